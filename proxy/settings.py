@@ -1,0 +1,90 @@
+"""Configuration, read from the environment (prefix QUIRE_) or a `.env` file when the app is built.
+
+Every field here is documented in README.md ("Running Quire for a team"); a test checks that.
+Secrets have no defaults: in development the CLI generates them once into the data directory
+and prints where they are; in production a missing secret is a start-up error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "quire"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUIRE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, validation_alias=AliasChoices("QUIRE_PORT", "PORT"))
+    workers: int = Field(1, ge=1, le=64)
+    public_url: str | None = None  # the URL users open, when behind a proxy (enables Secure cookies on https)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    web_dir: Path = ROOT / "web"
+
+    # Signing key for sessions, CSRF tokens and one-time login links.
+    secret_key: SecretStr | None = None
+    session_ttl_seconds: int = Field(14 * 24 * 3600, ge=60)
+    login_attempts_per_minute: int = Field(5, ge=1)
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+
+    # External identity (OpenID Connect bearer tokens).
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_file: Path | None = None
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[str] = ["RS256", "ES256"]
+
+    # S3: empty endpoint means the embedded SeaweedFS (`weed mini`) started by `quire serve`.
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None  # what browsers use, if different from the proxy's view
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "quire"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["path", "virtual"] = "path"
+    presign_expiry_seconds: int = Field(300, ge=10)
+    presign_max_expiry_seconds: int = Field(900, ge=10)
+    max_upload_bytes: int = Field(5 * 1024**3, ge=1)
+    user_quota_bytes: int | None = Field(None, ge=0)
+
+    # Qdrant: empty URL means the embedded qdrant-edge shard in the data directory.
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_collection: str = "artifacts"
+    vector_max_batch: int = Field(256, ge=1)
+    vector_max_limit: int = Field(100, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.presign_expiry_seconds > self.presign_max_expiry_seconds:
+            raise ValueError("presign_expiry_seconds exceeds presign_max_expiry_seconds")
+        if self.workers > 1 and not self.qdrant_url:
+            raise ValueError(
+                "the embedded qdrant-edge shard serves one process only: "
+                "set QUIRE_QDRANT_URL to run more than one worker"
+            )
+        if self.environment == "production":
+            missing = [name for name in ("secret_key",) if getattr(self, name) is None]
+            if self.s3_endpoint_url and self.s3_secret_access_key is None:
+                missing.append("s3_secret_access_key")
+            if missing:
+                raise ValueError("production needs these settings: " + ", ".join(f"QUIRE_{m.upper()}" for m in missing))
+        return self
+
+    @property
+    def embedded_s3(self) -> bool:
+        return not self.s3_endpoint_url
+
+    @property
+    def embedded_qdrant(self) -> bool:
+        return not self.qdrant_url
