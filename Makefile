@@ -1,0 +1,44 @@
+# Quire: `make run` sets everything up (first time only) and starts the app; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .build/stamps
+
+.PHONY: setup run test test-fast bench chromium vendor clean
+
+setup: $(STAMPS)/venv $(STAMPS)/npm vendor
+
+$(STAMPS)/venv: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+# Cheap when nothing changed: repacks the engine wheel and the offline manifest only.
+vendor: $(STAMPS)/venv $(STAMPS)/npm
+	@$(PY) scripts/vendor.py
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	$(VENV)/bin/quire serve
+
+test: setup chromium
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest tests/pylib tests/proxy
+
+bench: setup chromium
+	$(PY) -m bench
+
+clean:
+	rm -rf web/vendor .build
