@@ -1,0 +1,112 @@
+"""Domain errors of the engine.
+
+Every error carries a stable ``code`` (a short snake_case string the UI and tests may rely
+on) and a human message. They become one JSON error shape only at the edges
+(:func:`pylib.api.dispatch`, the CLI).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QuireError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+    code = "error"
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as the JSON-compatible shape the edges send: ``{code, message}``."""
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class NotFound(QuireError):
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Conflict(QuireError):
+    """The request clashes with the current state (name taken, stale base hash, ...)."""
+
+    code = "conflict"
+    default_message = "That conflicts with the current state of the workspace."
+
+
+class InvalidPath(QuireError):
+    code = "invalid_path"
+    default_message = "That is not a valid path."
+
+
+class InvalidParams(QuireError):
+    code = "invalid_params"
+    default_message = "The request parameters are not valid."
+
+
+class InvalidState(QuireError):
+    """A state transition that is not allowed (e.g. completing a task that is not running)."""
+
+    code = "invalid_state"
+    default_message = "That is not allowed in the current state."
+
+
+class TooLarge(QuireError):
+    code = "too_large"
+    default_message = "That is too large."
+
+
+class QuotaExceeded(QuireError):
+    code = "quota_exceeded"
+    default_message = "The browser's storage quota is exhausted; nothing already saved was lost."
+
+
+class UnknownMethod(QuireError):
+    code = "unknown_method"
+    default_message = "Unknown method."
+
+
+class NoWorkspace(QuireError):
+    code = "no_workspace"
+    default_message = "No workspace is open."
+
+
+class NotAWorkspace(QuireError):
+    """The file is not SQLite, or is SQLite but not a Quire workspace."""
+
+    code = "not_a_workspace"
+    default_message = "That file is not a Quire workspace."
+
+
+class SchemaTooNew(QuireError):
+    code = "schema_too_new"
+    default_message = "This workspace was written by a newer version of Quire."
+
+
+class MigrationFailed(QuireError):
+    code = "migration_failed"
+    default_message = "Upgrading the workspace failed; it was restored as it was."
+
+
+class InvalidImport(QuireError):
+    code = "invalid_import"
+    default_message = "That file cannot be imported."
+
+
+class VersionUnavailable(QuireError):
+    code = "version_unavailable"
+    default_message = "That version's content is not stored locally."
+
+
+class InternalError(QuireError):
+    """Wraps an unexpected exception so that nothing but a QuireError leaves the API."""
+
+    code = "internal"
+    default_message = "An internal error occurred."
