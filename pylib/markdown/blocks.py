@@ -1,0 +1,159 @@
+"""Block-level Markdown: headings, paragraphs, code, quotes, lists, tables, rules.
+
+A small line-oriented parser in the spirit of CommonMark + GFM, not a full implementation:
+it covers what people write in notes and stays linear in the size of the document. Container
+blocks (quotes, list items) re-parse their de-indented lines; nesting is capped so a hostile
+document cannot exhaust the (small, in the browser) stack.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .inline import render_inline
+from .tables import is_table_start, parse_table
+
+MAX_DEPTH = 24
+
+# Every block start except blank lines begins (after up to 3 spaces) with one of these.
+_BLOCK_HINT = re.compile(r" {0,3}[`~#*_>+\-0-9]")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$")
+_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
+_ITEM = re.compile(r"^( {0,3})([-+*]|(\d{1,9})([.)]))( +|$)(.*)$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_TASK = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
+_LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.\-]{1,40}$")
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _item_marker(line: str):
+    """Match a list item marker; returns the match or None (hr lines are not items)."""
+    if _HR.match(line):
+        return None
+    return _ITEM.match(line)
+
+
+def _interrupts_paragraph(line: str) -> bool:
+    if not _BLOCK_HINT.match(line):
+        return _blank(line)
+    if _blank(line) or _FENCE.match(line) or _ATX.match(line) or _HR.match(line):
+        return True
+    if _QUOTE.match(line):
+        return True
+    item = _item_marker(line)
+    if item is None or _blank(item.group(6)):
+        return False
+    return item.group(3) is None or item.group(3) == "1"
+
+
+def parse_blocks(lines: list[str], depth: int = 0) -> tuple[list[str], bool]:
+    """Render `lines` as a list of block HTML strings.
+
+    Also returns whether a blank line separated two blocks, which makes a list item "loose".
+    """
+    out: list[str] = []
+    i, gap, pending_gap = 0, False, False
+    while i < len(lines):
+        if _blank(lines[i]):
+            pending_gap = bool(out)
+            i += 1
+            continue
+        gap = gap or pending_gap
+        pending_gap = False
+        block, i = _parse_block(lines, i, depth)
+        out.append(block)
+    return out, gap
+
+
+def _parse_block(lines: list[str], i: int, depth: int) -> tuple[str, int]:
+    line = lines[i]
+    if _FENCE.match(line):
+        return _fenced_code(lines, i)
+    if _indent(line) >= 4:
+        return _indented_code(lines, i)
+    heading = _ATX.match(line)
+    if heading:
+        content = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", heading.group(2).strip())
+        level = len(heading.group(1))
+        return f"<h{level}>{render_inline(content)}</h{level}>", i + 1
+    if _HR.match(line):
+        return "<hr>", i + 1
+    if depth < MAX_DEPTH and _QUOTE.match(line):
+        return _blockquote(lines, i, depth)
+    if depth < MAX_DEPTH and _item_marker(line):
+        from .lists import parse_list  # deferred: list items re-enter parse_blocks
+
+        return parse_list(lines, i, depth)
+    if i + 1 < len(lines) and is_table_start(lines[i], lines[i + 1]):
+        return parse_table(lines, i)
+    return _paragraph(lines, i)
+
+
+def _fenced_code(lines: list[str], i: int) -> tuple[str, int]:
+    opening = _FENCE.match(lines[i])
+    indent, fence, info = len(opening.group(1)), opening.group(2), opening.group(3).strip()
+    if fence[0] == "`" and "`" in info:
+        return _paragraph(lines, i)
+    closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+    body, j = [], i + 1
+    while j < len(lines) and not closing.match(lines[j]):
+        body.append(lines[j][min(indent, _indent(lines[j])):])
+        j += 1
+    language = info.split()[0] if info else ""
+    cls = f' class="language-{language}"' if _LANGUAGE.match(language) else ""
+    code = html.escape("\n".join(body) + ("\n" if body else ""))
+    return f"<pre><code{cls}>{code}</code></pre>", j + 1
+
+
+def _indented_code(lines: list[str], i: int) -> tuple[str, int]:
+    body, j = [], i
+    while j < len(lines) and (_blank(lines[j]) or _indent(lines[j]) >= 4):
+        body.append(lines[j][4:])
+        j += 1
+    while body and _blank(body[-1]):
+        body.pop()
+    return f"<pre><code>{html.escape(chr(10).join(body) + chr(10))}</code></pre>", j
+
+
+def _blockquote(lines: list[str], i: int, depth: int) -> tuple[str, int]:
+    inner: list[str] = []
+    j = i
+    while j < len(lines):
+        quoted = _QUOTE.match(lines[j])
+        if quoted:
+            inner.append(quoted.group(1))
+        elif inner and not _blank(inner[-1]) and not _interrupts_paragraph(lines[j]):
+            inner.append(lines[j])  # lazy continuation of a quoted paragraph
+        else:
+            break
+        j += 1
+    blocks, _ = parse_blocks(inner, depth + 1)
+    return "\n".join(["<blockquote>", *blocks, "</blockquote>"]), j
+
+
+def _paragraph(lines: list[str], i: int) -> tuple[str, int]:
+    para, j = [lines[i].lstrip()], i + 1
+    while j < len(lines):
+        line = lines[j]
+        setext = _SETEXT.match(line)
+        if setext:
+            level = 1 if setext.group(1)[0] == "=" else 2
+            return f"<h{level}>{render_inline(chr(10).join(para).rstrip())}</h{level}>", j + 1
+        if _interrupts_paragraph(line):
+            break
+        if j + 1 < len(lines) and is_table_start(line, lines[j + 1]):
+            break
+        para.append(line.lstrip())
+        j += 1
+    body = render_inline("\n".join(para).rstrip())
+    return f"<p>{body}</p>", j
