@@ -59,10 +59,10 @@ def copy_if_changed(src: Path, dst: Path) -> None:
     shutil.copy2(src, dst)
 
 
-def download_wheels() -> list[Path]:
-    """Pinned, hash-checked Pyodide wheels from PyPI (cached in .build/wheels)."""
-    requirements = ROOT / "scripts" / "pyodide-requirements.txt"
-    target = BUILD / "wheels"
+def download_wheels(requirements_name: str = "pyodide-requirements.txt", folder: str = "wheels") -> list[Path]:
+    """Pinned, hash-checked Pyodide wheels from PyPI (cached in .build/<folder>)."""
+    requirements = ROOT / "scripts" / requirements_name
+    target = BUILD / folder
     stamp = target / ".requirements.sha256"
     wanted = sha256_file(requirements)
     if not (stamp.exists() and stamp.read_text() == wanted):
@@ -177,6 +177,7 @@ def main() -> int:
         return 1
     os.chdir(ROOT)
     wheels = download_wheels() + [build_pylib_wheel()]
+    download_wheels("pyodide-test-requirements.txt", "test-wheels")
     vendor_runtime()
     vendor_wheels(wheels)
     lock = write_lock(wheels)

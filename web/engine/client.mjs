@@ -1,0 +1,184 @@
+// The page's handle on the data worker (web/engine/engine.py running in Pyodide via PyScript).
+//
+// One tab owns the workspace at a time: a Web Lock elects it. Another tab learns that the
+// workspace is open "elsewhere" and may ask for it ("Use here"); the owner then closes its
+// engine (every acknowledged edit is already durable) and releases the lock.
+//
+// Events (detail): progress {phase, fraction, message}; ready {schemaVersion, restoredBytes, bootMs};
+// saved {generation, ms, at}; save-error {code, message}; ownership {state: owner|elsewhere|released}.
+
+import { PyWorker } from "../vendor/pyscript/core.js";
+
+const here = (path) => new URL(path, import.meta.url).href;
+const ENGINE_URL = here("./engine.py");
+const PAGESTORE_URL = here("./pagestore.mjs");
+const PYODIDE_URL = here("../vendor/pyodide/pyodide.mjs");
+
+export class EngineError extends Error {
+  constructor(code, message, { committed = false } = {}) {
+    super(message);
+    this.name = "EngineError";
+    this.code = code;
+    // True when the change is in the open workspace but could not be made durable yet.
+    this.committed = committed;
+  }
+}
+
+export class Engine extends EventTarget {
+  constructor({ workspace = "default", chunkSize } = {}) {
+    super();
+    this.workspace = workspace;
+    this.chunkSize = chunkSize;
+    this.lockName = `quire-workspace:${workspace}`;
+    this.worker = null;
+    this.ownership = "none";
+    this.seq = 0;
+    this.releaseLock = null;
+    // Set by the UI: saves whatever is typed but not yet sent, before another tab takes over.
+    this.beforeRelease = null;
+    this.ready = new Promise((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
+    this.ready.catch(() => {});
+    this.channel = new BroadcastChannel(`quire-ownership:${workspace}`);
+    this.channel.onmessage = (event) => this.onChannelMessage(event.data);
+    // One handle for benchmarks and browser tests to reach the engine the page uses.
+    globalThis.quire = Object.assign(globalThis.quire ?? {}, { engine: this });
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // Mirrors the engine's state on <html data-engine="..."> for styling and browser tests.
+  setState(state) {
+    if (globalThis.document) document.documentElement.dataset.engine = state;
+  }
+
+  setOwnership(state) {
+    this.ownership = state;
+    if (state !== "owner") this.setState(state);
+    this.emit("ownership", { state });
+  }
+
+  /** Acquire the workspace (or learn it is open elsewhere) and boot the engine. */
+  async start() {
+    if (!(await this.acquire({ ifAvailable: true }))) {
+      this.setOwnership("elsewhere");
+      return false;
+    }
+    this.setOwnership("owner");
+    await this.boot();
+    return true;
+  }
+
+  /** "Use here": ask the owning tab to hand over, wait for the lock, then boot in this tab. */
+  async takeOver() {
+    this.emit("progress", { phase: "handover", fraction: 0.05, message: "Asking the other tab to hand over…" });
+    const acquired = this.acquire({ ifAvailable: false });
+    this.channel.postMessage({ type: "release-request" });
+    await acquired;
+    this.ready = new Promise((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
+    this.setOwnership("owner");
+    await this.boot();
+  }
+
+  acquire({ ifAvailable }) {
+    return new Promise((resolve, reject) => {
+      navigator.locks
+        .request(this.lockName, { ifAvailable }, (lock) => {
+          if (!lock) {
+            resolve(false);
+            return undefined;
+          }
+          resolve(true);
+          return new Promise((release) => {
+            this.releaseLock = release;
+          });
+        })
+        .catch(reject);
+    });
+  }
+
+  async onChannelMessage(message) {
+    if (message?.type === "release-request" && this.ownership === "owner") {
+      await this.release();
+    }
+  }
+
+  /** Save what is pending, close the engine and let another tab own the workspace. */
+  async release() {
+    this.ownership = "releasing";
+    try {
+      if (this.beforeRelease) await this.beforeRelease();
+    } finally {
+      if (this.worker) {
+        try {
+          await this.worker.sync.close();
+        } finally {
+          this.worker.terminate();
+          this.worker = null;
+        }
+      }
+      this.releaseLock?.();
+      this.releaseLock = null;
+      this.setOwnership("released");
+    }
+  }
+
+  async boot() {
+    const started = performance.now();
+    this.setState("booting");
+    this.emit("progress", { phase: "runtime", fraction: 0.1, message: "Starting Python…" });
+    try {
+      this.worker = await PyWorker(ENGINE_URL, { config: {}, version: PYODIDE_URL, async: true });
+      this.worker.sync.progress = (detail) => this.emit("progress", detail);
+      const info = await this.worker.sync.boot({
+        workspace: this.workspace,
+        pagestore_url: PAGESTORE_URL,
+        chunk_size: this.chunkSize ?? null,
+      });
+      const detail = { ...info, bootMs: performance.now() - started, workerBootMs: info.bootMs };
+      this.info = detail;
+      this.markReady(detail);
+      this.setState("ready");
+      this.emit("ready", detail);
+      return detail;
+    } catch (error) {
+      const failure = new EngineError("boot_failed", `Quire could not start: ${error?.message || error}`);
+      this.markFailed(failure);
+      this.setState("failed");
+      throw failure;
+    }
+  }
+
+  /** Call the engine API (docs/engine-api.md). Mutations resolve once durable in IndexedDB. */
+  async call(method, params = {}) {
+    await this.ready;
+    if (!this.worker) throw new EngineError("not_owner", "This workspace is open in another tab.");
+    const id = ++this.seq;
+    const answer = await this.worker.sync.call({ id, method, params });
+    if (answer.id !== id) throw new EngineError("protocol", `Answer ${answer.id} for request ${id}.`);
+    if (answer.saved) this.emit("saved", { ...answer.saved, at: Date.now() });
+    if (answer.save_error) {
+      this.emit("save-error", answer.save_error);
+      if (answer.ok) throw new EngineError(answer.save_error.code, answer.save_error.message, { committed: true });
+    }
+    if (!answer.ok) throw new EngineError(answer.error.code, answer.error.message);
+    return answer.result;
+  }
+
+  /** Persistent-storage status and quota; asks the browser to keep our data once. */
+  async storageEstimate() {
+    const storage = navigator.storage;
+    if (!storage) return { persisted: false, quota: null, usage: null };
+    let persisted = (await storage.persisted?.()) ?? false;
+    if (!persisted && storage.persist) persisted = await storage.persist();
+    const { quota = null, usage = null } = (await storage.estimate?.()) ?? {};
+    return { persisted, quota, usage };
+  }
+}
