@@ -1,6 +1,6 @@
 """Configuration, read from the environment (prefix QUIRE_) or a `.env` file when the app is built.
 
-Every field here is documented in README.md ("Running Quire for a team"); a test checks that.
+Every field here is documented in docs/team.md ("Running Quire for a team"); a test checks that.
 Secrets have no defaults: in development the CLI generates them once into the data directory
 and prints where they are; in production a missing secret is a start-up error.
 """
@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     # Signing key for sessions, CSRF tokens and one-time login links.
     secret_key: SecretStr | None = None
     session_ttl_seconds: int = Field(14 * 24 * 3600, ge=60)
-    login_attempts_per_minute: int = Field(5, ge=1)
+    login_attempts_per_minute: int = Field(5, ge=1)  # failed sign-ins per client address and per account
+    login_link_ttl_seconds: int = Field(900, ge=30, le=24 * 3600)  # the one-time link `quire serve` prints
+    forwarded_allow_ips: str | None = None  # proxies trusted for X-Forwarded-For/-Proto (comma-separated)
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
 
     # External identity (OpenID Connect bearer tokens).
@@ -73,6 +75,9 @@ class Settings(BaseSettings):
                 "the embedded qdrant-edge shard serves one process only: "
                 "set QUIRE_QDRANT_URL to run more than one worker"
             )
+        refused = [alg for alg in self.oidc_algorithms if alg.upper().startswith("HS") or alg.lower() == "none"]
+        if refused:
+            raise ValueError(f"oidc_algorithms must be asymmetric (RS*, PS*, ES*, EdDSA); refused: {refused}")
         if self.environment == "production":
             missing = [name for name in ("secret_key",) if getattr(self, name) is None]
             if self.s3_endpoint_url and self.s3_secret_access_key is None:

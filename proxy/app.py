@@ -1,0 +1,114 @@
+"""`create_app`: the proxy as plain data — a list of routes and a list of middleware.
+
+Outermost first, every request passes: isolation headers (on every response, errors too),
+the request log (which also turns an unexpected exception into the JSON 500), the body size
+limit, and authentication (+ CSRF). Routes then read `request.app.state`: `settings`, `auth`,
+`s3`, `vectors` and `web`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from proxy import auth_routes, health, signin
+from proxy.auth import AuthMiddleware, AuthService
+from proxy.bodylimit import BodyLimitMiddleware
+from proxy.errors import EXCEPTION_HANDLERS
+from proxy.isolation import IsolationHeadersMiddleware
+from proxy.logs import RequestLogMiddleware
+from proxy.openapi import Operation, openapi_endpoint
+from proxy.secretkey import ensure_secret_key
+from proxy.settings import Settings
+from proxy.static import WebFiles
+
+
+async def api_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """Unknown /api/* paths answer a JSON 404 instead of falling through to the page's files."""
+    raise HTTPException(404, "no such API route")
+
+
+WebFiles.__openapi__ = Operation(  # type: ignore[attr-defined]
+    summary="A file of the web app", auth=False, response_media="application/octet-stream", errors=(404, 405),
+)
+
+
+def service_routes() -> list[BaseRoute]:
+    """The S3 and vector routes (each module exposes `routes()`)."""
+    from proxy import s3
+
+    routes = list(s3.routes())
+    try:  # TODO(quire): drop this guard once proxy/vectors.py is in the tree
+        from proxy import vectors
+    except ModuleNotFoundError as error:
+        if error.name != "proxy.vectors":
+            raise
+    else:
+        routes += vectors.routes()
+    return routes
+
+
+def build_routes(web: WebFiles) -> list[BaseRoute]:
+    return [
+        *health.routes(),
+        *auth_routes.routes(),
+        *service_routes(),
+        Route("/api/openapi.json", openapi_endpoint, methods=["GET"]),
+        Mount("/api", app=api_not_found),
+        *signin.routes(),
+        Mount("/", app=web),
+    ]
+
+
+def create_app(settings: Settings, *, s3=None, vectors=None) -> Starlette:
+    """The proxy for these settings. `s3` and `vectors` default to what the settings describe;
+    stores passed in stay the caller's to close, stores built here close with the app."""
+    if settings.secret_key is None:
+        raise ValueError("QUIRE_SECRET_KEY is not set (`quire serve` generates one in development)")
+    auth = AuthService(settings)
+    if s3 is None:
+        from proxy.s3 import S3Service
+
+        s3 = S3Service.from_settings(settings)
+    owned_vectors = None
+    if vectors is None:
+        from proxy import vectorstore
+
+        vectors = owned_vectors = vectorstore.from_settings(settings)
+    web = WebFiles(settings.web_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned_vectors is not None:
+                owned_vectors.close()
+            auth.close()
+
+    middleware = [
+        Middleware(IsolationHeadersMiddleware),
+        Middleware(RequestLogMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(AuthMiddleware, auth=auth),
+    ]
+    app = Starlette(routes=build_routes(web), middleware=middleware,
+                    exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.auth = auth
+    app.state.s3 = s3
+    app.state.vectors = vectors
+    app.state.web = web
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and multi-worker `quire serve`: settings from the environment."""
+    settings, _ = ensure_secret_key(Settings())
+    return create_app(settings)
