@@ -1,0 +1,191 @@
+"""The engine's only surface for the UI: ``dispatch(method, params)``.
+
+The data worker opens one workspace with :func:`open_workspace`, then for each message from
+the page calls :func:`handle` (or :func:`dispatch`). Parameters are validated with the models
+in :mod:`pylib.params`; results are JSON-compatible dicts and lists (``bytes`` for binary
+data); every failure is a :class:`~pylib.errors.QuireError` with a stable ``code``.
+
+Whether a call wrote anything: :attr:`Workspace.commits` grows by one per committed write
+transaction, and the ``on_commit`` hooks passed to :func:`open_workspace` run after each one
+(the browser layer persists dirty pages there). :func:`handle` reports it as ``wrote``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from pylib import (
+    activity, artifacts, citations, db, folders, params as p, storage, tasks, trash, versions,
+)
+from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
+from pylib.errors import UnknownMethod
+
+_workspace: db.Workspace | None = None
+
+
+def open_workspace(
+    path: str,
+    *,
+    journal_mode: str | None = None,
+    backup_path: str | None = None,
+    on_commit: list[db.CommitHook] | None = None,
+) -> db.Workspace:
+    """Open (create, migrate) the workspace the API works on, closing any previous one."""
+    global _workspace
+    close_workspace()
+    ws = db.open_workspace(path, journal_mode=journal_mode, backup_path=backup_path)
+    ws.on_commit.extend(on_commit or [])
+    _workspace = ws
+    return ws
+
+
+def close_workspace() -> None:
+    """Close the current workspace, if any."""
+    global _workspace
+    if _workspace is not None:
+        _workspace.close()
+        _workspace = None
+
+
+def current() -> db.Workspace:
+    """The open workspace; raises :class:`~pylib.errors.NoWorkspace` if none is open."""
+    if _workspace is None:
+        raise NoWorkspace()
+    return _workspace
+
+
+@dataclass(frozen=True)
+class Method:
+    """One API method: its parameter model and the function that serves it."""
+
+    params: type[p.Params]
+    call: Callable[[db.Workspace, Any], Any]
+
+    def __call__(self, ws: db.Workspace, raw: dict[str, Any]) -> Any:
+        try:
+            parsed = self.params.model_validate(raw)
+        except ValidationError as exc:
+            problems = [
+                {"field": ".".join(str(x) for x in e["loc"]), "problem": e["msg"]}
+                for e in exc.errors(include_url=False, include_input=False)
+            ]
+            raise InvalidParams(
+                "; ".join(f"{x['field'] or 'params'}: {x['problem']}" for x in problems),
+                problems=problems,
+            ) from None
+        return self.call(ws, parsed)
+
+
+def _render_markdown(ws: db.Workspace, q: p.RenderMarkdown) -> dict[str, str]:
+    from pylib.markdown import render_markdown
+
+    return {"html": render_markdown(q.text)}
+
+
+METHODS: dict[str, Method] = {
+    "workspace.info": Method(p.NoParams, lambda ws, q: storage.info(ws)),
+    "tree.list": Method(p.NoParams, lambda ws, q: artifacts.list_tree(ws)),
+    "artifacts.get": Method(p.IdParams, lambda ws, q: artifacts.get(ws, q.id)),
+    "artifacts.create": Method(
+        p.CreateArtifact, lambda ws, q: artifacts.create(ws, q.path, q.content, q.mime_type)),
+    "artifacts.update": Method(
+        p.UpdateArtifact, lambda ws, q: artifacts.update(ws, q.id, q.content, q.base_hash)),
+    "artifacts.rename": Method(p.RenameArtifact, lambda ws, q: artifacts.rename(ws, q.id, q.name)),
+    "artifacts.move": Method(p.MoveArtifact, lambda ws, q: artifacts.move(ws, q.id, q.folder)),
+    "artifacts.delete": Method(p.IdParams, lambda ws, q: trash.trash_artifact(ws, q.id)),
+    "artifacts.upload": Method(
+        p.UploadArtifact, lambda ws, q: artifacts.upload(ws, q.path, q.data, q.mime_type)),
+    "artifacts.download": Method(p.IdParams, lambda ws, q: artifacts.download(ws, q.id)),
+    "folders.create": Method(p.FolderPath, lambda ws, q: folders.create(ws, q.path)),
+    "folders.rename": Method(p.RenameFolder, lambda ws, q: folders.rename(ws, q.path, q.name)),
+    "folders.move": Method(p.MoveFolder, lambda ws, q: folders.move(ws, q.path, q.parent)),
+    "folders.delete": Method(p.FolderPath, lambda ws, q: trash.trash_folder(ws, q.path)),
+    "versions.list": Method(
+        p.ListVersions,
+        lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before)),
+    "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id)),
+    "versions.restore": Method(p.VersionId, lambda ws, q: versions.restore(ws, q.version_id)),
+    "trash.list": Method(p.NoParams, lambda ws, q: trash.list_items(ws)),
+    "trash.restore": Method(p.IdParams, lambda ws, q: trash.restore(ws, q.id)),
+    "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws)),
+    "activity.list": Method(
+        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before)),
+    "storage.stats": Method(p.NoParams, lambda ws, q: storage.stats(ws)),
+    "markdown.render": Method(p.RenderMarkdown, _render_markdown),
+    "tasks.enqueue": Method(p.EnqueueTask, lambda ws, q: tasks.enqueue(ws, q.task_type, q.input)),
+    "tasks.claim": Method(p.ClaimTask, lambda ws, q: tasks.claim(ws, q.task_type)),
+    "tasks.complete": Method(p.CompleteTask, lambda ws, q: tasks.complete(ws, q.id, q.output)),
+    "tasks.fail": Method(p.FailTask, lambda ws, q: tasks.fail(ws, q.id, q.error)),
+    "tasks.get": Method(p.IdParams, lambda ws, q: tasks.get(ws, q.id)),
+    "tasks.list": Method(p.ListTasks, lambda ws, q: tasks.list_tasks(ws, q.status, q.limit)),
+    "citations.record": Method(
+        p.RecordCitation,
+        lambda ws, q: citations.record(
+            ws, q.source_artifact_id, q.citing_run_id, q.weight, q.reason)),
+    "citations.list_by_source": Method(
+        p.CitationsBySource, lambda ws, q: citations.list_by_source(ws, q.source_artifact_id)),
+    "citations.list_by_run": Method(
+        p.CitationsByRun, lambda ws, q: citations.list_by_run(ws, q.citing_run_id)),
+}
+
+
+def _plain(value: Any) -> Any:
+    """Pydantic models (also inside lists/dicts) to plain data; bytes stay bytes."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def dispatch(method: str, params: dict[str, Any] | None = None) -> Any:
+    """Run one API method on the open workspace and return its plain result.
+
+    Raises only :class:`~pylib.errors.QuireError`; anything unexpected is wrapped with code
+    ``internal`` (the original is chained as ``__cause__``).
+    """
+    try:
+        handler = METHODS.get(method) if isinstance(method, str) else None
+        if handler is None:
+            raise UnknownMethod(f"Unknown method {str(method)[:100]!r}.")
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise InvalidParams("params must be an object.")
+        return _plain(handler(current(), params))
+    except QuireError:
+        raise
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc).lower():
+            raise QuotaExceeded() from exc
+        raise InternalError(f"Database error: {exc}.", type=type(exc).__name__) from exc
+    except Exception as exc:
+        raise InternalError(f"An internal error occurred ({type(exc).__name__}: {exc}).",
+                            type=type(exc).__name__) from exc
+
+
+def handle(message: Any) -> dict[str, Any]:
+    """Serve one page message ``{id, method, params}`` and build the reply.
+
+    Success: ``{id, ok: true, result, wrote}`` where ``wrote`` says whether a write
+    transaction committed. Failure: ``{id, ok: false, error: {code, message}}``. Never raises.
+    """
+    msg_id = message.get("id") if isinstance(message, dict) else None
+    try:
+        request = p.Request.model_validate(message)
+    except ValidationError:
+        err = InvalidParams("A request needs a method and an object of params.")
+        return {"id": msg_id, "ok": False, "error": err.to_dict()}
+    before = _workspace.commits if _workspace is not None else 0
+    try:
+        result = dispatch(request.method, request.params)
+    except QuireError as exc:
+        return {"id": request.id, "ok": False, "error": exc.to_dict()}
+    after = _workspace.commits if _workspace is not None else 0
+    return {"id": request.id, "ok": True, "result": result, "wrote": after != before}

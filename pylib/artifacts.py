@@ -1,0 +1,223 @@
+"""Artifacts: documents and files at virtual paths.
+
+Content up to :data:`~pylib.content.INLINE_LIMIT` lives in ``artifacts.content``; larger
+uploads wait in ``pending_uploads`` with ``metadata.pending_upload = true``. Every change is
+one transaction with its action-log row; every content change records a version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pylib import activity, folders, versions
+from pylib.clock import new_id
+from pylib.content import INLINE_LIMIT, as_text, check_size, digest, render_html, to_bytes
+from pylib.db import Workspace
+from pylib.errors import Conflict, NotFound
+from pylib.kinds import classify, guess_mime
+from pylib.models import Artifact
+from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_of, validate_name
+
+_COLS = (
+    "a.id, a.path, a.name, a.mime_type, a.kind, coalesce(a.size_bytes, 0), a.hash,"
+    " a.created_at, a.updated_at,"
+    " EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
+)
+
+
+def summary(row: tuple[Any, ...]) -> dict[str, Any]:
+    """An ``ArtifactSummary`` dict from a row selected with ``_COLS``."""
+    return {
+        "id": row[0], "path": row[1], "name": row[2], "folder": parent_of(row[1]),
+        "mime_type": row[3], "kind": row[4], "size_bytes": row[5], "hash": row[6],
+        "created_at": row[7], "updated_at": row[8], "pending_upload": bool(row[9]),
+    }
+
+
+def _row(ws: Workspace, artifact_id: str) -> tuple[Any, ...]:
+    row = ws.conn.execute(
+        f"SELECT {_COLS}, a.metadata, a.content FROM artifacts a"
+        " WHERE a.id = ? AND a.deleted_at IS NULL",
+        (artifact_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound("No such document.", id=artifact_id)
+    return row
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def get(ws: Workspace, artifact_id: str) -> Artifact:
+    """One live artifact with metadata, ``text`` when its content is text, and ``html``
+    when it is Markdown."""
+    row = _row(ws, artifact_id)
+    text = as_text(row[11])
+    return Artifact(
+        **summary(row),
+        metadata=_metadata(row[10]),
+        version_count=versions.count(ws, artifact_id),
+        text=text,
+        html=render_html(text, row[4]),
+    )
+
+
+def list_live(ws: Workspace) -> list[dict[str, Any]]:
+    """Summaries of every live artifact, ordered by path (no content is read)."""
+    rows = ws.conn.execute(
+        f"SELECT {_COLS} FROM artifacts a WHERE a.deleted_at IS NULL ORDER BY a.path"
+    ).fetchall()
+    return [summary(r) for r in rows]
+
+
+def list_tree(ws: Workspace) -> dict[str, Any]:
+    """``{folders: [path...], artifacts: [ArtifactSummary...]}`` of live items."""
+    return {"folders": folders.list_paths(ws), "artifacts": list_live(ws)}
+
+
+def _store_content(ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any]) -> None:
+    """Put ``data`` inline or in ``pending_uploads`` and keep the metadata flag in step."""
+    now = ws.clock()
+    if len(data) <= INLINE_LIMIT:
+        ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+        meta.pop("pending_upload", None)
+        inline: bytes | None = data
+    else:
+        ws.conn.execute(
+            "INSERT OR REPLACE INTO pending_uploads (artifact_id, data, size_bytes, hash,"
+            " created_at) VALUES (?, ?, ?, ?, ?)",
+            (artifact_id, data, len(data), digest(data), now),
+        )
+        meta["pending_upload"] = True
+        inline = None
+    ws.conn.execute(
+        "UPDATE artifacts SET content = ?, size_bytes = ?, hash = ?, updated_at = ?,"
+        " metadata = ? WHERE id = ?",
+        (inline, len(data), digest(data), now, json.dumps(meta), artifact_id),
+    )
+
+
+def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action: str) -> str:
+    path = normalize_path(path)
+    check_size(data)
+    name = name_of(path)
+    mime = mime_type or guess_mime(name)
+    with ws.transaction():
+        if folders.path_taken(ws, path):
+            raise Conflict(f"{path!r} already exists.", path=path)
+        folders.ensure(ws, parent_of(path))
+        now = ws.clock()
+        artifact_id = new_id(now)
+        ws.conn.execute(
+            "INSERT INTO artifacts (id, path, name, mime_type, kind, created_at, updated_at,"
+            " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
+            (artifact_id, path, name, mime, classify(mime, name), now, now),
+        )
+        _store_content(ws, artifact_id, data, {})
+        versions.record(ws, artifact_id, data, digest(data), "create")
+        activity.log(ws, action, {"artifact_id": artifact_id, "path": path,
+                                  "size_bytes": len(data)})
+    return artifact_id
+
+
+def create(
+    ws: Workspace, path: str, content: str | bytes | None = None, mime_type: str | None = None
+) -> Artifact:
+    """Create a document at ``path`` (parent folders are created as needed)."""
+    return get(ws, _insert(ws, path, to_bytes(content), mime_type, "ARTIFACT_CREATE"))
+
+
+def upload(ws: Workspace, path: str, data: bytes, mime_type: str | None = None) -> Artifact:
+    """Store a file; over 1 MB it is kept in ``pending_uploads`` and marked pending."""
+    return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD"))
+
+
+def set_content(
+    ws: Workspace,
+    artifact_id: str,
+    data: bytes,
+    *,
+    reason: str = "update",
+    base_hash: str | None = None,
+    restored_from: str | None = None,
+) -> Artifact:
+    """Replace the content, recording a version; unchanged content is a no-op.
+
+    ``base_hash``: the hash the caller edited from; if the document changed since, raises
+    :class:`Conflict` instead of overwriting someone else's save.
+    """
+    check_size(data)
+    with ws.transaction():
+        row = _row(ws, artifact_id)
+        if base_hash is not None and base_hash != row[6]:
+            raise Conflict("The document changed since you opened it.", hash=row[6])
+        new_hash = digest(data)
+        if new_hash == row[6] and row[5] == len(data):
+            return get(ws, artifact_id)
+        _store_content(ws, artifact_id, data, _metadata(row[10]))
+        version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from)
+        action = "VERSION_RESTORE" if reason == "restore" else "ARTIFACT_UPDATE"
+        activity.log(ws, action, {"artifact_id": artifact_id, "path": row[1],
+                                  "version_id": version_id, "size_bytes": len(data)})
+    return get(ws, artifact_id)
+
+
+def update(
+    ws: Workspace, artifact_id: str, content: str | bytes, base_hash: str | None = None
+) -> Artifact:
+    """Save new content for a document (text is stored as UTF-8)."""
+    return set_content(ws, artifact_id, to_bytes(content), base_hash=base_hash)
+
+
+def _relocate(ws: Workspace, artifact_id: str, new_path: str, action: str) -> Artifact:
+    with ws.transaction():
+        row = _row(ws, artifact_id)
+        old_path, old_name, old_mime = row[1], row[2], row[3]
+        if new_path == old_path:
+            return get(ws, artifact_id)
+        if not folders.folder_exists(ws, parent_of(new_path)):
+            raise NotFound("The destination folder does not exist.", path=parent_of(new_path))
+        if folders.path_taken(ws, new_path):
+            raise Conflict(f"{new_path!r} already exists.", path=new_path)
+        name = name_of(new_path)
+        # A type that was only guessed from the old name follows the new name.
+        mime = guess_mime(name) if old_mime == guess_mime(old_name) else old_mime
+        ws.conn.execute(
+            "UPDATE artifacts SET path = ?, name = ?, mime_type = ?, kind = ?, updated_at = ?"
+            " WHERE id = ?",
+            (new_path, name, mime, classify(mime, name), ws.clock(), artifact_id),
+        )
+        activity.log(ws, action, {"artifact_id": artifact_id, "from": old_path, "to": new_path})
+    return get(ws, artifact_id)
+
+
+def rename(ws: Workspace, artifact_id: str, name: str) -> Artifact:
+    """Give a document a new name in the same folder."""
+    name = validate_name(name.strip() if isinstance(name, str) else name)
+    row = _row(ws, artifact_id)
+    return _relocate(ws, artifact_id, join(parent_of(row[1]), name), "ARTIFACT_RENAME")
+
+
+def move(ws: Workspace, artifact_id: str, folder: str) -> Artifact:
+    """Move a document into an existing ``folder``, keeping its name."""
+    folder = normalize_folder(folder)
+    row = _row(ws, artifact_id)
+    return _relocate(ws, artifact_id, join(folder, row[2]), "ARTIFACT_MOVE")
+
+
+def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
+    """``{name, mime_type, data}`` with the full content, inline or pending."""
+    row = _row(ws, artifact_id)
+    data = row[11]
+    if data is None:
+        pending = ws.conn.execute(
+            "SELECT data FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)
+        ).fetchone()
+        data = pending[0] if pending else b""
+    return {"name": row[2], "mime_type": row[3], "data": to_bytes(data)}

@@ -1,0 +1,143 @@
+"""Rows that leave the engine, as pydantic models.
+
+These are the shapes :mod:`pylib.api` returns (as plain dicts via ``model_dump``). Hot
+listings (``tree.list``, ``versions.list``) build the same dicts directly from rows for speed;
+tests check that those dicts validate against these models.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+Kind = Literal["markdown", "text", "code", "image", "other"]
+TaskStatus = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArtifactSummary(_Row):
+    """An artifact without its content, as listed in the tree."""
+
+    id: str
+    path: str
+    name: str
+    folder: str
+    mime_type: str | None
+    kind: Kind
+    size_bytes: int
+    hash: str | None
+    created_at: int
+    updated_at: int
+    pending_upload: bool = False
+
+
+class Artifact(ArtifactSummary):
+    """One artifact with its metadata and, when the content is text, the text itself."""
+
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    version_count: int = 0
+    text: str | None = None
+    html: str | None = None
+
+
+class VersionSummary(_Row):
+    id: str
+    artifact_id: str
+    seq: int
+    size_bytes: int
+    hash: str | None
+    created_at: int
+    reason: str
+    restored_from: str | None = None
+    has_content: bool = True
+
+
+class Version(VersionSummary):
+    text: str | None = None
+    html: str | None = None
+
+
+class Tree(_Row):
+    folders: list[str]
+    artifacts: list[ArtifactSummary]
+
+
+class TrashItem(_Row):
+    """One restorable unit: an artifact, or a folder with everything that was in it."""
+
+    id: str
+    kind: Literal["artifact", "folder"]
+    path: str
+    name: str
+    deleted_at: int
+    item_count: int
+    size_bytes: int
+
+
+class Action(_Row):
+    id: str
+    timestamp: int
+    action_type: str
+    payload: JsonValue
+
+
+class ActivityPage(_Row):
+    items: list[Action]
+    next: str | None
+
+
+class AgentTask(_Row):
+    id: str
+    status: TaskStatus
+    task_type: str
+    input: JsonValue
+    output: JsonValue = None
+    created_at: int
+    started_at: int | None = None
+    completed_at: int | None = None
+    error: str | None = None
+
+
+class Citation(_Row):
+    id: str
+    source_artifact_id: str
+    citing_run_id: str
+    weight: float
+    reason: str | None
+    created_at: int
+
+
+class Usage(_Row):
+    count: int
+    bytes: int
+
+
+class KindUsage(Usage):
+    kind: Kind
+
+
+class StorageStats(_Row):
+    size_bytes: int
+    page_size: int
+    page_count: int
+    free_bytes: int
+    artifacts: Usage
+    by_type: list[KindUsage]
+    versions: Usage
+    trashed: Usage
+    trash_units: int
+    pending_uploads: Usage
+    actions: int
+
+
+class WorkspaceInfo(_Row):
+    schema_version: int
+    latest_version: int
+    size_bytes: int
+    artifact_count: int
+    folder_count: int
+    commits: int

@@ -1,0 +1,151 @@
+"""Request parameter models for :mod:`pylib.api`, and the page ⇄ worker message envelope.
+
+Unknown fields are refused so that a typo in the page fails loudly instead of being ignored.
+Binary fields accept ``bytes``, ``bytearray`` and ``memoryview`` (what Pyodide hands over).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+
+
+def _to_bytes(value: Any) -> Any:
+    return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
+
+
+Bytes = Annotated[bytes, BeforeValidator(_to_bytes)]
+Content = Annotated[str | bytes, BeforeValidator(_to_bytes)]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Limit = Annotated[int, Field(ge=1, le=500)]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoParams(Params):
+    pass
+
+
+class IdParams(Params):
+    id: Id
+
+
+class CreateArtifact(Params):
+    path: str
+    content: Content | None = None
+    mime_type: str | None = None
+
+
+class UpdateArtifact(Params):
+    id: Id
+    content: Content
+    base_hash: str | None = None
+
+
+class RenameArtifact(Params):
+    id: Id
+    name: str
+
+
+class MoveArtifact(Params):
+    id: Id
+    folder: str
+
+
+class UploadArtifact(Params):
+    path: str
+    data: Bytes
+    mime_type: str | None = None
+
+
+class FolderPath(Params):
+    path: str
+
+
+class RenameFolder(Params):
+    path: str
+    name: str
+
+
+class MoveFolder(Params):
+    path: str
+    parent: str
+
+
+class ListVersions(Params):
+    artifact_id: Id
+    limit: Limit = 50
+    before: int | None = None
+
+
+class VersionId(Params):
+    version_id: Id
+
+
+class ListActivity(Params):
+    limit: Limit = 50
+    before: str | None = None
+
+
+class RenderMarkdown(Params):
+    text: str
+
+
+class EnqueueTask(Params):
+    task_type: str
+    input: JsonValue = None
+
+
+class ClaimTask(Params):
+    task_type: str | None = None
+
+
+class CompleteTask(Params):
+    id: Id
+    output: JsonValue = None
+
+
+class FailTask(Params):
+    id: Id
+    error: str
+
+
+class ListTasks(Params):
+    status: Literal["PENDING", "RUNNING", "COMPLETED", "FAILED"] | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+class RecordCitation(Params):
+    source_artifact_id: Id
+    citing_run_id: str
+    weight: float
+    reason: str | None = None
+
+
+class CitationsBySource(Params):
+    source_artifact_id: Id
+
+
+class CitationsByRun(Params):
+    citing_run_id: str
+
+
+class TransferValidate(Params):
+    data: Bytes
+
+
+class TransferImport(Params):
+    data: Bytes
+    mode: Literal["replace", "merge"]
+
+
+class Request(BaseModel):
+    """A message from the page: ``{id, method, params}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: int | str | None = None
+    method: str
+    params: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,113 @@
+"""Version history of artifacts.
+
+Every save that changes content appends a version with the next ``seq`` for that artifact,
+so the newest version always equals the current content. Restoring copies an old version's
+content into a new version: nothing is ever overwritten. Content above the inline limit is
+not kept in history (the row keeps size and hash; ``has_content`` is false).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylib.clock import new_id
+from pylib.content import INLINE_LIMIT, as_text, render_html
+from pylib.db import Workspace
+from pylib.errors import InvalidParams, NotFound, VersionUnavailable
+from pylib.kinds import classify
+from pylib.models import Artifact, Version
+
+MAX_PAGE = 500
+_SUMMARY = (
+    "id, artifact_id, seq, size_bytes, hash, created_at, reason, restored_from,"
+    " content IS NOT NULL"
+)
+
+
+def record(
+    ws: Workspace,
+    artifact_id: str,
+    data: bytes,
+    hash_: str,
+    reason: str,
+    restored_from: str | None = None,
+) -> str:
+    """Append a version (inside the caller's transaction); returns its id."""
+    seq = ws.conn.execute(
+        "SELECT coalesce(max(seq), 0) + 1 FROM artifact_versions WHERE artifact_id = ?",
+        (artifact_id,),
+    ).fetchone()[0]
+    version_id = new_id()
+    stored = data if len(data) <= INLINE_LIMIT else None
+    ws.conn.execute(
+        "INSERT INTO artifact_versions (id, artifact_id, seq, content, size_bytes, hash,"
+        " created_at, reason, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (version_id, artifact_id, seq, stored, len(data), hash_, ws.clock(), reason,
+         restored_from),
+    )
+    return version_id
+
+
+def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "id": row[0], "artifact_id": row[1], "seq": row[2], "size_bytes": row[3],
+        "hash": row[4], "created_at": row[5], "reason": row[6], "restored_from": row[7],
+        "has_content": bool(row[8]),
+    }
+
+
+def list_versions(
+    ws: Workspace, artifact_id: str, limit: int = 50, before: int | None = None
+) -> list[dict[str, Any]]:
+    """Version summaries newest first (``VersionSummary`` dicts); ``before`` is a ``seq``."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidParams(f"limit must be between 1 and {MAX_PAGE}.")
+    exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
+    if not exists:
+        raise NotFound("No such document.", id=artifact_id)
+    sql = f"SELECT {_SUMMARY} FROM artifact_versions WHERE artifact_id = ?"
+    args: list[Any] = [artifact_id]
+    if before is not None:
+        sql += " AND seq < ?"
+        args.append(before)
+    rows = ws.conn.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
+    return [_summary(r) for r in rows]
+
+
+def count(ws: Workspace, artifact_id: str) -> int:
+    return ws.conn.execute(
+        "SELECT count(*) FROM artifact_versions WHERE artifact_id = ?", (artifact_id,)
+    ).fetchone()[0]
+
+
+def _load(ws: Workspace, version_id: str) -> tuple[Any, ...]:
+    row = ws.conn.execute(
+        f"SELECT {_SUMMARY}, content FROM artifact_versions WHERE id = ?", (version_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound("No such version.", id=version_id)
+    return row
+
+
+def get(ws: Workspace, version_id: str) -> Version:
+    """One version with its text (and HTML for Markdown) when the content is text."""
+    row = _load(ws, version_id)
+    art = ws.conn.execute(
+        "SELECT name, mime_type FROM artifacts WHERE id = ?", (row[1],)
+    ).fetchone()
+    text = as_text(row[9])
+    kind = classify(art[1], art[0]) if art else "other"
+    return Version(**_summary(row), text=text, html=render_html(text, kind))
+
+
+def restore(ws: Workspace, version_id: str) -> Artifact:
+    """Make an old version current again by recording it as a new version."""
+    # Imported here: artifacts records versions, so the two modules refer to each other.
+    from pylib import artifacts
+
+    row = _load(ws, version_id)
+    content = row[9]
+    if content is None:
+        raise VersionUnavailable(id=version_id)
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    return artifacts.set_content(ws, row[1], data, reason="restore", restored_from=version_id)
