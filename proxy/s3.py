@@ -1,0 +1,317 @@
+"""Per-user S3 through presigned URLs: the service (boto3, SigV4) and its HTTP routes.
+
+The browser talks to S3 directly; the proxy only signs. Each URL reaches exactly one object
+under `users/{uid}/`, for one method, for a few minutes. Uploads sign the content type, the
+exact length and (when given) the SHA-256 checksum, so S3 itself refuses any other body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from proxy.bodies import read_model, validate
+from proxy.errors import ApiError
+from proxy.keys import object_key, user_prefix, validate_key, validate_prefix
+from proxy.openapi import document
+from proxy.principal import require_user
+from proxy.settings import Settings
+
+_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127}"
+                   r"(; ?charset=[A-Za-z0-9_-]{1,40})?")
+_ETAG = re.compile(r'"?([A-Za-z0-9-]{1,128})"?')
+_OPERATIONS = {"get": "get_object", "put": "put_object", "head": "head_object", "delete": "delete_object"}
+
+
+class PresignRequest(BaseModel):
+    """Body of POST /api/s3/presign. `size` is required for `put`: it is signed, and it is what
+    the upload limit and the quota are checked against."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    op: Literal["get", "put", "head", "delete"]
+    key: str = Field(max_length=4096)
+    content_type: str | None = Field(None, max_length=255)
+    sha256: str | None = Field(None, max_length=64, description="hex or base64 SHA-256 of the body")
+    size: int | None = Field(None, ge=0)
+    if_match: str | None = Field(None, max_length=130)
+    if_none_match: Literal["*"] | None = None
+
+    @field_validator("content_type")
+    @classmethod
+    def _mime(cls, value: str | None) -> str | None:
+        if value is not None and not _MIME.fullmatch(value):
+            raise ValueError("not a media type")
+        return value
+
+    @field_validator("if_match")
+    @classmethod
+    def _etag(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = _ETAG.fullmatch(value)
+        if not match:
+            raise ValueError("not an ETag")
+        return f'"{match.group(1)}"'
+
+
+class PresignResponse(BaseModel):
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: str
+
+
+class ObjectInfo(BaseModel):
+    key: str
+    size: int
+    etag: str
+    last_modified: str
+
+
+class ObjectPage(BaseModel):
+    objects: list[ObjectInfo]
+    next_cursor: str | None
+
+
+class Usage(BaseModel):
+    bytes: int
+    objects: int
+    quota: int | None
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: str = Field("", max_length=4096)
+    cursor: str | None = Field(None, max_length=4096)
+    limit: int = Field(100, ge=1, le=1000)
+
+
+def sha256_base64(value: str) -> str:
+    """The checksum as S3 wants it (base64 of the digest), from hex or base64."""
+    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        return base64.b64encode(bytes.fromhex(value)).decode()
+    try:
+        digest = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != 32:
+        raise ApiError(422, "invalid_request", "sha256: expected 64 hex characters or base64 of 32 bytes")
+    return base64.b64encode(digest).decode()
+
+
+class S3Service:
+    """Signs URLs for one bucket and answers listing/usage questions about a user's folder."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.s3_endpoint_url and not settings.s3_access_key_id:
+            raise ValueError("S3 is not configured: start the embedded S3 or set QUIRE_S3_ENDPOINT_URL")
+        self.settings = settings
+        self.bucket = settings.s3_bucket
+        self._client = self._make_client(settings.s3_endpoint_url)
+        public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
+        # Signatures cover the host, so URLs for browsers are signed for the host browsers use.
+        self._signer = self._client if public == settings.s3_endpoint_url else self._make_client(public)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "S3Service":
+        return cls(settings)
+
+    def _make_client(self, endpoint: str | None) -> Any:
+        s = self.settings
+        secret = s.s3_secret_access_key.get_secret_value() if s.s3_secret_access_key else None
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": s.s3_addressing_style},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=5, read_timeout=30,
+        )
+        return boto3.client("s3", endpoint_url=endpoint, region_name=s.s3_region,
+                            aws_access_key_id=s.s3_access_key_id, aws_secret_access_key=secret, config=config)
+
+    @property
+    def expires_in(self) -> int:
+        return min(self.settings.presign_expiry_seconds, self.settings.presign_max_expiry_seconds)
+
+    # --- presigning -------------------------------------------------------------------------
+
+    def presign(self, uid: str, request: PresignRequest) -> PresignResponse:
+        """A URL for one operation on `users/{uid}/{request.key}`. Raises ApiError on refusal."""
+        key = object_key(uid, request.key)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        headers: dict[str, str] = {}
+        self._check_fields(request)
+        if request.op == "put":
+            self._put_params(uid, request, params, headers)
+        if request.if_match:
+            params["IfMatch"] = headers["if-match"] = request.if_match
+        if request.if_none_match:
+            params["IfNoneMatch"] = headers["if-none-match"] = request.if_none_match
+        expires_in = self.expires_in
+        url = self._signer.generate_presigned_url(_OPERATIONS[request.op], Params=params, ExpiresIn=expires_in)
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        return PresignResponse(url=url, method=request.op.upper(), headers=headers,
+                               expires_at=expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"))
+
+    @staticmethod
+    def _check_fields(request: PresignRequest) -> None:
+        if request.op != "put":
+            for name in ("content_type", "sha256", "size", "if_none_match"):
+                if getattr(request, name) is not None:
+                    raise ApiError(422, "invalid_request", f"{name}: only allowed with op 'put'")
+            if request.op == "delete" and request.if_match is not None:
+                raise ApiError(422, "invalid_request", "if_match: not allowed with op 'delete'")
+        elif request.size is None:
+            raise ApiError(422, "invalid_request", "size: required with op 'put'")
+
+    def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict) -> None:
+        size = request.size or 0
+        if size > self.settings.max_upload_bytes:
+            raise ApiError(413, "too_large", f"uploads are limited to {self.settings.max_upload_bytes} bytes")
+        if self.settings.user_quota_bytes is not None:
+            self._check_quota(uid, request.key, size)
+        content_type = request.content_type or "application/octet-stream"
+        # ContentLength is signed: a browser sets Content-Length from the body, so S3 refuses
+        # any body whose length differs from the size the quota was checked against.
+        params["ContentType"] = headers["content-type"] = content_type
+        params["ContentLength"] = size
+        if request.sha256 is not None:
+            params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha256_base64(request.sha256)
+
+    def _check_quota(self, uid: str, key: str, size: int) -> None:
+        quota = self.settings.user_quota_bytes or 0
+        replaced = object_key(uid, key)
+        used = sum(obj["Size"] for obj in self._iter_objects(user_prefix(uid)) if obj["Key"] != replaced)
+        if used + size > quota:
+            raise ApiError(413, "quota_exceeded", "this upload would exceed your storage quota")
+
+    # --- listing, usage, deletion -------------------------------------------------------
+
+    def _iter_objects(self, prefix: str):
+        pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            yield from page.get("Contents", [])
+
+    def list_objects(self, uid: str, prefix: str = "", cursor: str | None = None, limit: int = 100) -> dict:
+        """One page of the user's objects, keys relative to their folder. `cursor` is the last
+        key of the previous page (never an opaque S3 token a client could swap)."""
+        root = user_prefix(uid)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": root + validate_prefix(prefix), "MaxKeys": limit}
+        if cursor:
+            params["StartAfter"] = root + validate_key(cursor)
+        page = self._client.list_objects_v2(**params)
+        objects = [{
+            "key": obj["Key"][len(root):],
+            "size": obj["Size"],
+            "etag": obj.get("ETag", ""),
+            "last_modified": obj["LastModified"].astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        } for obj in page.get("Contents", []) if obj["Key"].startswith(root)]
+        next_cursor = objects[-1]["key"] if page.get("IsTruncated") and objects else None
+        return {"objects": objects, "next_cursor": next_cursor}
+
+    def usage(self, uid: str) -> dict:
+        """Bytes and object count in the user's folder, and their quota (None if unlimited)."""
+        total = count = 0
+        for obj in self._iter_objects(user_prefix(uid)):
+            total += obj["Size"]
+            count += 1
+        return {"bytes": total, "objects": count, "quota": self.settings.user_quota_bytes}
+
+    def delete_user(self, uid: str) -> int:
+        """Delete every object under `users/{uid}/`; returns how many were deleted."""
+        deleted = 0
+        batch: list[dict] = []
+        for obj in self._iter_objects(user_prefix(uid)):
+            batch.append({"Key": obj["Key"]})
+            if len(batch) == 1000:
+                deleted += self._delete_batch(batch)
+                batch = []
+        if batch:
+            deleted += self._delete_batch(batch)
+        return deleted
+
+    def _delete_batch(self, batch: list[dict]) -> int:
+        result = self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        if result.get("Errors"):
+            raise RuntimeError(f"S3 refused to delete {len(result['Errors'])} objects")
+        return len(batch)
+
+    def ready(self) -> bool:
+        """True if the bucket answers with these credentials."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError):
+            return False
+        return True
+
+
+# --- HTTP routes ----------------------------------------------------------------------------
+
+def _service(request: Request) -> S3Service:
+    return request.app.state.s3
+
+
+def _unavailable() -> ApiError:
+    return ApiError(503, "storage_unavailable", "storage is unavailable, try again later")
+
+
+@document("Presign one S3 operation on one of your objects", request=PresignRequest, response=PresignResponse,
+          errors=(400, 413, 415, 422, 503))
+async def presign(request: Request) -> JSONResponse:
+    user = require_user(request)
+    body = await read_model(request, PresignRequest)
+    service = _service(request)
+    try:
+        if body.op == "put" and service.settings.user_quota_bytes is not None:
+            result = await run_in_threadpool(service.presign, user.uid, body)
+        else:
+            result = service.presign(user.uid, body)  # pure signing, no I/O
+    except (BotoCoreError, ClientError):
+        raise _unavailable() from None
+    return JSONResponse(result.model_dump())
+
+
+@document("List your objects (keys relative to your folder), one page at a time", response=ObjectPage,
+          errors=(400, 422, 503), query={"prefix": {"type": "string"}, "cursor": {"type": "string"},
+                                         "limit": {"type": "integer", "minimum": 1, "maximum": 1000}})
+async def list_objects(request: Request) -> JSONResponse:
+    user = require_user(request)
+    query = validate(ListQuery, dict(request.query_params))
+    try:
+        page = await run_in_threadpool(_service(request).list_objects, user.uid, query.prefix, query.cursor, query.limit)
+    except (BotoCoreError, ClientError):
+        raise _unavailable() from None
+    return JSONResponse(page)
+
+
+@document("Bytes and objects you store, and your quota", response=Usage, errors=(503,))
+async def usage(request: Request) -> JSONResponse:
+    user = require_user(request)
+    try:
+        return JSONResponse(await run_in_threadpool(_service(request).usage, user.uid))
+    except (BotoCoreError, ClientError):
+        raise _unavailable() from None
+
+
+def routes() -> list[BaseRoute]:
+    """The S3 API: presign, list and usage. Every handler reads the user from require_user."""
+    return [
+        Route("/api/s3/presign", presign, methods=["POST"], name="s3_presign"),
+        Route("/api/s3/objects", list_objects, methods=["GET"], name="s3_objects"),
+        Route("/api/s3/usage", usage, methods=["GET"], name="s3_usage"),
+    ]
