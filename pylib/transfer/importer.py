@@ -1,0 +1,107 @@
+"""Import: replace the workspace with a file, or merge a file into it — all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from pylib import activity
+from pylib.db import Workspace
+from pylib.errors import InvalidImport, InvalidParams, InvalidState, MigrationFailed
+from pylib.transfer.copy import rebuild
+from pylib.transfer.export import export_filename, export_workspace
+from pylib.transfer.merge import merge_into
+from pylib.transfer.models import ImportResult, ImportSummary
+from pylib.transfer.validate import DEFAULT_MAX_BYTES, Inspected, inspect
+
+
+def _workspace(target: Workspace | sqlite3.Connection) -> Workspace:
+    if isinstance(target, Workspace):
+        return target
+    return Workspace(target, "")
+
+
+def _announce_commit(ws: Workspace) -> None:
+    """Tell the commit hooks about a write made outside :meth:`Workspace.transaction`.
+
+    The backup API replaces the database in one step of its own, so the hooks that persist
+    changed pages (IndexedDB in the browser) are run here, exactly as after a transaction.
+    """
+    ws.commits += 1
+    for hook in list(ws.on_commit):
+        hook(ws)
+
+
+def _rebuilt(found: Inspected, page_size: int) -> sqlite3.Connection:
+    try:
+        return rebuild(found, page_size)
+    except MigrationFailed as exc:
+        raise InvalidImport(f"Upgrading the file failed ({exc.message}).",
+                            reason="migration_failed") from exc
+    except sqlite3.DatabaseError as exc:
+        raise InvalidImport(f"The file's rows do not fit Quire's schema ({exc}).",
+                            reason="rejected_rows") from exc
+
+
+def _replace(ws: Workspace, found: Inspected) -> ImportResult:
+    backup = export_workspace(ws.conn)
+    page_size = ws.conn.execute("PRAGMA page_size").fetchone()[0]
+    fresh = _rebuilt(found, page_size)
+    try:
+        # The log row is written into the new database so it lands in the same single step.
+        staged = Workspace(fresh, ":memory:", clock=ws.clock)
+        with staged.transaction():
+            activity.log(staged, "WORKSPACE_IMPORT", {
+                "mode": "replace", "schema_version": found.summary.schema_version,
+                "size_bytes": found.summary.size_bytes, "tables": found.summary.tables,
+                "backup_size_bytes": len(backup)})
+        # One backup step (all pages) runs in a single write transaction on the workspace:
+        # either every page is replaced or, on any error, none is.
+        fresh.backup(ws.conn)
+    finally:
+        fresh.close()
+    _announce_commit(ws)
+    return ImportResult(mode="replace", summary=found.summary, backup=backup,
+                        backup_name=export_filename(ws.clock()).replace(
+                            "workspace-", "workspace-backup-"))
+
+
+def _merge(ws: Workspace, found: Inspected) -> ImportResult:
+    fresh = _rebuilt(found, 0)
+    try:
+        counts, conflicts = merge_into(ws, fresh, found.summary)
+    finally:
+        fresh.close()
+    return ImportResult(mode="merge", summary=found.summary, merged=counts, conflicts=conflicts)
+
+
+def import_workspace(target: Workspace | sqlite3.Connection, data: bytes, mode: str = "replace",
+                     *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResult:
+    """Import a workspace file into ``target`` (a :class:`Workspace` or its connection).
+
+    ``mode="replace"``: the workspace becomes the file's content (upgraded to the latest schema
+    by our migrations, rows copied column by column into a database Quire built). An export of
+    the workspace as it was is returned in ``result.backup`` for the UI to offer as a download.
+    ``mode="merge"``: the file is merged in (see :mod:`pylib.transfer.merge_artifacts` for the
+    conflict rule); conflicts are listed in ``result.conflicts``.
+
+    Both modes validate first (:func:`~pylib.transfer.validate_import`), write one
+    ``WORKSPACE_IMPORT`` action, and are all or nothing: on any error the workspace is left
+    byte for byte as it was. Raises :class:`InvalidImport`, :class:`SchemaTooNew`,
+    :class:`InvalidParams` (unknown mode) or :class:`InvalidState` (inside a transaction).
+    """
+    if mode not in ("replace", "merge"):
+        raise InvalidParams("mode must be 'replace' or 'merge'.", mode=mode)
+    ws = _workspace(target)
+    if ws.in_transaction or ws.conn.in_transaction:
+        raise InvalidState("An import cannot run inside another transaction.")
+    with inspect(data, max_bytes) as found:
+        if mode == "replace":
+            return _replace(ws, found)
+        return _merge(ws, found)
+
+
+def describe(summary: ImportSummary) -> str:
+    """A one-line, human description of a validated file (for confirmations and the CLI)."""
+    rows = ", ".join(f"{n} {t}" for t, n in summary.tables.items() if n)
+    upgrade = f", will be upgraded from schema {summary.schema_version}" if summary.migrated else ""
+    return f"Quire workspace, {summary.size_bytes:,} bytes{upgrade}: {rows or 'empty'}."

@@ -1,0 +1,77 @@
+"""Merge mode: fold an imported workspace into the open one, in one transaction.
+
+The imported rows come from a database Quire rebuilt itself at the latest schema
+(:mod:`pylib.transfer.copy`). Trash units, action log, agent tasks, citations and sync state
+are merged by primary key (rows already present are left alone); live folders are unioned by
+path; artifacts follow :mod:`pylib.transfer.merge_artifacts`. Any error rolls the whole merge
+back, so the workspace stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from pylib import activity, folders
+from pylib.db import Workspace
+from pylib.transfer.merge_artifacts import fetch, insert_new, merge_existing
+from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
+
+# Tables merged by primary key, in an order that satisfies their foreign keys.
+_BY_KEY_BEFORE = ("trash",)
+_BY_KEY_AFTER = ("citations", "agent_tasks", "action_log", "sync_state")
+
+
+def _insert_missing(ws: Workspace, src: sqlite3.Connection, table: str) -> int:
+    added = 0
+    for row in fetch(src, f"SELECT * FROM {table}"):
+        cols = ", ".join(row)
+        added += ws.conn.execute(
+            f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values())).rowcount
+    return added
+
+
+def _merge_folders(ws: Workspace, src: sqlite3.Connection) -> int:
+    """Union of folders: a live folder whose path the workspace already uses is skipped."""
+    added = 0
+    for row in fetch(src, "SELECT * FROM folders ORDER BY path"):
+        known = ws.conn.execute("SELECT 1 FROM folders WHERE id = ?", (row["id"],)).fetchone()
+        if known or (row["deleted_at"] is None and folders.path_taken(ws, row["path"])):
+            continue
+        if row["deleted_at"] is None:
+            # A parent may be missing when the file's parent has another id here: create it.
+            added += len(folders.ensure(ws, row["path"].rsplit("/", 1)[0] or "/"))
+        cols = ", ".join(row)
+        ws.conn.execute(f"INSERT INTO folders ({cols}) VALUES ({', '.join('?' for _ in row)})",
+                        tuple(row.values()))
+        added += 1
+    return added
+
+
+def merge_into(ws: Workspace, src: sqlite3.Connection,
+               summary: ImportSummary) -> tuple[MergeCounts, list[MergeConflict]]:
+    """Merge ``src`` (a rebuilt import at the latest schema) into ``ws`` in one transaction."""
+    counts = MergeCounts()
+    conflicts: list[MergeConflict] = []
+    with ws.transaction():
+        for table in _BY_KEY_BEFORE:
+            counts.rows_added[table] = _insert_missing(ws, src, table)
+        counts.folders_added = _merge_folders(ws, src)
+        for theirs in fetch(src, "SELECT * FROM artifacts ORDER BY created_at, id"):
+            exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?",
+                                     (theirs["id"],)).fetchone()
+            if exists is None:
+                insert_new(ws, src, theirs, counts)
+            else:
+                conflict = merge_existing(ws, src, theirs, counts)
+                if conflict is not None:
+                    conflicts.append(conflict)
+        for table in _BY_KEY_AFTER:
+            counts.rows_added[table] = _insert_missing(ws, src, table)
+        for conflict in conflicts:
+            activity.log(ws, "IMPORT_CONFLICT", conflict.model_dump())
+        activity.log(ws, "WORKSPACE_IMPORT", {
+            "mode": "merge", "schema_version": summary.schema_version,
+            "size_bytes": summary.size_bytes, "tables": summary.tables,
+            "merged": counts.model_dump(), "conflicts": len(conflicts)})
+    return counts, conflicts
