@@ -31,13 +31,15 @@ def open_workspace(
     path: str,
     *,
     journal_mode: str | None = None,
+    synchronous: str | None = None,
     backup_path: str | None = None,
     on_commit: list[db.CommitHook] | None = None,
 ) -> db.Workspace:
     """Open (create, migrate) the workspace the API works on, closing any previous one."""
     global _workspace
     close_workspace()
-    ws = db.open_workspace(path, journal_mode=journal_mode, backup_path=backup_path)
+    ws = db.open_workspace(
+        path, journal_mode=journal_mode, synchronous=synchronous, backup_path=backup_path)
     ws.on_commit.extend(on_commit or [])
     _workspace = ws
     return ws

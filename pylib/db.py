@@ -19,6 +19,7 @@ from pylib.clock import now_ms
 from pylib.errors import NotAWorkspace
 
 JOURNAL_MODES = frozenset({"DELETE", "TRUNCATE", "PERSIST", "MEMORY", "WAL", "OFF"})
+SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 CommitHook = Callable[["Workspace"], None]
@@ -98,7 +99,9 @@ def _check_header(path: str) -> None:
         raise NotAWorkspace("That file is not a SQLite database.")
 
 
-def connect(path: str, *, journal_mode: str | None = None) -> sqlite3.Connection:
+def connect(
+    path: str, *, journal_mode: str | None = None, synchronous: str | None = None
+) -> sqlite3.Connection:
     """Open ``path`` with the engine's pragmas, refusing a schema newer than the code.
 
     The version check happens before any pragma that could write (``journal_mode``), so a
@@ -106,6 +109,8 @@ def connect(path: str, *, journal_mode: str | None = None) -> sqlite3.Connection
     """
     if journal_mode is not None and journal_mode.upper() not in JOURNAL_MODES:
         raise ValueError(f"unknown journal mode {journal_mode!r}")
+    if synchronous is not None and synchronous.upper() not in SYNCHRONOUS_MODES:
+        raise ValueError(f"unknown synchronous mode {synchronous!r}")
     _check_header(path)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -115,6 +120,8 @@ def connect(path: str, *, journal_mode: str | None = None) -> sqlite3.Connection
         conn.execute("PRAGMA trusted_schema = OFF")
         if journal_mode is not None:
             conn.execute(f"PRAGMA journal_mode = {journal_mode.upper()}").fetchone()
+        if synchronous is not None:
+            conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
     except BaseException:
         conn.close()
         raise
@@ -125,17 +132,20 @@ def open_workspace(
     path: str,
     *,
     journal_mode: str | None = None,
+    synchronous: str | None = None,
     backup_path: str | None = None,
     clock: Callable[[], int] = now_ms,
 ) -> Workspace:
     """Open (creating if missing) and migrate a workspace file.
 
     ``journal_mode``: e.g. ``"MEMORY"`` in the browser; ``None`` keeps SQLite's default.
+    ``synchronous``: e.g. ``"OFF"`` where fsync buys nothing (the browser's in-memory file,
+    whose durability comes from IndexedDB; throwaway test files); ``None`` keeps the default.
     ``backup_path``: keep the pre-migration copy in this file instead of in memory.
     Raises :class:`~pylib.errors.NotAWorkspace`, :class:`~pylib.errors.SchemaTooNew` or
     :class:`~pylib.errors.MigrationFailed`.
     """
-    conn = connect(path, journal_mode=journal_mode)
+    conn = connect(path, journal_mode=journal_mode, synchronous=synchronous)
     try:
         migrations.migrate(conn, backup_path=backup_path)
     except BaseException:
