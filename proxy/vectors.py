@@ -30,19 +30,11 @@ HARD_MAX_BATCH = 1024  # the settings may lower these, never raise them past thi
 HARD_MAX_LIMIT = 1000
 
 
-def _encodable(value: str) -> str:
-    # JSON "\\ud800" escapes decode to lone surrogates, which no engine can store.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode") from None
-    return value
-
-
+# Lone surrogates (from JSON "\\ud800" escapes) need no check here: pydantic refuses them in str.
 def _identifier(value: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError("must not contain control characters")
-    return _encodable(value)
+    return value
 
 
 def _nonzero(vector: list[float]) -> list[float]:
@@ -56,7 +48,7 @@ Component = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 Vector = Annotated[list[Component], Field(min_length=DIMENSION, max_length=DIMENSION), AfterValidator(_nonzero)]
 ClientId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_identifier)]
 ArtifactId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_identifier)]
-Scalar = Union[Annotated[str, Field(max_length=1024), AfterValidator(_encodable)],
+Scalar = Union[Annotated[str, Field(max_length=1024)],
                Annotated[int, Field(ge=-(2**53), le=2**53)]]
 Bound = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -67,8 +59,8 @@ class _Strict(BaseModel):
 
 class Payload(_Strict):
     artifact_id: ArtifactId
-    path: Annotated[str, Field(max_length=1024), AfterValidator(_encodable)] = ""
-    content_preview: Annotated[str, Field(max_length=2000), AfterValidator(_encodable)] = ""
+    path: Annotated[str, Field(max_length=1024)] = ""
+    content_preview: Annotated[str, Field(max_length=2000)] = ""
     chunk: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
