@@ -1,0 +1,76 @@
+// Storage: how big the workspace is, what takes the room, and what the browser allows.
+
+import { h, replace, formatBytes } from "./dom.mjs";
+import { openDialog } from "./dialogs.mjs";
+
+const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
+
+export async function openStorage(ctx) {
+  const body = h("div", {}, h("p", { class: "hint" }, "Measuring…"));
+  const d = openDialog({ title: "Storage", size: "medium", body: [body] });
+  let stats, estimate;
+  try {
+    [stats, estimate] = await Promise.all([
+      ctx.engine.call("storage.stats", {}),
+      ctx.engine.storageEstimate().catch(() => null),
+    ]);
+  } catch (err) {
+    d.close();
+    ctx.fail(err, "Could not measure storage");
+    return;
+  }
+  render(body, stats, estimate, ctx);
+}
+
+function render(body, stats, estimate, ctx) {
+  const byType = (stats.by_type || []).map((t) => ({
+    label: KIND_LABELS[t.kind] || t.kind || t.type || "other",
+    count: t.count ?? t.artifacts ?? 0,
+    bytes: t.bytes ?? t.size_bytes ?? 0,
+  })).sort((a, b) => b.bytes - a.bytes);
+  const maxBytes = Math.max(1, ...byType.map((t) => t.bytes));
+  const versions = typeof stats.versions === "object" && stats.versions ? stats.versions.count : stats.versions;
+  const trashed = typeof stats.trashed === "object" && stats.trashed ? stats.trashed.count : stats.trashed;
+  const docs = typeof stats.artifacts === "object" && stats.artifacts ? stats.artifacts.count : byType.reduce((n, t) => n + t.count, 0);
+
+  const tiles = h("div", { class: "stats" },
+    tile(formatBytes(stats.size_bytes), "Database size"),
+    tile(String(docs ?? "–"), "Documents and files"),
+    tile(String(versions ?? "–"), "Versions"),
+    tile(String(trashed ?? "–"), "In trash"),
+  );
+
+  const bars = byType.length
+    ? h("div", { class: "bars" }, byType.map((t) => h("div", { class: "bar-row" },
+        h("span", { class: "list-title", title: t.label }, `${t.label} (${t.count})`),
+        h("span", { class: "track" }, h("span", { class: "fill", style: { width: `${Math.max(2, (t.bytes / maxBytes) * 100)}%` } })),
+        h("span", { class: "val" }, formatBytes(t.bytes)),
+      )))
+    : h("p", { class: "hint" }, "No documents yet.");
+
+  const persisted = estimate ? estimate.persisted : null;
+  const quotaLeft = estimate && estimate.quota ? Math.max(0, estimate.quota - (estimate.usage || 0)) : null;
+  const persistCell = h("dd", {}, persisted === null ? "unknown" : persisted ? "Granted — the browser will not evict this workspace" : "Not granted — the browser may clear it when space runs low");
+  if (persisted === false && navigator.storage?.persist) {
+    persistCell.append(" ", h("button", {
+      type: "button", class: "btn btn-small",
+      onclick: async (e) => {
+        e.currentTarget.disabled = true;
+        const granted = await navigator.storage.persist().catch(() => false);
+        replace(persistCell, granted ? "Granted — the browser will not evict this workspace" : "Not granted — the browser declined (it decides from how you use the site)");
+      },
+    }, "Ask again"));
+  }
+  const kv = h("dl", { class: "kv" },
+    h("dt", {}, "Persistent storage"), persistCell,
+    h("dt", {}, "Quota left"), h("dd", {}, quotaLeft === null ? "unknown" : `${formatBytes(quotaLeft)} of ${formatBytes(estimate.quota)}`),
+    h("dt", {}, "Used by this site"), h("dd", {}, estimate ? formatBytes(estimate.usage) : "unknown"),
+    stats.page_size ? [h("dt", {}, "Page size"), h("dd", {}, formatBytes(stats.page_size))] : null,
+    stats.schema_version ? [h("dt", {}, "Schema version"), h("dd", {}, String(stats.schema_version))] : null,
+  );
+  replace(body, tiles, h("h3", { class: "section-title" }, "By type"), bars, h("h3", { class: "section-title" }, "Browser"), kv);
+}
+
+function tile(num, label) {
+  return h("div", { class: "stat" }, h("div", { class: "num" }, num), h("div", { class: "lbl" }, label));
+}

@@ -1,0 +1,63 @@
+// Trash: deleted documents and folders, restorable one by one, or emptied for good.
+
+import { h, replace, formatWhen, formatBytes, basename } from "./dom.mjs";
+import { openDialog, confirmDialog } from "./dialogs.mjs";
+import { note } from "./notifications.mjs";
+
+export async function openTrash(ctx) {
+  const list = h("ul", { class: "list", "aria-label": "Deleted items" });
+  const empty = h("button", { type: "button", class: "btn btn-danger", onclick: () => emptyTrash() }, "Empty trash");
+  const d = openDialog({
+    title: "Trash", size: "medium",
+    body: [h("p", { class: "hint" }, "Deleted documents stay here until you empty the trash."), list],
+    foot: [h("span", { class: "spacer" }), empty],
+  });
+
+  async function load() {
+    let items;
+    try {
+      const res = await ctx.engine.call("trash.list", {});
+      items = Array.isArray(res) ? res : res.items || [];
+    } catch (err) {
+      d.close();
+      ctx.fail(err, "Could not open the trash");
+      return;
+    }
+    empty.disabled = !items.length || !ctx.canWrite();
+    if (!items.length) {
+      replace(list, h("li", { class: "list-empty" }, "Trash is empty."));
+      return;
+    }
+    replace(list, items.map((item) => {
+      const name = item.name || basename(item.path || "");
+      const when = item.deleted_at ?? item.trashed_at;
+      const meta = [item.path, when ? `deleted ${formatWhen(when)}` : null,
+        item.size_bytes !== undefined && item.size_bytes !== null ? formatBytes(item.size_bytes) : null].filter(Boolean).join(" · ");
+      return h("li", { class: "list-row" },
+        h("div", { class: "list-main" }, h("div", { class: "list-title" }, name), h("div", { class: "list-meta" }, meta)),
+        h("button", {
+          type: "button", class: "btn btn-small", "aria-label": `Restore ${name}`, disabled: !ctx.canWrite(),
+          onclick: async (e) => {
+            e.currentTarget.disabled = true;
+            const res = await ctx.mutate("trash.restore", { id: item.id }, { context: "Could not restore" });
+            if (res) { note(`Restored ${name}`); await ctx.refreshTree(); }
+            await load();
+          },
+        }, "Restore"),
+      );
+    }));
+  }
+
+  async function emptyTrash() {
+    const sure = await confirmDialog({
+      title: "Empty trash?", message: "Everything in the trash, and its history, is deleted for good. This cannot be undone.",
+      okLabel: "Delete forever", danger: true,
+    });
+    if (!sure) return;
+    const res = await ctx.mutate("trash.empty", {}, { context: "Could not empty the trash" });
+    if (res) note(`Deleted ${res.deleted ?? "all"} item${res.deleted === 1 ? "" : "s"} for good`);
+    await load();
+  }
+
+  await load();
+}
