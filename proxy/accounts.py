@@ -15,9 +15,17 @@ OWNER_NAME = "owner"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MAX_PASSWORD_CHARS = 1024
 
-_hasher = PasswordHasher()
-# Verified when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes).
+hasher = PasswordHasher()
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name costs as long as a wrong password."""
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[key]
 
 
 class AccountError(Exception):
@@ -60,7 +68,7 @@ class Accounts:
         check_name(name)
         check_password(password)
         account = Account(uid=secrets.token_hex(16), name=name, created_at=now())
-        digest = _hasher.hash(password)
+        digest = hasher.hash(password)
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise AccountError("name_taken", f"a user named {name!r} already exists")
@@ -111,9 +119,9 @@ class Accounts:
         row = self.db.execute(
             "SELECT uid, name, created_at, password_hash FROM users WHERE name = ?", (name,)
         ).fetchone()
-        digest = row[3] if row else _DUMMY_HASH
+        digest = row[3] if row else _dummy_hash()
         try:
-            _hasher.verify(digest, password)
+            hasher.verify(digest, password)
         except (VerificationError, InvalidHashError):
             return None
         return Account(*row[:3]) if row else None
@@ -121,4 +129,4 @@ class Accounts:
     def set_password(self, uid: str, password: str) -> None:
         check_password(password)
         with self.db.transaction() as conn:
-            conn.execute("UPDATE users SET password_hash = ? WHERE uid = ?", (_hasher.hash(password), uid))
+            conn.execute("UPDATE users SET password_hash = ? WHERE uid = ?", (hasher.hash(password), uid))

@@ -17,7 +17,9 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from proxy import auth_routes, health, signin
+from proxy import auth_routes, health, signin, vectorstore
+from proxy import s3 as s3_api
+from proxy import vectors as vectors_api
 from proxy.auth import AuthMiddleware, AuthService
 from proxy.bodylimit import BodyLimitMiddleware
 from proxy.errors import EXCEPTION_HANDLERS
@@ -41,17 +43,7 @@ WebFiles.__openapi__ = Operation(  # type: ignore[attr-defined]
 
 def service_routes() -> list[BaseRoute]:
     """The S3 and vector routes (each module exposes `routes()`)."""
-    from proxy import s3
-
-    routes = list(s3.routes())
-    try:  # TODO(quire): drop this guard once proxy/vectors.py is in the tree
-        from proxy import vectors
-    except ModuleNotFoundError as error:
-        if error.name != "proxy.vectors":
-            raise
-    else:
-        routes += vectors.routes()
-    return routes
+    return [*s3_api.routes(), *vectors_api.routes()]
 
 
 def build_routes(web: WebFiles) -> list[BaseRoute]:
@@ -73,13 +65,9 @@ def create_app(settings: Settings, *, s3=None, vectors=None) -> Starlette:
         raise ValueError("QUIRE_SECRET_KEY is not set (`quire serve` generates one in development)")
     auth = AuthService(settings)
     if s3 is None:
-        from proxy.s3 import S3Service
-
-        s3 = S3Service.from_settings(settings)
+        s3 = s3_api.S3Service.from_settings(settings)
     owned_vectors = None
     if vectors is None:
-        from proxy import vectorstore
-
         vectors = owned_vectors = vectorstore.from_settings(settings)
     web = WebFiles(settings.web_dir)
 
