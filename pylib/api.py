@@ -88,6 +88,26 @@ def _render_markdown(ws: db.Workspace, q: p.RenderMarkdown) -> dict[str, str]:
     return {"html": render_markdown(q.text)}
 
 
+# transfer is imported when first used: it is the heaviest module and most calls never need it.
+def _export(ws: db.Workspace, q: p.NoParams) -> dict[str, Any]:
+    from pylib import transfer
+
+    return {"name": transfer.export_filename(ws.clock()), "data": transfer.export_workspace(ws)}
+
+
+def _validate(ws: db.Workspace, q: p.TransferValidate) -> dict[str, Any]:
+    from pylib import transfer
+
+    summary = transfer.validate_import(q.data)
+    return {"ok": True, "summary": summary, "description": transfer.describe(summary)}
+
+
+def _import(ws: db.Workspace, q: p.TransferImport) -> Any:
+    from pylib import transfer
+
+    return transfer.import_workspace(ws, q.data, q.mode)
+
+
 METHODS: dict[str, Method] = {
     "workspace.info": Method(p.NoParams, lambda ws, q: storage.info(ws)),
     "tree.list": Method(p.NoParams, lambda ws, q: artifacts.list_tree(ws)),
@@ -132,6 +152,9 @@ METHODS: dict[str, Method] = {
         p.CitationsBySource, lambda ws, q: citations.list_by_source(ws, q.source_artifact_id)),
     "citations.list_by_run": Method(
         p.CitationsByRun, lambda ws, q: citations.list_by_run(ws, q.citing_run_id)),
+    "transfer.export": Method(p.NoParams, _export),
+    "transfer.validate": Method(p.TransferValidate, _validate),
+    "transfer.import": Method(p.TransferImport, _import),
 }
 
 
