@@ -28,16 +28,18 @@ def report(phase, fraction, message):
 
 
 def from_js(value):
-    """JS values to Python: typed arrays and ArrayBuffers become bytes, objects dicts."""
+    """JS values to Python: objects become dicts, typed arrays and ArrayBuffers bytes."""
     if isinstance(value, JsProxy):
-        kind = str(js.Object.prototype.toString.call(value))
-        if kind in ("[object Uint8Array]", "[object ArrayBuffer]"):
+        if getattr(value, "byteLength", None) is not None and not hasattr(value, "length") \
+                or str(getattr(value, "BYTES_PER_ELEMENT", "")) == "1":
             return value.to_bytes()
-        if kind == "[object Array]":
-            return [from_js(item) for item in value]
-        if kind == "[object Object]":
-            return {key: from_js(value[key]) for key in js.Object.keys(value)}
-        return value.to_py()
+        value = value.to_py()
+    if isinstance(value, memoryview):
+        return value.tobytes()
+    if isinstance(value, dict):
+        return {key: from_js(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [from_js(item) for item in value]
     return value
 
 

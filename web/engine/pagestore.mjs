@@ -63,7 +63,7 @@ export class PageStore {
     this.db = db;
     this.workspace = workspace;
     this.path = path;
-    this.chunkSize = chunkSize;
+    this.chunkSize = chunkSize || DEFAULT_CHUNK_SIZE;
     this.dirty = new Set();
     this.generation = 0;
     this.storedChunks = 0;
