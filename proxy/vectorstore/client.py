@@ -5,6 +5,7 @@ Local mode ignores payload indexes, so it is for checking request shapes, not fo
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from qdrant_client import QdrantClient, models
@@ -54,9 +55,12 @@ class ClientStore(VectorStore):
             return
         self.client.create_collection(
             self.collection, vectors_config=models.VectorParams(size=DIMENSION, distance=models.Distance.COSINE))
-        self.client.create_payload_index(self.collection, USER_KEY, models.KeywordIndexParams(
-            type=models.KeywordIndexType.KEYWORD, is_tenant=True))
-        self.client.create_payload_index(self.collection, "artifact_id", models.PayloadSchemaType.KEYWORD)
+        with warnings.catch_warnings():
+            # Local mode warns that it ignores indexes; the requests are still the server's.
+            warnings.simplefilter("ignore", UserWarning)
+            self.client.create_payload_index(self.collection, USER_KEY, models.KeywordIndexParams(
+                type=models.KeywordIndexType.KEYWORD, is_tenant=True))
+            self.client.create_payload_index(self.collection, "artifact_id", models.PayloadSchemaType.KEYWORD)
 
     def _run(self, action, *args, **kwargs):
         if self._closed:
