@@ -177,16 +177,25 @@ function pickFiles(folder = null) {
 
 // ---------- view, drawer, controls ----------
 
+const narrowQuery = window.matchMedia("(max-width: 700px)");
+
 function setView(view) {
   if (!VIEWS.includes(view)) view = "split";
   appEl.dataset.view = view;
-  for (const b of $("#view-toggle").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === view));
+  syncViewButtons();
   try { localStorage.setItem(VIEW_KEY, view); } catch { /* private mode */ }
 }
 
+/** In a narrow window there is no room for split: it shows the editor. */
+function syncViewButtons() {
+  let shown = appEl.dataset.view;
+  if (narrowQuery.matches && shown === "split") shown = "edit";
+  for (const b of $("#view-toggle").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === shown));
+}
+narrowQuery.addEventListener("change", syncViewButtons);
+
 function cycleView() {
-  const narrow = window.matchMedia("(max-width: 700px)").matches;
-  const order = narrow ? ["edit", "preview"] : VIEWS;
+  const order = narrowQuery.matches ? ["edit", "preview"] : VIEWS;
   const i = order.indexOf(appEl.dataset.view);
   setView(order[(i + 1) % order.length]);
 }

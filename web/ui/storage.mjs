@@ -35,7 +35,7 @@ function render(body, stats, estimate, ctx) {
 
   const tiles = h("div", { class: "stats" },
     tile(formatBytes(stats.size_bytes), "Database size"),
-    tile(String(docs ?? "–"), "Documents and files"),
+    tile(String(docs ?? "–"), "Documents"),
     tile(String(versions ?? "–"), "Versions"),
     tile(String(trashed ?? "–"), "In trash"),
   );
@@ -68,7 +68,17 @@ function render(body, stats, estimate, ctx) {
     stats.page_size ? [h("dt", {}, "Page size"), h("dd", {}, formatBytes(stats.page_size))] : null,
     stats.schema_version ? [h("dt", {}, "Schema version"), h("dd", {}, String(stats.schema_version))] : null,
   );
-  replace(body, tiles, h("h3", { class: "section-title" }, "By type"), bars, h("h3", { class: "section-title" }, "Browser"), kv);
+  const usage = (u) => (u && typeof u === "object" ? `${u.count} · ${formatBytes(u.bytes)}` : null);
+  const workspace = h("dl", { class: "kv" },
+    usage(stats.versions) ? [h("dt", {}, "Versions"), h("dd", {}, usage(stats.versions))] : null,
+    usage(stats.trashed) ? [h("dt", {}, "In trash"), h("dd", {}, usage(stats.trashed))] : null,
+    usage(stats.pending_uploads) && stats.pending_uploads.count ? [h("dt", {}, "Waiting to upload"), h("dd", {}, usage(stats.pending_uploads))] : null,
+    typeof stats.actions === "number" ? [h("dt", {}, "Activity entries"), h("dd", {}, String(stats.actions))] : null,
+    typeof stats.free_bytes === "number" ? [h("dt", {}, "Free space inside the file"), h("dd", {}, formatBytes(stats.free_bytes))] : null,
+  );
+  replace(body, tiles, h("h3", { class: "section-title" }, "By type"), bars,
+    h("h3", { class: "section-title" }, "Workspace"), workspace,
+    h("h3", { class: "section-title" }, "Browser"), kv);
 }
 
 function tile(num, label) {

@@ -47,8 +47,8 @@ export async function openHistory(ctx, artifact) {
       "aria-selected": String(selected === v.id), dataset: { id: v.id },
       onclick: () => select(v),
     },
-      h("span", { class: "list-title" }, i === 0 ? `Current · ${formatWhen(createdOf(v))}` : formatWhen(createdOf(v))),
-      h("span", { class: "list-meta" }, [reasonText(v), formatFull(createdOf(v)), sizeText(v)].filter(Boolean).join(" · ")),
+      h("span", { class: "list-title" }, i === 0 ? `${formatWhen(createdOf(v))} · current` : formatWhen(createdOf(v))),
+      h("span", { class: "list-meta", title: formatFull(createdOf(v)) }, [reasonText(v), sizeText(v)].filter(Boolean).join(" · ")),
     )));
     if (next !== null && next !== undefined) {
       more = h("div", { class: "list-more" }, h("button", {
