@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from proxy import auth_routes, health, signin, vectorstore
@@ -32,7 +32,15 @@ from proxy.static import WebFiles
 
 
 async def api_not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    """Unknown /api/* paths answer a JSON 404 instead of falling through to the page's files."""
+    """Unknown /api/* paths answer a JSON 404 (not the page's files); a known path with the wrong
+    method answers 405, as it would had this catch-all not matched first."""
+    allowed: set[str] = set()
+    outer = {**scope, "root_path": scope.get("app_root_path", "")}  # match as the router did, not the mount
+    for route in scope["app"].router.routes:
+        if isinstance(route, Route) and route.matches(outer)[0] == Match.PARTIAL:
+            allowed |= route.methods or set()
+    if allowed:
+        raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
     raise HTTPException(404, "no such API route")
 
 
