@@ -1,0 +1,228 @@
+"""The `quire` command: user and token management in-process, and `quire serve` end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from auth_fixtures import free_port
+from proxy import cli
+
+QUIRE = [sys.executable, "-m", "proxy.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_user_add_list_remove(tmp_path, capsys, monkeypatch):
+    data = str(tmp_path)
+    monkeypatch.setattr("sys.stdin", _Stdin("a fine password\n"))
+    status, out, _ = run(capsys, "user", "add", "alice", "--data-dir", data)
+    assert status == 0 and out.startswith("added alice")
+    status, out, _ = run(capsys, "user", "list", "--data-dir", data)
+    assert status == 0 and out.split()[0] == "alice"
+    monkeypatch.setattr("sys.stdin", _Stdin("a fine password\n"))
+    status, _, err = run(capsys, "user", "add", "ALICE", "--data-dir", data)
+    assert status == 2 and "already exists" in err
+    status, out, _ = run(capsys, "user", "remove", "alice", "--data-dir", data)
+    assert status == 0 and "removed alice" in out
+    assert run(capsys, "user", "list", "--data-dir", data)[1] == ""
+    assert run(capsys, "user", "remove", "alice", "--data-dir", data)[0] == 2
+
+
+def test_passwords_are_stored_with_argon2id(tmp_path, capsys, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr("sys.stdin", _Stdin("another fine password\n"))
+    assert run(capsys, "user", "add", "bob", "--data-dir", str(tmp_path))[0] == 0
+    db = sqlite3.connect(tmp_path / "auth.sqlite")
+    (digest,) = db.execute("SELECT password_hash FROM users WHERE name = 'bob'").fetchone()
+    db.close()
+    assert digest.startswith("$argon2id$") and "another" not in digest
+
+
+@pytest.mark.parametrize("name,password,message", [
+    ("bad name!", "a fine password", "user name"), ("../x", "a fine password", "user name"),
+    ("carol", "short", "password"),
+])
+def test_user_add_refuses_bad_input(tmp_path, capsys, monkeypatch, name, password, message):
+    monkeypatch.setattr("sys.stdin", _Stdin(password + "\n"))
+    status, _, err = run(capsys, "user", "add", name, "--data-dir", str(tmp_path))
+    assert status == 2 and message in err
+
+
+def test_token_for_an_unknown_user_is_an_error(tmp_path, capsys):
+    status, out, err = run(capsys, "token", "create", "nobody", "--data-dir", str(tmp_path))
+    assert status == 2 and out == "" and "no user" in err
+    assert run(capsys, "token", "create", "nobody", "--ttl", "0", "--data-dir", str(tmp_path))[0] == 2
+
+
+def test_several_workers_need_a_qdrant_url(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("QUIRE_QDRANT_URL", raising=False)
+    status, _, err = run(capsys, "serve", "--workers", "2", "--data-dir", str(tmp_path))
+    assert status == 2 and "QUIRE_QDRANT_URL" in err
+
+
+def test_production_without_a_secret_does_not_start(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("QUIRE_ENVIRONMENT", "production")
+    monkeypatch.delenv("QUIRE_SECRET_KEY", raising=False)
+    status, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
+    assert status == 2 and "QUIRE_SECRET_KEY" in err
+
+
+class _Stdin:
+    """A non-TTY stdin (as when a password is piped in)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""
+
+
+# --- quire serve, end to end --------------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        kids += [int(k) for k in text]
+    return kids
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class Served:
+    """A `quire serve` subprocess: its output lines, URL, login link and weed child."""
+
+    def __init__(self, data_dir: Path, port: int, extra_env: dict | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
+        env.update({"PORT": str(port), "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+        self.process = subprocess.Popen(
+            [*QUIRE, "serve", "--data-dir", str(data_dir)], cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.lines: list[str] = []
+        self.url = self.link = None
+        deadline = time.monotonic() + 90
+        while self.link is None:
+            line = self.process.stdout.readline()
+            if not line:
+                raise AssertionError(f"quire serve exited: {self.process.wait()} {self.process.stderr.read()}")
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Quire is running at "):
+                self.url = line.split(" at ", 1)[1].strip()
+            elif "?login=" in line:
+                self.link = line.strip()
+            if time.monotonic() > deadline:
+                raise AssertionError("quire serve did not print its login link in time")
+        weeds = [pid for pid in children_of(self.process.pid)
+                 if "weed" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+        assert len(weeds) == 1, weeds
+        self.weed_pid = weeds[0]
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            if pid_alive(self.weed_pid):
+                os.kill(self.weed_pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def served(tmp_path):
+    started: list[Served] = []
+
+    def start(**env) -> Served:
+        server = Served(tmp_path / "data", free_port(), env)
+        started.append(server)
+        return server
+    yield start
+    for server in started:
+        server.stop(signal.SIGKILL)
+
+
+def test_serve_end_to_end_sigterm_then_restart_and_ctrl_c(served, tmp_path):
+    server = served()
+    port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    assert server.url == f"http://127.0.0.1:{port}/"
+    assert any("Generated a secret key" in line and "secret_key" in line for line in server.lines)
+    key = tmp_path / "data" / "secret_key"
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert server.link.startswith(f"{server.url}?login=")
+
+    ready = httpx.get(f"{server.url}readyz", timeout=10)
+    assert ready.status_code == 200 and ready.json()["checks"] == {"s3": True, "qdrant": True}
+    assert ready.headers["cross-origin-embedder-policy"] == "require-corp"
+
+    with httpx.Client(timeout=10) as browser:
+        response = browser.get(server.link, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/"
+        me = browser.get(f"{server.url}api/auth/me")
+        assert me.status_code == 200 and me.json()["name"] == "owner"
+        presign = browser.post(f"{server.url}api/s3/presign", json={"op": "get", "key": "x.txt"},
+                               headers={"X-CSRF-Token": me.json()["csrf_token"], "Origin": server.url.rstrip("/")})
+        assert presign.status_code == 200, presign.text
+    with httpx.Client(timeout=10) as replay:
+        assert replay.get(server.link, follow_redirects=False).status_code == 401
+
+    assert server.stop(signal.SIGTERM) == 0
+    assert wait_gone(server.weed_pid, 15), "weed outlived quire serve"
+    out_tail = server.process.stdout.read()
+    assert "Quire stopped." in out_tail
+    logs = server.process.stderr.read()
+    assert '"path": "/readyz"' in logs and "login=" not in logs
+
+    # A restart keeps the secret key and the owner account; Ctrl-C stops weed too.
+    again = served()
+    assert not any("Generated a secret key" in line for line in again.lines)
+    assert _me(again)["name"] == "owner" and key.stat().st_mode & 0o777 == 0o600
+    assert again.stop(signal.SIGINT) == 0
+    assert wait_gone(again.weed_pid, 15)
+
+
+def test_weed_dies_with_a_killed_serve(served):
+    server = served()
+    server.process.kill()  # no cleanup at all: the kernel's parent-death signal must do it
+    server.process.wait(10)
+    assert wait_gone(server.weed_pid, 15)
+
+
+def _me(server: Served) -> dict:
+    with httpx.Client(timeout=10) as browser:
+        browser.get(server.link)
+        return browser.get(f"{server.url}api/auth/me").json()
