@@ -104,6 +104,9 @@ def scoped(uid: str, client_filter: Clause | None = None) -> Clause:
 class VectorStore(ABC):
     """Nearest-neighbour search over users' points, each user confined to their own."""
 
+    # True when queries run in this process without I/O waits (callers may skip a thread hop).
+    in_process: bool = False
+
     # --- the public API, user-scoped -------------------------------------------------------
 
     def upsert(self, uid: str, points: Sequence[NewPoint]) -> int:
@@ -121,7 +124,7 @@ class VectorStore(ABC):
     def query(self, uid: str, vector: Sequence[float], where: Clause | None = None, limit: int = 10) -> list[Hit]:
         """The user's `limit` nearest points to `vector` that also match `where`."""
         hits = []
-        for _, score, payload in self._query(list(vector), scoped(uid, where), limit):
+        for score, payload in self._query(list(vector), scoped(uid, where), limit):
             if payload.get(USER_KEY) != uid:  # never expected; refuse to leak if an engine misbehaves
                 continue
             visible = {k: v for k, v in payload.items() if k in PAYLOAD_KEYS}
@@ -152,7 +155,8 @@ class VectorStore(ABC):
     def _upsert(self, rows: list[tuple[str, list[float], dict[str, Any]]]) -> None: ...
 
     @abstractmethod
-    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[str, float, dict[str, Any]]]: ...
+    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[float, dict[str, Any]]]:
+        """(score, payload) of the nearest points matching `where`, best first."""
 
     @abstractmethod
     def _delete(self, where: Clause) -> None: ...

@@ -74,10 +74,10 @@ class ClientStore(VectorStore):
         points = [models.PointStruct(id=pid, vector=vector, payload=payload) for pid, vector, payload in rows]
         self._run(self.client.upsert, self.collection, points=points, wait=True)
 
-    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[str, float, dict[str, Any]]]:
+    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[float, dict[str, Any]]]:
         response = self._run(self.client.query_points, self.collection, query=vector,
                              query_filter=to_client_filter(where), limit=limit, with_payload=True, with_vectors=False)
-        return [(str(point.id), point.score, point.payload or {}) for point in response.points]
+        return [(point.score, point.payload or {}) for point in response.points]
 
     def _delete(self, where: Clause) -> None:
         selector = models.FilterSelector(filter=to_client_filter(where))

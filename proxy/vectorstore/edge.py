@@ -40,6 +40,8 @@ def to_edge_condition(condition: Any) -> Any:
 class EdgeStore(VectorStore):
     """VectorStore on a qdrant-edge shard at `path` (created on first use)."""
 
+    in_process = True
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()  # guards close() against concurrent use
@@ -82,11 +84,11 @@ class EdgeStore(VectorStore):
         points = [qe.Point(pid, vector, payload) for pid, vector, payload in rows]
         self._run(lambda shard: shard.update(qe.UpdateOperation.upsert_points(points)))
 
-    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[str, float, dict[str, Any]]]:
+    def _query(self, vector: list[float], where: Clause, limit: int) -> list[tuple[float, dict[str, Any]]]:
         request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(vector), filter=to_edge_filter(where),
                                   with_payload=True, with_vector=False)
         found = self._run(lambda shard: shard.query(request))
-        return [(str(point.id), point.score, point.payload or {}) for point in found]
+        return [(point.score, point.payload or {}) for point in found]
 
     def _delete(self, where: Clause) -> None:
         self._run(lambda shard: shard.update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(where))))
