@@ -1,86 +1,14 @@
-"""Browser tests: Debian's Chromium driven by Playwright against a real `quire serve`.
-
-Every request to a host other than the app's origin is aborted and recorded; a test fails if
-any was made. Each test gets a fresh browser profile (so a fresh IndexedDB) unless it asks for
-a persistent one.
-"""
+"""Fixtures for the browser tests (helpers live in e2e_helpers.py)."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-BOOT_TIMEOUT_MS = 90_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class QuireServer:
-    """`quire serve` in a child process, on a free loopback port, stopped by PID."""
-
-    data_dir: Path
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen | None = None
-    output: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self) -> None:
-        env = {**os.environ, "QUIRE_DATA_DIR": str(self.data_dir), "PORT": str(self.port),
-               "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "quire"), "serve", "--port", str(self.port),
-             "--data-dir", str(self.data_dir)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("quire serve exited early:\n" + self.proc.stdout.read())
-            try:
-                if httpx.get(self.url + "healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("quire serve did not become healthy in time")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, open_app
 
 
 @pytest.fixture(scope="session")
@@ -113,26 +41,6 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-class ForeignRequests:
-    """Aborts and records every request that leaves the app's origin."""
-
-    def __init__(self) -> None:
-        self.urls: list[str] = []
-
-    def install(self, context: BrowserContext, origin: str) -> None:
-        allowed = urlsplit(origin).netloc
-
-        def is_foreign(url: str) -> bool:
-            parts = urlsplit(url)
-            return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != allowed
-
-        def abort(route) -> None:
-            self.urls.append(route.request.url)
-            route.abort()
-
-        context.route(is_foreign, abort)
-
-
 @pytest.fixture()
 def foreign_requests() -> Iterator[ForeignRequests]:
     guard = ForeignRequests()
@@ -148,44 +56,6 @@ def context(browser: Browser, server: QuireServer, foreign_requests: ForeignRequ
     ctx.close()
 
 
-def wait_ready(page: Page, timeout: int = BOOT_TIMEOUT_MS) -> None:
-    """Wait until the engine reports the workspace open and editable."""
-    page.wait_for_function(
-        "['ready', 'failed'].includes(document.documentElement.dataset.engine)", timeout=timeout
-    )
-    state = page.evaluate("document.documentElement.dataset.engine")
-    assert state == "ready", page.locator("[role=alert]").all_inner_texts()
-
-
-def open_app(context: BrowserContext, url: str) -> Page:
-    page = context.new_page()
-    page.on("pageerror", lambda error: print("pageerror:", error))
-    page.goto(url)
-    wait_ready(page)
-    return page
-
-
 @pytest.fixture()
 def app(context: BrowserContext, server: QuireServer) -> Page:
     return open_app(context, server.url)
-
-
-def engine_call(page: Page, method: str, params: dict | None = None):
-    """Call the engine the page uses, as the UI does (for setup and for checking results)."""
-    return page.evaluate(
-        "([method, params]) => globalThis.quire.engine.call(method, params)", [method, params or {}]
-    )
-
-
-def export_bytes(page: Page) -> bytes:
-    data = page.evaluate(
-        """async () => {
-            const result = await globalThis.quire.engine.call("transfer.export", {});
-            return Array.from(result.data);
-        }"""
-    )
-    return bytes(data)
-
-
-def status_text(page: Page) -> str:
-    return re.sub(r"\s+", " ", page.get_by_role("status").first.inner_text()).strip()

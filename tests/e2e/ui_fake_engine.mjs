@@ -159,7 +159,7 @@ const methods = {
       pending_uploads: { count: 0, bytes: 0 }, actions: store.log.length,
     };
   },
-  "markdown.render": ({ text }) => ({ html: renderMarkdown(text) }),
+  "markdown.render": ({ text }) => ({ html: opts.evilHtml ? EVIL_HTML : renderMarkdown(text) }),
   "transfer.export": () => ({ name: "workspace.sqlite", data: enc.encode("SQLite format 3\u0000fake") }),
   "transfer.import": ({ data, mode }) => {
     const head = dec.decode(data.slice(0, 15));
@@ -175,6 +175,10 @@ function moveFolder(from, to) {
   store.act("FOLDER_MOVE", { from, to });
   return { path: to };
 }
+
+// What a buggy renderer could emit: the page must neutralise all of it.
+const EVIL_HTML = '<h1>Title</h1><img src=x onerror="window.__pwned=1"><script>window.__pwned=2<\/script>'
+  + '<a href="javascript:window.__pwned=3">link</a><iframe srcdoc="<p>x</p>"></iframe><p onclick="window.__pwned=4" style="color:red">text</p>';
 
 const READS = new Set(["tree.list", "artifacts.get", "artifacts.download", "versions.list", "versions.get", "trash.list", "activity.list", "storage.stats", "markdown.render", "transfer.export"]);
 
@@ -209,7 +213,13 @@ export class Engine extends EventTarget {
       const phase = method === "transfer.export" ? "export" : "import";
       for (const f of [0.2, 0.6, 1]) { this.emit("progress", { phase, fraction: f, message: phase === "export" ? "Exporting…" : "Importing…" }); await sleep(20); }
     }
-    if (!READS.has(method)) await sleep(opts.delayMs ?? 5);
+    const updating = method === "artifacts.update";
+    if (updating) { this.inflight = (this.inflight || 0) + 1; this.maxInflight = Math.max(this.maxInflight || 0, this.inflight); }
+    try {
+      if (!READS.has(method)) await sleep(opts.delayMs ?? 5);
+    } finally {
+      if (updating) this.inflight--;
+    }
     const result = fn(params);
     if (!READS.has(method)) this.emit("saved", { generation: store.seq, ms: 1, at: Date.now() });
     return result;
