@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 
 from pylib.db import Workspace
+from pylib.errors import InvalidState
 
 # Bytes 18 and 19 of the header: file format write/read version; 1 = rollback journal, 2 = WAL.
 _FORMAT_VERSION_OFFSETS = (18, 19)
@@ -19,11 +20,13 @@ def export_workspace(target: Workspace | sqlite3.Connection) -> bytes:
     """The whole workspace as the bytes of a standalone ``.sqlite`` file.
 
     Uses SQLite's backup API into a private in-memory database, so the copy is one consistent
-    snapshot even while the workspace is in use; an uncommitted transaction of ``target`` is
-    not included. The result is in rollback-journal mode (never WAL), so the single file opens
+    snapshot of committed data. Refused (:class:`InvalidState`) while ``target`` has a
+    transaction open: SQLite's backup would wait for it forever. The result is in rollback-journal mode (never WAL), so the single file opens
     in the ``sqlite3`` shell with every table and passes ``PRAGMA integrity_check``.
     """
     conn = _connection(target)
+    if conn.in_transaction:
+        raise InvalidState("The workspace cannot be exported in the middle of a transaction.")
     snapshot = sqlite3.connect(":memory:")
     try:
         conn.backup(snapshot)
