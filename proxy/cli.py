@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from pylib import cli as engine_cli
+
 from proxy.accounts import AccountError, Accounts
 from proxy.auth import AUTH_DB_NAME
 from proxy.authdb import AuthDB
@@ -54,10 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", parents=[common], help="revoke a token, given the token or its id")
     revoke.add_argument("token")
 
-    for name, text in (("migrate", "upgrade a workspace file to the current schema"),
-                       ("check", "check a workspace file and summarise what is inside")):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("file", type=Path)
+    # `migrate FILE` and `check FILE` belong to the engine; it adds its own arguments.
+    engine_cli.add_subcommands(commands)
     return parser
 
 
@@ -142,13 +142,6 @@ def token_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def engine_command(args: argparse.Namespace) -> int:
-    """`migrate` and `check` belong to the engine's own CLI; this only forwards to it."""
-    from pylib import cli as engine_cli
-
-    return engine_cli.main([args.command, str(args.file)])
-
-
 def serve_command(settings: Settings) -> int:
     from proxy.seaweed import EmbeddedS3Error
     from proxy.serve import serve
@@ -165,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in ("migrate", "check"):
-            return engine_command(args)
+            return engine_cli.run(args)
         settings = load_settings(args)
         if args.command == "serve":
             return serve_command(settings)

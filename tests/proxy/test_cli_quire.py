@@ -81,6 +81,26 @@ def test_production_without_a_secret_does_not_start(tmp_path, capsys, monkeypatc
     assert status == 2 and "QUIRE_SECRET_KEY" in err
 
 
+def test_migrate_and_check_are_the_engines_commands(tmp_path):
+    import sqlite3
+
+    from pylib import migrations
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, steps=migrations.STEPS[:1])
+    conn.close()
+    quire = [str(Path(sys.executable).parent / "quire")]
+    checked = subprocess.run([*quire, "check", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "run `quire migrate`" in checked.stdout
+    migrated = subprocess.run([*quire, "migrate", "--no-backup", str(path)], capture_output=True, text=True, timeout=60)
+    assert migrated.returncode == 0, migrated.stderr
+    checked = subprocess.run([*quire, "check", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "(current)" in checked.stdout
+    missing = subprocess.run([*quire, "check", str(tmp_path / "absent.sqlite")], capture_output=True, text=True)
+    assert missing.returncode == 2
+
+
 class _Stdin:
     """A non-TTY stdin (as when a password is piped in)."""
 
