@@ -39,7 +39,7 @@ export class Actions {
     if (!this.ctx.canWrite()) return;
     const suggested = basename(this.uniquePath(folder, "Untitled.md"));
     const name = await promptText({
-      title: "New document", label: "Name", value: suggested, okLabel: "Create", selectStem: true,
+      title: "New document", label: "Document name", value: suggested, okLabel: "Create", selectStem: true,
       hint: `In ${folder === "/" ? "the top level" : folder}. Names ending in .md get a preview.`,
       validate: (text) => nameProblem(text) || (this.pathTaken(joinPath(folder, withExtension(text))) ? "Something with this name already exists here." : null),
     });
