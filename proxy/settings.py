@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     web_dir: Path = ROOT / "web"
 
-    # Signing key for sessions, CSRF tokens and one-time login links.
+    # Key for CSRF tokens (an HMAC of the session). Sessions, tokens and login links are random
+    # values stored hashed, so they do not depend on it.
     secret_key: SecretStr | None = None
     session_ttl_seconds: int = Field(14 * 24 * 3600, ge=60)
     login_attempts_per_minute: int = Field(5, ge=1)  # failed sign-ins per client address and per account
