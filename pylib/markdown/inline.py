@@ -13,7 +13,8 @@ import re
 import string
 import unicodedata
 
-from .urls import decode_destination, escape_attr, is_safe_url
+from .links import parse_link_tail
+from .urls import escape_attr, is_safe_url
 
 # A plain character class makes `search` fast; `_TOKEN` then says what was found.
 _SPECIAL = re.compile(r"[\\`*_~\[\]!<&\n]")
@@ -22,12 +23,10 @@ _ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"
 _ESCAPABLE = frozenset(string.punctuation)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^\s<>\x00-\x1f]*)>", re.IGNORECASE)
+# GFM "extended autolinks": a bare http(s) URL in text becomes a link.
+_BARE_URL = re.compile(r"(?<![\w/])https?://[^\s<>`\[\]\x00-\x1f]+", re.IGNORECASE)
+_URL_TRAILING = "?!.,:;*_~'\""
 _BACKTICKS = re.compile(r"`+")
-_LINK_TITLE = re.compile(r'[ \t\n]+("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\((?:[^()\\]|\\.)*\))',
-                         re.DOTALL)
-_DEST_CHUNK = re.compile(r"(?:[^\s()\\\x00-\x1f]|\\.)+")
-_MAX_DESTINATION = 4096
-_MAX_PAREN_DEPTH = 32
 _TAGS = {"*": ("em", "strong"), "_": ("em", "strong"), "~": ("del", "del")}
 
 
@@ -126,64 +125,10 @@ def _can_pair(opener: _Delim, closer: _Delim) -> bool:
     return True
 
 
-def _parse_destination(text: str, pos: int) -> tuple[str, int] | None:
-    """Parse `<dest>` or a raw destination with balanced parentheses starting at `pos`."""
-    if pos < len(text) and text[pos] == "<":
-        end = pos + 1
-        while end < len(text) and text[end] not in "<>\n":
-            end += 2 if text[end] == "\\" else 1
-        if end >= len(text) or text[end] != ">":
-            return None
-        return text[pos + 1:end], end + 1
-    depth, end, limit = 0, pos, min(len(text), pos + _MAX_DESTINATION)
-    while end < limit:
-        ch = text[end]
-        if ch == "(":
-            depth += 1
-            if depth > _MAX_PAREN_DEPTH:
-                return None
-            end += 1
-        elif ch == ")":
-            if depth == 0:
-                break
-            depth -= 1
-            end += 1
-        else:
-            chunk = _DEST_CHUNK.match(text, end, limit)
-            if chunk is None:
-                break
-            end = chunk.end()
-    if depth:
-        return None
-    return text[pos:end], end
-
-
-def _parse_link_tail(text: str, pos: int) -> tuple[str, str | None, int] | None:
-    """Parse `(destination "title")` right after a `]`; return (url, title, end) or None."""
-    if pos >= len(text) or text[pos] != "(":
-        return None
-    i = pos + 1
-    while i < len(text) and text[i] in " \t\n":
-        i += 1
-    dest = _parse_destination(text, i)
-    if dest is None:
-        return None
-    raw, i = dest
-    title = None
-    match = _LINK_TITLE.match(text, i)
-    if match:
-        title, i = decode_destination(match.group(1)[1:-1]), match.end()
-    while i < len(text) and text[i] in " \t\n":
-        i += 1
-    if i >= len(text) or text[i] != ")":
-        return None
-    return decode_destination(raw), title, i + 1
-
-
 def _close_bracket(text: str, pos: int, pieces: list, delims: list, brackets: list) -> int:
     """Handle `]` at `pos`; return the position to continue scanning from."""
     opener = brackets.pop() if brackets else None
-    tail = _parse_link_tail(text, pos + 1) if opener and opener.active else None
+    tail = parse_link_tail(text, pos + 1) if opener and opener.active else None
     if opener is None or tail is None:
         pieces.append("]")
         return pos + 1
@@ -244,14 +189,21 @@ def render_inline(text: str) -> str:
     misses: dict[int, int] = {}
     pos, size = 0, len(text)
     search, token = _SPECIAL.search, _TOKEN.match
+    urls = list(_BARE_URL.finditer(text)) if "://" in text else []
+    next_url = 0
     while pos < size:
         found = search(text, pos)
-        if found is None:
-            pieces.append(html.escape(text[pos:]))
-            break
-        start = found.start()
+        start = found.start() if found else size
+        while next_url < len(urls) and urls[next_url].start() < pos:
+            next_url += 1  # inside a code span or link destination already consumed
+        if next_url < len(urls) and urls[next_url].start() < start:
+            pos = _bare_url(text, pos, urls[next_url], pieces)
+            next_url += 1
+            continue
         if start > pos:
             pieces.append(html.escape(text[pos:start]))
+        if found is None:
+            break
         match = token(text, start)
         kind = match.lastgroup if match else "bang"
         if kind == "bang":  # a "!" that does not start an image
@@ -275,6 +227,23 @@ def render_inline(text: str) -> str:
             pos = _other(text, start, pieces)
     _process_emphasis(delims)
     return _render(pieces)
+
+
+def _bare_url(text: str, pos: int, url: re.Match, pieces: list) -> int:
+    """Emit the text before a bare URL and the URL as a link; return where scanning resumes."""
+    link = url.group()
+    while link and (link[-1] in _URL_TRAILING or (link[-1] == ")" and
+                                                   link.count(")") > link.count("("))):
+        link = link[:-1]
+    if url.start() > pos:
+        pieces.append(html.escape(text[pos:url.start()]))
+    label = html.escape(link)
+    if "://" in link[:8] and len(link) > link.index("://") + 3 and is_safe_url(link):
+        pieces.append(_Anchor(f'<a href="{escape_attr(link)}" rel="noopener noreferrer">{label}'
+                              "</a>", label))
+    else:
+        pieces.append(label)
+    return url.start() + len(link)
 
 
 def _delimiter(text: str, start: int, end: int) -> _Delim:
