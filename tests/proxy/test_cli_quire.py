@@ -101,6 +101,26 @@ def test_migrate_and_check_are_the_engines_commands(tmp_path):
     assert missing.returncode == 2
 
 
+def test_worker_processes_rebuild_the_same_settings_from_the_environment(tmp_path, monkeypatch):
+    from proxy.serve import settings_environment
+    from proxy.settings import Settings
+
+    original = Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40, workers=3,
+                        qdrant_url="http://qdrant.internal:6333", qdrant_api_key="q-key",
+                        s3_endpoint_url="http://127.0.0.1:9000", s3_access_key_id="AK", s3_secret_access_key="SK",
+                        oidc_algorithms=["ES256"], user_quota_bytes=10)
+    for name in list(os.environ):
+        if name.startswith("QUIRE_") or name == "PORT":
+            monkeypatch.delenv(name)
+    for name, value in settings_environment(original).items():
+        monkeypatch.setenv(name, value)
+    rebuilt = Settings(_env_file=None)
+    assert rebuilt.model_dump(exclude={"secret_key", "qdrant_api_key", "s3_secret_access_key"}) == \
+        original.model_dump(exclude={"secret_key", "qdrant_api_key", "s3_secret_access_key"})
+    for secret in ("secret_key", "qdrant_api_key", "s3_secret_access_key"):
+        assert getattr(rebuilt, secret).get_secret_value() == getattr(original, secret).get_secret_value()
+
+
 class _Stdin:
     """A non-TTY stdin (as when a password is piped in)."""
 
