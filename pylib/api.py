@@ -159,11 +159,16 @@ METHODS: dict[str, Method] = {
 
 
 def _plain(value: Any) -> Any:
-    """Pydantic models (also inside lists/dicts) to plain data; bytes stay bytes."""
+    """Pydantic models to plain data; bytes stay bytes.
+
+    Handlers return a model, a list of models, or plain dicts that may hold models one level
+    down. Lists of plain rows are passed through untouched: walking every value of a
+    1,000-row listing would cost more than building it.
+    """
     if isinstance(value, BaseModel):
         return value.model_dump()
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v) for v in value] if value and isinstance(value[0], BaseModel) else value
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value

@@ -19,19 +19,22 @@ from pylib.kinds import classify, guess_mime
 from pylib.models import Artifact
 from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_of, validate_name
 
-_COLS = (
+# Summary columns; all of them are in idx_artifacts_listing (see migration 0009).
+_LIST_COLS = (
     "a.id, a.path, a.name, a.mime_type, a.kind, coalesce(a.size_bytes, 0), a.hash,"
-    " a.created_at, a.updated_at,"
-    " EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
+    " a.created_at, a.updated_at"
 )
+_COLS = _LIST_COLS + ", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
 
 
-def summary(row: tuple[Any, ...]) -> dict[str, Any]:
-    """An ``ArtifactSummary`` dict from a row selected with ``_COLS``."""
+def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]:
+    """An ``ArtifactSummary`` dict from a row selected with ``_COLS`` (or ``_LIST_COLS``
+    and the pending flag passed separately)."""
     return {
         "id": row[0], "path": row[1], "name": row[2], "folder": parent_of(row[1]),
         "mime_type": row[3], "kind": row[4], "size_bytes": row[5], "hash": row[6],
-        "created_at": row[7], "updated_at": row[8], "pending_upload": bool(row[9]),
+        "created_at": row[7], "updated_at": row[8],
+        "pending_upload": bool(row[9]) if pending is None else pending,
     }
 
 
@@ -70,10 +73,13 @@ def get(ws: Workspace, artifact_id: str) -> Artifact:
 
 def list_live(ws: Workspace) -> list[dict[str, Any]]:
     """Summaries of every live artifact, ordered by path (no content is read)."""
+    pending = {a for (a,) in ws.conn.execute("SELECT artifact_id FROM pending_uploads")}
+    # The covering index holds every listed column, so no row (and no content) is read.
     rows = ws.conn.execute(
-        f"SELECT {_COLS} FROM artifacts a WHERE a.deleted_at IS NULL ORDER BY a.path"
+        f"SELECT {_LIST_COLS} FROM artifacts a INDEXED BY idx_artifacts_listing"
+        " WHERE a.deleted_at IS NULL ORDER BY a.path"
     ).fetchall()
-    return [summary(r) for r in rows]
+    return [summary(r, r[0] in pending) for r in rows]
 
 
 def list_tree(ws: Workspace) -> dict[str, Any]:

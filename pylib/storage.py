@@ -48,7 +48,7 @@ def stats(ws: Workspace) -> StorageStats:
         free_bytes=page_size * _pragma(ws, "freelist_count"),
         artifacts=Usage(count=sum(u.count for u in by_type), bytes=sum(u.bytes for u in by_type)),
         by_type=by_type,
-        versions=_usage(ws, "SELECT count(*), sum(size_bytes * (content IS NOT NULL))"
+        versions=_usage(ws, "SELECT count(*), sum(size_bytes * (length(content) IS NOT NULL))"
                             " FROM artifact_versions"),
         trashed=_usage(ws, "SELECT count(*), sum(size_bytes) FROM artifacts"
                            " WHERE trash_id IS NOT NULL"),

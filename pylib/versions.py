@@ -18,9 +18,10 @@ from pylib.kinds import classify
 from pylib.models import Artifact, Version
 
 MAX_PAGE = 500
+# length() of a BLOB is read from the record header; `content IS NOT NULL` would load it.
 _SUMMARY = (
     "id, artifact_id, seq, size_bytes, hash, created_at, reason, restored_from,"
-    " content IS NOT NULL"
+    " length(content) IS NOT NULL"
 )
 
 
