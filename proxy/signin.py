@@ -112,7 +112,8 @@ async def signin_submit(request: Request) -> Response:
 async def index(request: Request) -> Response:
     """The app's page; with `?login=<token>` first redeems a one-time login link."""
     token = request.query_params.get("login")
-    if token is None:
+    # Only a GET redeems a link: HEAD requests (link checkers) must not use it up.
+    if token is None or request.method != "GET":
         return await request.app.state.web.get_response("index.html", request.scope)
     auth = auth_service(request)
     uid = auth.login_links.consume(token)

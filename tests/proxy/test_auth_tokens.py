@@ -95,6 +95,8 @@ def test_malformed_or_unknown_bearer_tokens_get_the_generic_401(client: TestClie
 def test_login_link_works_once_then_never(quire_app, client: TestClient):
     owner = quire_app.state.auth.accounts.ensure_owner()
     token = quire_app.state.auth.login_links.create(owner.uid)
+    assert client.head(f"/?login={token}").status_code == 200  # a link checker does not use it up
+    assert "set-cookie" not in client.head(f"/?login={token}").headers
     response = client.get(f"/?login={token}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
