@@ -17,7 +17,7 @@ from .tables import is_table_start, parse_table
 MAX_DEPTH = 24
 
 # Every block start except blank lines begins (after up to 3 spaces) with one of these.
-_BLOCK_HINT = re.compile(r" {0,3}[`~#*_>+\-0-9]")
+_BLOCK_HINT = re.compile(r" {0,3}[`~#*_>+\-=0-9]")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
@@ -77,10 +77,14 @@ def parse_blocks(lines: list[str], depth: int = 0) -> tuple[list[str], bool]:
 
 def _parse_block(lines: list[str], i: int, depth: int) -> tuple[str, int]:
     line = lines[i]
-    if _FENCE.match(line):
-        return _fenced_code(lines, i)
     if _indent(line) >= 4:
         return _indented_code(lines, i)
+    if not _BLOCK_HINT.match(line):  # the common case: a line of plain text
+        if i + 1 < len(lines) and is_table_start(line, lines[i + 1]):
+            return parse_table(lines, i)
+        return _paragraph(lines, i)
+    if _FENCE.match(line):
+        return _fenced_code(lines, i)
     heading = _ATX.match(line)
     if heading:
         content = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", heading.group(2).strip())
@@ -145,6 +149,10 @@ def _paragraph(lines: list[str], i: int) -> tuple[str, int]:
     para, j = [lines[i].lstrip()], i + 1
     while j < len(lines):
         line = lines[j]
+        if not _BLOCK_HINT.match(line) and "|" not in line and line.strip():
+            para.append(line.lstrip())  # plain continuation: nothing can start here
+            j += 1
+            continue
         setext = _SETEXT.match(line)
         if setext:
             level = 1 if setext.group(1)[0] == "=" else 2

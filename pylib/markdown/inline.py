@@ -183,6 +183,8 @@ def _line_break(pieces: list) -> str:
 
 def render_inline(text: str) -> str:
     """Render one block's inline content (already without block markers) to safe HTML."""
+    if not _SPECIAL.search(text) and "://" not in text:
+        return html.escape(text)
     pieces: list = []
     delims: list[_Delim] = []
     brackets: list[_Bracket] = []

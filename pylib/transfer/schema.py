@@ -27,6 +27,8 @@ class Reference:
     version: int
     objects: dict[tuple[str, str], tuple[str, str]]
     columns: dict[str, tuple[str, ...]]
+    # table -> ((column, declared type, required), ...); required = NOT NULL or primary key
+    declared: dict[str, tuple[tuple[str, str, bool], ...]]
 
     @property
     def tables(self) -> list[str]:
@@ -85,9 +87,13 @@ def reference(version: int) -> Reference:
             "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
         objects = {(t, n): (tbl, normalize_sql(sql)) for t, n, tbl, sql in rows}
         columns = {n: table_columns(conn, n) for t, n, _, _ in rows if t == "table"}
+        declared = {table: tuple(
+            (name, str(decl).upper(), bool(notnull or pk)) for name, decl, notnull, pk in
+            conn.execute('SELECT name, type, "notnull", pk FROM pragma_table_xinfo(?)', (table,)))
+            for table in columns}
     finally:
         conn.close()
-    ref = Reference(version, objects, columns)
+    ref = Reference(version, objects, columns, declared)
     _references[version] = ref
     return ref
 

@@ -75,6 +75,27 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
                             "not in it.", reason="dangling_references")
 
 
+# Storage classes each declared type may hold. SQLite stores anything anywhere; the engine does
+# not, so a file with e.g. text in a timestamp is refused here rather than failing later.
+_STORAGE = {"TEXT": ("text",), "JSON": ("text",), "INTEGER": ("integer",),
+            "REAL": ("real", "integer"), "BLOB": ("blob", "text")}
+
+
+def _check_types(conn: sqlite3.Connection, ref: Reference) -> None:
+    for table, columns in ref.declared.items():
+        tests = []
+        for name, decl, required in columns:
+            allowed = _STORAGE.get(decl, ("blob", "text", "integer", "real"))
+            allowed = allowed if required else (*allowed, "null")
+            kinds = ", ".join(f"'{k}'" for k in allowed)
+            tests.append(f'typeof("{name}") NOT IN ({kinds})')
+        # Table and column names come from our reference schema, never from the file.
+        bad = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {" OR ".join(tests)}').fetchone()[0]
+        if bad:
+            raise InvalidImport(f"The file's table {table!r} has {bad} rows with values of the "
+                                "wrong type or missing values.", reason="wrong_types", table=table)
+
+
 def _summary(conn: sqlite3.Connection, header: Header, ref: Reference, size: int) -> ImportSummary:
     # Table names come from our own reference schema, never from the file.
     counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ref.tables}
@@ -97,6 +118,7 @@ def inspect(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspect
         try:
             ref = check_schema(conn, version)
             _check_integrity(conn)
+            _check_types(conn, ref)
             summary = _summary(conn, header, ref, len(data))
         except QuireError:
             raise
@@ -113,7 +135,7 @@ def validate_import(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Impor
     Never touches the open workspace. Raises :class:`~pylib.errors.InvalidImport` (code
     ``invalid_import``; ``details["reason"]`` says which check failed: empty, not_sqlite,
     truncated, too_large, wal_mode, corrupt, hostile_trigger, hostile_view, unknown_table,
-    missing_table, wrong_columns, ...) or :class:`~pylib.errors.SchemaTooNew` (code
+    missing_table, wrong_columns, wrong_types, dangling_references, ...) or :class:`~pylib.errors.SchemaTooNew` (code
     ``schema_too_new``). An older schema version is accepted: ``summary.migrated`` is true and
     the import upgrades a copy with Quire's own migrations.
     """

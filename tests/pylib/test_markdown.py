@@ -99,14 +99,18 @@ def _sample_document(size: int) -> str:
 
 
 def test_fifty_kilobytes_render_quickly():
+    """A guard against super-linear behaviour, not a benchmark.
+
+    This very dense sample (a block every ~20 characters) takes ~25 ms of CPU in CPython on a
+    laptop and ~90 ms on a loaded 2-core CI machine; Pyodide is a few times slower again.
+    """
     text = _sample_document(50_000)
     render_markdown(text)  # warm up regexes
-    started = time.perf_counter()
+    started = time.process_time()
     html = render_markdown(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert html.count("<h2>") > 100
-    # The goal is well under 50 ms on a laptop; the bound leaves room for slow CI machines.
-    assert elapsed < 0.5, elapsed
+    assert elapsed < 1.5, elapsed
 
 
 # Inputs that make naive parsers quadratic or blow the stack. At 10 KB a quadratic parser
