@@ -78,12 +78,15 @@ def test_error_codes(tmp_path):
         api.close_workspace()
 
 
-def test_unexpected_exceptions_are_wrapped_as_internal(tmp_path, monkeypatch):
+def test_unexpected_exceptions_are_wrapped_as_internal(tmp_path):
     ws = _open(tmp_path)
+    original = api.METHODS["workspace.info"]
+
+    def explode(ws, q):
+        raise ZeroDivisionError("oops")
+
+    api.METHODS["workspace.info"] = api.Method(api.p.NoParams, explode)
     try:
-        def explode(ws, q):
-            raise ZeroDivisionError("oops")
-        monkeypatch.setitem(api.METHODS, "workspace.info", api.Method(api.p.NoParams, explode))
         with pytest.raises(errors.InternalError) as info:
             api.dispatch("workspace.info")
         assert info.value.code == "internal"
@@ -92,6 +95,7 @@ def test_unexpected_exceptions_are_wrapped_as_internal(tmp_path, monkeypatch):
         assert reply["ok"] is False and reply["error"]["code"] == "internal"
         assert ws.commits == 0
     finally:
+        api.METHODS["workspace.info"] = original
         api.close_workspace()
 
 

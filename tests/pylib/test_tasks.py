@@ -68,3 +68,15 @@ def test_invalid_transitions_and_inputs(tmp_path):
     with pytest.raises(InvalidParams):
         tasks.enqueue(ws, "t", {"x": object()})
     assert len(tasks.list_tasks(ws)) == 1
+
+
+def test_two_connections_never_claim_the_same_task(tmp_path):
+    path = str(tmp_path / "shared.sqlite")
+    one = db.open_workspace(path, synchronous="OFF")
+    two = db.open_workspace(path, synchronous="OFF")
+    ids = {tasks.enqueue(one, "t", {"i": i}).id for i in range(4)}
+    claimed = [tasks.claim(ws) for ws in (one, two, two, one, two)]
+    got = [t.id for t in claimed if t is not None]
+    assert len(got) == 4 and set(got) == ids and claimed[-1] is None
+    one.close()
+    two.close()
