@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import badfiles  # noqa: E402
 
-from pylib import artifacts, folders, versions  # noqa: E402
+from pylib import artifacts, folders, trash, versions  # noqa: E402
 from pylib.content import digest  # noqa: E402
 from pylib.errors import QuireError  # noqa: E402
 from pylib.transfer import export_workspace, import_workspace  # noqa: E402
@@ -166,3 +166,18 @@ def test_failed_merge_leaves_the_workspace_byte_for_byte(tmp_path):
 
     assert export_workspace(ours) == before
     assert ours.commits == commits
+
+
+def test_merged_trash_and_pending_uploads_stay_usable(tmp_path):
+    ours = badfiles.make_workspace(tmp_path, "ours.sqlite", tag="ours")
+    theirs = badfiles.make_workspace(tmp_path, "theirs.sqlite", tag="theirs")
+    big = bytes(range(256)) * 5000  # over the 1 MB inline limit: kept as a pending upload
+    upload = artifacts.upload(theirs, "/files/big.bin", big)
+
+    import_workspace(ours, export_workspace(theirs), "merge")
+
+    assert artifacts.download(ours, upload.id)["data"] == big
+    assert artifacts.get(ours, upload.id).pending_upload
+    [unit] = [item for item in trash.list_items(ours) if item.path == "/theirs-scratch.txt"]
+    assert trash.restore(ours, unit.id)["restored"] == 1
+    assert artifacts.get(ours, _doc_id(ours, "/theirs-scratch.txt")).text == "scratch"

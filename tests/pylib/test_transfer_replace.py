@@ -23,7 +23,7 @@ def _without_import_log(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     return out
 
 
-@pytest.mark.parametrize("journal_mode", [None, "WAL"])
+@pytest.mark.parametrize("journal_mode", [None, "WAL", "MEMORY"])
 def test_replace_round_trip(tmp_path, journal_mode):
     source = badfiles.make_workspace(tmp_path, "source.sqlite", tag="source")
     live = badfiles.make_workspace(tmp_path, journal_mode=journal_mode)
