@@ -111,7 +111,8 @@ class AuthService:
         return csrf.csrf_token(self.secret, session_id)
 
     def expected_origin(self, scope: Scope) -> str | None:
-        return csrf.expected_origin(self.settings.public_url, scope.get("scheme", "http"), Headers(scope=scope).get("host"))
+        host = Headers(scope=scope).get("host")
+        return csrf.expected_origin(self.settings.public_url, scope.get("scheme", "http"), host)
 
     def set_session_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(

@@ -97,7 +97,8 @@ def _build_operation(doc: Operation, method: str, params: list[str], op_id: str)
         op["parameters"] = parameters
     if method in BODY_METHODS:
         op["requestBody"] = {"required": doc.request is not None, "content": _content(doc.request, doc.request_media)}
-    op["responses"][str(doc.status)] = {"description": doc.summary, "content": _content(doc.response, doc.response_media)}
+    success = {"description": doc.summary, "content": _content(doc.response, doc.response_media)}
+    op["responses"][str(doc.status)] = success
     statuses = set(doc.errors) | {413, 500} | ({401} if doc.auth else set())
     for status in sorted(statuses):
         op["responses"][str(status)] = {"description": "error", "content": _content(ErrorBody, "application/json")}
@@ -106,7 +107,8 @@ def _build_operation(doc: Operation, method: str, params: list[str], op_id: str)
     return op
 
 
-def openapi_schema(routes: Iterable[BaseRoute], title: str = "Quire proxy", version: str = "1") -> dict:
+def openapi_schema(routes: Iterable[BaseRoute], *, cookie_name: str = "quire_session",
+                   title: str = "Quire proxy", version: str = "1") -> dict:
     """The whole description for these routes, with pydantic models as shared components."""
     paths: dict[str, dict] = {}
     models: dict[str, type[BaseModel]] = {"ErrorBody": ErrorBody}
@@ -132,7 +134,7 @@ def openapi_schema(routes: Iterable[BaseRoute], title: str = "Quire proxy", vers
             "schemas": top.get("$defs", {}),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "quire_session"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": cookie_name},
             },
         },
     }
@@ -142,8 +144,12 @@ async def openapi_endpoint(request: Request) -> JSONResponse:
     """This description."""
     cached = getattr(request.app.state, "openapi", None)
     if cached is None:
-        cached = request.app.state.openapi = openapi_schema(request.app.routes)
+        auth = getattr(request.app.state, "auth", None)
+        cookie_name = auth.cookie_name if auth else "quire_session"
+        cached = request.app.state.openapi = openapi_schema(request.app.routes, cookie_name=cookie_name)
     return JSONResponse(cached)
 
 
-openapi_endpoint.__openapi__ = Operation(summary="The OpenAPI description of this API", auth=False)  # type: ignore[attr-defined]
+openapi_endpoint.__openapi__ = Operation(  # type: ignore[attr-defined]
+    summary="The OpenAPI description of this API", auth=False,
+)
