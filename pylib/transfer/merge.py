@@ -1,8 +1,9 @@
 """Merge mode: fold an imported workspace into the open one, in one transaction.
 
 The imported rows come from a database Quire rebuilt itself at the latest schema
-(:mod:`pylib.transfer.copy`). Trash units, action log, agent tasks, citations and sync state
-are merged by primary key (rows already present are left alone); live folders are unioned by
+(:mod:`pylib.transfer.copy`). Trash units, action log, citations and sync state are merged by
+primary key (rows already present are left alone); an agent task present on both sides takes
+the row that got further (pending < running < completed/failed); live folders are unioned by
 path; artifacts follow :mod:`pylib.transfer.merge_artifacts`. Any error rolls the whole merge
 back, so the workspace stays exactly as it was.
 """
@@ -18,7 +19,9 @@ from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
 
 # Tables merged by primary key, in an order that satisfies their foreign keys.
 _BY_KEY_BEFORE = ("trash",)
-_BY_KEY_AFTER = ("citations", "agent_tasks", "action_log", "sync_state")
+_BY_KEY_AFTER = ("citations", "action_log", "sync_state")
+# How far a task has got; on an id both sides have, the side that got further wins.
+_TASK_PROGRESS = {"PENDING": 0, "RUNNING": 1, "COMPLETED": 2, "FAILED": 2}
 
 
 def _insert_missing(ws: Workspace, src: sqlite3.Connection, table: str) -> int:
@@ -29,6 +32,22 @@ def _insert_missing(ws: Workspace, src: sqlite3.Connection, table: str) -> int:
             f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({', '.join('?' for _ in row)})",
             tuple(row.values())).rowcount
     return added
+
+
+def _merge_tasks(ws: Workspace, src: sqlite3.Connection) -> int:
+    """Tasks by id; a task the file has taken further (e.g. completed) replaces ours."""
+    changed = 0
+    for row in fetch(src, "SELECT * FROM agent_tasks"):
+        ours = ws.conn.execute("SELECT status FROM agent_tasks WHERE id = ?",
+                               (row["id"],)).fetchone()
+        if ours is not None and (_TASK_PROGRESS.get(row["status"], 0)
+                                 <= _TASK_PROGRESS.get(ours[0], 0)):
+            continue
+        cols = ", ".join(row)
+        ws.conn.execute(f"INSERT OR REPLACE INTO agent_tasks ({cols}) VALUES "
+                        f"({', '.join('?' for _ in row)})", tuple(row.values()))
+        changed += 1
+    return changed
 
 
 def _merge_folders(ws: Workspace, src: sqlite3.Connection) -> int:
@@ -66,6 +85,7 @@ def merge_into(ws: Workspace, src: sqlite3.Connection,
                 conflict = merge_existing(ws, src, theirs, counts)
                 if conflict is not None:
                     conflicts.append(conflict)
+        counts.rows_added["agent_tasks"] = _merge_tasks(ws, src)
         for table in _BY_KEY_AFTER:
             counts.rows_added[table] = _insert_missing(ws, src, table)
         for conflict in conflicts:

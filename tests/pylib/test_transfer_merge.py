@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import badfiles  # noqa: E402
 
-from pylib import artifacts, folders, trash, versions  # noqa: E402
+from pylib import artifacts, folders, tasks, trash, versions  # noqa: E402
 from pylib.content import digest  # noqa: E402
 from pylib.errors import QuireError  # noqa: E402
 from pylib.transfer import export_workspace, import_workspace  # noqa: E402
@@ -181,3 +181,18 @@ def test_merged_trash_and_pending_uploads_stay_usable(tmp_path):
     [unit] = [item for item in trash.list_items(ours) if item.path == "/theirs-scratch.txt"]
     assert trash.restore(ours, unit.id)["restored"] == 1
     assert artifacts.get(ours, _doc_id(ours, "/theirs-scratch.txt")).text == "scratch"
+
+
+def test_task_completed_in_the_file_is_taken(tmp_path):
+    ours, theirs = _pair(tmp_path)
+    [task] = tasks.list_tasks(theirs)
+    tasks.claim(theirs)
+    tasks.complete(theirs, task.id, {"summary": "done"})
+
+    result = import_workspace(ours, export_workspace(theirs), "merge")
+
+    assert result.merged.rows_added["agent_tasks"] == 1
+    assert tasks.get(ours, task.id).status == "COMPLETED"
+    # Merging our older state back into theirs does not undo the completion.
+    import_workspace(theirs, export_workspace(ours), "merge")
+    assert tasks.get(theirs, task.id).status == "COMPLETED"
