@@ -10,6 +10,8 @@ Why each flag matters (all learnt the hard way):
   so that pair is chosen together;
 - `-s3.allowedOrigins` defaults to `*`.
 The child gets PR_SET_PDEATHSIG, so it dies with the process that started it, even on a crash.
+(The kernel sends it when the *thread* that started weed exits: call start() from the main
+thread, or from one that lives as long as the server should.)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import SecretStr
 
 _PR_SET_PDEATHSIG = 1
 _ADMIN_GRPC_OFFSET = 10000
@@ -57,8 +60,6 @@ class S3Endpoint:
 
     def settings_update(self) -> dict[str, Any]:
         """Fields to merge into Settings (`settings.model_copy(update=...)`)."""
-        from pydantic import SecretStr
-
         return {"s3_endpoint_url": self.endpoint_url, "s3_access_key_id": self.access_key_id,
                 "s3_secret_access_key": SecretStr(self.secret_access_key), "s3_bucket": self.bucket,
                 "s3_region": self.region, "s3_addressing_style": "path"}
