@@ -72,17 +72,25 @@ def test_static_shell_paints_before_the_engine_is_ready(open_page) -> None:
     expect(page.get_by_role("button", name="New document")).to_be_disabled()
     expect(page.get_by_role("progressbar", name="Loading workspace")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Loading")
-    paint = first_paint(page)
+
+
+def test_first_paint_is_fast(open_page, server: QuireServer) -> None:
     # Budget: 300 ms, or twice a bare page from the same server when this machine is busy.
-    bare = page.context.new_page()
-    bare.goto(page.url + "healthz")
-    baseline = first_paint(bare)
-    assert paint is not None and paint <= max(300, 2 * baseline), (paint, baseline)
+    # Best of three each, after a warm-up, so one scheduling hiccup does not decide.
+    page = open_page(bootStepMs=3000, wait=False)
+    context = page.context
 
+    def paint(url: str) -> float:
+        p = context.new_page()
+        p.goto(url)
+        p.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
+        value = p.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        p.close()
+        return value
 
-def first_paint(page: Page) -> float:
-    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
-    return page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    ours = min(paint(server.url) for _ in range(3))
+    bare = min(paint(server.url + "healthz") for _ in range(3))
+    assert ours <= max(300, 2 * bare), (ours, bare)
 
 
 def test_boot_progress_then_workspace(open_page) -> None:
@@ -116,7 +124,7 @@ def test_autosave_queues_keystrokes_typed_during_a_save(open_page) -> None:
 def test_saved_is_only_shown_after_the_engine_answers(open_page) -> None:
     page = open_page(delayMs=1500)
     open_doc(page, "notes", "reading.md")
-    page.get_by_label("Document text").press("End")
+    page.get_by_label("Document text").press("Control+End")
     page.keyboard.type("x")
     page.wait_for_timeout(900)  # debounce passed, engine still working
     assert page.locator("#status").get_attribute("data-save") == "saving"
@@ -126,7 +134,7 @@ def test_saved_is_only_shown_after_the_engine_answers(open_page) -> None:
 def test_ctrl_s_saves_at_once(open_page) -> None:
     page = open_page()
     open_doc(page, "notes", "reading.md")
-    page.get_by_label("Document text").press("End")
+    page.get_by_label("Document text").press("Control+End")
     page.keyboard.type("!")
     page.keyboard.press("Control+s")
     page.wait_for_function("quire.engine.calls.some((c) => c.method === 'artifacts.update')", timeout=300)
@@ -135,7 +143,7 @@ def test_ctrl_s_saves_at_once(open_page) -> None:
 def test_save_failure_is_an_alert_and_not_saved(open_page) -> None:
     page = open_page(failUpdates=True)
     open_doc(page, "notes", "reading.md")
-    page.get_by_label("Document text").press("End")
+    page.get_by_label("Document text").press("Control+End")
     page.keyboard.type("more")
     expect(page.get_by_role("alert")).to_contain_text("storage")
     expect(page.get_by_role("status")).to_contain_text("Not saved")
@@ -345,7 +353,7 @@ def test_second_tab_notice_and_use_here(open_page) -> None:
 def test_released_tab_becomes_read_only_after_saving(open_page) -> None:
     page = open_page(delayMs=300)
     open_doc(page, "notes", "reading.md")
-    page.get_by_label("Document text").press("End")
+    page.get_by_label("Document text").press("Control+End")
     page.keyboard.type(" typed just before the hand-over")
     page.evaluate("quire.engine.release()")
     expect(page.get_by_text("This workspace is open in another tab")).to_be_visible()

@@ -54,7 +54,7 @@ class Store {
     try { text = dec.decode(a.content); } catch { text = null; }
     if (a.kind === "image" || (a.mime_type || "").startsWith("image/") || a.mime_type === "application/octet-stream") text = null;
     const s = this.summary(a);
-    return { ...s, text, html: text !== null && s.kind === "markdown" ? renderMarkdown(text) : null, version_count: this.versions.filter((v) => v.artifact_id === a.id).length };
+    return { ...s, text, html: text !== null && s.kind === "markdown" ? (opts.evilHtml ? EVIL_HTML : renderMarkdown(text)) : null, version_count: this.versions.filter((v) => v.artifact_id === a.id).length };
   }
   addVersion(a, reason) {
     const seq = this.versions.filter((v) => v.artifact_id === a.id).length + 1;

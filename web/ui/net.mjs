@@ -22,6 +22,7 @@ export async function registerServiceWorker({ onUpdateReady }) {
     console.warn("Service worker not registered:", err);
     return null;
   }
+  if (!reg) return null; // service workers disabled (some test and kiosk setups)
   const announce = (worker) => { if (worker && navigator.serviceWorker.controller) onUpdateReady(() => activate(worker)); };
   if (reg.waiting) announce(reg.waiting);
   reg.addEventListener("updatefound", () => {
