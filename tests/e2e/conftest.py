@@ -51,6 +51,7 @@ def foreign_requests() -> Iterator[ForeignRequests]:
 @pytest.fixture()
 def context(browser: Browser, server: QuireServer, foreign_requests: ForeignRequests) -> Iterator[BrowserContext]:
     ctx = browser.new_context(accept_downloads=True)
+    ctx.set_default_navigation_timeout(90_000)
     foreign_requests.install(ctx, server.url)
     yield ctx
     ctx.close()

@@ -43,7 +43,6 @@ class QuireServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
-    output: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -52,16 +51,19 @@ class QuireServer:
     def start(self) -> None:
         env = {**os.environ, "QUIRE_DATA_DIR": str(self.data_dir), "PORT": str(self.port),
                "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "quire"), "serve", "--port", str(self.port),
-             "--data-dir", str(self.data_dir)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,
-        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A file, not a pipe: nobody reads a pipe while tests run, and a full one blocks the server.
+        self.log_path = self.data_dir / "server.log"
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / "quire"), "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("quire serve exited early:\n" + self.proc.stdout.read())
+                raise RuntimeError("quire serve exited early:\n" + self.log_path.read_text())
             try:
                 if httpx.get(self.url + "healthz", timeout=1).status_code == 200:
                     return
@@ -117,7 +119,7 @@ def wait_ready(page: Page, timeout: int = BOOT_TIMEOUT_MS) -> None:
 def open_app(context: BrowserContext, url: str) -> Page:
     page = context.new_page()
     page.on("pageerror", lambda error: print("pageerror:", error))
-    page.goto(url)
+    page.goto(url, wait_until="domcontentloaded")
     wait_ready(page)
     return page
 

@@ -179,7 +179,7 @@ def test_second_tab_does_not_fork_and_takes_over_cleanly(context: BrowserContext
     new_document(first, "shared.md")
     first.get_by_label("Document text").type("from the first tab")
     second = context.new_page()
-    second.goto(server.url)
+    second.goto(server.url, wait_until="domcontentloaded")
     expect(second.get_by_text("This workspace is open in another tab")).to_be_visible(timeout=60_000)
     assert second.evaluate("document.documentElement.dataset.engine") == "elsewhere"
     second.get_by_role("button", name="Use here").click()
