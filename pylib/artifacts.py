@@ -21,8 +21,7 @@ from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_
 
 # Summary columns; all of them are in idx_artifacts_listing (see migration 0009).
 _LIST_COLS = (
-    "a.id, a.path, a.name, a.mime_type, a.kind, coalesce(a.size_bytes, 0), a.hash,"
-    " a.created_at, a.updated_at"
+    "a.id, a.path, a.name, a.mime_type, a.kind, a.size_bytes, a.hash, a.created_at, a.updated_at"
 )
 _COLS = _LIST_COLS + ", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
 
@@ -32,7 +31,7 @@ def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]
     and the pending flag passed separately)."""
     return {
         "id": row[0], "path": row[1], "name": row[2], "folder": parent_of(row[1]),
-        "mime_type": row[3], "kind": row[4], "size_bytes": row[5], "hash": row[6],
+        "mime_type": row[3], "kind": row[4], "size_bytes": row[5] or 0, "hash": row[6],
         "created_at": row[7], "updated_at": row[8],
         "pending_upload": bool(row[9]) if pending is None else pending,
     }
@@ -78,8 +77,14 @@ def list_live(ws: Workspace) -> list[dict[str, Any]]:
     rows = ws.conn.execute(
         f"SELECT {_LIST_COLS} FROM artifacts a INDEXED BY idx_artifacts_listing"
         " WHERE a.deleted_at IS NULL ORDER BY a.path"
-    ).fetchall()
-    return [summary(r, r[0] in pending) for r in rows]
+    )
+    # Built inline rather than through summary(): this is the hottest loop of the engine.
+    return [
+        {"id": r[0], "path": r[1], "name": r[2], "folder": r[1][: r[1].rfind("/")] or "/",
+         "mime_type": r[3], "kind": r[4], "size_bytes": r[5] or 0, "hash": r[6],
+         "created_at": r[7], "updated_at": r[8], "pending_upload": r[0] in pending}
+        for r in rows
+    ]
 
 
 def list_tree(ws: Workspace) -> dict[str, Any]:

