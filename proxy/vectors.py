@@ -238,13 +238,14 @@ async def query(request: Request) -> JSONResponse:
     user = require_user(request)
     body = await read_model(request, QueryRequest)
     _, max_limit = _limits(request)
-    if body.limit > max_limit:
+    limit = body.limit if "limit" in body.model_fields_set else min(body.limit, max_limit)
+    if limit > max_limit:
         raise ApiError(422, "invalid_request", f"limit: at most {max_limit}")
     where = body.filter.to_clause() if body.filter else None
     store = _store(request)
     # An in-process engine answers a bounded query in well under a millisecond: handing it to a
     # worker thread would cost more than the query. A remote engine waits on the network.
-    hits = await _call(store.query, user.uid, body.vector, where, body.limit,
+    hits = await _call(store.query, user.uid, body.vector, where, limit,
                        inline=getattr(store, "in_process", False))
     return JSONResponse({"results": [{"id": h.id, "score": h.score, "payload": h.payload} for h in hits]})
 

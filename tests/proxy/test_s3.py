@@ -202,6 +202,18 @@ def test_listing_is_relative_paged_and_own_only(s3_service: S3Service, new_uid):
     assert first["size"] == 1 and first["etag"] and first["last_modified"].endswith("Z")
 
 
+def test_unicode_keys_round_trip(s3_service: S3Service, new_uid):
+    uid = new_uid()
+    keys = ["ünïcödé/naïve.md", "日本語/ファイル 1.txt", "emoji/\U0001f4c4.txt"]
+    for key in keys:
+        assert put(s3_service, uid, key, key.encode()).status_code == 200
+        assert get(s3_service, uid, key).content == key.encode()
+    listed = [o["key"] for o in s3_service.list_objects(uid)["objects"]]
+    assert sorted(listed) == sorted(keys)
+    after = s3_service.list_objects(uid, cursor=sorted(keys)[0])["objects"]
+    assert [o["key"] for o in after] == sorted(keys)[1:]
+
+
 def test_usage(make_settings, new_uid):
     service = S3Service(make_settings(user_quota_bytes=1000))
     uid = new_uid()

@@ -233,3 +233,12 @@ def test_filters_up_to_the_bounds_are_accepted(client: TestClient):
     assert [r["id"] for r in call(client, "alice", "query", {"vector": VEC, "filter": nested})[1]["results"]] == ["a"]
     many = {"should": [{"key": "chunk", "match": {"value": i}} for i in range(16)]}
     assert call(client, "alice", "query", {"vector": VEC, "filter": many, "limit": 20})[0] == 200
+
+
+def test_default_limit_follows_a_lower_setting(make_app, edge_store, tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path, vector_max_limit=3)
+    with TestClient(make_app(vectors=edge_store, settings=settings), raise_server_exceptions=False) as client:
+        call(client, "alice", "upsert", {"points": [pt(str(i), i) for i in range(6)]})
+        status, body = call(client, "alice", "query", {"vector": VEC})
+        assert status == 200 and len(body["results"]) == 3
+        assert call(client, "alice", "query", {"vector": VEC, "limit": 4})[0] == 422
