@@ -80,12 +80,15 @@ class Workspace:
 
     @property
     def in_transaction(self) -> bool:
+        """True inside :meth:`transaction` (engine code asserts this before logging)."""
         return self._depth > 0
 
     def schema_version(self) -> int:
+        """The file's ``PRAGMA user_version``."""
         return migrations.schema_version(self.conn)
 
     def close(self) -> None:
+        """Close the connection; the workspace cannot be used afterwards."""
         self.conn.close()
 
 

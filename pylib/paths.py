@@ -78,10 +78,12 @@ def parent_of(path: str) -> str:
 
 
 def name_of(path: str) -> str:
+    """The last segment of ``path``."""
     return path.rsplit("/", 1)[1]
 
 
 def join(folder: str, name: str) -> str:
+    """``folder`` + ``/`` + ``name``, without a double slash at the root."""
     return (folder.rstrip("/") or "") + "/" + name
 
 

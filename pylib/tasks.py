@@ -45,6 +45,7 @@ def _task(row: tuple[Any, ...]) -> AgentTask:
 
 
 def get(ws: Workspace, task_id: str) -> AgentTask:
+    """One task by id; raises :class:`NotFound`."""
     row = ws.conn.execute(f"SELECT {_COLS} FROM agent_tasks WHERE id = ?", (task_id,)).fetchone()
     if row is None:
         raise NotFound("No such task.", id=task_id)

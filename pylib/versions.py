@@ -76,6 +76,7 @@ def list_versions(
 
 
 def count(ws: Workspace, artifact_id: str) -> int:
+    """Number of versions recorded for one artifact."""
     return ws.conn.execute(
         "SELECT count(*) FROM artifact_versions WHERE artifact_id = ?", (artifact_id,)
     ).fetchone()[0]
