@@ -29,12 +29,17 @@ ASYMMETRIC = {
 }
 JWKS_CACHE_SECONDS = 300
 JWKS_REFRESH_MIN_SECONDS = 30  # an unknown kid refetches at most this often
+JWKS_RETRY_SECONDS = 5  # after a failed fetch, requests fail fast instead of each refetching
 LEEWAY_SECONDS = 10
 MAX_TOKEN_CHARS = 16 * 1024
 
 
 class OidcConfigError(ValueError):
     """The OIDC settings cannot work (an algorithm that is not asymmetric, no key source)."""
+
+
+class OidcUnavailable(RuntimeError):
+    """The provider's keys could not be fetched (requests are refused, never let through)."""
 
 
 def oidc_uid(issuer: str, subject: str) -> str:
@@ -55,6 +60,7 @@ class JwksSource:
         self.url = url
         self._keys: dict[str | None, PyJWK] = {}
         self._fetched_at = 0.0
+        self._failed_at = float("-inf")
         self._lock = asyncio.Lock()
         self.fetches = 0
         if file:
@@ -69,12 +75,18 @@ class JwksSource:
         return keys
 
     async def _refresh(self) -> None:
-        async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
-            response = await client.get(self.url)
-            response.raise_for_status()
-            self._keys = self._parse(response.json())
-        self._fetched_at = time.monotonic()
+        if time.monotonic() - self._failed_at < JWKS_RETRY_SECONDS:
+            raise OidcUnavailable("the JWKS fetch failed moments ago")
         self.fetches += 1
+        try:
+            async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
+                response = await client.get(self.url)
+                response.raise_for_status()
+                self._keys = self._parse(response.json())
+        except (httpx.HTTPError, ValueError, jwt.PyJWTError):
+            self._failed_at = time.monotonic()
+            raise
+        self._fetched_at = time.monotonic()
 
     async def key(self, kid: str | None) -> PyJWK | None:
         if self.url:
@@ -114,7 +126,7 @@ class OidcVerifier:
             return None
         try:
             jwk = await self.jwks.key(header.get("kid"))
-        except (httpx.HTTPError, ValueError, jwt.PyJWTError):
+        except (httpx.HTTPError, ValueError, jwt.PyJWTError, OidcUnavailable):
             return None
         if jwk is None or jwk.key_type != ASYMMETRIC[alg]:
             return None

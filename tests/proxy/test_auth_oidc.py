@@ -187,3 +187,16 @@ def test_jwks_from_a_url_is_fetched_once_and_cached(make_quire_app, make_quire_s
         for _ in range(3):
             assert me(client, rsa_token(kid="rotated")).status_code == 401
     assert JwksHandler.hits == 1
+
+
+def test_an_unreachable_jwks_url_refuses_tokens_without_a_fetch_per_request(make_quire_app, make_quire_settings):
+    from auth_fixtures import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/jwks.json"  # nothing listens there
+    settings = make_quire_settings(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=url)
+    app = make_quire_app(settings)
+    with TestClient(app, base_url=ORIGIN) as client:
+        for _ in range(5):
+            response = me(client, rsa_token())
+            assert response.status_code == 401 and response.json() == GENERIC_401
+    assert app.state.auth.oidc.jwks.fetches == 1
