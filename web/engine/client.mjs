@@ -13,6 +13,7 @@ const here = (path) => new URL(path, import.meta.url).href;
 const ENGINE_URL = here("./engine.py");
 const PAGESTORE_URL = here("./pagestore.mjs");
 const PYODIDE_URL = here("../vendor/pyodide/pyodide.mjs");
+const ENGINE_PACKAGES = ["pydantic", "quire-pylib"];
 
 export class EngineError extends Error {
   constructor(code, message, { committed = false } = {}) {
@@ -135,7 +136,13 @@ export class Engine extends EventTarget {
     this.setState("booting");
     this.emit("progress", { phase: "runtime", fraction: 0.1, message: "Starting Python…" });
     try {
-      this.worker = await PyWorker(ENGINE_URL, { config: {}, version: PYODIDE_URL, async: true });
+      // "passthrough" hands the packages to loadPyodide itself, so the wheels download and
+      // install while the runtime starts, from our own lock (no micropip, no PyScript cache).
+      this.worker = await PyWorker(ENGINE_URL, {
+        config: { packages: ENGINE_PACKAGES, packages_cache: "passthrough" },
+        version: PYODIDE_URL,
+        async: true,
+      });
       this.worker.sync.progress = (detail) => this.emit("progress", detail);
       const info = await this.worker.sync.boot({
         workspace: this.workspace,
