@@ -156,6 +156,7 @@ def test_from_settings_picks_the_adapter(tmp_path: Path):
         store.close()
 
 
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
 def test_client_store_reports_an_unreachable_server():
     with pytest.raises(VectorStoreError):
         ClientStore("http://127.0.0.1:9", timeout=1)
