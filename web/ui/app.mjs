@@ -38,7 +38,8 @@ const ctx = {
   tree: null,
   editor: null,
   actions: null,
-  isReady: () => state.ready,
+  // The engine answers only in the tab that owns the workspace.
+  isReady: () => state.ready && state.ownership === "owner",
   canWrite: () => state.ready && state.ownership === "owner",
   mutate,
   fail,
@@ -116,6 +117,7 @@ async function refreshTree() {
 
 async function openDocument(id, { focus = false } = {}) {
   closeDrawer();
+  if (!ctx.isReady()) return;
   try {
     const doc = await ctx.editor.open(id, { focus });
     if (!doc) return;
@@ -143,6 +145,7 @@ function pick(obj, keys) {
 function itemMenu(item, at, opener) {
   const a = ctx.actions;
   const w = !ctx.canWrite();
+  const r = !ctx.isReady();
   const items = item.type === "folder" ? [
     { label: "New document here", icon: "doc-plus", run: () => a.newDocument(item.path), disabled: w },
     { label: "New folder here", icon: "folder-plus", run: () => a.newFolder(item.path), disabled: w },
@@ -153,11 +156,11 @@ function itemMenu(item, at, opener) {
     "-",
     { label: "Delete", icon: "trash", run: () => a.remove(item), danger: true, disabled: w },
   ] : [
-    { label: "Open", icon: "doc", run: () => openDocument(item.id, { focus: true }) },
+    { label: "Open", icon: "doc", run: () => openDocument(item.id, { focus: true }), disabled: r },
     { label: "Rename", icon: "pencil", run: () => a.rename(item), disabled: w },
     { label: "Move", icon: "move", run: () => a.move(item), disabled: w },
-    { label: "Download", icon: "download", run: () => a.download(item) },
-    { label: "History", icon: "history", run: () => openHistory(ctx, item.artifact || item) },
+    { label: "Download", icon: "download", run: () => a.download(item), disabled: r },
+    { label: "History", icon: "history", run: () => openHistory(ctx, item.artifact || item), disabled: r },
     "-",
     { label: "Delete", icon: "trash", run: () => a.remove(item), danger: true, disabled: w },
   ];
@@ -216,7 +219,7 @@ function closeDrawer() {
 
 function syncControls() {
   for (const el of document.querySelectorAll("[data-needs]")) {
-    el.disabled = el.dataset.needs === "write" ? !ctx.canWrite() : !state.ready;
+    el.disabled = el.dataset.needs === "write" ? !ctx.canWrite() : !ctx.isReady();
   }
   ctx.editor.setReadOnly(!ctx.canWrite());
   renderSaveState();
@@ -293,6 +296,9 @@ function onOwnership(next) {
     banner.hidden = false;
     if (!state.ready) {
       $("#boot").hidden = true;
+      $("#empty-title").textContent = "Open in another tab";
+      $("#empty-text").textContent = "Quire edits a workspace in one tab at a time, so your notes never fork. Choose “Use here” to continue in this tab.";
+      $("#empty").hidden = false;
       setSaveState("readonly", { message: "Open in another tab" });
       const tree = $("#tree");
       tree.removeAttribute("aria-busy");
@@ -310,7 +316,10 @@ async function useHere() {
   const btn = $("#use-here");
   btn.disabled = true;
   btn.textContent = "Taking over…";
-  if (!state.ready) $("#boot").hidden = false;
+  if (!state.ready) {
+    $("#empty").hidden = true;
+    $("#boot").hidden = false;
+  }
   try {
     await ctx.engine.takeOver();
   } catch (err) {
@@ -336,8 +345,13 @@ function onProgress({ phase, fraction, message }) {
   $("#boot-message").textContent = message || BOOT_PHASES[phase] || "Starting…";
 }
 
+const emptyTitle = $("#empty-title").textContent;
+const emptyText = [...$("#empty-text").childNodes].map((n) => n.cloneNode(true));
+
 async function onReady(detail) {
   const again = state.ready;
+  $("#empty-title").textContent = emptyTitle;
+  $("#empty-text").replaceChildren(...emptyText.map((n) => n.cloneNode(true)));
   state.ready = true;
   hideTask();
   $("#boot").hidden = true;
