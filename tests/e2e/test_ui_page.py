@@ -387,3 +387,28 @@ def test_upload_and_binary_card(open_page, tmp_path: Path) -> None:
     with page.expect_download() as info:
         card.get_by_role("button", name="Download").click()
     assert Path(info.value.path()).read_bytes() == blob.read_bytes()
+
+
+def test_save_recovers_after_a_failure(open_page) -> None:
+    page = open_page(failUpdates=True)
+    open_doc(page, "notes", "reading.md")
+    editor = page.get_by_label("Document text")
+    editor.press("Control+End")
+    page.keyboard.type("a")
+    expect(page.get_by_role("alert")).to_be_visible()
+    page.keyboard.type("b")
+    expect(page.locator("#alerts .alert")).to_have_count(1)  # the same failure is not stacked
+    page.evaluate("quire.fakeOpts.failUpdates = false")
+    page.keyboard.press("Control+s")
+    expect(page.locator("#status")).to_have_attribute("data-save", "saved")
+    expect(page.locator("#alerts")).to_be_hidden()
+    stored = page.evaluate("new TextDecoder().decode([...quire.fakeStore.artifacts.values()].find(a => a.name === 'reading.md').content)")
+    assert stored.endswith("ab")
+
+
+def test_drag_a_document_onto_a_folder(open_page) -> None:
+    page = open_page()
+    source = page.get_by_role("treeitem", name="scratch.txt").locator(".tree-row")
+    target = page.get_by_role("treeitem", name="journal").locator(".tree-row").first
+    source.drag_to(target)
+    expect(page.get_by_role("treeitem", name="scratch.txt")).to_have_attribute("data-path", "/journal/scratch.txt")

@@ -2,7 +2,7 @@
 // sidebar tree, the editor, the panels and the shortcuts to it. No framework, no build step.
 
 import { $, modKey } from "./dom.mjs";
-import { setSaveState, setOnline, showError, initNotifications, showTask, hideTask } from "./notifications.mjs";
+import { setSaveState, setOnline, showError, clearErrors, initNotifications, showTask, hideTask, note } from "./notifications.mjs";
 import { Tree } from "./tree.mjs";
 import { Editor } from "./editor.mjs";
 import { Actions } from "./actions.mjs";
@@ -47,7 +47,7 @@ const ctx = {
   openDocument,
   reloadOpen: () => ctx.editor.current ? ctx.editor.reload().catch((e) => fail(e, "Could not reload the document")) : null,
   saveStateChanged: () => renderSaveState(),
-  saveFailed: (err) => { state.saveError = err; fail(err, "Not saved"); },
+  saveFailed: (err) => { state.saveError = err; fail(err, "Not saved", { kind: "save" }); },
   artifactChanged,
   download: (a) => ctx.actions.download({ id: a.id, ...a }),
   setView,
@@ -73,7 +73,11 @@ async function mutate(method, params, { context = "", quiet = false } = {}) {
   try {
     const result = await ctx.engine.call(method, params);
     state.lastSaveAt = new Date();
-    state.saveError = null;
+    if (state.saveError) {
+      state.saveError = null;
+      clearErrors("save");
+      note("Saving works again");
+    }
     return result;
   } catch (err) {
     if (quiet) throw err;
@@ -85,11 +89,14 @@ async function mutate(method, params, { context = "", quiet = false } = {}) {
   }
 }
 
-function fail(err, context = "") {
+function fail(err, context = "", { kind = "" } = {}) {
+  // A change that committed but could not be made durable was already reported by the
+  // engine's save-error event.
+  if (err && err.committed) return;
   if (err && err.code === "quota_exceeded") {
-    showError("The browser's storage for this site is full. Nothing already saved is lost — empty the trash or export and remove large files, then keep going.", context || "Not saved");
+    showError("The browser's storage for this site is full. Nothing already saved is lost — empty the trash or export and remove large files, then keep going.", context || "Not saved", { kind: "save" });
   } else {
-    showError(err, context);
+    showError(err, context, { kind });
   }
 }
 
@@ -418,7 +425,7 @@ async function boot() {
   });
   engine.addEventListener("save-error", (e) => {
     state.saveError = e.detail;
-    fail(e.detail || {}, "Not saved");
+    fail(e.detail || {}, "Not saved", { kind: "save" });
     renderSaveState();
   });
   engine.addEventListener("ownership", (e) => onOwnership(e.detail?.state));

@@ -69,10 +69,13 @@ export function initNotifications() {
 const MAX_ALERTS = 3;
 
 /** Show an error in the alert region. `err` may be an EngineError {code, message} or a string. */
-export function showError(err, context = "") {
+export function showError(err, context = "", { kind = "" } = {}) {
   const alerts = $("#alerts");
   const message = typeof err === "string" ? err : (err && err.message) || "Something went wrong.";
-  const row = h("div", { class: "alert" },
+  const key = `${context}\u0000${message}`;
+  // The same error again (a retry that failed the same way): keep one, don't stack copies.
+  for (const existing of alerts.children) if (existing.dataset.key === key) existing.remove();
+  const row = h("div", { class: "alert", dataset: { key, kind } },
     h("p", {}, context ? h("strong", {}, `${context}: `) : null, message),
     h("button", {
       type: "button", class: "icon-btn", "aria-label": "Dismiss",
@@ -85,10 +88,11 @@ export function showError(err, context = "") {
   if (err && typeof err === "object" && !(err.code)) console.error(err);
 }
 
-export function clearErrors() {
+/** Remove the alerts of one kind (e.g. "save" once a save succeeds again). */
+export function clearErrors(kind = null) {
   const alerts = $("#alerts");
-  alerts.replaceChildren();
-  alerts.hidden = true;
+  for (const row of [...alerts.children]) if (!kind || row.dataset.kind === kind) row.remove();
+  alerts.hidden = !alerts.children.length;
 }
 
 // ---------- long task progress ----------
