@@ -12,7 +12,6 @@ from proxy.vectorstore.base import (
     CLIENT_ID_KEY, DIMENSION, FILTER_KEYS, PAYLOAD_KEYS, USER_KEY, Clause, HasIds, Hit, Match, NewPoint, Range,
     VectorStore, VectorStoreError, point_id, scoped,
 )
-from proxy.vectorstore.client import ClientStore
 from proxy.vectorstore.edge import EdgeStore
 
 __all__ = [
@@ -22,9 +21,20 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    # qdrant-client takes seconds to import; only a server deployment (a Qdrant URL) needs it.
+    if name == "ClientStore":
+        from proxy.vectorstore.client import ClientStore
+
+        return ClientStore
+    raise AttributeError(name)
+
+
 def from_settings(settings: Settings) -> VectorStore:
     """The store the settings ask for: a Qdrant URL means ClientStore, otherwise the edge shard."""
     if settings.qdrant_url:
+        from proxy.vectorstore.client import ClientStore
+
         api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return ClientStore(settings.qdrant_url, api_key, collection=settings.qdrant_collection)
     return EdgeStore(settings.data_dir / "qdrant" / settings.qdrant_collection)
