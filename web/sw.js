@@ -17,29 +17,8 @@ const CACHE = `${PREFIX}${VERSION}`;
 const MANIFEST = "vendor/manifest.json";
 const NAV_TIMEOUT_MS = 4000;
 
-const SHELL = [
-  "index.html",
-  "app.css",
-  "favicon.svg",
-  "ui/app.mjs",
-  "ui/actions.mjs",
-  "ui/activity.mjs",
-  "ui/dialogs.mjs",
-  "ui/dom.mjs",
-  "ui/editor.mjs",
-  "ui/kinds.mjs",
-  "ui/menu.mjs",
-  "ui/net.mjs",
-  "ui/notifications.mjs",
-  "ui/preview.mjs",
-  "ui/quickopen.mjs",
-  "ui/shortcuts.mjs",
-  "ui/storage.mjs",
-  "ui/transfer.mjs",
-  "ui/trash.mjs",
-  "ui/tree.mjs",
-  "ui/versions.mjs",
-];
+// The entry points; their imports come from the manifest (or, without one, are cached as they load).
+const SHELL = ["index.html", "app.css", "favicon.svg", "ui/app.mjs"];
 
 const scopePath = () => new URL(self.registration.scope).pathname;
 
