@@ -95,6 +95,13 @@ def build_pylib_wheel() -> Path:
                   "Requires-Dist: pydantic>=2\n".encode()))
     files.append((f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: quire-vendor\nRoot-Is-Purelib: true\n"
                   b"Tag: py3-none-any\n"))
+    write_wheel(out, files, dist_info)
+    return out
+
+
+def write_wheel(out: Path, files: list[tuple[str, bytes]], dist_info: str) -> None:
+    """A wheel from (name, data) pairs, with a RECORD of their hashes."""
+    files = [(n, d) for n, d in files if n != f"{dist_info}/RECORD"]
     record = []
     for name, data in files:
         b64 = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -106,7 +113,42 @@ def build_pylib_wheel() -> Path:
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             wheel.writestr(info, data)
-    return out
+
+
+def compile_wheels(wheels: list[Path]) -> list[Path]:
+    """Pure-Python wheels with their modules as Python 3.14 bytecode (compiled by Pyodide).
+
+    Importing pydantic and the engine from source meant compiling them on every boot; Pyodide's
+    own wheels ship bytecode for the same reason. Cached by the input wheels' hashes.
+    """
+    digest = hashlib.sha256(b"pyc-1")
+    for wheel in wheels:
+        digest.update(wheel.name.encode() + sha256_file(wheel).encode())
+    out_dir = BUILD / "compiled" / digest.hexdigest()[:16]
+    if out_dir.exists():
+        return [out_dir / w.name for w in wheels]
+    work = BUILD / "compiling"
+    shutil.rmtree(work, ignore_errors=True)
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as zf:
+            zf.extractall(work / wheel.name)
+    subprocess.run(["node", str(ROOT / "scripts" / "compile_wheels.mjs"), str(work)], check=True)
+    tmp = out_dir.with_suffix(".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for wheel in wheels:
+        tree = work / wheel.name
+        files = []
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            rel = path.relative_to(tree).as_posix()
+            if "__pycache__" in path.parts or (rel.endswith(".py") and path.with_suffix(".pyc").exists()):
+                continue
+            files.append((rel, path.read_bytes()))
+        dist_info = next(n.split("/")[0] for n, _ in files if n.split("/")[0].endswith(".dist-info"))
+        write_wheel(tmp / wheel.name, files, dist_info)
+    tmp.rename(out_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    return [out_dir / w.name for w in wheels]
 
 
 def wheel_name_version(path: Path) -> tuple[str, str]:
@@ -176,7 +218,9 @@ def main() -> int:
         print("node_modules is missing: run `npm ci` first (the Makefile does).", file=sys.stderr)
         return 1
     os.chdir(ROOT)
-    wheels = download_wheels() + [build_pylib_wheel()]
+    downloaded = download_wheels()
+    pure = [w for w in downloaded if w.name.endswith("-none-any.whl")]
+    wheels = [w for w in downloaded if w not in pure] + compile_wheels(pure + [build_pylib_wheel()])
     download_wheels("pyodide-test-requirements.txt", "test-wheels")
     vendor_runtime()
     vendor_wheels(wheels)

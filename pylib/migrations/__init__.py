@@ -22,7 +22,8 @@ from typing import Callable
 
 from pylib.errors import MigrationFailed, NotAWorkspace, SchemaTooNew
 
-_STEP_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
+# Python steps may ship as bytecode only (.pyc), as they do in the browser's wheel.
+_STEP_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py|pyc)$")
 
 
 @dataclass(frozen=True)
