@@ -1,0 +1,177 @@
+"""What the browser benchmarks share: a static server for web/ and bench/pages/, Chromium, and
+statistics and tables.
+
+The bench server is a small Starlette app in this process: web/ at / and bench/pages/ at
+/bench/, served by the proxy's own static-file class (MIME types, cache headers) behind the
+proxy's isolation headers (COOP/COEP, which SharedArrayBuffer needs), on 127.0.0.1 and a free
+port. Every request that leaves the page's origin is aborted and counted; a benchmark fails
+if there was one.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "bench" / "pages"
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT))
+
+from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, free_port  # noqa: E402, F401 (QuireServer is re-exported)
+
+from proxy.isolation import IsolationHeadersMiddleware  # noqa: E402
+from proxy.static import WebFiles  # noqa: E402
+
+BOOT_TIMEOUT_MS = 120_000
+
+
+def check_vendored() -> None:
+    """The pages need the vendored runtime and wheels (`make setup`)."""
+    lock = ROOT / "web" / "vendor" / "pyodide" / "pyodide-lock.json"
+    if not lock.exists():
+        raise SystemExit("web/vendor/ is missing: run `make setup` (or .venv/bin/python scripts/vendor.py) first.")
+
+
+def bench_app() -> Starlette:
+    return Starlette(
+        routes=[Mount("/bench", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
+        middleware=[Middleware(IsolationHeadersMiddleware)],
+    )
+
+
+@contextmanager
+def bench_server() -> Iterator[str]:
+    """Serve web/ and bench/pages/ on 127.0.0.1; yields the base URL, stops on exit."""
+    port = free_port()
+    config = uvicorn.Config(bench_app(), host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="bench-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the bench server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class Chromium:
+    """One headless Chromium; contexts made here refuse and count foreign requests."""
+
+    browser: Browser
+    guard: ForeignRequests = field(default_factory=ForeignRequests)
+
+    def context(self, origin: str) -> BrowserContext:
+        ctx = self.browser.new_context()
+        ctx.set_default_timeout(BOOT_TIMEOUT_MS)
+        ctx.set_default_navigation_timeout(BOOT_TIMEOUT_MS)
+        self.guard.install(ctx, origin)
+        return ctx
+
+    def check_origin(self) -> None:
+        if self.guard.urls:
+            raise RuntimeError(f"requests left the page's origin: {self.guard.urls[:5]}")
+
+
+@contextmanager
+def chromium() -> Iterator[Chromium]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield Chromium(browser)
+        finally:
+            browser.close()
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Collect uncaught page errors (printed with a failing benchmark)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+# --- statistics and tables ------------------------------------------------------------------------
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: Sequence[float]) -> float:
+    return percentile(values, 95)
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    if not denominator:
+        return "n/a"
+    value = numerator / denominator
+    return f"{value:.0f}×" if value >= 100 else f"{value:.1f}×" if value >= 10 else f"{value:.2f}×"
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def mib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**20:.1f}"
+
+
+def kib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**10:.0f}"
+
+
+@dataclass
+class Table:
+    """A Markdown table with a title and notes, printed as the benchmark's result."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *cells: object) -> None:
+        self.rows.append([str(c) for c in cells])
+
+    def render(self) -> str:
+        widths = [max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h)
+                  for i, h in enumerate(self.header)]
+        line = lambda cells: "| " + " | ".join(  # noqa: E731
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+        rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-") for i, w in enumerate(widths)) + "|"
+        out = [f"### {self.title}", "", line(self.header), rule, *(line(r) for r in self.rows)]
+        if self.notes:
+            out += ["", *self.notes]
+        return "\n".join(out)
+
+
+def print_tables(tables: Sequence[Table]) -> None:
+    for table in tables:
+        print(table.render(), end="\n\n", flush=True)

@@ -1,0 +1,161 @@
+"""Directory listing of 1,000 artifacts and a document's 50 newest versions, in headless Chromium.
+
+Inside the worker: the micro-benchmark worker (bench/pages/micro_worker.mjs) builds a workspace
+with the engine — 999 notes in 50 folders plus one document with 120 versions, 1,000 artifacts
+in all — and times `pylib.api.dispatch("tree.list")` and `dispatch("versions.list", limit 50)`
+with time.perf_counter in Pyodide. The baseline is the same rows read with bare sqlite3
+(one SELECT, tuples only), timed the same way.
+
+Through the page: the same workspace is imported into the real app (`quire serve`, a fresh
+browser context) and the page times `globalThis.quire.engine.call(...)` — the round trip the
+UI pays: message to the PyScript worker, dispatch, conversion to JS, answer.
+
+    .venv/bin/python -m bench.browser_queries [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from bench.browser_boot import quire_server
+from bench.browser_harness import (
+    Chromium, Table, bench_server, check_vendored, chromium, median, ms, p95, print_tables, ratio, watch_errors,
+)
+
+DOCUMENTS = 999
+VERSIONS = 120
+GOAL_P95_MS = 10.0
+
+TO_BASE64 = """async () => {
+    const bytes = await bench.call("exportListing");
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+}"""
+
+IMPORT = """async (b64) => {
+    const text = atob(b64);
+    const data = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
+    await globalThis.quire.engine.call("transfer.import", { data, mode: "replace" });
+    return (await globalThis.quire.engine.call("tree.list", {})).artifacts.length;
+}"""
+
+ROUND_TRIPS = """async ([method, params, reps, warmup]) => {
+    const engine = globalThis.quire.engine;
+    const samples = [];
+    for (let i = 0; i < warmup + reps; i++) {
+        const started = performance.now();
+        await engine.call(method, params);
+        if (i >= warmup) samples.push(performance.now() - started);
+    }
+    return samples;
+}"""
+
+
+@dataclass(frozen=True)
+class Plan:
+    worker_reps: int
+    page_reps: int
+    warmup: int
+
+    @classmethod
+    def for_run(cls, quick: bool) -> Plan:
+        return cls(40, 20, 3) if quick else cls(200, 60, 10)
+
+
+def in_worker(cr: Chromium, base_url: str, plan: Plan) -> tuple[dict, str, dict]:
+    ctx = cr.context(base_url)
+    try:
+        page = ctx.new_page()
+        errors = watch_errors(page)
+        call = lambda op, args=None: page.evaluate(  # noqa: E731
+            "([op, args]) => bench.call(op, args)", [op, args or {}])
+        try:
+            page.goto(base_url + "bench/micro.html")
+            call("init")
+            built = call("listing", {"documents": DOCUMENTS, "versions": VERSIONS})
+            samples = {}
+            for method, params in requests(built["docId"]).items():
+                # Alternate engine and raw in two halves, so both see the same machine load.
+                half = plan.worker_reps // 2
+                engine, raw = [], []
+                for _ in range(2):
+                    engine += call("timeDispatch", {"method": method, "params": params, "reps": half,
+                                                    "warmup": plan.warmup})
+                    raw += call("timeRaw", {"method": method, "reps": half, "warmup": plan.warmup})
+                samples[method] = {"engine": engine, "raw": raw}
+            exported = page.evaluate(TO_BASE64)
+        except Exception as exc:
+            raise RuntimeError(f"micro worker failed: {exc}; page errors: {errors}") from exc
+        return samples, exported, built
+    finally:
+        ctx.close()
+
+
+def requests(doc_id: str) -> dict[str, dict]:
+    return {"tree.list": {}, "versions.list": {"artifact_id": doc_id, "limit": 50}}
+
+
+def through_page(cr: Chromium, app_url: str, exported: str, doc_id: str, plan: Plan) -> dict[str, list[float]]:
+    ctx = cr.context(app_url)
+    try:
+        page = ctx.new_page()
+        errors = watch_errors(page)
+        try:
+            page.goto(app_url, wait_until="commit")
+            page.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.engine)")
+            count = page.evaluate(IMPORT, exported)
+            if count != DOCUMENTS + 1:
+                raise RuntimeError(f"the app lists {count} artifacts after the import, not {DOCUMENTS + 1}")
+            return {method: page.evaluate(ROUND_TRIPS, [method, params, plan.page_reps, plan.warmup])
+                    for method, params in requests(doc_id).items()}
+        except Exception as exc:
+            raise RuntimeError(f"the app failed: {exc}; page errors: {errors}") from exc
+    finally:
+        ctx.close()
+
+
+def tables(worker: dict, page: dict, built: dict, plan: Plan) -> list[Table]:
+    table = Table(
+        f"Listing and history (ms; {plan.worker_reps} calls in the worker, {plan.page_reps} round trips)",
+        ["call", "engine p50", "engine p95", "raw SQL p50", "engine / raw", "round trip p50", "round trip p95",
+         "round trip / engine"],
+    )
+    labels = {"tree.list": f"tree.list ({built['artifacts']} artifacts)",
+              "versions.list": f"versions.list (50 newest of {VERSIONS})"}
+    verdicts = []
+    for method, s in worker.items():
+        engine, raw, trips = median(s["engine"]), median(s["raw"]), median(page[method])
+        table.add(labels[method], ms(engine), ms(p95(s["engine"])), ms(raw), ratio(engine, raw), ms(trips),
+                  ms(p95(page[method])), ratio(trips, engine))
+        verdicts.append(f"{method} {ms(p95(s['engine']))} ms: {'met' if p95(s['engine']) <= GOAL_P95_MS else 'missed'}")
+    table.notes += [
+        "Engine = `pylib.api.dispatch` timed in Pyodide (time.perf_counter); raw SQL = the same rows with bare "
+        "sqlite3; round trip = `quire.engine.call` in the app's page (`quire serve`).",
+        f"Goal: engine p95 ≤ {GOAL_P95_MS:.0f} ms — " + "; ".join(verdicts) + ".",
+    ]
+    return [table]
+
+
+def run(cr: Chromium, base_url: str, quick: bool) -> list[Table]:
+    plan = Plan.for_run(quick)
+    worker, exported, built = in_worker(cr, base_url, plan)
+    with quire_server() as app_url:
+        page = through_page(cr, app_url, exported, built["docId"], plan)
+    cr.check_origin()
+    return tables(worker, page, built, plan)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    check_vendored()
+    with bench_server() as url, chromium() as cr:
+        print_tables(run(cr, url, args.quick))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+// The page side of the micro-benchmarks: starts micro_worker.mjs and exposes
+// `globalThis.bench.call(op, args)` for the benchmark driver (Playwright).
+
+const worker = new Worker(new URL("micro_worker.mjs", import.meta.url), { type: "module" });
+const waiting = new Map();
+let seq = 0;
+
+worker.onmessage = ({ data: { id, ok, result, error } }) => {
+  const pending = waiting.get(id);
+  waiting.delete(id);
+  if (ok) pending.resolve(result);
+  else pending.reject(new Error(error));
+};
+worker.onerror = (event) => {
+  for (const pending of waiting.values()) pending.reject(new Error(event.message || "worker error"));
+  waiting.clear();
+};
+
+globalThis.bench = {
+  call(op, args = {}) {
+    const id = ++seq;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, op, args });
+    });
+  },
+};
