@@ -113,10 +113,17 @@ def time_dispatch(method: str, params: dict, reps: int, warmup: int) -> list[flo
 RAW_QUERIES = {
     # The same rows with no engine around them: sqlite3 and tuples only (the floor).
     "tree.list": ("SELECT id, path, name, mime_type, kind, size_bytes, hash, created_at, updated_at"
-                  " FROM artifacts WHERE deleted_at IS NULL ORDER BY path", ()),
+                  " FROM artifacts INDEXED BY idx_artifacts_listing WHERE deleted_at IS NULL ORDER BY path", ()),
     "versions.list": ("SELECT id, artifact_id, seq, size_bytes, hash, created_at, reason, restored_from,"
                       " length(content) IS NOT NULL FROM artifact_versions WHERE artifact_id = ?"
                       " ORDER BY seq DESC LIMIT 50", None),
+    # A diagnostic: the listing as one JSON text built by SQLite (what the page would parse).
+    "tree.list as JSON": (
+        "SELECT json_group_array(json_object('id', id, 'path', path, 'name', name, 'mime_type', mime_type,"
+        " 'kind', kind, 'size_bytes', size_bytes, 'hash', hash, 'created_at', created_at,"
+        " 'updated_at', updated_at)) FROM (SELECT id, path, name, mime_type, kind, size_bytes, hash,"
+        " created_at, updated_at FROM artifacts INDEXED BY idx_artifacts_listing"
+        " WHERE deleted_at IS NULL ORDER BY path)", ()),
 }
 
 
