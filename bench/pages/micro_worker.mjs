@@ -89,7 +89,7 @@ async function resetMethods() {
   while (tracked.length) tracked.pop().untrack(); // unwrap FS.write in reverse order
   for (const [name, m] of methods) {
     if (m.store) await m.store.clear();
-    if (name !== "idbfs") FS.unlink(m.path);
+    if (name !== "idbfs" && !name.startsWith("read-")) FS.unlink(m.path);
   }
   methods.clear();
 }
@@ -165,6 +165,22 @@ async function sqljsMethod() {
   };
 }
 
+// A diagnostic for restore: the IndexedDB read alone (one getAll of a PageStore's chunks),
+// without assembling the image or writing it to the in-memory FS.
+function readOnlyMethod(kib) {
+  return {
+    path: `/w/pages-${kib}.sqlite`,
+    async restore() {
+      const started = performance.now();
+      const tx = pagesDb.transaction("chunks", "readonly");
+      const range = IDBKeyRange.bound([`bench-${kib}`, 0], [`bench-${kib}`, Infinity]);
+      await request(tx.objectStore("chunks").getAll(range));
+      return performance.now() - started;
+    },
+    restoredPath: null,
+  };
+}
+
 /** Grow the base workspace to `bytes`, then give every method a fresh copy of it. */
 async function prepare({ bytes, chunkKiB, relaxedKiB }) {
   await resetMethods();
@@ -172,6 +188,7 @@ async function prepare({ bytes, chunkKiB, relaxedKiB }) {
   docId = built.docId;
   for (const kib of chunkKiB) methods.set(`pages-${kib}`, await pagesMethod(kib));
   if (relaxedKiB) methods.set(`pages-${relaxedKiB}-relaxed`, await pagesMethod(relaxedKiB, { relaxed: true }));
+  if (relaxedKiB) methods.set(`read-${relaxedKiB}`, readOnlyMethod(relaxedKiB));
   methods.set("idbfs", await idbfsMethod());
   methods.set("sqljs", await sqljsMethod());
   return built;
@@ -198,11 +215,11 @@ async function save({ method, reps }) {
 async function restore({ method, reps, verify = false }) {
   const m = methods.get(method);
   py.use(BASE);
-  const source = verify ? FS.readFile(m.path) : null;
+  const source = verify && m.restoredPath ? FS.readFile(m.path) : null;
   const samples = [];
   for (let i = 0; i < reps; i++) {
     samples.push(await m.restore());
-    if (verify && i === 0 && !sameBytes(FS.readFile(m.restoredPath), source)) {
+    if (source && i === 0 && !sameBytes(FS.readFile(m.restoredPath), source)) {
       throw new Error(`${method}: the restored file differs from the saved one`);
     }
     if (m.restoredPath === RESTORED) FS.unlink(RESTORED);
