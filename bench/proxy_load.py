@@ -155,7 +155,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--serve", nargs=3, metavar=("KIND", "DATA_DIR", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="10 s per server, for a fast check")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = min(args.seconds, 10.0)
     if args.serve:
         serve(args.serve[0], Path(args.serve[1]), int(args.serve[2]))
         return 0

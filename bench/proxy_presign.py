@@ -225,7 +225,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2, help="bare and full alternate this many times")
     parser.add_argument("--serve", nargs=3, metavar=("KIND", "DATA_DIR", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="one short round, for a fast check")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds = min(args.seconds, 3.0), 1
     if args.serve:
         serve(args.serve[0], Path(args.serve[1]), int(args.serve[2]))
         return 0

@@ -254,7 +254,10 @@ def main() -> int:
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"],
                         help="uvicorn's HTTP parser (auto: httptools when installed)")
     parser.add_argument("--serve", nargs=3, metavar=("DATA_DIR", "PORT", "HTTP"), help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="fewer points and queries, for a fast check")
     args = parser.parse_args()
+    if args.quick:
+        args.points, args.queries, args.warmup = min(args.points, 5_000), min(args.queries, 300), min(args.warmup, 50)
     if args.serve:
         serve(Path(args.serve[0]), int(args.serve[1]), args.serve[2])
         return 0
