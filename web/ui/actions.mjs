@@ -46,11 +46,17 @@ export class Actions {
     if (!name) return;
     const full = withExtension(name);
     const path = joinPath(folder, full);
-    const artifact = await this.ctx.mutate("artifacts.create", { path, content: "", mime_type: mimeFor(full) }, { context: "Could not create the document" });
-    if (!artifact) return;
+    const mime_type = mimeFor(full);
+    // The editor is ready for typing right away; the text goes into the document once it exists.
+    const editor = this.ctx.editor;
+    const load = editor.begin({ path, name: full, mime_type }, { focus: true });
+    const artifact = await this.ctx.mutate("artifacts.create", { path, content: "", mime_type }, { context: "Could not create the document" });
+    if (!artifact) { editor.abandon(load); return; }
+    load.id = artifact.id;
     await this.ctx.refreshTree();
     this.tree.reveal(path);
-    await this.ctx.openDocument(artifact.id, { focus: true });
+    if (editor.loading === load) await this.ctx.openDocument(artifact.id, { focus: true, artifact });
+    else editor.arrive(load, artifact);
   }
 
   async newFolder(parent = this.tree.currentFolder()) {
@@ -135,12 +141,13 @@ export class Actions {
     const label = isFolder ? basename(item.path) : displayName(item.artifact || item);
     const openId = this.ctx.editor.current?.id;
     const closing = isFolder ? this.tree.artifacts().some((a) => a.id === openId && a.path.startsWith(`${item.path}/`)) : openId === item.id;
-    if (closing) await this.ctx.editor.flush();
+    // Close first, so nothing is typed into a document on its way to the Trash; what was typed is saved.
+    if (closing) this.ctx.editor.close();
+    await this.ctx.editor.flush();
     const res = isFolder
       ? await this.ctx.mutate("folders.delete", { path: item.path }, { context: "Could not delete the folder" })
       : await this.ctx.mutate("artifacts.delete", { id: item.id }, { context: "Could not delete the document" });
     if (!res) return;
-    if (closing) this.ctx.editor.close();
     if (this.tree.selected?.type === "folder" && this.tree.selected.path === item.path) this.tree.selected = null;
     await this.ctx.refreshTree();
     const undo = async () => {

@@ -26,7 +26,8 @@ const BOOT_PHASES = {
 
 const appEl = $("#app");
 const state = {
-  ready: false,
+  booted: false, // the engine has been ready in this tab before
+  ready: false, // the engine answers in this tab now
   ownership: "owner", // "owner" | "elsewhere" | "released"
   pending: 0,
   lastSaveAt: null,
@@ -122,11 +123,12 @@ async function refreshTree() {
   }
 }
 
-async function openDocument(id, { focus = false } = {}) {
+/** Open a document (`artifact`: its content, when the caller has it already). */
+async function openDocument(id, { focus = false, artifact = null } = {}) {
   closeDrawer();
   if (!ctx.isReady()) return;
   try {
-    const doc = await ctx.editor.open(id, { focus });
+    const doc = await ctx.editor.open(id, { focus, artifact });
     if (!doc) return;
     ctx.tree.select({ type: "artifact", id });
     const a = ctx.tree.byId(id);
@@ -294,14 +296,15 @@ function onOwnership(next) {
   btn.textContent = "Use here";
   if (next === "owner") {
     banner.hidden = true;
-    if (before === "released" && state.ready) {
-      // Another tab may have changed things while this one was read-only.
-      refreshTree().then(() => ctx.reloadOpen());
+    if (before === "released") {
+      // Nothing is editable until the engine runs here again and shows what the other tab saved.
+      state.ready = false;
+      setSaveState("loading", { message: "Opening…" });
     }
   } else if (next === "elsewhere") {
     text.textContent = "This workspace is open in another tab. Use it here to edit in this tab; the other tab saves its work and steps aside.";
     banner.hidden = false;
-    if (!state.ready) {
+    if (!state.booted) {
       $("#boot").hidden = true;
       $("#empty-title").textContent = "Open in another tab";
       $("#empty-text").textContent = "Quire edits a workspace in one tab at a time, so your notes never fork. Choose “Use here” to continue in this tab.";
@@ -323,7 +326,7 @@ async function useHere() {
   const btn = $("#use-here");
   btn.disabled = true;
   btn.textContent = "Taking over…";
-  if (!state.ready) {
+  if (!state.booted) {
     $("#empty").hidden = true;
     $("#boot").hidden = false;
   }
@@ -343,7 +346,7 @@ function onProgress({ phase, fraction, message }) {
     showTask(message || (phase === "import" ? "Importing…" : "Exporting…"), fraction);
     return;
   }
-  if (state.ready && phase !== "ready") {
+  if (state.booted && phase !== "ready") {
     showTask(message || BOOT_PHASES[phase] || "Working…", fraction);
     return;
   }
@@ -356,18 +359,22 @@ const emptyTitle = $("#empty-title").textContent;
 const emptyText = [...$("#empty-text").childNodes].map((n) => n.cloneNode(true));
 
 async function onReady(detail) {
-  const again = state.ready;
+  const again = state.booted;
+  state.booted = true;
   $("#empty-title").textContent = emptyTitle;
   $("#empty-text").replaceChildren(...emptyText.map((n) => n.cloneNode(true)));
-  state.ready = true;
   hideTask();
   $("#boot").hidden = true;
   appEl.dataset.state = "ready";
-  syncControls();
-  await refreshTree();
   if (again) {
+    // Taken back from another tab: show what it saved before this tab edits again.
+    await refreshTree();
     await ctx.reloadOpen();
-  } else {
+  }
+  state.ready = true;
+  syncControls();
+  if (!again) {
+    await refreshTree();
     const last = localStorage.getItem(OPEN_KEY);
     if (last && ctx.tree.byId(last)) await openDocument(last);
     else ctx.editor.close();

@@ -26,13 +26,18 @@ export function openDialog({ title, size = "", body = [], foot = null, label = n
   let resolveClosed;
   const closed = new Promise((resolve) => { resolveClosed = resolve; });
   let result = null;
+  // Answer at once, not at the "close" event a task later: what follows (an editor taking
+  // focus for a new document) must be in place before the next keystroke is handled.
   function close(value = null) {
     result = value;
     if (dialog.open) dialog.close();
+    resolveClosed(result);
   }
   dialog.addEventListener("close", () => {
+    const lost = !document.activeElement || document.activeElement === document.body || dialog.contains(document.activeElement);
     dialog.remove();
-    if (opener && opener.isConnected && typeof opener.focus === "function") opener.focus();
+    // Focus goes back where it was, unless what followed the answer has moved it on.
+    if (lost && opener && opener.isConnected && typeof opener.focus === "function") opener.focus();
     resolveClosed(result);
   });
   // A click on the backdrop (the dialog element itself, outside its box) closes it.

@@ -5,26 +5,32 @@
 // Only one update is in flight per document; whatever is typed meanwhile is sent right after,
 // so no keystroke is lost. The status says "Saved" only after the engine call resolved, which
 // happens once the change is durable in IndexedDB.
+//
+// Opening: the editor switches at once (title, an empty text area, focus) and the content
+// follows. What is typed before it arrives is kept and put where the caret would have been (in
+// front of the text; a new document starts with it). The document switched away from keeps
+// saving in the background; if that fails, its text is kept and shown again when it is reopened.
+// The text area is never overwritten with text the user has not seen saved.
 
-import { $, h, icon, replace, formatBytes, formatWhen, dirname } from "./dom.mjs";
-import { displayName, kindOf, iconFor, sizeOf } from "./kinds.mjs";
+import { $, dirname } from "./dom.mjs";
+import { displayName, kindOf } from "./kinds.mjs";
 import { Preview } from "./preview.mjs";
+import { FileCard } from "./filecard.mjs";
 
 const SAVE_DELAY_MS = 400;
-const IMAGE_PREVIEW_MAX = 8 * 1024 * 1024;
+const TEXT_KINDS = new Set(["markdown", "code", "text"]);
 
 export class Editor {
   constructor(ctx) {
     this.ctx = ctx;
     this.textarea = $("#editor");
     this.preview = new Preview(ctx.engine, $("#preview"));
-    this.doc = null; // {id, artifact, kind, savedText, binary}
-    this.inFlight = null;
-    this.failed = null;
+    this.card = new FileCard(ctx, $("#binary"));
+    this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
+    this.loading = null; // the document being opened: {id, binary, settled, done, typed}
+    this.detached = new Map(); // id -> a document switched away from whose text is not saved yet
     this.readOnly = false;
     this.timer = null;
-    this.imageUrl = null;
-    this.loadSeq = 0;
 
     this.textarea.addEventListener("input", () => this.onInput());
     this.textarea.addEventListener("blur", () => this.saveSoon(0));
@@ -36,60 +42,192 @@ export class Editor {
 
   get current() { return this.doc; }
 
-  /** True while something typed is not yet confirmed durable. */
-  isDirty() {
-    return Boolean(this.doc && !this.doc.binary && (this.inFlight || this.textarea.value !== this.doc.savedText));
+  /** True while a save of any document is on its way to the engine. */
+  get inFlight() {
+    return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
   }
 
-  hasError() { return Boolean(this.failed); }
+  /** The newest text of a document: the text area for the shown one. */
+  textOf(doc) { return doc === this.doc ? this.textarea.value : doc.text; }
 
-  async open(id, { focus = false } = {}) {
-    if (this.doc && this.doc.id === id) { if (focus) this.focus(); return this.doc; }
-    await this.flush();
-    const seq = ++this.loadSeq;
-    const artifact = await this.ctx.engine.call("artifacts.get", { id });
-    if (seq !== this.loadSeq) return null; // another open() won the race
-    this.show(artifact);
+  unsaved(doc) {
+    return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
+  }
+
+  /** True while something typed is not yet confirmed durable. */
+  isDirty() {
+    if (this.loading && this.textarea.value !== "") return true;
+    return this.unsaved(this.doc) || [...this.detached.values()].some((d) => this.unsaved(d));
+  }
+
+  /**
+   * Switch to a document before its content is here, so typing can start at once.
+   * `summary` is what the tree knows ({id?, path, name, mime_type, kind}); a new document has no id yet.
+   */
+  begin(summary, { focus = false } = {}) {
+    this.detach();
+    const known = Boolean(summary.path || summary.name);
+    const binary = known && !TEXT_KINDS.has(kindOf(summary));
+    let settle;
+    const settled = new Promise((resolve) => { settle = resolve; });
+    const load = { id: summary.id ?? null, binary, settled, settle, done: false, typed: "" };
+    this.loading = load;
+    this.card.clear();
+    this.preview.clear();
+    const app = $("#app");
+    app.dataset.kind = binary ? "binary" : kindOf(summary) === "markdown" ? "markdown" : "text";
+    $("#empty").hidden = true;
+    $("#doc").hidden = false;
+    $("#doc-actions").hidden = false;
+    $("#panes").hidden = binary;
+    $("#binary").hidden = !binary;
+    if (known) this.showTitle(summary);
+    this.textarea.value = "";
+    this.textarea.readOnly = this.readOnly || binary;
+    this.textarea.placeholder = load.id ? "Opening…" : "Start writing…";
+    this.textarea.setAttribute("aria-busy", "true");
     if (focus) this.focus();
+    this.ctx.saveStateChanged();
+    return load;
+  }
+
+  async open(id, { focus = false, artifact = null } = {}) {
+    if (this.doc && this.doc.id === id) { if (focus) this.focus(); return this.doc; }
+    const load = this.loading && this.loading.id === id
+      ? this.loading : this.begin(this.ctx.tree.byId(id) || { id }, { focus });
+    if (focus) this.focus();
+    let fresh = artifact;
+    try {
+      fresh ??= await this.ctx.engine.call("artifacts.get", { id });
+    } catch (err) {
+      this.abandon(load);
+      throw err;
+    }
+    return this.arrive(load, fresh);
+  }
+
+  /** The content of a document being opened is here: show it, with what was typed meanwhile. */
+  arrive(load, artifact) {
+    load.settle();
+    if (load.done) return this.doc && this.doc.id === artifact.id ? this.doc : null;
+    load.done = true;
+    if (load !== this.loading) {
+      // The user moved on before it arrived: what was typed for it is saved all the same.
+      if (load.typed) this.keepTyped(artifact, load.typed);
+      return null;
+    }
+    const typed = this.textarea.value;
+    const caret = [this.textarea.selectionStart, this.textarea.selectionEnd];
+    this.show(artifact);
+    if (typed && !this.doc.binary) {
+      this.textarea.value = typed + this.textarea.value;
+      this.textarea.setSelectionRange(caret[0], caret[1]);
+      this.onInput();
+    }
     return this.doc;
   }
 
-  /** Re-read the open document from the engine (after a restore, a rename, a move). */
+  /** Opening failed: nothing to show. */
+  abandon(load) {
+    load.settle();
+    load.done = true;
+    if (load === this.loading) this.close();
+  }
+
+  keepTyped(artifact, typed) {
+    if (typeof artifact.text !== "string") return;
+    if (this.doc && this.doc.id === artifact.id) {
+      this.textarea.value = typed + this.textarea.value;
+      this.onInput();
+      return;
+    }
+    const doc = this.detached.get(artifact.id) || { ...this.newDoc(artifact), text: artifact.text };
+    doc.text = typed + doc.text;
+    this.detached.set(doc.id, doc);
+    this.save(doc);
+  }
+
+  newDoc(artifact) {
+    const text = typeof artifact.text === "string" ? artifact.text : null;
+    const kind = text === null ? "binary" : kindOf(artifact) === "markdown" ? "markdown" : "text";
+    return { id: artifact.id, artifact, kind, savedText: text, binary: text === null, inFlight: null, failed: null, text };
+  }
+
+  /** Stop showing the open document; what was typed into it keeps saving in the background. */
+  detach() {
+    this.clearTimer();
+    if (this.loading) {
+      this.loading.typed = this.textarea.value;
+      this.loading = null;
+    }
+    this.textarea.removeAttribute("aria-busy");
+    const doc = this.doc;
+    this.doc = null;
+    if (doc && !doc.binary) {
+      doc.text = this.textarea.value;
+      if (this.unsaved(doc)) {
+        this.detached.set(doc.id, doc);
+        this.save(doc);
+      }
+    }
+  }
+
+  /**
+   * Re-read the open document from the engine (after a restore, a rename, a move, another tab).
+   * Unsaved typing is saved first; when the text did not change, the editor is left as it is.
+   */
   async reload() {
-    if (!this.doc) return;
-    const artifact = await this.ctx.engine.call("artifacts.get", { id: this.doc.id });
-    const keepCaret = this.textarea.selectionStart;
-    this.show(artifact);
-    if (!this.doc.binary) this.textarea.setSelectionRange(keepCaret, keepCaret);
+    const doc = this.doc;
+    if (!doc) return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.flush();
+      const artifact = await this.ctx.engine.call("artifacts.get", { id: doc.id });
+      if (this.doc !== doc) return;
+      if (this.unsaved(doc)) continue; // typed meanwhile, or not saved: never overwrite it
+      if (!doc.binary && artifact.text === doc.savedText) {
+        doc.artifact = { ...doc.artifact, ...artifact };
+        this.showTitle(doc.artifact);
+        return;
+      }
+      const [start, end] = [this.textarea.selectionStart, this.textarea.selectionEnd];
+      this.show(artifact);
+      if (!this.doc.binary) this.textarea.setSelectionRange(start, end);
+      return;
+    }
   }
 
   /** Update the header when the open document was renamed or moved. */
   retitle(artifact) {
     if (!this.doc || artifact.id !== this.doc.id) return;
     this.doc.artifact = { ...this.doc.artifact, ...artifact };
-    this.showTitle();
+    this.showTitle(this.doc.artifact);
   }
 
   show(artifact) {
     this.clearTimer();
-    this.failed = null;
-    const text = typeof artifact.text === "string" ? artifact.text : null;
-    const kind = text === null ? "binary" : kindOf(artifact) === "markdown" ? "markdown" : "text";
-    this.doc = { id: artifact.id, artifact, kind, savedText: text, binary: text === null };
+    this.loading = null;
+    this.textarea.removeAttribute("aria-busy");
+    // A document reopened before its earlier text was saved continues from that text.
+    const earlier = this.detached.get(artifact.id);
+    this.detached.delete(artifact.id);
+    if (earlier) earlier.artifact = { ...earlier.artifact, ...artifact };
+    this.doc = earlier || this.newDoc(artifact);
+    const { kind, binary } = this.doc;
+    const text = earlier ? earlier.text : this.doc.savedText;
     const app = $("#app");
     app.dataset.kind = kind;
     $("#empty").hidden = true;
     $("#doc").hidden = false;
     $("#doc-actions").hidden = false;
-    $("#panes").hidden = this.doc.binary;
-    $("#binary").hidden = !this.doc.binary;
-    $("#doc-download").hidden = this.doc.binary; // the file card has its own Download button
-    this.showTitle();
-    this.revokeImage();
-    if (this.doc.binary) {
+    $("#panes").hidden = binary;
+    $("#binary").hidden = !binary;
+    $("#doc-download").hidden = binary; // the file card has its own Download button
+    this.showTitle(this.doc.artifact);
+    this.card.clear();
+    if (binary) {
       this.textarea.value = "";
       this.preview.clear();
-      this.renderFileCard(artifact);
+      this.card.show(this.doc.artifact);
     } else {
       this.textarea.value = text;
       this.textarea.readOnly = this.readOnly;
@@ -97,62 +235,27 @@ export class Editor {
       this.textarea.setSelectionRange(0, 0);
       this.textarea.placeholder = kind === "markdown" ? "Start writing… Markdown works: # headings, **bold**, - lists" : "";
       if (kind === "markdown") {
-        if (typeof artifact.html === "string") this.preview.showEngineHtml(artifact.html);
+        if (!earlier && typeof artifact.html === "string") this.preview.showEngineHtml(artifact.html);
         else this.preview.renderNow(text);
       } else {
         this.preview.clear();
       }
+      if (earlier) this.saveSoon(0);
     }
     this.ctx.saveStateChanged();
   }
 
-  showTitle() {
-    const a = this.doc.artifact;
+  showTitle(a) {
     $("#doc-name").textContent = displayName(a);
-    const folder = dirname(a.path);
+    const folder = dirname(a.path || "/");
     $("#doc-crumbs").textContent = folder === "/" ? "" : folder.split("/").filter(Boolean).join(" / ");
     document.title = `${displayName(a)} — Quire`;
   }
 
-  renderFileCard(a) {
-    const size = sizeOf(a);
-    const card = h("div", { class: "file-card" },
-      icon(iconFor(kindOf(a)), "icon file-icon"),
-      h("h2", {}, displayName(a)),
-      a.pending_upload ? h("span", { class: "pill" }, "Kept on this device — waiting to upload") : null,
-      h("dl", {},
-        h("dt", {}, "Type"), h("dd", {}, a.mime_type || "unknown"),
-        h("dt", {}, "Size"), h("dd", {}, formatBytes(size)),
-        h("dt", {}, "Path"), h("dd", {}, a.path),
-        a.updated_at ? [h("dt", {}, "Changed"), h("dd", {}, formatWhen(a.updated_at))] : null,
-      ),
-      h("button", { type: "button", class: "btn btn-primary", onclick: () => this.ctx.download(a) },
-        icon("download"), "Download"),
-    );
-    replace($("#binary"), card);
-    if ((a.mime_type || "").startsWith("image/") && a.mime_type !== "image/svg+xml" && (size ?? 0) <= IMAGE_PREVIEW_MAX) {
-      this.showImage(a, card);
-    }
-  }
-
-  async showImage(a, card) {
-    try {
-      const { data, mime_type: type } = await this.ctx.engine.call("artifacts.download", { id: a.id });
-      if (!this.doc || this.doc.id !== a.id) return;
-      this.imageUrl = URL.createObjectURL(new Blob([data], { type: type || a.mime_type }));
-      card.querySelector(".file-icon")?.replaceWith(h("img", { src: this.imageUrl, alt: displayName(a) }));
-    } catch { /* the card without a thumbnail is fine */ }
-  }
-
-  revokeImage() {
-    if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
-    this.imageUrl = null;
-  }
-
+  /** Show no document. What was typed into the open one is still saved. */
   close() {
-    this.clearTimer();
-    this.doc = null;
-    this.revokeImage();
+    this.detach();
+    this.card.clear();
     this.textarea.value = "";
     this.preview.clear();
     $("#doc").hidden = true;
@@ -166,19 +269,21 @@ export class Editor {
   }
 
   focus() {
-    if (this.doc && !this.doc.binary) {
-      if ($("#app").dataset.view === "preview") this.ctx.setView("split");
-      this.textarea.focus();
-    }
+    const text = this.doc ? !this.doc.binary : Boolean(this.loading && !this.loading.binary);
+    if (!text) return;
+    if ($("#app").dataset.view === "preview") this.ctx.setView("split");
+    this.textarea.focus();
   }
 
   setReadOnly(readOnly) {
     this.readOnly = readOnly;
-    this.textarea.readOnly = readOnly;
+    this.textarea.readOnly = readOnly || Boolean(this.loading?.binary);
     if (readOnly) this.clearTimer();
   }
 
   onInput() {
+    // While a document opens, what is typed stays in the text area until it arrives.
+    if (this.loading) { this.ctx.saveStateChanged(); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
     this.ctx.saveStateChanged();
     if (this.doc.kind === "markdown") this.preview.update(this.textarea.value);
@@ -187,7 +292,7 @@ export class Editor {
 
   saveSoon(ms) {
     this.clearTimer();
-    if (!this.isDirty()) return;
+    if (!this.unsaved(this.doc)) return;
     this.timer = setTimeout(() => this.save(), ms);
   }
 
@@ -197,43 +302,60 @@ export class Editor {
   }
 
   /**
-   * Send the current text if it changed. Resolves when that text is durable (or the save failed).
-   * While an update is in flight, the newest text is queued and sent as soon as it returns.
+   * Send a document's newest text if it changed (the open one by default). Resolves when that
+   * text is durable (or the save failed). While an update is in flight, the newest text is
+   * queued and sent as soon as it returns.
    */
-  save() {
-    this.clearTimer();
-    const doc = this.doc;
+  save(doc = this.doc) {
+    if (doc === this.doc) this.clearTimer();
     if (!doc || doc.binary || this.readOnly) return Promise.resolve();
-    if (this.inFlight) return this.inFlight.then(() => (this.doc === doc ? this.save() : undefined));
-    const content = this.textarea.value;
-    if (content === doc.savedText) return Promise.resolve();
-    this.inFlight = this.ctx.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
+    if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
+    const content = this.textOf(doc);
+    if (content === doc.savedText) {
+      this.forget(doc);
+      return Promise.resolve();
+    }
+    doc.inFlight = this.ctx.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
       .then((artifact) => {
         doc.savedText = content;
-        this.failed = null;
+        doc.failed = null;
         if (artifact && typeof artifact === "object") {
           doc.artifact = { ...doc.artifact, ...artifact };
           this.ctx.artifactChanged(doc.artifact);
         }
+        // Saving works (again): texts of documents switched away from that failed go out too.
+        for (const other of this.detached.values()) if (other !== doc && other.failed && !other.inFlight) this.save(other);
       }, (err) => {
-        this.failed = err;
+        doc.failed = err;
         this.ctx.saveFailed(err);
       })
       .finally(() => {
-        this.inFlight = null;
+        doc.inFlight = null;
         // Keystrokes that arrived during the save go out now.
-        if (this.doc === doc && !this.failed && this.textarea.value !== doc.savedText) this.save();
+        if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
+        else this.forget(doc);
         this.ctx.saveStateChanged();
       });
     this.ctx.saveStateChanged();
-    return this.inFlight;
+    return doc.inFlight;
   }
 
-  /** Save until nothing is pending (used before switching documents or handing over the workspace). */
+  /** A document switched away from is let go once its text is saved. */
+  forget(doc) {
+    if (doc !== this.doc && !this.unsaved(doc)) this.detached.delete(doc.id);
+  }
+
+  /**
+   * Save until nothing is pending: the open document, those switched away from, and what was
+   * typed into one still opening (used before exporting, deleting, or handing over the workspace).
+   */
   async flush() {
-    for (let i = 0; i < 5 && this.isDirty() && !this.readOnly; i++) {
-      await this.save();
-      if (this.failed) break;
+    if (this.loading && this.textarea.value !== "") await this.loading.settled;
+    for (let round = 0; round < 5 && !this.readOnly; round++) {
+      const docs = [this.doc, ...this.detached.values()].filter((d) => this.unsaved(d));
+      if (!docs.length) return;
+      await Promise.all(docs.map((d) => this.save(d)));
+      if (docs.every((d) => d.failed)) return;
     }
   }
 }

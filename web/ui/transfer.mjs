@@ -57,6 +57,8 @@ export function openImport(ctx) {
 }
 
 async function runImport(ctx, file, mode) {
+  // The workspace may change under the open document: close it (what was typed is saved first).
+  ctx.editor.close();
   await ctx.editor.flush();
   showTask(`Importing ${file.name}`, 0);
   let res;
@@ -69,7 +71,6 @@ async function runImport(ctx, file, mode) {
   } finally {
     hideTask();
   }
-  ctx.editor.close();
   await ctx.refreshTree();
   showResult(ctx, file.name, res);
 }

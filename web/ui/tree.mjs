@@ -36,6 +36,9 @@ export class Tree {
 
   render(data) {
     if (data) this.data = { folders: data.folders || [], artifacts: data.artifacts || [] };
+    // What was selected may be gone (deleted, moved, replaced by an import): new things then go to the top level.
+    const sel = this.selected;
+    if (sel && (sel.type === "folder" ? !this.folders().includes(sel.path) : !this.byId(sel.id))) this.selected = null;
     const focusedKey = document.activeElement?.closest?.('[role="treeitem"]')?.dataset.key;
     const model = buildModel(this.folders(), this.data.artifacts);
     this.root.removeAttribute("aria-busy");

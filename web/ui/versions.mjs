@@ -94,9 +94,13 @@ export async function openHistory(ctx, artifact) {
     await ctx.editor.flush();
     const res = await ctx.mutate("versions.restore", { version_id: v.id }, { context: "Could not restore the version" });
     if (!res) return;
-    d.close();
-    await ctx.refreshTree();
-    if (ctx.editor.current?.id === artifact.id) await ctx.editor.reload();
+    // The dialog stays until the editor shows the restored text, so nothing is typed into the old one.
+    try {
+      await ctx.refreshTree();
+      if (ctx.editor.current?.id === artifact.id) await ctx.reloadOpen();
+    } finally {
+      d.close();
+    }
     note(`Restored the version from ${formatWhen(createdOf(v))}`);
   }
 
