@@ -43,6 +43,7 @@ class QuireServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # settings for this server (QUIRE_WEB_DIR, ...)
 
     @property
     def url(self) -> str:
@@ -50,7 +51,7 @@ class QuireServer:
 
     def start(self) -> None:
         env = {**os.environ, "QUIRE_DATA_DIR": str(self.data_dir), "PORT": str(self.port),
-               "PYTHONUNBUFFERED": "1"}
+               "PYTHONUNBUFFERED": "1", **self.env}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # A file, not a pipe: nobody reads a pipe while tests run, and a full one blocks the server.
         self.log_path = self.data_dir / "server.log"

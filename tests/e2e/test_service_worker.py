@@ -1,74 +1,25 @@
-"""The page with the real engine: every panel against pylib's real result shapes, and the
-service worker (isolation headers offline, update notice, nothing from /api cached)."""
+"""The service worker, against a real build on disk: a new build offers a reload; the app then
+opens with the server stopped, still cross-origin isolated, from a cache that holds the app and
+nothing from /api."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, open_app, wait_ready
+from e2e_helpers import ROOT, ForeignRequests, QuireServer, open_app, wait_ready
 
-
-def saved(page: Page) -> None:
-    expect(page.locator("#status")).to_have_attribute("data-save", "saved", timeout=30_000)
-
-
-def test_panels_with_the_real_engine(app: Page) -> None:
-    engine_call(app, "folders.create", {"path": "/notes"})
-    app.reload()
-    wait_ready(app)
-    app.get_by_role("treeitem", name="notes").click()
-    app.get_by_role("button", name="New document").click()
-    app.get_by_role("dialog").get_by_label("Document name").fill("plan")
-    app.get_by_role("dialog").get_by_role("button", name="Create").click()
-    expect(app.locator("#doc-crumbs")).to_have_text("notes")
-    editor = app.get_by_label("Document text")
-    editor.type("# Plan\n\nfirst")
-    saved(app)
-    expect(app.locator("#preview h1")).to_have_text("Plan")
-    editor.press("Control+End")
-    editor.type(" and second")
-    saved(app)
-
-    app.get_by_role("button", name="History").click()
-    dialog = app.get_by_role("dialog")
-    expect(dialog.get_by_role("option").first).to_contain_text("current")
-    older = dialog.get_by_role("option").nth(1)
-    older.click()
-    expect(dialog.locator(".history-content")).not_to_contain_text("second")
-    dialog.get_by_role("button", name="Restore version").click()
-    expect(app.get_by_role("dialog")).to_have_count(0)
-    expect(editor).not_to_have_value("# Plan\n\nfirst and second")
-
-    app.get_by_role("button", name="Rename").click()
-    app.get_by_role("dialog").get_by_label("New name").fill("roadmap.md")
-    app.keyboard.press("Enter")
-    expect(app.get_by_role("treeitem", name="roadmap.md")).to_be_visible()
-
-    app.get_by_role("button", name="Delete", exact=True).click()
-    expect(app.get_by_role("treeitem", name="roadmap.md")).to_have_count(0)
-    app.get_by_role("button", name="Trash").click()
-    trash = app.get_by_role("dialog")
-    expect(trash).to_contain_text("/notes/roadmap.md")
-    trash.get_by_role("button", name="Restore roadmap.md").click()
-    expect(trash).to_contain_text("Trash is empty")
-    app.keyboard.press("Escape")
-    expect(app.get_by_role("treeitem", name="roadmap.md")).to_be_visible()
-
-    app.get_by_role("button", name="Activity").click()
-    activity = app.get_by_role("dialog")
-    expect(activity.get_by_role("listitem").first).to_contain_text("Restored")
-    expect(activity).to_contain_text("Renamed /notes/plan.md → /notes/roadmap.md")
-    app.keyboard.press("Escape")
-
-    app.get_by_role("button", name="Storage").click()
-    storage = app.get_by_role("dialog")
-    expect(storage).to_contain_text("Database size")
-    expect(storage).to_contain_text("Markdown (1)")
-    expect(storage).to_contain_text("Persistent storage")
-    app.keyboard.press("Escape")
-    assert app.get_by_role("alert").count() == 0
+CACHED_PATHS = """(async () => {
+  const out = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) out.push(new URL(request.url).pathname);
+  }
+  return out;
+})()"""
 
 
 def controlled(page: Page) -> None:
@@ -76,43 +27,52 @@ def controlled(page: Page) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
 
 
-def test_offline_page_stays_isolated_and_says_offline(
-    browser: Browser, own_server: QuireServer, foreign_requests: ForeignRequests
-) -> None:
-    ctx = browser.new_context()
-    foreign_requests.install(ctx, own_server.url)
-    page = open_app(ctx, own_server.url)
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    controlled(page)
-    own_server.stop()
-    page.reload()
-    wait_ready(page)
-    assert page.evaluate("self.crossOriginIsolated") is True
-    expect(page.get_by_role("status")).to_contain_text("Offline")
-    cached = page.evaluate(
-        "(async () => { const out = []; for (const n of await caches.keys()) {"
-        " const c = await caches.open(n); for (const r of await c.keys()) out.push(new URL(r.url).pathname); }"
-        " return out; })()"
-    )
-    assert "/index.html" in cached and "/ui/app.mjs" in cached
-    assert not [p for p in cached if p.startswith(("/api", "/signin", "/healthz"))]
-    ctx.close()
-
-
-def test_new_version_offers_a_reload(context: BrowserContext, server: QuireServer) -> None:
-    page = open_app(context, server.url)
-    controlled(page)
-    manifest = json.loads(page.evaluate("fetch('vendor/manifest.json', {cache: 'no-store'}).then(r => r.text())"))
+def build_next_version(web: Path) -> str:
+    """What deploying a new build does: changed files, and the manifest the vendoring script writes."""
+    index = web / "index.html"
+    index.write_text(index.read_text().replace("No document open", "Nothing open yet"))
+    manifest_path = web / "vendor" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
     manifest["version"] = "next-" + manifest["version"]
+    manifest_path.write_text(json.dumps(manifest))
+    return manifest["version"]
 
-    context.route("**/vendor/manifest.json", lambda route: route.fulfill(
-        body=json.dumps(manifest), content_type="application/json"))
-    page.reload()
-    wait_ready(page)
-    expect(page.get_by_text("Update ready")).to_be_visible(timeout=60_000)
-    page.get_by_role("button", name="Reload").click()
-    page.wait_for_function(
-        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('v=next-')",
-        timeout=60_000,
-    )
-    wait_ready(page)
+
+def test_new_build_offers_a_reload_then_works_offline(
+    browser: Browser, tmp_path: Path, foreign_requests: ForeignRequests
+) -> None:
+    web = tmp_path / "web"
+    shutil.copytree(ROOT / "web", web)
+    server = QuireServer(tmp_path / "data", env={"QUIRE_WEB_DIR": str(web)})
+    server.start()
+    context = browser.new_context()
+    try:
+        foreign_requests.install(context, server.url)
+        page = open_app(context, server.url)
+        expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+        expect(page.get_by_role("heading", name="No document open")).to_be_visible()
+        controlled(page)
+
+        version = build_next_version(web)
+        page.reload()
+        wait_ready(page)
+        expect(page.get_by_text("Update ready")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Reload").click()
+        page.wait_for_function(
+            "(v) => navigator.serviceWorker.controller?.scriptURL.includes(`v=${v}`)", arg=version, timeout=60_000)
+        wait_ready(page)
+        expect(page.get_by_text("Update ready")).to_be_hidden()
+
+        server.stop()
+        page.reload()
+        wait_ready(page)
+        assert page.evaluate("self.crossOriginIsolated") is True
+        expect(page.get_by_role("status")).to_contain_text("Offline")
+        expect(page.get_by_role("heading", name="Nothing open yet")).to_be_visible()  # the new build, from the cache
+        cached = page.evaluate(CACHED_PATHS)
+        assert "/index.html" in cached and "/ui/app.mjs" in cached
+        assert not [p for p in cached if p.startswith(("/api", "/signin", "/healthz"))]
+        assert page.evaluate("caches.keys()") == [f"quire-{version}"]  # the old build's cache is gone
+    finally:
+        context.close()
+        server.stop()
