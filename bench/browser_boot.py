@@ -19,7 +19,6 @@ the engine's own progress events (bench/pages/boot_marks.js).
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from collections import defaultdict
@@ -28,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.browser_harness import (
-    BOOT_TIMEOUT_MS, PAGES, Chromium, QuireServer, Table, bench_server, check_vendored, chromium, median, ms,
-    p95, print_tables, ratio, watch_errors,
+    main_for,
+    BOOT_TIMEOUT_MS, PAGES, Chromium, QuireServer, Table, median, ms,
+    p95, ratio, watch_errors,
 )
 
 FIRST_PAINT_GOAL_MS = 300.0
@@ -273,12 +273,7 @@ def run(cr: Chromium, base_url: str, quick: bool) -> list[Table]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    check_vendored()
-    with bench_server() as url, chromium() as cr:
-        print_tables(run(cr, url, args.quick))
+    main_for(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ if there was one.
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import sys
@@ -175,3 +176,13 @@ class Table:
 def print_tables(tables: Sequence[Table]) -> None:
     for table in tables:
         print(table.render(), end="\n\n", flush=True)
+
+
+def main_for(description: str, run) -> None:
+    """The command line of one browser benchmark: `--quick`, a bench server, Chromium, tables."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    check_vendored()
+    with bench_server() as url, chromium() as cr:
+        print_tables(run(cr, url, args.quick))

@@ -15,12 +15,12 @@ UI pays: message to the PyScript worker, dispatch, conversion to JS, answer.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
 from bench.browser_boot import quire_server
 from bench.browser_harness import (
-    Chromium, Table, bench_server, check_vendored, chromium, median, ms, p95, print_tables, ratio, watch_errors,
+    main_for,
+    Chromium, Table, median, ms, p95, ratio, watch_errors,
 )
 
 DOCUMENTS = 999
@@ -153,12 +153,7 @@ def run(cr: Chromium, base_url: str, quick: bool) -> list[Table]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    check_vendored()
-    with bench_server() as url, chromium() as cr:
-        print_tables(run(cr, url, args.quick))
+    main_for(__doc__, run)
 
 
 if __name__ == "__main__":

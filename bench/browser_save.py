@@ -20,12 +20,12 @@ for sql.js); the first restore of each method is checked byte for byte.
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 from dataclasses import dataclass
 
 from bench.browser_harness import (
-    Chromium, Table, bench_server, check_vendored, chromium, kib, median, mib, ms, p95, print_tables, ratio,
+    main_for,
+    Chromium, Table, kib, median, mib, ms, p95, ratio,
     watch_errors,
 )
 
@@ -183,12 +183,7 @@ def run(cr: Chromium, base_url: str, quick: bool) -> list[Table]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    check_vendored()
-    with bench_server() as url, chromium() as cr:
-        print_tables(run(cr, url, args.quick))
+    main_for(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,17 @@ from proxy.authdb import AuthDB, hash_secret, now
 from proxy.principal import User
 
 
+def issue_secret(db: AuthDB, ttl_seconds: int, insert_sql: str, purge_sql: str, uid: str) -> str:
+    """Store the hash of a new random secret for `uid` (purging expired rows) and return the secret."""
+    raw = secrets.token_urlsafe(32)
+    created = now()
+    values = {"hash": hash_secret(raw), "uid": uid, "now": created, "expires": created + ttl_seconds}
+    with db.transaction() as conn:
+        conn.execute(purge_sql, {"now": created})
+        conn.execute(insert_sql, values)
+    return raw
+
+
 class Sessions:
     """Create, resolve and revoke sessions."""
 
@@ -21,15 +32,11 @@ class Sessions:
 
     def create(self, uid: str) -> str:
         """A new session for `uid`; returns the raw id for the cookie (never stored)."""
-        raw = secrets.token_urlsafe(32)
-        created = now()
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (created,))
-            conn.execute(
-                "INSERT INTO sessions (id_hash, uid, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                (hash_secret(raw), uid, created, created + self.ttl_seconds),
-            )
-        return raw
+        return issue_secret(
+            self.db, self.ttl_seconds,
+            "INSERT INTO sessions (id_hash, uid, created_at, expires_at) VALUES (:hash, :uid, :now, :expires)",
+            "DELETE FROM sessions WHERE expires_at <= :now", uid,
+        )
 
     def resolve(self, raw: str) -> User | None:
         if not raw or len(raw) > 128:
@@ -58,15 +65,11 @@ class LoginLinks:
         self.ttl_seconds = ttl_seconds
 
     def create(self, uid: str) -> str:
-        raw = secrets.token_urlsafe(32)
-        created = now()
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM login_links WHERE expires_at <= ?", (created,))
-            conn.execute(
-                "INSERT INTO login_links (secret_hash, uid, expires_at) VALUES (?, ?, ?)",
-                (hash_secret(raw), uid, created + self.ttl_seconds),
-            )
-        return raw
+        return issue_secret(
+            self.db, self.ttl_seconds,
+            "INSERT INTO login_links (secret_hash, uid, expires_at) VALUES (:hash, :uid, :expires)",
+            "DELETE FROM login_links WHERE expires_at <= :now", uid,
+        )
 
     def consume(self, raw: str) -> str | None:
         """The uid the link was made for, or None; the link is spent either way."""
