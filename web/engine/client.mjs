@@ -7,13 +7,30 @@
 // Events (detail): progress {phase, fraction, message}; ready {schemaVersion, restoredBytes, bootMs};
 // saved {generation, ms, at}; save-error {code, message}; ownership {state: owner|elsewhere|released}.
 
-import { PyWorker } from "../vendor/pyscript/core.js";
+import "../vendor/pyscript/core.js";
+import { compileRuntime, serveRuntime } from "./runtime.mjs";
 
 const here = (path) => new URL(path, import.meta.url).href;
 const ENGINE_URL = here("./engine.py");
 const PAGESTORE_URL = here("./pagestore.mjs");
-const PYODIDE_URL = here("../vendor/pyodide/pyodide.mjs");
+// Our Pyodide (web/engine/runtime.mjs): the worker instantiates the WebAssembly this page compiles.
+const RUNTIME_URL = here("./runtime.mjs");
 const ENGINE_PACKAGES = ["pydantic", "quire-pylib"];
+
+/**
+ * PyScript's worker, created the way its `PyWorker` does (polyscript's XWorker with a Hook),
+ * with one addition: a main-thread `onWorker` hook that serves the compiled runtime to the new
+ * worker. PyScript's own `hooks.main.onWorker` only runs once a `<script type="py">` has set
+ * PyScript's hooks up, and this page has none; `PyWorker` resolves only after the runtime has
+ * started, too late to answer the worker's request.
+ */
+function startWorker(url, options) {
+  const polyscript = globalThis[Symbol.for("polyscript")];
+  if (!polyscript?.XWorker) throw new Error("PyScript did not load.");
+  const { XWorker, Hook } = polyscript;
+  const hook = new Hook(null, { main: { onWorker: (_interpreter, worker) => serveRuntime(worker) } });
+  return XWorker.call(hook, url, { ...options, type: "pyodide" }).ready;
+}
 
 export class EngineError extends Error {
   constructor(code, message, { committed = false } = {}) {
@@ -133,14 +150,15 @@ export class Engine extends EventTarget {
 
   async boot() {
     const started = performance.now();
+    compileRuntime();
     this.setState("booting");
     this.emit("progress", { phase: "runtime", fraction: 0.1, message: "Starting Python…" });
     try {
       // "passthrough" hands the packages to loadPyodide itself, so the wheels download and
       // install while the runtime starts, from our own lock (no micropip, no PyScript cache).
-      this.worker = await PyWorker(ENGINE_URL, {
+      this.worker = await startWorker(ENGINE_URL, {
         config: { packages: ENGINE_PACKAGES, packages_cache: "passthrough" },
-        version: PYODIDE_URL,
+        version: RUNTIME_URL,
         async: true,
       });
       this.worker.sync.progress = (detail) => this.emit("progress", detail);

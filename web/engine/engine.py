@@ -87,6 +87,8 @@ async def boot(options):
         "restoredBytes": restored,
         "bootMs": (time.perf_counter() - started) * 1000,
         "generation": store.generation,
+        # web/engine/runtime.mjs: whether Pyodide started from the WebAssembly the page compiled.
+        "runtimeFromPage": bool(getattr(getattr(js, "quireRuntime", None), "compiledByPage", False)),
         "saved": from_js(saved) if saved else None,
     })
 
@@ -138,6 +140,9 @@ async def close():
     return to_page({"closed": True, "save_error": save_error})
 
 
+# The page talks to this worker only through `sync`; plain messages (the compiled runtime the
+# page hands over in web/engine/runtime.mjs) are not for Python.
+xworker.onmessage = lambda _event: None
 sync.boot = boot
 sync.call = call
 sync.close = close
