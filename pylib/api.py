@@ -3,7 +3,9 @@
 The data worker opens one workspace with :func:`open_workspace`, then for each message from
 the page calls :func:`handle` (or :func:`dispatch`). Parameters are validated with the models
 in :mod:`pylib.params`; results are JSON-compatible dicts and lists (``bytes`` for binary
-data); every failure is a :class:`~pylib.errors.QuireError` with a stable ``code``.
+data); every failure is a :class:`~pylib.errors.QuireError` with a stable ``code``. Large
+listings are built as JSON text by SQLite (:class:`~pylib.jsontext.JSONText`): ``dispatch``
+parses them, or with ``json_text=True`` hands the text on for the page to parse.
 
 Whether a call wrote anything: :attr:`Workspace.commits` grows by one per committed write
 transaction, and the ``on_commit`` hooks passed to :func:`open_workspace` run after each one
@@ -23,6 +25,7 @@ from pylib import (
 )
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
 from pylib.errors import UnknownMethod
+from pylib.jsontext import JSONText
 
 _workspace: db.Workspace | None = None
 
@@ -110,7 +113,7 @@ def _import(ws: db.Workspace, q: p.TransferImport) -> Any:
 
 METHODS: dict[str, Method] = {
     "workspace.info": Method(p.NoParams, lambda ws, q: storage.info(ws)),
-    "tree.list": Method(p.NoParams, lambda ws, q: artifacts.list_tree(ws)),
+    "tree.list": Method(p.NoParams, lambda ws, q: artifacts.tree_json(ws)),
     "artifacts.get": Method(p.IdParams, lambda ws, q: artifacts.get(ws, q.id)),
     "artifacts.create": Method(
         p.CreateArtifact, lambda ws, q: artifacts.create(ws, q.path, q.content, q.mime_type)),
@@ -161,9 +164,9 @@ METHODS: dict[str, Method] = {
 def _plain(value: Any) -> Any:
     """Pydantic models to plain data; bytes stay bytes.
 
-    Handlers return a model, a list of models, or plain dicts that may hold models one level
-    down. Lists of plain rows are passed through untouched: walking every value of a
-    1,000-row listing would cost more than building it.
+    Handlers return a model, a list of models, plain dicts that may hold models one level
+    down, or :class:`JSONText`. Lists of plain rows are passed through untouched: walking every
+    value of a 1,000-row listing would cost more than building it.
     """
     if isinstance(value, BaseModel):
         return value.model_dump()
@@ -174,11 +177,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def dispatch(method: str, params: dict[str, Any] | None = None) -> Any:
+def dispatch(
+    method: str, params: dict[str, Any] | None = None, *, json_text: bool = False
+) -> Any:
     """Run one API method on the open workspace and return its plain result.
 
-    Raises only :class:`~pylib.errors.QuireError`; anything unexpected is wrapped with code
-    ``internal`` (the original is chained as ``__cause__``).
+    A result the engine built as JSON text is parsed, unless ``json_text`` is true: then it
+    stays a :class:`~pylib.jsontext.JSONText` (the browser worker sends its text to the page
+    as it is). Raises only :class:`~pylib.errors.QuireError`; anything unexpected is wrapped
+    with code ``internal`` (the original is chained as ``__cause__``).
     """
     try:
         handler = METHODS.get(method) if isinstance(method, str) else None
@@ -188,7 +195,8 @@ def dispatch(method: str, params: dict[str, Any] | None = None) -> Any:
             params = {}
         if not isinstance(params, dict):
             raise InvalidParams("params must be an object.")
-        return _plain(handler(current(), params))
+        result = _plain(handler(current(), params))
+        return result.parse() if isinstance(result, JSONText) and not json_text else result
     except QuireError:
         raise
     except sqlite3.OperationalError as exc:

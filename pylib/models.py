@@ -1,8 +1,8 @@
 """Rows that leave the engine, as pydantic models.
 
 These are the shapes :mod:`pylib.api` returns (as plain dicts via ``model_dump``). Hot
-listings (``tree.list``, ``versions.list``) build the same dicts directly from rows for speed;
-tests check that those dicts validate against these models.
+listings build the same shapes directly for speed (``versions.list`` as dicts from rows,
+``tree.list`` as JSON text in SQLite); tests check that they validate against these models.
 """
 
 from __future__ import annotations

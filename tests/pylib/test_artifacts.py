@@ -52,7 +52,7 @@ def test_create_conflicts_with_existing_artifact_or_folder(tmp_path):
         artifacts.create(ws, "/a/x.md/y.md", "3")
     with pytest.raises(InvalidPath):
         artifacts.create(ws, "a/../x.md", "3")
-    assert len(artifacts.list_live(ws)) == 1
+    assert len(artifacts.list_tree(ws)["artifacts"]) == 1
     assert _actions(ws) == ["ARTIFACT_CREATE"]
 
 

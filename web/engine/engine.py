@@ -2,9 +2,10 @@
 
 Started by web/engine/client.mjs through PyScript's PyWorker. It exposes three calls to the page:
 `boot(options)`, `call(request)` and `close()`. Every request carries an id and gets exactly one
-answer `{id, ok, result | error, saved?}`. After each call that wrote to the database, the
-changed pages reach IndexedDB (web/engine/pagestore.mjs) BEFORE the answer is sent, so the
-page may report an edit as saved only when it is durable.
+answer `{id, ok, result | result_json | error, saved?}`; a result the engine built as JSON text
+(a large listing) travels as that text in `result_json`, which client.mjs parses. After each
+call that wrote to the database, the changed pages reach IndexedDB (web/engine/pagestore.mjs)
+BEFORE the answer is sent, so the page may report an edit as saved only when it is durable.
 """
 
 import time
@@ -114,10 +115,15 @@ async def call(request):
         answer.update(ok=False, error=error_body("not_ready", "The workspace is still opening."))
         return to_page(answer)
     from pylib.errors import QuireError
+    from pylib.jsontext import JSONText
 
     try:
-        result = api.dispatch(req["method"], req.get("params") or {})
-        answer.update(ok=True, result=result)
+        result = api.dispatch(req["method"], req.get("params") or {}, json_text=True)
+        if isinstance(result, JSONText):
+            # One string for the page to JSON.parse: no Python or JS object per row here.
+            answer.update(ok=True, result_json=result.text)
+        else:
+            answer.update(ok=True, result=result)
     except QuireError as exc:
         answer.update(ok=False, error=error_body(exc.code, str(exc)))
     if req["method"].startswith(("transfer.import", "workspace.")):
