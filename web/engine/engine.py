@@ -143,6 +143,8 @@ async def close():
     saved, save_error = await persist()
     state["api"].close_workspace()
     state["api"] = None
+    # No background fold may write after this: the next owner's saves would be overwritten.
+    await state["store"].close()
     return to_page({"closed": True, "save_error": save_error})
 
 
