@@ -74,6 +74,7 @@ class Samples:
     steps_cold: list[dict] = field(default_factory=list)
     steps_warm: list[dict] = field(default_factory=list)
     snapshot_bytes: int = 0
+    runtime_from_page: list[bool] = field(default_factory=list)  # the app: Pyodide from the page's module
 
 
 @contextmanager
@@ -100,6 +101,7 @@ def app_load(page, url: str, reload: bool) -> dict:
     if marks["state"] != "ready":
         raise RuntimeError(f"the app did not boot: {page.locator('[role=alert]').all_inner_texts()}")
     marks["fcp"] = page.evaluate(FCP)
+    marks["runtimeFromPage"] = page.evaluate("globalThis.quire?.engine?.info?.runtimeFromPage === true")
     return marks
 
 
@@ -144,6 +146,7 @@ def one_context(cr: Chromium, kind: str, app_url: str, bench_url: str, plan: Pla
             samples.paint_cold.append(first["fcp"])
             if kind == APP:
                 samples.phases_cold.append(phases_of(first))
+                samples.runtime_from_page.append(first["runtimeFromPage"])
                 # Warm means the offline copy is installed, as on a second visit.
                 page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             else:
@@ -154,6 +157,7 @@ def one_context(cr: Chromium, kind: str, app_url: str, bench_url: str, plan: Pla
                 samples.paint_warm.append(again["fcp"])
                 if kind == APP:
                     samples.phases_warm.append(phases_of(again))
+                    samples.runtime_from_page.append(again["runtimeFromPage"])
                 else:
                     samples.steps_warm.append(again["timings"])
                     samples.snapshot_bytes = again.get("snapshotBytes", 0)
@@ -232,7 +236,9 @@ def tables(results: dict[str, Samples]) -> list[Table]:
         "Cold: a fresh browser context. Warm: a reload in that context (the app's service worker installed, "
         "its workspace stored; the snapshot row reads the snapshot its cold load stored). The wasm hand-off page "
         "compiles pyodide.asm.wasm on the page with WebAssembly.compileStreaming (which Chrome caches compiled "
-        "across visits) and posts the module to the worker, which instantiates it.",
+        "across visits) and posts the module to the worker, which instantiates it. The app does the same "
+        f"(web/engine/runtime.mjs): its worker ran the page's module in {sum(app.runtime_from_page)} of "
+        f"{len(app.runtime_from_page)} loads.",
         f"Goal: first paint ≤ {FIRST_PAINT_GOAL_MS:.0f} ms — {med(app.paint_cold)} cold, {med(app.paint_warm)} "
         f"warm ({ratio(median(app.paint_cold), median(server_page.paint_cold))} and "
         f"{ratio(median(app.paint_warm), median(server_page.paint_warm))} of the bare page from the same server): "
