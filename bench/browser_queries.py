@@ -2,13 +2,16 @@
 
 Inside the worker: the micro-benchmark worker (bench/pages/micro_worker.mjs) builds a workspace
 with the engine — 999 notes in 50 folders plus one document with 120 versions, 1,000 artifacts
-in all — and times `pylib.api.dispatch("tree.list")` and `dispatch("versions.list", limit 50)`
-with time.perf_counter in Pyodide. The baseline is the same rows read with bare sqlite3
-(one SELECT, tuples only), timed the same way.
+in all — and times `tree.list` and `versions.list` (limit 50) as the app's worker
+(web/engine/engine.py) runs them, with time.perf_counter in Pyodide:
+`pylib.api.dispatch(method, params, json_text=True)` (tree.list stays the JSON text SQLite
+built), then also the conversion of the answer to a JS object. The baseline is the same rows
+read with bare sqlite3 (one SELECT, tuples only), timed the same way.
 
 Through the page: the same workspace is imported into the real app (`quire serve`, a fresh
 browser context) and the page times `globalThis.quire.engine.call(...)` — the round trip the
-UI pays: message to the PyScript worker, dispatch, conversion to JS, answer.
+UI pays: message to the PyScript worker, dispatch, conversion to JS, answer, and for tree.list
+the page's JSON.parse.
 
     .venv/bin/python -m bench.browser_queries [--quick]
 """
@@ -80,14 +83,14 @@ def in_worker(cr: Chromium, base_url: str, plan: Plan) -> tuple[dict, str, dict]
             for method, params in requests(built["docId"]).items():
                 # Alternate engine and raw in two halves, so both see the same machine load.
                 half = plan.worker_reps // 2
-                engine, raw = [], []
+                samples[method] = {"engine": [], "to_js": [], "raw": []}
                 for _ in range(2):
-                    engine += call("timeDispatch", {"method": method, "params": params, "reps": half,
-                                                    "warmup": plan.warmup})
-                    raw += call("timeRaw", {"method": method, "reps": half, "warmup": plan.warmup})
-                samples[method] = {"engine": engine, "raw": raw}
-            samples["tree.list"]["json"] = call("timeRaw", {"method": "tree.list as JSON", "reps": plan.worker_reps,
-                                                            "warmup": plan.warmup})
+                    timed = call("timeDispatch", {"method": method, "params": params, "reps": half,
+                                                  "warmup": plan.warmup})
+                    samples[method]["engine"] += timed["dispatch"]
+                    samples[method]["to_js"] += timed["to_js"]
+                    samples[method]["raw"] += call("timeRaw", {"method": method, "reps": half,
+                                                               "warmup": plan.warmup})
             exported = page.evaluate(TO_BASE64)
         except Exception as exc:
             raise RuntimeError(f"micro worker failed: {exc}; page errors: {errors}") from exc
@@ -122,23 +125,24 @@ def through_page(cr: Chromium, app_url: str, exported: str, doc_id: str, plan: P
 def tables(worker: dict, page: dict, built: dict, plan: Plan) -> list[Table]:
     table = Table(
         f"Listing and history (ms; {plan.worker_reps} calls in the worker, {plan.page_reps} round trips)",
-        ["call", "engine p50", "engine p95", "raw SQL p50", "engine / raw", "round trip p50", "round trip p95",
-         "round trip / engine"],
+        ["call", "engine p50", "engine p95", "+ to JS p50", "+ to JS p95", "raw SQL p50", "engine / raw",
+         "round trip p50", "round trip p95", "round trip / engine"],
     )
     labels = {"tree.list": f"tree.list ({built['artifacts']} artifacts)",
               "versions.list": f"versions.list (50 newest of {VERSIONS})"}
     verdicts = []
     for method, s in worker.items():
         engine, raw, trips = median(s["engine"]), median(s["raw"]), median(page[method])
-        table.add(labels[method], ms(engine), ms(p95(s["engine"])), ms(raw), ratio(engine, raw), ms(trips),
-                  ms(p95(page[method])), ratio(trips, engine))
-        verdicts.append(f"{method} {ms(p95(s['engine']))} ms: {'met' if p95(s['engine']) <= GOAL_P95_MS else 'missed'}")
+        table.add(labels[method], ms(engine), ms(p95(s["engine"])), ms(median(s["to_js"])), ms(p95(s["to_js"])),
+                  ms(raw), ratio(engine, raw), ms(trips), ms(p95(page[method])), ratio(trips, engine))
+        worst = p95(s["to_js"])
+        verdicts.append(f"{method} {ms(worst)} ms: {'met' if worst <= GOAL_P95_MS else 'missed'}")
     table.notes += [
-        "Engine = `pylib.api.dispatch` timed in Pyodide (time.perf_counter); raw SQL = the same rows with bare "
-        "sqlite3; round trip = `quire.engine.call` in the app's page (`quire serve`).",
-        f"Diagnostic: the same listing as one JSON text built by SQLite (json_group_array) takes "
-        f"{ms(median(worker['tree.list']['json']))} ms (p95 {ms(p95(worker['tree.list']['json']))}) in the worker.",
-        f"Goal: engine p95 ≤ {GOAL_P95_MS:.0f} ms — " + "; ".join(verdicts) + ".",
+        "Engine = `pylib.api.dispatch(method, params, json_text=True)` as web/engine/engine.py calls it "
+        "(tree.list: the JSON text SQLite builds), timed in Pyodide (time.perf_counter); + to JS = that and the "
+        "answer converted to a JS object as engine.py does; raw SQL = the same rows with bare sqlite3; "
+        "round trip = `quire.engine.call` in the app's page (`quire serve`), JSON.parse included.",
+        f"Goal: p95 ≤ {GOAL_P95_MS:.0f} ms in the worker (dispatch + to JS) — " + "; ".join(verdicts) + ".",
     ]
     return [table]
 
