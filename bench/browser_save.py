@@ -29,8 +29,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bench.browser_harness import (
+    Chromium,
+    Table,
+    kib,
     main_for,
-    Chromium, Table, kib, median, mib, ms, p95, ratio,
+    median,
+    mib,
+    ms,
+    p95,
+    ratio,
     watch_errors,
 )
 
@@ -152,18 +159,18 @@ def tables(data: dict, plan: Plan) -> list[Table]:
     flush50 = median(col(largest, OURS, "persist"))
     idbfs50 = median(col(largest, "idbfs", "persist"))
     save.notes += [
-        f"Ours = PageStore as the app uses it: {DEFAULT_KIB} KiB Blob chunks plus the page log; a save writes "
-        f"{median(col(largest, OURS, 'pages')):.0f} log pages at {largest} MB (median) and no chunk. The edit itself "
-        f"(`artifacts.update` in Pyodide) took {ms(median(col(largest, OURS, 'edit')))} ms median at {largest} MB. "
-        "IDBFS uses its own (default-durability) transactions; ours and sql.js ask for strict.",
-        f"Fold = folding the log of one turn ({plan.per_round} saves) into the chunks, as the app does after "
-        f"{FOLD_IDLE_S} s idle or at {FOLD_PAGES} log pages: background work, serialized with saves, never on the "
-        f"save path (a save that arrives during a fold waits for the current step, ≤ 4 MiB). At {largest} MB it "
-        f"folded {median(fold_col(largest, OURS, 'logged')):.0f} pages into "
-        f"{median(fold_col(largest, OURS, 'chunks')):.0f} chunks.",
-        f"Goal: median ≤ {SAVE_GOAL_MS:.0f} ms at {largest} MB — {ms(flush50)} ms: "
-        f"{'met' if flush50 <= SAVE_GOAL_MS else 'missed'}; ≥ {SAVE_GOAL_RATIO:.0f}× faster than IDBFS — "
-        f"{ratio(idbfs50, flush50)}: {'met' if idbfs50 >= SAVE_GOAL_RATIO * flush50 else 'missed'}.",
+        (f"Ours = PageStore as the app uses it: {DEFAULT_KIB} KiB Blob chunks plus the page log; a save writes "
+         f"{median(col(largest, OURS, 'pages')):.0f} log pages at {largest} MB (median) and no chunk. The edit itself "
+         f"(`artifacts.update` in Pyodide) took {ms(median(col(largest, OURS, 'edit')))} ms median at {largest} MB. "
+         "IDBFS uses its own (default-durability) transactions; ours and sql.js ask for strict."),
+        (f"Fold = folding the log of one turn ({plan.per_round} saves) into the chunks, as the app does after "
+         f"{FOLD_IDLE_S} s idle or at {FOLD_PAGES} log pages: background work, serialized with saves, never on the "
+         f"save path (a save that arrives during a fold waits for the current step, ≤ 4 MiB). At {largest} MB it "
+         f"folded {median(fold_col(largest, OURS, 'logged')):.0f} pages into "
+         f"{median(fold_col(largest, OURS, 'chunks')):.0f} chunks."),
+        (f"Goal: median ≤ {SAVE_GOAL_MS:.0f} ms at {largest} MB — {ms(flush50)} ms: "
+         f"{'met' if flush50 <= SAVE_GOAL_MS else 'missed'}; ≥ {SAVE_GOAL_RATIO:.0f}× faster than IDBFS — "
+         f"{ratio(idbfs50, flush50)}: {'met' if idbfs50 >= SAVE_GOAL_RATIO * flush50 else 'missed'}."),
     ]
 
     idbfs_restore = median(restore_ms("idbfs"))
@@ -203,11 +210,11 @@ def tables(data: dict, plan: Plan) -> list[Table]:
                     ratio(median(restore_ms(m)), ours_restore))
     rewrite = data["rewrite"]
     restore.notes += [
-        f"Goal: ≤ {RESTORE_GOAL_MS:.0f} ms — {ms(ours_restore)} ms: "
-        f"{'met' if ours_restore <= RESTORE_GOAL_MS else 'missed'}. The first restore of every row matched the "
-        "saved file byte for byte (the log variants included).",
-        f"A version-1 image is rewritten once into {DEFAULT_KIB} KiB Blob chunks when the app is idle after "
-        f"opening it: {ms(rewrite['ms'])} ms, {mib(rewrite['bytes'])} MB in one transaction (saves wait meanwhile).",
+        (f"Goal: ≤ {RESTORE_GOAL_MS:.0f} ms — {ms(ours_restore)} ms: "
+         f"{'met' if ours_restore <= RESTORE_GOAL_MS else 'missed'}. The first restore of every row matched the "
+         "saved file byte for byte (the log variants included)."),
+        (f"A version-1 image is rewritten once into {DEFAULT_KIB} KiB Blob chunks when the app is idle after "
+         f"opening it: {ms(rewrite['ms'])} ms, {mib(rewrite['bytes'])} MB in one transaction (saves wait meanwhile)."),
     ]
     return [save, chunks, restore]
 

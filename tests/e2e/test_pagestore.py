@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, free_port
+from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, engine_call, free_port, wait_ready
 from proxy.isolation import IsolationHeadersMiddleware
 from proxy.static import WebFiles
 
@@ -224,3 +224,38 @@ def test_background_fold_empties_the_log(worker: Worker) -> None:
     folded = worker("waitFolded")
     assert folded["log"] == 0 and folded["foldError"] is None
     assert_restores(worker)
+
+
+STORED_IN_APP = """async () => {
+    const get = (req) => new Promise((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+    });
+    const db = await get(indexedDB.open("quire-pages"));
+    try {
+        const tx = db.transaction(["meta", "pages", "chunks"], "readonly");
+        const range = IDBKeyRange.bound(["default", 0], ["default", Infinity]);
+        const [meta, log, chunks] = await Promise.all([
+            get(tx.objectStore("meta").get("default")), get(tx.objectStore("pages").count(range)),
+            get(tx.objectStore("chunks").getAll(range))]);
+        return {format: meta.format, generation: meta.generation, log,
+                chunks: chunks.length, blobs: chunks.filter((c) => c instanceof Blob).length};
+    } finally {
+        db.close();
+    }
+}"""
+
+
+def test_the_app_logs_a_save_and_folds_it_when_idle(app: Page) -> None:
+    engine_call(app, "artifacts.create", {"path": "/idle.md", "content": "typed, then a pause"})
+    stored = app.evaluate(STORED_IN_APP)  # right after the save: its pages are in the log
+    assert stored["format"] == 2 and stored["log"] > 0, stored
+    deadline = time.monotonic() + 30
+    while (folded := app.evaluate(STORED_IN_APP))["log"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert folded["log"] == 0, folded
+    assert folded["generation"] == stored["generation"] and folded["blobs"] == folded["chunks"] > 0
+    app.reload()
+    wait_ready(app)
+    listing = engine_call(app, "tree.list")["artifacts"]
+    assert "/idle.md" in {a["path"] for a in listing}
