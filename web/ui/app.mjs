@@ -101,6 +101,28 @@ function fail(err, context = "", { kind = "" } = {}) {
   }
 }
 
+// A change the engine holds but browser storage refused (full, or failing): try again now and
+// then, so it is saved as soon as there is room, without waiting for the next keystroke.
+const STORAGE_RETRY_MS = 5000;
+let storageRetry = null;
+
+function retryStorageSoon() {
+  clearTimeout(storageRetry);
+  storageRetry = setTimeout(retryStorage, STORAGE_RETRY_MS);
+}
+
+async function retryStorage() {
+  storageRetry = null;
+  if (!state.saveError || !ctx.canWrite()) return;
+  try {
+    // Any engine call first writes what it holds unsaved; unsent text goes out with the editor.
+    if (ctx.editor.isDirty()) await ctx.editor.flush();
+    else await mutate("workspace.info", {}, { quiet: true });
+  } catch {
+    // Still refused: the engine's save-error event has scheduled the next try.
+  }
+}
+
 function renderSaveState() {
   if (!state.ready) return;
   if (state.ownership !== "owner") setSaveState("readonly", { message: "Read-only — open in another tab" });
@@ -434,6 +456,7 @@ async function boot() {
     state.saveError = e.detail;
     fail(e.detail || {}, "Not saved", { kind: "save" });
     renderSaveState();
+    retryStorageSoon();
   });
   engine.addEventListener("ownership", (e) => onOwnership(e.detail?.state));
 

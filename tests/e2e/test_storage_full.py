@@ -1,0 +1,93 @@
+"""A full disk in a real browser: Chromium's own quota check refuses the IndexedDB writes.
+
+The origin's quota is lowered through the DevTools protocol (Storage.overrideQuotaForOrigin), so
+the browser itself answers QuotaExceededError, as it does when the disk is full. The page must
+say so clearly, keep everything saved before intact, and save the held change once there is
+room again, without another keystroke.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e_helpers import QuireServer, export_bytes, wait_ready
+from test_browser_workspace import check_database, find_artifact, new_document, wait_saved_and_idle
+
+FULL = "storage for this site is full"
+QUOTA = 512 * 1024
+# ~900 KB of text that does not compress: one save of it is larger than the whole quota.
+BIG = "\n".join(base64.b64encode(random.Random(7).randbytes(3 * 1024 * 1024 // 4)).decode()[i:i + 76]
+                for i in range(0, 900_000, 76))
+BEFORE = "saved before the disk filled up"
+
+
+def quota(context: BrowserContext, page: Page, server: QuireServer, size: int | None) -> None:
+    """Set the origin's quota to `size` bytes, or give the default back (None). Chromium reads an
+    override when the site opens its storage, so the first one is set before the app loads."""
+    params: dict = {"origin": server.url.rstrip("/")}
+    if size is not None:
+        params["quotaSize"] = size
+    context.new_cdp_session(page).send("Storage.overrideQuotaForOrigin", params)
+
+
+def open_with_small_quota(context: BrowserContext, server: QuireServer) -> Page:
+    page = context.new_page()
+    page.goto(server.url + "healthz")
+    quota(context, page, server, QUOTA)
+    page.goto(server.url, wait_until="domcontentloaded")
+    wait_ready(page)
+    new_document(page, "full.md")
+    page.get_by_label("Document text").type(BEFORE)
+    wait_saved_and_idle(page)
+    return page
+
+
+def paste(page: Page, text: str) -> None:
+    page.evaluate(
+        """(text) => {
+            const editor = document.getElementById("editor");
+            editor.value = text;
+            editor.dispatchEvent(new Event("input", { bubbles: true }));
+        }""",
+        text,
+    )
+
+
+def test_a_full_disk_loses_nothing_and_the_change_is_saved_once_there_is_room(
+    context: BrowserContext, server: QuireServer, tmp_path: Path,
+) -> None:
+    app = open_with_small_quota(context, server)
+    paste(app, BIG)
+    expect(app.get_by_role("alert")).to_contain_text(FULL, timeout=15_000)
+    expect(app.get_by_role("status")).to_contain_text("Not saved")
+
+    # The tab goes away with the change unsaved (it was never reported saved): the stored
+    # workspace is the last saved one, whole.
+    app.reload()
+    wait_ready(app)
+    assert find_artifact(app, "/full.md")["text"] == BEFORE
+    check_database(export_bytes(app), tmp_path)
+
+    # The same paste again, still no room: one alert however often the page retries.
+    app.get_by_role("treeitem", name="full.md").first.click()
+    expect(app.get_by_label("Document text")).to_have_value(BEFORE)
+    paste(app, BIG)
+    expect(app.get_by_role("alert")).to_contain_text(FULL, timeout=15_000)
+    app.wait_for_timeout(6_000)  # past one automatic retry
+    expect(app.locator("#alerts .alert")).to_have_count(1)
+    expect(app.get_by_role("status")).to_contain_text("Not saved")
+
+    quota(context, app, server, None)
+    # No keystroke: the page tries again by itself.
+    expect(app.get_by_role("status")).to_contain_text("Saving works again", timeout=20_000)
+    wait_saved_and_idle(app)
+    expect(app.locator("#alerts")).to_be_hidden()
+
+    app.reload()
+    wait_ready(app)
+    assert find_artifact(app, "/full.md")["text"] == BIG
+    check_database(export_bytes(app), tmp_path)
