@@ -299,7 +299,12 @@ export class PageStore {
     if (!rewrite) chunks = chunks.slice(0, Math.max(1, Math.floor(stepBytes / chunkSize)));
     const blobs = chunks.map((c) => this.chunkBlob(contents, size, c, chunkSize));
     const generation = this.generation;
-    const tx = this.db.transaction(["chunks", "pages", "meta"], "readwrite", { durability: "strict" });
+    let tx;
+    try {
+      tx = this.db.transaction(["chunks", "pages", "meta"], "readwrite", { durability: "strict" });
+    } catch (error) {
+      throw classify(error);
+    }
     const metaStore = tx.objectStore("meta");
     const check = metaStore.get(this.workspace);
     // Write only over the image this store last committed (another tab may own it by now).
