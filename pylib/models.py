@@ -16,7 +16,7 @@ TaskStatus = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED"]
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ArtifactSummary(_Row):

@@ -22,7 +22,7 @@ Limit = Annotated[int, Field(ge=1, le=500)]
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class NoParams(Params):
@@ -145,7 +145,7 @@ class TransferImport(Params):
 class Request(BaseModel):
     """A message from the page: ``{id, method, params}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: int | str | None = None
     method: str
     params: dict[str, Any] = Field(default_factory=dict)
