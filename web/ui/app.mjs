@@ -16,6 +16,18 @@ import { openQuickOpen } from "./quickopen.mjs";
 import { installShortcuts, openShortcutsHelp } from "./shortcuts.mjs";
 import { registerServiceWorker, watchConnectivity, showAccount } from "./net.mjs";
 
+/** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
+function applyStylesheet(url) {
+  const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href: url });
+  const applied = new Promise((resolve) => { link.onload = link.onerror = resolve; });
+  document.head.append(link);
+  return applied;
+}
+
+// The components' styles (dialogs, panels, preview): the shell's own are inline in index.html,
+// so the first paint never waits for these; no component shows before they apply.
+await applyStylesheet(new URL("../app.css", import.meta.url).href);
+
 const VIEW_KEY = "quire.view";
 const OPEN_KEY = "quire.open";
 const VIEWS = ["edit", "split", "preview"];
