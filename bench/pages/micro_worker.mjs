@@ -8,6 +8,7 @@
 
 import { bootPyodide } from "./pyodide_boot.mjs";
 import { PAGE_SIZE, PageStore, openPagesDb } from "../engine/pagestore.mjs";
+import { request, transactionDone as done } from "../engine/pagestore_db.mjs";
 
 const BASE = "/w/base.sqlite";
 const RESTORED = "/r/restored.sqlite";
@@ -34,20 +35,6 @@ function toJs(proxy) {
   } finally {
     proxy.destroy();
   }
-}
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function done(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onabort = () => reject(tx.error);
-  });
 }
 
 function syncfs(populate) {

@@ -3,6 +3,7 @@
 // from the browser's real IndexedDB. Protocol: {id, op, args} in, {id, ok, result | error} out.
 
 import { PageStore, openPagesDb } from "../engine/pagestore.mjs";
+import { request, transactionDone as done } from "../engine/pagestore_db.mjs";
 
 const VENDOR_URL = new URL("../vendor/pyodide/", import.meta.url).href;
 const PATH = "/w/workspace.sqlite";
@@ -23,20 +24,6 @@ function toJs(value) {
   } finally {
     value.destroy();
   }
-}
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function done(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onabort = () => reject(tx.error);
-  });
 }
 
 function sameBytes(a, b) {
