@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, open_app
+from shared_page import Shared, open_shared, page_for_test
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +61,15 @@ def context(browser: Browser, server: QuireServer, foreign_requests: ForeignRequ
 @pytest.fixture()
 def app(context: BrowserContext, server: QuireServer) -> Page:
     return open_app(context, server.url)
+
+
+@pytest.fixture(scope="module")
+def shared(browser: Browser, server: QuireServer) -> Iterator[Shared]:
+    """One booted app page for a whole test module (see shared_page.py)."""
+    yield from open_shared(browser, server)
+
+
+@pytest.fixture()
+def page(shared: Shared) -> Iterator[Page]:
+    """The module's page, reset for this test."""
+    yield from page_for_test(shared)

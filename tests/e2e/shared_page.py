@@ -83,29 +83,27 @@ def shown(page: Page, name: str) -> None:
     expect(editor(page)).not_to_have_attribute("aria-busy", "true")
 
 
+def _create(page: Page, what: str, name: str, inside: str | None) -> None:
+    """Name a new document or folder in its dialog: opened from `inside`'s menu, or the toolbar."""
+    if inside:
+        page.get_by_role("button", name=f"More actions for {inside}").click()
+        page.get_by_role("menuitem", name=f"New {what} here").click()
+    else:
+        page.get_by_role("button", name=f"New {what}").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(f"{what.capitalize()} name").fill(name)
+    dialog.get_by_role("button", name="Create").click()
+
+
 def create_document(page: Page, name: str, folder: str | None = None) -> None:
     """Through the page: in `folder` (its menu), or where "New document" puts it."""
-    if folder:
-        page.get_by_role("button", name=f"More actions for {folder}").click()
-        page.get_by_role("menuitem", name="New document here").click()
-    else:
-        page.get_by_role("button", name="New document").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Document name").fill(name)
-    dialog.get_by_role("button", name="Create").click()
+    _create(page, "document", name, folder)
     expect(page.get_by_role("dialog")).to_have_count(0)
     shown(page, name if "." in name else f"{name}.md")
 
 
 def create_folder(page: Page, name: str, inside: str | None = None) -> None:
-    if inside:
-        page.get_by_role("button", name=f"More actions for {inside}").click()
-        page.get_by_role("menuitem", name="New folder here").click()
-    else:
-        page.get_by_role("button", name="New folder").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Folder name").fill(name)
-    dialog.get_by_role("button", name="Create").click()
+    _create(page, "folder", name, inside)
     expect(page.get_by_role("treeitem", name=name, exact=True)).to_be_visible()
 
 

@@ -4,25 +4,12 @@ module (see shared_page.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from playwright.sync_api import Page, expect
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
-
-from e2e_helpers import QuireServer, engine_call, wait_ready
+from e2e_helpers import engine_call, wait_ready
 from shared_page import (
-    Shared, create_document, editor, open_in_tree, open_shared, page_for_test, saved, shown, text_of, unique,
+    create_document, editor, open_in_tree, saved, shown, text_of, unique,
 )
-
-
-@pytest.fixture(scope="module")
-def shared(browser: Browser, server: QuireServer) -> Iterator[Shared]:
-    yield from open_shared(browser, server)
-
-
-@pytest.fixture()
-def page(shared: Shared) -> Iterator[Page]:
-    yield from page_for_test(shared)
 
 
 # ---------- typing and saving ----------

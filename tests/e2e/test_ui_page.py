@@ -7,28 +7,16 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from e2e_helpers import QuireServer, engine_call, wait_ready
 from shared_page import (
-    WIDE, Shared, create_document, create_folder, editor, open_in_tree, open_shared, page_for_test, saved,
+    WIDE, Shared, create_document, create_folder, editor, open_in_tree, saved,
     shown, start_at_top_level, text_of, unique,
 )
-
-
-@pytest.fixture(scope="module")
-def shared(browser: Browser, server: QuireServer) -> Iterator[Shared]:
-    yield from open_shared(browser, server)
-
-
-@pytest.fixture()
-def page(shared: Shared) -> Iterator[Page]:
-    yield from page_for_test(shared)
 
 
 # ---------- the shell and boot ----------

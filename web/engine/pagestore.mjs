@@ -92,7 +92,8 @@ export class PageStore {
       request(pages.getAll(range)), request(pages.getAllKeys(range)),
     ]);
     if (!meta) return 0;
-    const image = await assemble(meta, chunkKeys, chunkValues, new Set(pageKeys.map((k) => k[1])));
+    const logged = new Set(pageKeys.map((k) => k[1]));
+    const image = await assemble(meta, chunkKeys, chunkValues, logged);
     for (let i = 0; i < pageKeys.length; i++) {
       const at = pageKeys[i][1] * PAGE_SIZE;
       if (at >= meta.size) continue;
@@ -105,7 +106,7 @@ export class PageStore {
     this.storedSize = meta.size;
     this.generation = meta.generation;
     this.schemaVersion = meta.schemaVersion || 0;
-    this.logged = new Set(pageKeys.map((k) => k[1]));
+    this.logged = logged;
     return meta.size;
   }
 
