@@ -1,8 +1,12 @@
 """Artifacts: documents and files at virtual paths.
 
-Content up to :data:`~pylib.content.INLINE_LIMIT` lives in ``artifacts.content``; larger
-uploads wait in ``pending_uploads`` with ``metadata.pending_upload = true``. Every change is
-one transaction with its action-log row; every content change records a version.
+Where content lives is decided by :func:`pylib.content.keeps_inline`: documents (text of a
+text kind) always live in ``artifacts.content``, up to
+:data:`~pylib.content.DOCUMENT_TEXT_LIMIT`; files over
+:data:`~pylib.content.FILE_INLINE_LIMIT` wait in ``pending_uploads`` with
+``metadata.pending_upload = true``. A document's type is its own: it is chosen when it is
+created (or uploaded) and kept on rename and move. Every change is one transaction with its
+action-log row; every content change records a version.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from typing import Any
 
 from pylib import activity, folders, versions
 from pylib.clock import new_id
-from pylib.content import INLINE_LIMIT, as_text, check_size, digest, render_html, to_bytes
+from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
+from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
 from pylib.errors import Conflict, NotFound
 from pylib.jsontext import JSONText
-from pylib.kinds import classify, guess_mime
+from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
 from pylib.models import Artifact
 from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_of, validate_name
 
@@ -117,10 +122,12 @@ def list_tree(ws: Workspace) -> dict[str, Any]:
     return tree_json(ws).parse()
 
 
-def _store_content(ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any]) -> None:
+def _store_content(
+    ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str
+) -> None:
     """Put ``data`` inline or in ``pending_uploads`` and keep the metadata flag in step."""
     now = ws.clock()
-    if len(data) <= INLINE_LIMIT:
+    if keeps_inline(kind, data):
         ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
         meta.pop("pending_upload", None)
         inline: bytes | None = data
@@ -143,7 +150,13 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
     path = normalize_path(path)
     check_size(data)
     name = name_of(path)
-    mime = mime_type or guess_mime(name)
+    if action == "ARTIFACT_CREATE":
+        mime = document_mime(name, mime_type, as_text(data) is not None)
+    else:
+        mime = mime_type or guess_mime(name)
+    kind = classify(mime, name)
+    if action == "ARTIFACT_CREATE":
+        check_document_size(kind, data)
     with ws.transaction():
         if folders.path_taken(ws, path):
             raise Conflict(f"{path!r} already exists.", path=path)
@@ -153,9 +166,9 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
         ws.conn.execute(
             "INSERT INTO artifacts (id, path, name, mime_type, kind, created_at, updated_at,"
             " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
-            (artifact_id, path, name, mime, classify(mime, name), now, now),
+            (artifact_id, path, name, mime, kind, now, now),
         )
-        _store_content(ws, artifact_id, data, {})
+        _store_content(ws, artifact_id, data, {}, kind)
         versions.record(ws, artifact_id, data, digest(data), "create")
         activity.log(ws, action, {"artifact_id": artifact_id, "path": path,
                                   "size_bytes": len(data)})
@@ -170,7 +183,8 @@ def create(
 
 
 def upload(ws: Workspace, path: str, data: bytes, mime_type: str | None = None) -> Artifact:
-    """Store a file; over 1 MB it is kept in ``pending_uploads`` and marked pending."""
+    """Store a file. Text of a text kind becomes an editable document; other content over
+    :data:`~pylib.content.FILE_INLINE_LIMIT` is kept in ``pending_uploads``, marked pending."""
     return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD"))
 
 
@@ -196,7 +210,8 @@ def set_content(
         new_hash = digest(data)
         if new_hash == row[6] and row[5] == len(data):
             return get(ws, artifact_id)
-        _store_content(ws, artifact_id, data, _metadata(row[10]))
+        check_document_size(row[4], data)
+        _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
         version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from)
         action = "VERSION_RESTORE" if reason == "restore" else "ARTIFACT_UPDATE"
         activity.log(ws, action, {"artifact_id": artifact_id, "path": row[1],
@@ -222,12 +237,12 @@ def _relocate(ws: Workspace, artifact_id: str, new_path: str, action: str) -> Ar
         if folders.path_taken(ws, new_path):
             raise Conflict(f"{new_path!r} already exists.", path=new_path)
         name = name_of(new_path)
-        # A type that was only guessed from the old name follows the new name.
-        mime = guess_mime(name) if old_mime == guess_mime(old_name) else old_mime
+        mime = mime_on_rename(old_name, name, old_mime, as_text(row[11]) is not None)
+        kind = row[4] if mime == old_mime else classify(mime, name)
         ws.conn.execute(
             "UPDATE artifacts SET path = ?, name = ?, mime_type = ?, kind = ?, updated_at = ?"
             " WHERE id = ?",
-            (new_path, name, mime, classify(mime, name), ws.clock(), artifact_id),
+            (new_path, name, mime, kind, ws.clock(), artifact_id),
         )
         activity.log(ws, action, {"artifact_id": artifact_id, "from": old_path, "to": new_path})
     return get(ws, artifact_id)

@@ -105,6 +105,11 @@ class VersionUnavailable(QuireError):
     default_message = "That version's content is not stored locally."
 
 
+class VersionCorrupt(QuireError):
+    code = "version_corrupt"
+    default_message = "That version's stored content is damaged and cannot be rebuilt."
+
+
 class InternalError(QuireError):
     """Wraps an unexpected exception so that nothing but a QuireError leaves the API."""
 

@@ -62,3 +62,41 @@ def classify(mime_type: str | None, name: str) -> str:
     if mime.startswith("text/") or ext == ".txt":
         return "text"
     return "other"
+
+
+# Extensions that name a kind of text document: renaming to one of them is an explicit choice.
+_DOCUMENT_EXTS = frozenset(
+    {".md", ".markdown", ".txt", ".csv", ".html", ".css", ".sh", ".c", ".h"}
+    | {ext for ext in _OVERRIDES if not _OVERRIDES[ext].startswith("image/")}
+    | _CODE_EXTS
+)
+_NOTE_MIME = "text/markdown"
+
+
+def document_mime(name: str, given: str | None, is_text: bool) -> str:
+    """The media type of a new document named ``name``.
+
+    A document is a note unless its name says otherwise: with no type given (or the generic
+    ``text/plain`` the page sends for names it does not recognise), a name whose last dot
+    does not start a known extension ("Meeting 2024.05.01", "Release v1.2", "Keys") is
+    Markdown, not ``application/octet-stream``.
+    """
+    guessed = guess_mime(name)
+    if given and not (given == "text/plain" and guessed == "application/octet-stream"):
+        return given
+    if is_text and classify(guessed, name) == "other":
+        return _NOTE_MIME
+    return guessed
+
+
+def mime_on_rename(old_name: str, new_name: str, mime: str | None, is_text: bool) -> str | None:
+    """The media type after a rename: the document keeps its own, unless its content is
+    text and the new name ends in a different, known text extension (``notes.txt`` →
+    ``notes.md``) — an explicit change of kind. ``Keys.md`` → ``Keys`` stays Markdown; a
+    binary file keeps its type whatever it is called."""
+    new_ext = split_ext(new_name)[1].lower()
+    if not is_text or new_ext not in _DOCUMENT_EXTS:
+        return mime
+    if new_ext == split_ext(old_name)[1].lower():
+        return mime
+    return guess_mime(new_name)

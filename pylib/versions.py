@@ -2,8 +2,10 @@
 
 Every save that changes content appends a version with the next ``seq`` for that artifact,
 so the newest version always equals the current content. Restoring copies an old version's
-content into a new version: nothing is ever overwritten. Content above the inline limit is
-not kept in history (the row keeps size and hash; ``has_content`` is false).
+content into a new version: nothing is ever overwritten. History keeps the content of every
+version whose artifact keeps its content inline (:func:`pylib.content.keeps_inline`: every
+document, files up to 1 MB); for larger files the row keeps size and hash and
+``has_content`` is false. Older versions are stored as deltas (:mod:`pylib.version_store`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from pylib.clock import new_id
-from pylib.content import INLINE_LIMIT, as_text, render_html
+from pylib import version_store
+from pylib.content import as_text, keeps_inline, render_html
 from pylib.db import Workspace
 from pylib.errors import InvalidParams, NotFound, VersionUnavailable
-from pylib.kinds import classify
 from pylib.models import Artifact, Version
 
 MAX_PAGE = 500
@@ -39,7 +41,9 @@ def record(
         (artifact_id,),
     ).fetchone()[0]
     version_id = new_id()
-    stored = data if len(data) <= INLINE_LIMIT else None
+    kind = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
+    stored = data if keeps_inline(kind[0] if kind else None, data) else None
+    version_store.supersede(ws, artifact_id, version_id, stored)
     ws.conn.execute(
         "INSERT INTO artifact_versions (id, artifact_id, seq, content, size_bytes, hash,"
         " created_at, reason, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -82,24 +86,25 @@ def count(ws: Workspace, artifact_id: str) -> int:
     ).fetchone()[0]
 
 
-def _load(ws: Workspace, version_id: str) -> tuple[Any, ...]:
+def _load(ws: Workspace, version_id: str) -> tuple[tuple[Any, ...], bytes | None]:
+    """The summary columns of a version and its content, rebuilt from deltas if need be
+    (raises :class:`~pylib.errors.VersionCorrupt` if that fails)."""
     row = ws.conn.execute(
-        f"SELECT {_SUMMARY}, content FROM artifact_versions WHERE id = ?", (version_id,)
+        f"SELECT {_SUMMARY}, storage, base_id, content FROM artifact_versions WHERE id = ?",
+        (version_id,),
     ).fetchone()
     if row is None:
         raise NotFound("No such version.", id=version_id)
-    return row
+    data = version_store.content_of(ws, row[0], row[1], row[9], row[10], row[11], row[4])
+    return row, data
 
 
 def get(ws: Workspace, version_id: str) -> Version:
     """One version with its text (and HTML for Markdown) when the content is text."""
-    row = _load(ws, version_id)
-    art = ws.conn.execute(
-        "SELECT name, mime_type FROM artifacts WHERE id = ?", (row[1],)
-    ).fetchone()
-    text = as_text(row[9])
-    kind = classify(art[1], art[0]) if art else "other"
-    return Version(**_summary(row), text=text, html=render_html(text, kind))
+    row, data = _load(ws, version_id)
+    art = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (row[1],)).fetchone()
+    text = as_text(data)
+    return Version(**_summary(row), text=text, html=render_html(text, art[0] if art else "other"))
 
 
 def restore(ws: Workspace, version_id: str) -> Artifact:
@@ -107,9 +112,7 @@ def restore(ws: Workspace, version_id: str) -> Artifact:
     # Imported here: artifacts records versions, so the two modules refer to each other.
     from pylib import artifacts
 
-    row = _load(ws, version_id)
-    content = row[9]
-    if content is None:
+    row, data = _load(ws, version_id)
+    if data is None:
         raise VersionUnavailable(id=version_id)
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     return artifacts.set_content(ws, row[1], data, reason="restore", restored_from=version_id)

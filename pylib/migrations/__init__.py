@@ -3,7 +3,9 @@
 Steps live next to this file as ``NNNN_name.sql`` (statements) or ``NNNN_name.py`` (a module
 with ``apply(conn)``). They are found with :mod:`importlib.resources`, so they work from a
 source tree, an installed wheel and inside Pyodide alike. Steps are never edited or renamed
-once released; a change is a new step.
+once released; a change is a new step. Numbers increase but may skip one (two steps written
+at the same time can land in either order); a step must never be numbered below one that
+has already been released, since a workspace past that number would never run it.
 
 Each step runs in one transaction together with its ``user_version`` bump. Before the first
 pending step, a copy of the database is taken (:meth:`sqlite3.Connection.backup`, in memory or
@@ -65,9 +67,11 @@ def load_steps() -> list[Migration]:
 
 
 def _check_numbering(steps: list[Migration]) -> None:
-    for expected, step in enumerate(steps, start=1):
-        if step.version != expected:
-            raise RuntimeError(f"migration steps must be numbered 1..n; found {step.name}")
+    previous = 0
+    for step in steps:
+        if step.version <= previous:
+            raise RuntimeError(f"two migration steps share number {step.version}: {step.name}")
+        previous = step.version
 
 
 STEPS: list[Migration] = load_steps()

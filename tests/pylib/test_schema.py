@@ -3,6 +3,8 @@
 import re
 import sqlite3
 
+import pytest
+
 from pylib import migrations
 
 SEED_TABLES = {"artifacts", "action_log", "agent_tasks", "citations", "sync_state"}
@@ -19,10 +21,19 @@ def _names(conn, kind):
 
 def test_steps_are_numbered_from_one_and_found_as_package_resources():
     names = [s.name for s in migrations.STEPS]
+    numbers = [s.version for s in migrations.STEPS]
     assert names[0] == "0001_initial"
-    assert [s.version for s in migrations.STEPS] == list(range(1, len(names) + 1))
-    assert migrations.LATEST_VERSION == len(names)
+    assert numbers == sorted(set(numbers)) and numbers[:9] == list(range(1, 10))
+    assert migrations.LATEST_VERSION == numbers[-1]
     assert all(re.fullmatch(r"\d{4}_[a-z0-9_]+", n) for n in names)
+
+
+def test_numbering_may_skip_but_never_repeat():
+    step = migrations.Migration
+    migrations._check_numbering([step(1, "0001_a", sql=""), step(3, "0003_c", sql="")])
+    with pytest.raises(RuntimeError, match="share number 2"):
+        migrations._check_numbering([step(1, "0001_a", sql=""), step(2, "0002_b", sql=""),
+                                     step(2, "0002_c", sql="")])
 
 
 def test_version_one_is_exactly_the_seed_schema():

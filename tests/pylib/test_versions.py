@@ -64,10 +64,10 @@ def test_restore_is_a_new_version_and_keeps_everything(tmp_path):
     assert ws.commits == commits and versions.count(ws, art.id) == 4
 
 
-def test_large_content_is_not_kept_in_history(tmp_path):
+def test_large_binary_content_is_not_kept_in_history(tmp_path):
     ws = _ws(tmp_path)
-    art = artifacts.create(ws, "/doc.txt", "small")
-    artifacts.update(ws, art.id, b"x" * (INLINE_LIMIT + 1))
+    art = artifacts.upload(ws, "/blob.bin", b"small")
+    artifacts.update(ws, art.id, b"\x00" * (INLINE_LIMIT + 1))
     newest = versions.list_versions(ws, art.id)[0]
     assert newest["has_content"] is False and newest["size_bytes"] == INLINE_LIMIT + 1
     with pytest.raises(VersionUnavailable):
