@@ -1,8 +1,9 @@
 """Run Quire's benchmarks and print their tables: `python -m bench [--quick] [--only NAME ...]`.
 
 Browser benchmarks (bench/browser_*.py) run here, sharing one bench server and one headless
-Chromium. Proxy benchmarks (bench/proxy_*.py) run as scripts in their own processes, with
-`--quick` passed through. A failing benchmark is reported and the others still run; the exit
+Chromium. Proxy benchmarks (bench/proxy_*.py) and engine benchmarks (bench/versions_*.py, in
+CPython and in Pyodide under Node) run as scripts in their own processes, with `--quick`
+passed through. A failing benchmark is reported and the others still run; the exit
 status says whether all of them passed.
 """
 
@@ -24,7 +25,8 @@ BROWSER = ("save", "boot", "queries")  # bench/browser_<name>.py, in this order
 
 
 def proxy_scripts() -> list[Path]:
-    return sorted(BENCH.glob("proxy_*.py"))
+    """Benchmarks that run as scripts: the engine's, then the proxy's."""
+    return sorted(BENCH.glob("versions_*.py")) + sorted(BENCH.glob("proxy_*.py"))
 
 
 def run_browser(names: list[str], quick: bool) -> list[str]:
@@ -48,7 +50,8 @@ def run_browser(names: list[str], quick: bool) -> list[str]:
 
 
 def run_proxy(script: Path, quick: bool) -> bool:
-    print(f"## proxy: {script.stem}\n", flush=True)
+    print(f"## {'proxy' if script.stem.startswith('proxy_') else 'engine'}: {script.stem}\n",
+          flush=True)
     started = time.monotonic()
     result = subprocess.run([sys.executable, str(script), *(["--quick"] if quick else [])], cwd=ROOT)
     print(f"\n({script.stem}: {time.monotonic() - started:.0f} s, exit status {result.returncode})\n", flush=True)

@@ -212,7 +212,8 @@ def set_content(
             return get(ws, artifact_id)
         check_document_size(row[4], data)
         _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
-        version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from)
+        version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from,
+                                     previous=(row[6], row[11]))
         action = "VERSION_RESTORE" if reason == "restore" else "ARTIFACT_UPDATE"
         activity.log(ws, action, {"artifact_id": artifact_id, "path": row[1],
                                   "version_id": version_id, "size_bytes": len(data)})

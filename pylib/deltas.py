@@ -14,8 +14,9 @@ the rest), then varint target length and a list of operations: ``varint(n << 1)`
 bytes inserts them.
 
 A chain ``d_k, d_k+1, ... d_j`` (each against the next) is applied by :func:`apply_chain`
-without rebuilding the intermediate texts: the operations are composed on a list of pieces
-that point into the anchor or into literals, and the result is joined once.
+without rebuilding every intermediate text: the operations are composed on a list of pieces
+that point into the anchor or into literals, joined only when the list grows long and once
+at the end.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _MATCH_MIN = 256
 # often to say where a run of text came from).
 _ANCHOR_MIN = 8
 _CHUNK = 64 * 1024
+# Composing touches every piece once per delta; past this many pieces one join (a memcpy of
+# the text) is cheaper than carrying them through the rest of the chain.
+_FLATTEN_AT = 8
 
 
 class DeltaError(ValueError):
@@ -226,6 +230,13 @@ def apply_chain(anchor: bytes, deltas: list[bytes]) -> bytes:
         size, ops = decode(delta)
         pieces = _compose(pieces, starts, total, ops)
         total = size
+        if len(pieces) > _FLATTEN_AT:
+            flat = _join(pieces)
+            pieces = [(flat, 0, len(flat))]
+    return _join(pieces)
+
+
+def _join(pieces: list[Piece]) -> bytes:
     return b"".join(memoryview(src)[s:e] for src, s, e in pieces)
 
 

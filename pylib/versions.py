@@ -34,8 +34,12 @@ def record(
     hash_: str,
     reason: str,
     restored_from: str | None = None,
+    previous: tuple[str | None, Any] | None = None,
 ) -> str:
-    """Append a version (inside the caller's transaction); returns its id."""
+    """Append a version (inside the caller's transaction); returns its id.
+
+    ``previous``: ``(hash, content)`` the artifact had before, if the caller read it: the
+    previous newest version is re-encoded against the new one without reading it again."""
     seq = ws.conn.execute(
         "SELECT coalesce(max(seq), 0) + 1 FROM artifact_versions WHERE artifact_id = ?",
         (artifact_id,),
@@ -43,7 +47,7 @@ def record(
     version_id = new_id()
     kind = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
     stored = data if keeps_inline(kind[0] if kind else None, data) else None
-    version_store.supersede(ws, artifact_id, version_id, stored)
+    version_store.supersede(ws, artifact_id, version_id, stored, previous)
     ws.conn.execute(
         "INSERT INTO artifact_versions (id, artifact_id, seq, content, size_bytes, hash,"
         " created_at, reason, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -95,7 +99,7 @@ def _load(ws: Workspace, version_id: str) -> tuple[tuple[Any, ...], bytes | None
     ).fetchone()
     if row is None:
         raise NotFound("No such version.", id=version_id)
-    data = version_store.content_of(ws, row[0], row[1], row[9], row[10], row[11], row[4])
+    data = version_store.content_of(ws, row[0], row[1], row[2], row[9], row[10], row[11], row[4])
     return row, data
 
 
