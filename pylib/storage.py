@@ -48,8 +48,8 @@ def stats(ws: Workspace) -> StorageStats:
         free_bytes=page_size * _pragma(ws, "freelist_count"),
         artifacts=Usage(count=sum(u.count for u in by_type), bytes=sum(u.bytes for u in by_type)),
         by_type=by_type,
-        versions=_usage(ws, "SELECT count(*), sum(size_bytes * (length(content) IS NOT NULL))"
-                            " FROM artifact_versions"),
+        # What versions take on disk: deltas count their own size, not the text's.
+        versions=_usage(ws, "SELECT count(*), sum(length(content)) FROM artifact_versions"),
         trashed=_usage(ws, "SELECT count(*), sum(size_bytes) FROM artifacts"
                            " WHERE trash_id IS NOT NULL"),
         trash_units=ws.conn.execute("SELECT count(*) FROM trash").fetchone()[0],

@@ -5,7 +5,7 @@ import zlib
 
 import pytest
 
-from pylib import artifacts, db, deltas, version_store, versions
+from pylib import artifacts, db, deltas, storage, version_store, versions
 from pylib.errors import VersionCorrupt
 
 
@@ -71,6 +71,9 @@ def test_every_version_of_a_random_history_restores_byte_exact(tmp_path):
     stored = dict(ws.conn.execute(
         "SELECT storage, count(*) FROM artifact_versions GROUP BY storage").fetchall())
     assert stored["full"] == 1 and stored["delta"] >= 40
+    # The storage breakdown counts what versions take, not the size of their texts.
+    usage = storage.stats(ws).versions
+    assert usage.count == len(history) and usage.bytes < sum(v["size_bytes"] for v in history) / 8
     expected = [t for i, t in enumerate(texts) if i == 0 or t != texts[i - 1]]
     assert [versions.get(ws, v["id"]).text for v in history] == expected
     back = versions.restore(ws, history[3]["id"])
