@@ -128,6 +128,7 @@ def measure(quick: bool) -> dict:
 def table(result: dict) -> str:
     d, f = result["delta"], result["full"]
     mb = 1_000_000
+    pyodide = "Pyodide" in result["runtime"]
     rows = [
         ("version data added by 130 edits (MB)", f"{d['added'] / mb:.3f}", f"{f['added'] / mb:.1f}",
          f"{f['added'] / max(d['added'], 1):.0f}x smaller"),
@@ -135,10 +136,12 @@ def table(result: dict) -> str:
          f"{d['rebuild_p50'] / f['rebuild_p50']:.1f}x"),
         ("rebuild any version, p95 (ms)", f"{d['rebuild_p95']:.1f}", f"{f['rebuild_p95']:.1f}",
          f"{d['rebuild_p95'] / f['rebuild_p95']:.1f}x"),
-        ("rebuild any version, CPU p50 (ms)", f"{d['rebuild_cpu_p50']:.1f}",
-         f"{f['rebuild_cpu_p50']:.1f}", f"{d['rebuild_cpu_p50'] / f['rebuild_cpu_p50']:.1f}x"),
-        ("rebuild any version, CPU p95 (ms)", f"{d['rebuild_cpu_p95']:.1f}",
-         f"{f['rebuild_cpu_p95']:.1f}", f"{d['rebuild_cpu_p95'] / f['rebuild_cpu_p95']:.1f}x"),
+        *([] if pyodide else [  # Emscripten has no process CPU clock: it would repeat wall time
+            ("rebuild any version, CPU p50 (ms)", f"{d['rebuild_cpu_p50']:.1f}",
+             f"{f['rebuild_cpu_p50']:.1f}", f"{d['rebuild_cpu_p50'] / f['rebuild_cpu_p50']:.1f}x"),
+            ("rebuild any version, CPU p95 (ms)", f"{d['rebuild_cpu_p95']:.1f}",
+             f"{f['rebuild_cpu_p95']:.1f}", f"{d['rebuild_cpu_p95'] / f['rebuild_cpu_p95']:.1f}x"),
+        ]),
         ("save one edit, p50 (ms)", f"{d['save_p50']:.1f}", f"{f['save_p50']:.1f}",
          f"{d['save_p50'] / f['save_p50']:.2f}x"),
         ("save one edit, p95 (ms)", f"{d['save_p95']:.1f}", f"{f['save_p95']:.1f}",
@@ -147,16 +150,17 @@ def table(result: dict) -> str:
     lines = [f"### Versions of a 1 MB note, {d['versions']} versions — {result['runtime']}", "",
              "| measure | delta | full copies | delta vs full |", "|---|---:|---:|---:|"]
     lines += [f"| {a} | {b} | {c} | {r} |" for a, b, c, r in rows]
+    cpu = "" if pyodide else f", CPU {'met' if d['rebuild_cpu_p95'] <= 50 else 'NOT met'}"
     lines += ["", f"goals: added <= 1.5 MB {'met' if d['added'] <= 1_500_000 else 'NOT met'}; "
-              f"rebuild p95 <= 50 ms: wall {'met' if d['rebuild_p95'] <= 50 else 'NOT met'}, "
-              f"CPU {'met' if d['rebuild_cpu_p95'] <= 50 else 'NOT met'} "
+              f"rebuild p95 <= 50 ms: wall {'met' if d['rebuild_p95'] <= 50 else 'NOT met'}{cpu} "
               f"(slowest rebuild {d['rebuild_max']:.1f} ms wall; wall times include waiting for "
               "a CPU on a shared machine)", ""]
     return "\n".join(lines)
 
 
 def _goals_met(result: dict) -> bool:
-    """The exit status judges CPU time: wall time here depends on the other load."""
+    """The exit status judges CPU time where there is a CPU clock (wall time here depends on
+    the other load); in Pyodide the figure is wall time."""
     return result["delta"]["added"] <= 1_500_000 and result["delta"]["rebuild_cpu_p95"] <= 50
 
 
