@@ -69,8 +69,11 @@ def supersede(
     it: if the newest version has that hash, its content is not read again."""
     if new_data is None:
         return
+    # A full copy is exactly as long as its text: known so without reading `storage`, which
+    # sits after the content (reading it would walk every overflow page of a big row).
     row = ws.conn.execute(
-        "SELECT id, seq, storage, hash, length(content) FROM artifact_versions"
+        "SELECT id, seq, CASE WHEN length(content) = size_bytes AND size_bytes > 128"
+        " THEN 'full' ELSE storage END, hash, length(content) FROM artifact_versions"
         " WHERE artifact_id = ? ORDER BY seq DESC LIMIT 1",
         (artifact_id,),
     ).fetchone()
