@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pylib.clock import new_id
 from pylib import version_store
+from pylib.clock import new_id
 from pylib.content import as_text, keeps_inline, render_html
 from pylib.db import Workspace
 from pylib.errors import InvalidParams, NotFound, VersionUnavailable
