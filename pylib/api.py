@@ -133,7 +133,7 @@ METHODS: dict[str, Method] = {
         p.ListVersions,
         lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before)),
     "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id)),
-    "versions.restore": Method(p.VersionId, lambda ws, q: versions.restore(ws, q.version_id)),
+    "versions.restore": Method(p.VersionId, lambda ws, q: artifacts.restore_version(ws, q.version_id)),
     "trash.list": Method(p.NoParams, lambda ws, q: trash.list_items(ws)),
     "trash.restore": Method(p.IdParams, lambda ws, q: trash.restore(ws, q.id)),
     "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws)),
