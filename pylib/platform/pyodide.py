@@ -12,6 +12,11 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, JsProxy, create_proxy, to_js  # type: ignore
 
+try:  # Pyodide ≥ 0.28 turns JS null into `jsnull`, not None
+    from pyodide.ffi import jsnull  # type: ignore
+except ImportError:  # pragma: no cover - older Pyodide converts null to None itself
+    jsnull = None
+
 from pylib.errors import DecryptFailed, NetworkError, SaveFailed
 from pylib.platform.base import Channel, Listener, Platform, Response, Store, check_aes_inputs
 
@@ -95,7 +100,9 @@ class PyodidePlatform(Platform):
         return PageStore(store, self)
 
     def to_py(self, value: Any) -> Any:
-        """Objects become dicts, arrays lists, typed arrays and ArrayBuffers bytes."""
+        """Objects become dicts, arrays lists, typed arrays and ArrayBuffers bytes, null None."""
+        if value is jsnull:
+            return None
         if isinstance(value, JsProxy):
             if getattr(value, "byteLength", None) is not None and not hasattr(value, "length") \
                     or str(getattr(value, "BYTES_PER_ELEMENT", "")) == "1":
