@@ -16,7 +16,7 @@ details, anything else is ``internal`` with the exception's type in ``details``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
@@ -24,6 +24,8 @@ from pylib import api, params as p
 from pylib import platform as host
 from pylib.errors import InternalError, InvalidParams, NotReady, QuireError
 from pylib.jsontext import JSONText
+
+Progress = Callable[[str, float, str], None]
 
 # Calls after which the schema version may have changed (the store records it with each flush).
 _SCHEMA_CHANGERS = ("transfer.import", "workspace.")
@@ -83,11 +85,20 @@ class Server:
         self.store: host.Store | None = None
         self.schema_version = 0
 
-    async def open(self, workspace: str = "default", **store_options: Any) -> dict[str, Any]:
-        """Restore the workspace file, open (migrate) it and make the result durable."""
+    async def open(
+        self, workspace: str = "default", *, progress: Progress | None = None,
+        **store_options: Any,
+    ) -> dict[str, Any]:
+        """Restore the workspace file, open (migrate) it and make the result durable.
+
+        ``progress(phase, fraction, message)`` hears of each step (the page shows them).
+        """
+        report = progress or (lambda phase, fraction, message: None)
         path = self.platform.workspace_path(workspace)
+        report("restore", 0.6, "Opening your workspace…")
         store = await self.platform.open_store(workspace, path, **store_options)
         restored = await store.restore()
+        report("migrate", 0.8, "Checking the workspace…")
         api.open_workspace(path, journal_mode=self.platform.journal_mode)
         self.store = store
         self.schema_version = api.current().schema_version()

@@ -36,7 +36,9 @@ class Here(CPythonPlatform):
 @pytest.fixture()
 def server(tmp_path):
     srv = rpc.Server(Here(tmp_path))
-    opened = run(srv.open("w"))
+    steps = []
+    opened = run(srv.open("w", progress=lambda *step: steps.append(step[0])))
+    assert steps == ["restore", "migrate"]
     assert opened["schema_version"] >= 1 and opened["restored_bytes"] == 0
     assert opened["saved"]["generation"] == 1  # the new, migrated file is durable at once
     yield srv

@@ -46,9 +46,8 @@ async def boot(options):
     from pylib import platform, rpc
 
     opts = platform.current.to_py(options)
-    report("restore", 0.6, "Opening your workspace…")
     server = rpc.Server()
-    opened = await server.open(opts.get("workspace", "default"),
+    opened = await server.open(opts.get("workspace", "default"), progress=report,
                                module_url=opts["pagestore_url"], chunk_size=opts.get("chunk_size"))
     state["server"] = server
     report("ready", 1.0, "Ready")
