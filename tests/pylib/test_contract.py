@@ -6,6 +6,7 @@
 - every result has the shape its model says.
 """
 
+import ast
 import re
 import typing
 from pathlib import Path
@@ -130,3 +131,13 @@ def test_type_names_read_well():
     assert contract.type_name(models.AgentTask | None) == "AgentTask|null"
     assert contract.type_name(models.Trashed) == "{trashed: int}"
     assert contract.type_name(typing.Literal["a", "b"]) == '"a"|"b"'
+
+
+def test_the_worker_script_is_glue_with_no_envelope_of_its_own():
+    tree = ast.parse((ROOT / "web" / "engine" / "engine.py").read_text(encoding="utf-8"))
+    tree.body = tree.body[1:] if ast.get_docstring(tree) else tree.body  # the code, not its doc
+    glue = ast.unparse(tree).replace("'", '"')
+    assert "rpc.Server()" in glue and "call_js(" in glue
+    # No second envelope, error mapping or dispatch in the worker: those live in pylib.rpc.
+    for copy in ('"ok"', "result_json", "QuireError", "dispatch(", "error_body"):
+        assert copy not in glue, copy
