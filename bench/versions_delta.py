@@ -103,7 +103,7 @@ def measure_arm(delta: bool, base: str, edits: list[str], rebuilds: int) -> dict
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
             oldest = versions.list_versions(ws, art.id, limit=500)[-1]
-            exact = artifacts.download(ws, versions.restore(ws, oldest["id"]).id)["data"]
+            exact = artifacts.download(ws, artifacts.restore_version(ws, oldest["id"]).id)["data"]
             assert exact == base.encode(), "restore of the oldest version is not exact"
             ws.close()
     finally:

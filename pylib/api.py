@@ -1,15 +1,15 @@
 """The engine's only surface for the UI: ``dispatch(method, params)``.
 
-The data worker opens one workspace with :func:`open_workspace`, then for each message from
-the page calls :func:`handle` (or :func:`dispatch`). Parameters are validated with the models
-in :mod:`pylib.params`; results are JSON-compatible dicts and lists (``bytes`` for binary
+The data worker serves the page through :mod:`pylib.rpc` (the envelope, saving, errors),
+which opens one workspace with :func:`open_workspace` and calls :func:`dispatch` for each
+request. Parameters are validated with the models in :mod:`pylib.params`; results are JSON-compatible dicts and lists (``bytes`` for binary
 data); every failure is a :class:`~pylib.errors.QuireError` with a stable ``code``. Large
 listings are built as JSON text by SQLite (:class:`~pylib.jsontext.JSONText`): ``dispatch``
 parses them, or with ``json_text=True`` hands the text on for the page to parse.
 
 Whether a call wrote anything: :attr:`Workspace.commits` grows by one per committed write
 transaction, and the ``on_commit`` hooks passed to :func:`open_workspace` run after each one
-(the browser layer persists dirty pages there). :func:`handle` reports it as ``wrote``.
+(the browser layer persists dirty pages there).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any, Callable
 from pydantic import BaseModel, ValidationError
 
 from pylib import (
-    activity, artifacts, citations, db, folders, params as p, storage, tasks, trash, versions,
+    activity, artifacts, citations, db, folders, models as m, params as p, storage, tasks, trash,
+    versions,
 )
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
 from pylib.errors import UnknownMethod
@@ -65,10 +66,17 @@ def current() -> db.Workspace:
 
 @dataclass(frozen=True)
 class Method:
-    """One API method: its parameter model and the function that serves it."""
+    """One API method: its parameter model, the function that serves it, its result shape.
+
+    ``result`` is a model, ``list[Model]``, ``Model | None``, or a model's name (for models
+    of modules imported only when first used); ``note`` is the docs' remark on the method.
+    pylib/contract.py builds the page's method table and the docs' table from these.
+    """
 
     params: type[p.Params]
     call: Callable[[db.Workspace, Any], Any]
+    result: Any
+    note: str = ""
 
     def __call__(self, ws: db.Workspace, raw: dict[str, Any]) -> Any:
         try:
@@ -112,52 +120,86 @@ def _import(ws: db.Workspace, q: p.TransferImport) -> Any:
 
 
 METHODS: dict[str, Method] = {
-    "workspace.info": Method(p.NoParams, lambda ws, q: storage.info(ws)),
-    "tree.list": Method(p.NoParams, lambda ws, q: artifacts.tree_json(ws)),
-    "artifacts.get": Method(p.IdParams, lambda ws, q: artifacts.get(ws, q.id)),
+    "workspace.info": Method(p.NoParams, lambda ws, q: storage.info(ws), m.WorkspaceInfo),
+    "tree.list": Method(p.NoParams, lambda ws, q: artifacts.tree_json(ws), m.Tree,
+                        "live, sorted by path, no content"),
+    "artifacts.get": Method(p.IdParams, lambda ws, q: artifacts.get(ws, q.id), m.Artifact),
     "artifacts.create": Method(
-        p.CreateArtifact, lambda ws, q: artifacts.create(ws, q.path, q.content, q.mime_type)),
+        p.CreateArtifact, lambda ws, q: artifacts.create(ws, q.path, q.content, q.mime_type),
+        m.Artifact, "missing parent folders are created"),
     "artifacts.update": Method(
-        p.UpdateArtifact, lambda ws, q: artifacts.update(ws, q.id, q.content, q.base_hash)),
-    "artifacts.rename": Method(p.RenameArtifact, lambda ws, q: artifacts.rename(ws, q.id, q.name)),
-    "artifacts.move": Method(p.MoveArtifact, lambda ws, q: artifacts.move(ws, q.id, q.folder)),
-    "artifacts.delete": Method(p.IdParams, lambda ws, q: trash.trash_artifact(ws, q.id)),
+        p.UpdateArtifact, lambda ws, q: artifacts.update(ws, q.id, q.content, q.base_hash),
+        m.Artifact, "records a version when content changed; a stale `base_hash` → `conflict`"),
+    "artifacts.rename": Method(
+        p.RenameArtifact, lambda ws, q: artifacts.rename(ws, q.id, q.name), m.Artifact),
+    "artifacts.move": Method(
+        p.MoveArtifact, lambda ws, q: artifacts.move(ws, q.id, q.folder), m.Artifact,
+        "`folder` must exist; `/` is the root"),
+    "artifacts.delete": Method(
+        p.IdParams, lambda ws, q: trash.trash_artifact(ws, q.id), m.Trashed, "goes to trash"),
     "artifacts.upload": Method(
-        p.UploadArtifact, lambda ws, q: artifacts.upload(ws, q.path, q.data, q.mime_type)),
-    "artifacts.download": Method(p.IdParams, lambda ws, q: artifacts.download(ws, q.id)),
-    "folders.create": Method(p.FolderPath, lambda ws, q: folders.create(ws, q.path)),
-    "folders.rename": Method(p.RenameFolder, lambda ws, q: folders.rename(ws, q.path, q.name)),
-    "folders.move": Method(p.MoveFolder, lambda ws, q: folders.move(ws, q.path, q.parent)),
-    "folders.delete": Method(p.FolderPath, lambda ws, q: trash.trash_folder(ws, q.path)),
+        p.UploadArtifact, lambda ws, q: artifacts.upload(ws, q.path, q.data, q.mime_type),
+        m.Artifact, "a text document stays a document; another file > 1 MB: kept locally in"
+        " `pending_uploads`, `pending_upload: true`;"
+        " > 200 MB → `too_large`"),
+    "artifacts.download": Method(
+        p.IdParams, lambda ws, q: artifacts.download(ws, q.id), m.Download),
+    "folders.create": Method(p.FolderPath, lambda ws, q: folders.create(ws, q.path),
+                             m.FolderRef, "parents created as needed"),
+    "folders.rename": Method(
+        p.RenameFolder, lambda ws, q: folders.rename(ws, q.path, q.name), m.FolderRef,
+        "every path below is rewritten in the same transaction"),
+    "folders.move": Method(
+        p.MoveFolder, lambda ws, q: folders.move(ws, q.path, q.parent), m.FolderRef),
+    "folders.delete": Method(
+        p.FolderPath, lambda ws, q: trash.trash_folder(ws, q.path), m.Trashed,
+        "the folder and everything inside, one trash item"),
     "versions.list": Method(
         p.ListVersions,
-        lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before)),
-    "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id)),
-    "versions.restore": Method(p.VersionId, lambda ws, q: versions.restore(ws, q.version_id)),
-    "trash.list": Method(p.NoParams, lambda ws, q: trash.list_items(ws)),
-    "trash.restore": Method(p.IdParams, lambda ws, q: trash.restore(ws, q.id)),
-    "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws)),
+        lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before),
+        list[m.VersionSummary], "newest first"),
+    "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id), m.Version),
+    "versions.restore": Method(
+        p.VersionId, lambda ws, q: artifacts.restore_version(ws, q.version_id), m.Artifact,
+        "restoring records a new version; nothing is lost"),
+    "trash.list": Method(p.NoParams, lambda ws, q: trash.list_items(ws), list[m.TrashItem],
+                         "most recently deleted first"),
+    "trash.restore": Method(
+        p.IdParams, lambda ws, q: trash.restore(ws, q.id), m.Restored,
+        "`id` is a `TrashItem` id; back at the original path, or `name (restored).ext`"
+        " if taken"),
+    "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws), m.Deleted,
+                          "artifacts and folders removed for good, with their versions"),
     "activity.list": Method(
-        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before)),
-    "storage.stats": Method(p.NoParams, lambda ws, q: storage.stats(ws)),
-    "markdown.render": Method(p.RenderMarkdown, _render_markdown),
-    "tasks.enqueue": Method(p.EnqueueTask, lambda ws, q: tasks.enqueue(ws, q.task_type, q.input)),
-    "tasks.claim": Method(p.ClaimTask, lambda ws, q: tasks.claim(ws, q.task_type)),
-    "tasks.complete": Method(p.CompleteTask, lambda ws, q: tasks.complete(ws, q.id, q.output)),
-    "tasks.fail": Method(p.FailTask, lambda ws, q: tasks.fail(ws, q.id, q.error)),
-    "tasks.get": Method(p.IdParams, lambda ws, q: tasks.get(ws, q.id)),
-    "tasks.list": Method(p.ListTasks, lambda ws, q: tasks.list_tasks(ws, q.status, q.limit)),
+        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before),
+        m.ActivityPage, "newest first; pass `next` back as `before`"),
+    "storage.stats": Method(p.NoParams, lambda ws, q: storage.stats(ws), m.StorageStats),
+    "markdown.render": Method(p.RenderMarkdown, _render_markdown, m.Html, "escaped, safe"),
+    "tasks.enqueue": Method(
+        p.EnqueueTask, lambda ws, q: tasks.enqueue(ws, q.task_type, q.input), m.AgentTask),
+    "tasks.claim": Method(p.ClaimTask, lambda ws, q: tasks.claim(ws, q.task_type),
+                          m.AgentTask | None, "the oldest PENDING task, or `null`"),
+    "tasks.complete": Method(
+        p.CompleteTask, lambda ws, q: tasks.complete(ws, q.id, q.output), m.AgentTask),
+    "tasks.fail": Method(p.FailTask, lambda ws, q: tasks.fail(ws, q.id, q.error), m.AgentTask),
+    "tasks.get": Method(p.IdParams, lambda ws, q: tasks.get(ws, q.id), m.AgentTask),
+    "tasks.list": Method(
+        p.ListTasks, lambda ws, q: tasks.list_tasks(ws, q.status, q.limit), list[m.AgentTask]),
     "citations.record": Method(
         p.RecordCitation,
         lambda ws, q: citations.record(
-            ws, q.source_artifact_id, q.citing_run_id, q.weight, q.reason)),
+            ws, q.source_artifact_id, q.citing_run_id, q.weight, q.reason), m.Citation),
     "citations.list_by_source": Method(
-        p.CitationsBySource, lambda ws, q: citations.list_by_source(ws, q.source_artifact_id)),
+        p.CitationsBySource, lambda ws, q: citations.list_by_source(ws, q.source_artifact_id),
+        list[m.Citation]),
     "citations.list_by_run": Method(
-        p.CitationsByRun, lambda ws, q: citations.list_by_run(ws, q.citing_run_id)),
-    "transfer.export": Method(p.NoParams, _export),
-    "transfer.validate": Method(p.TransferValidate, _validate),
-    "transfer.import": Method(p.TransferImport, _import),
+        p.CitationsByRun, lambda ws, q: citations.list_by_run(ws, q.citing_run_id),
+        list[m.Citation]),
+    "transfer.export": Method(p.NoParams, _export, m.Export,
+                              "`workspace-YYYY-MM-DD.sqlite`, a consistent snapshot"),
+    "transfer.validate": Method(p.TransferValidate, _validate, m.Validation,
+                                "or error `invalid_import` / `schema_too_new`"),
+    "transfer.import": Method(p.TransferImport, _import, "ImportResult"),
 }
 
 
@@ -206,24 +248,3 @@ def dispatch(
     except Exception as exc:
         raise InternalError(f"An internal error occurred ({type(exc).__name__}: {exc}).",
                             type=type(exc).__name__) from exc
-
-
-def handle(message: Any) -> dict[str, Any]:
-    """Serve one page message ``{id, method, params}`` and build the reply.
-
-    Success: ``{id, ok: true, result, wrote}`` where ``wrote`` says whether a write
-    transaction committed. Failure: ``{id, ok: false, error: {code, message}}``. Never raises.
-    """
-    msg_id = message.get("id") if isinstance(message, dict) else None
-    try:
-        request = p.Request.model_validate(message)
-    except ValidationError:
-        err = InvalidParams("A request needs a method and an object of params.")
-        return {"id": msg_id, "ok": False, "error": err.to_dict()}
-    before = _workspace.commits if _workspace is not None else 0
-    try:
-        result = dispatch(request.method, request.params)
-    except QuireError as exc:
-        return {"id": request.id, "ok": False, "error": exc.to_dict()}
-    after = _workspace.commits if _workspace is not None else 0
-    return {"id": request.id, "ok": True, "result": result, "wrote": after != before}

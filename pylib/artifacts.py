@@ -220,6 +220,12 @@ def set_content(
     return get(ws, artifact_id)
 
 
+def restore_version(ws: Workspace, version_id: str) -> Artifact:
+    """Make an old version current again by recording it as a new version (nothing is lost)."""
+    artifact_id, data = versions.content_of(ws, version_id)
+    return set_content(ws, artifact_id, data, reason="restore", restored_from=version_id)
+
+
 def update(
     ws: Workspace, artifact_id: str, content: str | bytes, base_hash: str | None = None
 ) -> Artifact:

@@ -115,3 +115,37 @@ class InternalError(QuireError):
 
     code = "internal"
     default_message = "An internal error occurred."
+
+
+class SaveFailed(QuireError):
+    """The change is in the open workspace but could not be made durable (yet).
+
+    ``code`` is the store's own when it gives one (``quota_exceeded``, ``closed``).
+    """
+
+    code = "save_failed"
+    default_message = "The change could not be saved; it is kept and saving is retried."
+
+    def __init__(self, message: str | None = None, code: str | None = None, **details: Any):
+        super().__init__(message, **details)
+        if code:
+            self.code = code
+
+
+class NetworkError(QuireError):
+    """No HTTP response came back (offline, refused, aborted)."""
+
+    code = "network_error"
+    default_message = "The server could not be reached."
+
+
+class DecryptFailed(QuireError):
+    """AES-GCM authentication failed: the wrong key, or the data was altered."""
+
+    code = "decrypt_failed"
+    default_message = "The data could not be decrypted: wrong key, or it was altered."
+
+
+class NotReady(QuireError):
+    code = "not_ready"
+    default_message = "The workspace is still opening."

@@ -141,3 +141,45 @@ class WorkspaceInfo(_Row):
     artifact_count: int
     folder_count: int
     commits: int
+
+
+class _Reply(_Row):
+    """A small result of one call; the method table shows its fields inline."""
+
+
+class Trashed(_Reply):
+    trashed: int
+
+
+class FolderRef(_Reply):
+    path: str
+
+
+class Download(_Reply):
+    name: str
+    mime_type: str | None
+    data: bytes
+
+
+class Restored(_Reply):
+    restored: int
+    path: str
+
+
+class Deleted(_Reply):
+    deleted: int
+
+
+class Html(_Reply):
+    html: str
+
+
+class Export(_Reply):
+    name: str
+    data: bytes
+
+
+class Validation(_Reply):
+    ok: Literal[True]
+    summary: dict[str, Any]
+    description: str

@@ -121,7 +121,7 @@ class ListTasks(Params):
 class RecordCitation(Params):
     source_artifact_id: Id
     citing_run_id: str
-    weight: float
+    weight: Annotated[float, Field(ge=0.0, le=1.0)]
     reason: str | None = None
 
 

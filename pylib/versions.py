@@ -17,7 +17,7 @@ from pylib.clock import new_id
 from pylib.content import as_text, keeps_inline, render_html
 from pylib.db import Workspace
 from pylib.errors import InvalidParams, NotFound, VersionUnavailable
-from pylib.models import Artifact, Version
+from pylib.models import Version
 
 MAX_PAGE = 500
 # length() of a BLOB is read from the record header; `content IS NOT NULL` would load it.
@@ -111,12 +111,14 @@ def get(ws: Workspace, version_id: str) -> Version:
     return Version(**_summary(row), text=text, html=render_html(text, art[0] if art else "other"))
 
 
-def restore(ws: Workspace, version_id: str) -> Artifact:
-    """Make an old version current again by recording it as a new version."""
-    # Imported here: artifacts records versions, so the two modules refer to each other.
-    from pylib import artifacts
+def content_of(ws: Workspace, version_id: str) -> tuple[str, bytes]:
+    """``(artifact_id, content)`` of a version whose content is kept in history.
 
+    Raises :class:`NotFound`, or :class:`VersionUnavailable` for content too large to keep.
+    (Restoring it is :func:`pylib.artifacts.restore_version`: artifacts records versions, so
+    the restore lives there and this module never imports artifacts.)
+    """
     row, data = _load(ws, version_id)
     if data is None:
         raise VersionUnavailable(id=version_id)
-    return artifacts.set_content(ws, row[1], data, reason="restore", restored_from=version_id)
+    return row[1], data

@@ -12,48 +12,17 @@ import html
 import re
 
 from .inline import render_inline
+from .lines import (
+    ATX, BLOCK_HINT, FENCE, HR, QUOTE, blank, indent_of, interrupts_paragraph, item_marker,
+)
+from .lists import parse_list
 from .tables import is_table_start, parse_table
 
 MAX_DEPTH = 24
 
-# Every block start except blank lines begins (after up to 3 spaces) with one of these.
-_BLOCK_HINT = re.compile(r" {0,3}[`~#*_>+\-=0-9]")
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$")
-_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
-_ITEM = re.compile(r"^( {0,3})([-+*]|(\d{1,9})([.)]))( +|$)(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _TASK = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
 _LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.\-]{1,40}$")
-
-
-def _blank(line: str) -> bool:
-    return not line.strip()
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _item_marker(line: str):
-    """Match a list item marker; returns the match or None (hr lines are not items)."""
-    if _HR.match(line):
-        return None
-    return _ITEM.match(line)
-
-
-def _interrupts_paragraph(line: str) -> bool:
-    if not _BLOCK_HINT.match(line):
-        return _blank(line)
-    if _blank(line) or _FENCE.match(line) or _ATX.match(line) or _HR.match(line):
-        return True
-    if _QUOTE.match(line):
-        return True
-    item = _item_marker(line)
-    if item is None or _blank(item.group(6)):
-        return False
-    return item.group(3) is None or item.group(3) == "1"
 
 
 def parse_blocks(lines: list[str], depth: int = 0) -> tuple[list[str], bool]:
@@ -64,7 +33,7 @@ def parse_blocks(lines: list[str], depth: int = 0) -> tuple[list[str], bool]:
     out: list[str] = []
     i, gap, pending_gap = 0, False, False
     while i < len(lines):
-        if _blank(lines[i]):
+        if blank(lines[i]):
             pending_gap = bool(out)
             i += 1
             continue
@@ -77,41 +46,40 @@ def parse_blocks(lines: list[str], depth: int = 0) -> tuple[list[str], bool]:
 
 def _parse_block(lines: list[str], i: int, depth: int) -> tuple[str, int]:
     line = lines[i]
-    if _indent(line) >= 4:
+    if indent_of(line) >= 4:
         return _indented_code(lines, i)
-    if not _BLOCK_HINT.match(line):  # the common case: a line of plain text
+    if not BLOCK_HINT.match(line):  # the common case: a line of plain text
         if i + 1 < len(lines) and is_table_start(line, lines[i + 1]):
             return parse_table(lines, i)
         return _paragraph(lines, i)
-    if _FENCE.match(line):
+    if FENCE.match(line):
         return _fenced_code(lines, i)
-    heading = _ATX.match(line)
+    heading = ATX.match(line)
     if heading:
         content = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", heading.group(2).strip())
         level = len(heading.group(1))
         return f"<h{level}>{render_inline(content)}</h{level}>", i + 1
-    if _HR.match(line):
+    if HR.match(line):
         return "<hr>", i + 1
-    if depth < MAX_DEPTH and _QUOTE.match(line):
+    if depth < MAX_DEPTH and QUOTE.match(line):
         return _blockquote(lines, i, depth)
-    if depth < MAX_DEPTH and _item_marker(line):
-        from .lists import parse_list  # deferred: list items re-enter parse_blocks
-
-        return parse_list(lines, i, depth)
+    if depth < MAX_DEPTH and item_marker(line):
+        # List items re-enter parse_blocks: it is handed over, so lists never imports blocks.
+        return parse_list(lines, i, depth, parse_blocks)
     if i + 1 < len(lines) and is_table_start(lines[i], lines[i + 1]):
         return parse_table(lines, i)
     return _paragraph(lines, i)
 
 
 def _fenced_code(lines: list[str], i: int) -> tuple[str, int]:
-    opening = _FENCE.match(lines[i])
+    opening = FENCE.match(lines[i])
     indent, fence, info = len(opening.group(1)), opening.group(2), opening.group(3).strip()
     if fence[0] == "`" and "`" in info:
         return _paragraph(lines, i)
     closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
     body, j = [], i + 1
     while j < len(lines) and not closing.match(lines[j]):
-        body.append(lines[j][min(indent, _indent(lines[j])):])
+        body.append(lines[j][min(indent, indent_of(lines[j])):])
         j += 1
     language = info.split()[0] if info else ""
     cls = f' class="language-{language}"' if _LANGUAGE.match(language) else ""
@@ -121,10 +89,10 @@ def _fenced_code(lines: list[str], i: int) -> tuple[str, int]:
 
 def _indented_code(lines: list[str], i: int) -> tuple[str, int]:
     body, j = [], i
-    while j < len(lines) and (_blank(lines[j]) or _indent(lines[j]) >= 4):
+    while j < len(lines) and (blank(lines[j]) or indent_of(lines[j]) >= 4):
         body.append(lines[j][4:])
         j += 1
-    while body and _blank(body[-1]):
+    while body and blank(body[-1]):
         body.pop()
     return f"<pre><code>{html.escape(chr(10).join(body) + chr(10))}</code></pre>", j
 
@@ -133,10 +101,10 @@ def _blockquote(lines: list[str], i: int, depth: int) -> tuple[str, int]:
     inner: list[str] = []
     j = i
     while j < len(lines):
-        quoted = _QUOTE.match(lines[j])
+        quoted = QUOTE.match(lines[j])
         if quoted:
             inner.append(quoted.group(1))
-        elif inner and not _blank(inner[-1]) and not _interrupts_paragraph(lines[j]):
+        elif inner and not blank(inner[-1]) and not interrupts_paragraph(lines[j]):
             inner.append(lines[j])  # lazy continuation of a quoted paragraph
         else:
             break
@@ -149,7 +117,7 @@ def _paragraph(lines: list[str], i: int) -> tuple[str, int]:
     para, j = [lines[i].lstrip()], i + 1
     while j < len(lines):
         line = lines[j]
-        if not _BLOCK_HINT.match(line) and "|" not in line and line.strip():
+        if not BLOCK_HINT.match(line) and "|" not in line and line.strip():
             para.append(line.lstrip())  # plain continuation: nothing can start here
             j += 1
             continue
@@ -157,7 +125,7 @@ def _paragraph(lines: list[str], i: int) -> tuple[str, int]:
         if setext:
             level = 1 if setext.group(1)[0] == "=" else 2
             return f"<h{level}>{render_inline(chr(10).join(para).rstrip())}</h{level}>", j + 1
-        if _interrupts_paragraph(line):
+        if interrupts_paragraph(line):
             break
         if j + 1 < len(lines) and is_table_start(line, lines[j + 1]):
             break

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import re
 
-from . import blocks
+from typing import Callable
+
+from .lines import blank, indent_of, interrupts_paragraph, item_marker
+
+# parse_blocks(lines, depth) -> (rendered blocks, blank line between blocks)
+ParseBlocks = Callable[[list[str], int], tuple[list[str], bool]]
 
 _TASK = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
 
@@ -33,11 +38,11 @@ def _item_body(lines: list[str], j: int, width: int, body: list[str]) -> int:
     """Append the item's continuation lines to `body`; return the index after them."""
     while j < len(lines):
         line = lines[j]
-        if blocks._blank(line):
+        if blank(line):
             body.append("")
-        elif blocks._indent(line) >= width:
+        elif indent_of(line) >= width:
             body.append(line[width:])
-        elif body[-1] == "" or blocks._item_marker(line) or blocks._interrupts_paragraph(line):
+        elif body[-1] == "" or item_marker(line) or interrupts_paragraph(line):
             break
         else:
             body.append(line)  # lazy continuation of the item's paragraph
@@ -47,23 +52,23 @@ def _item_body(lines: list[str], j: int, width: int, body: list[str]) -> int:
 
 def _collect_items(lines: list[str], i: int) -> tuple[list[list[str]], bool, int]:
     """Split the list starting at `i` into item bodies; return (items, blank between, end)."""
-    kind = _kind(blocks._item_marker(lines[i]))
+    kind = _kind(item_marker(lines[i]))
     items: list[list[str]] = []
     separated, j = False, i
     while j < len(lines):
-        match = blocks._item_marker(lines[j])
+        match = item_marker(lines[j])
         if match is None or _kind(match) != kind:
             break
         width, first = _first_line(match)
         body = [first]
         j = _item_body(lines, j + 1, width, body)
         trailing = 0
-        while len(body) > 1 and blocks._blank(body[-1]):
+        while len(body) > 1 and blank(body[-1]):
             body.pop()
             trailing += 1
         items.append(body)
         if trailing:
-            following = blocks._item_marker(lines[j]) if j < len(lines) else None
+            following = item_marker(lines[j]) if j < len(lines) else None
             if following is None or _kind(following) != kind:
                 j -= trailing  # the blank lines belong to whatever follows the list
                 break
@@ -71,12 +76,14 @@ def _collect_items(lines: list[str], i: int) -> tuple[list[list[str]], bool, int
     return items, separated, j
 
 
-def _parse_item(body: list[str], depth: int) -> tuple[list[str], str | None, bool]:
+def _parse_item(
+    body: list[str], depth: int, parse_blocks: ParseBlocks
+) -> tuple[list[str], str | None, bool]:
     """Parse an item body once; return (blocks, task state or None, blank between blocks)."""
     task = _TASK.match(body[0]) if body else None
     if task:
         body = [body[0][task.end():], *body[1:]]
-    parsed, gap = blocks.parse_blocks(body, depth + 1)
+    parsed, gap = parse_blocks(body, depth + 1)
     return parsed, (task.group(1) if task else None), gap
 
 
@@ -91,12 +98,17 @@ def _render_item(parsed: list[str], task: str | None, loose: bool) -> str:
     return f'<li class="task-list-item">{inner}</li>'
 
 
-def parse_list(lines: list[str], i: int, depth: int) -> tuple[str, int]:
-    """Render the list starting at line `i`; return (html, index of the first line after it)."""
-    first = blocks._item_marker(lines[i])
+def parse_list(
+    lines: list[str], i: int, depth: int, parse_blocks: ParseBlocks
+) -> tuple[str, int]:
+    """Render the list starting at line `i`; return (html, index of the first line after it).
+
+    ``parse_blocks`` renders an item's body (the block parser, passed in by its caller).
+    """
+    first = item_marker(lines[i])
     ordered, _ = _kind(first)
     bodies, loose, end = _collect_items(lines, i)
-    items = [_parse_item(body, depth) for body in bodies]
+    items = [_parse_item(body, depth, parse_blocks) for body in bodies]
     # An item whose own blocks are separated by blank lines makes the whole list loose.
     loose = loose or any(gap for _, _, gap in items)
     rendered = [_render_item(parsed, task, loose) for parsed, task, _ in items]

@@ -1,4 +1,4 @@
-"""api.dispatch / api.handle: validation, error shapes, results, the write signal."""
+"""api.dispatch: validation, error codes, results (the envelope is tested in test_rpc.py)."""
 
 import json
 
@@ -85,46 +85,29 @@ def test_unexpected_exceptions_are_wrapped_as_internal(tmp_path):
     def explode(ws, q):
         raise ZeroDivisionError("oops")
 
-    api.METHODS["workspace.info"] = api.Method(api.p.NoParams, explode)
+    api.METHODS["workspace.info"] = api.Method(api.p.NoParams, explode, original.result)
     try:
         with pytest.raises(errors.InternalError) as info:
             api.dispatch("workspace.info")
         assert info.value.code == "internal"
+        assert info.value.details == {"type": "ZeroDivisionError"}
         assert isinstance(info.value.__cause__, ZeroDivisionError)
-        reply = api.handle({"id": 9, "method": "workspace.info"})
-        assert reply["ok"] is False and reply["error"]["code"] == "internal"
         assert ws.commits == 0
     finally:
         api.METHODS["workspace.info"] = original
         api.close_workspace()
 
 
-def test_no_workspace_open():
-    api.close_workspace()
-    reply = api.handle({"id": "a", "method": "tree.list", "params": {}})
-    assert reply == {"id": "a", "ok": False,
-                     "error": {"code": "no_workspace", "message": "No workspace is open."}}
-
-
-def test_handle_reports_whether_a_write_committed(tmp_path):
+def test_commits_count_only_writes_that_changed_rows(tmp_path):
     persisted = []
     ws = _open(tmp_path, on_commit=[lambda w: persisted.append(w.commits)])
     try:
-        created = api.handle({"id": 1, "method": "artifacts.create",
-                              "params": {"path": "/x.md", "content": "x"}})
-        assert created["ok"] and created["wrote"] is True and created["id"] == 1
-        listed = api.handle({"id": 2, "method": "tree.list"})
-        assert listed["ok"] and listed["wrote"] is False
-        same = api.handle({"id": 3, "method": "artifacts.update",
-                           "params": {"id": created["result"]["id"], "content": "x"}})
-        assert same["ok"] and same["wrote"] is False
-        failed = api.handle({"id": 4, "method": "artifacts.create", "params": {"path": "/x.md"}})
-        assert failed == {"id": 4, "ok": False, "error": failed["error"]}
-        assert failed["error"]["code"] == "conflict"
+        created = api.dispatch("artifacts.create", {"path": "/x.md", "content": "x"})
+        api.dispatch("tree.list")
+        api.dispatch("artifacts.update", {"id": created["id"], "content": "x"})  # unchanged
+        with pytest.raises(errors.Conflict):
+            api.dispatch("artifacts.create", {"path": "/x.md"})
         assert persisted == [1] and ws.commits == 1
-        bad = api.handle({"id": 5})
-        assert bad["ok"] is False and bad["error"]["code"] == "invalid_params"
-        assert api.handle("nonsense")["error"]["code"] == "invalid_params"
     finally:
         api.close_workspace()
 

@@ -46,7 +46,7 @@ def test_a_big_note_stays_editable_and_versioned_across_reopen(tmp_path, size):
     history = versions.list_versions(ws, art.id)
     assert [v["has_content"] for v in history] == [True, True, True]
     assert history[0]["hash"] == second.hash
-    restored = versions.restore(ws, history[1]["id"])
+    restored = artifacts.restore_version(ws, history[1]["id"])
     assert restored.text == _note(size, "a") and restored.version_count == 4
     # The middle version is a delta, not another full copy.
     stored = ws.conn.execute(

@@ -10,7 +10,7 @@ Node on a shared machine says little about the browser.
 import sys
 import time
 
-from pylib import api, artifacts, db, folders
+from pylib import api, artifacts, folders
 
 
 def _median_cpu_ms(fn, runs=31):
@@ -56,22 +56,48 @@ def test_tree_and_versions_are_fast(tmp_path):
         api.close_workspace()
 
 
+def _plans(ws, method, params=None):
+    """The query plan of every SELECT the engine runs for one API call.
+
+    The SQL is captured as SQLite runs it (a trace callback gives each statement with its
+    parameters bound), so the test checks the engine's real queries, not a copy of them.
+    """
+    seen = []
+    ws.conn.set_trace_callback(seen.append)
+    try:
+        api.dispatch(method, params or {})
+    finally:
+        ws.conn.set_trace_callback(None)
+    selects = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert selects, f"{method} ran no query"
+    return {sql: " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in selects}
+
+
+def _plan_reading(plans, table):
+    [detail] = [d for sql, d in plans.items() if f"FROM {table}" in sql]
+    return detail
+
+
 def test_listings_read_no_content(tmp_path):
-    ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
-    # The tree in path order without a sort: json_group_array reads the index in order.
-    detail = " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + artifacts._TREE_JSON))
-    assert "COVERING INDEX idx_artifacts_listing" in detail and "TEMP B-TREE" not in detail
-    assert "INDEX idx_folders_live_path" in detail
-    stats = "SELECT kind, count(*), sum(size_bytes) FROM artifacts WHERE deleted_at IS NULL"
-    detail = " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + stats))
-    assert "COVERING INDEX idx_artifacts_listing" in detail
-    versions = ("SELECT id, seq, size_bytes, hash, created_at, reason, restored_from,"
-                " length(content) IS NOT NULL FROM artifact_versions WHERE artifact_id = ?"
-                " ORDER BY seq DESC LIMIT 50")
-    detail = " ".join(r[-1] for r in ws.conn.execute("EXPLAIN QUERY PLAN " + versions, ("x",)))
-    assert "idx_versions_artifact_seq" in detail and "TEMP B-TREE" not in detail
-    # Summary columns sit before the content in each row; after it come only the columns
-    # read together with the content (how it is stored, migration 0011).
-    cols = [r[1] for r in ws.conn.execute("PRAGMA table_info(artifact_versions)")]
-    assert cols[cols.index("content") + 1:] == ["storage", "base_id"]
-    assert not {"storage", "base_id"} & set(versions.replace(",", " ").split())
+    ws = api.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
+    try:
+        doc = api.dispatch("artifacts.create", {"path": "/a/b.md", "content": "b"})
+        api.dispatch("artifacts.update", {"id": doc["id"], "content": "b2"})
+        # The tree in path order without a sort: json_group_array reads the index in order.
+        [tree] = _plans(ws, "tree.list").values()
+        assert "COVERING INDEX idx_artifacts_listing" in tree and "TEMP B-TREE" not in tree
+        assert "INDEX idx_folders_live_path" in tree
+        by_kind = _plan_reading(_plans(ws, "storage.stats"), "artifacts WHERE deleted_at")
+        assert "COVERING INDEX idx_artifacts_listing" in by_kind
+        history = _plan_reading(_plans(ws, "versions.list", {"artifact_id": doc["id"]}),
+                                "artifact_versions")
+        assert "idx_versions_artifact_seq" in history and "TEMP B-TREE" not in history
+        # Summary columns sit before the content in each row; after it come only the columns
+        # read together with the content (how it is stored, migration 0011).
+        cols = [r[1] for r in ws.conn.execute("PRAGMA table_info(artifact_versions)")]
+        assert cols[cols.index("content") + 1:] == ["storage", "base_id"]
+        assert not any("storage" in sql or "base_id" in sql
+                       for sql in _plans(ws, "versions.list", {"artifact_id": doc["id"]}))
+    finally:
+        api.close_workspace()

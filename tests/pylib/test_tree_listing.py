@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from pylib import api, artifacts, db, errors, folders, trash
+from pylib import api, artifacts, db, errors, folders, trash, rpc
 from pylib.content import INLINE_LIMIT
 from pylib.jsontext import JSONText
 from pylib.models import ArtifactSummary
@@ -140,7 +140,8 @@ def test_dispatch_parses_or_passes_the_json_through(tmp_path):
         raw = api.dispatch("tree.list", json_text=True)
         assert isinstance(raw, JSONText)
         assert api.dispatch("tree.list") == json.loads(raw.text) == _reference(api.current())
-        assert api.handle({"id": 1, "method": "tree.list"})["result"] == json.loads(raw.text)
+        reply = rpc.answer({"id": 1, "method": "tree.list"})
+        assert reply == {"id": 1, "ok": True, "result_json": raw.text}
         # Other results are untouched by json_text: plain data, bytes stay bytes.
         exported = api.dispatch("transfer.export", json_text=True)
         assert isinstance(exported["data"], bytes) and exported["data"][:6] == b"SQLite"

@@ -76,7 +76,7 @@ def test_every_version_of_a_random_history_restores_byte_exact(tmp_path):
     assert usage.count == len(history) and usage.bytes < sum(v["size_bytes"] for v in history) / 8
     expected = [t for i, t in enumerate(texts) if i == 0 or t != texts[i - 1]]
     assert [versions.get(ws, v["id"]).text for v in history] == expected
-    back = versions.restore(ws, history[3]["id"])
+    back = artifacts.restore_version(ws, history[3]["id"])
     assert back.text == expected[3] and versions.get(ws, history[3]["id"]).text == expected[3]
 
 
@@ -122,7 +122,7 @@ def test_a_damaged_delta_fails_that_version_only(tmp_path):
         for v, text_before in zip(history[2:], before[2:]):  # newer versions do not need it
             assert versions.get(ws, v["id"]).text == text_before
     with pytest.raises(VersionCorrupt):
-        versions.restore(ws, victim)
+        artifacts.restore_version(ws, victim)
     assert artifacts.get(ws, art.id).text == before[-1]
 
 

@@ -66,7 +66,7 @@ def test_every_version_of_any_history_restores_exactly(base, edits, binary):
         assert len(history) == len(texts)
         for v, expected in zip(history, texts):
             assert versions.get(ws, v["id"]).hash == v["hash"]
-            rebuilt = artifacts.download(ws, versions.restore(ws, v["id"]).id)["data"]
+            rebuilt = artifacts.download(ws, artifacts.restore_version(ws, v["id"]).id)["data"]
             assert rebuilt == expected
     finally:
         ws.close()

@@ -116,4 +116,4 @@ def test_migration_0011_upgrades_an_old_workspace(tmp_path):
     artifacts.update(ws, "n1", big.decode() + "typed after the upgrade")
     assert _storage(ws) == {"full": 3, "delta": 1}
     assert _all_texts(ws, "n1")[2:] == [big.decode(), big.decode() + "typed after the upgrade"]
-    assert versions.restore(ws, "v1").text == "v1 text"
+    assert artifacts.restore_version(ws, "v1").text == "v1 text"

@@ -51,7 +51,7 @@ def test_restore_is_a_new_version_and_keeps_everything(tmp_path):
     ws = _ws(tmp_path)
     art = _doc_with_history(ws, 3)
     first = versions.list_versions(ws, art.id)[-1]
-    restored = versions.restore(ws, first["id"])
+    restored = artifacts.restore_version(ws, first["id"])
     assert restored.text == "v1" and restored.version_count == 4
     history = versions.list_versions(ws, art.id)
     assert [v["seq"] for v in history] == [4, 3, 2, 1]
@@ -60,7 +60,7 @@ def test_restore_is_a_new_version_and_keeps_everything(tmp_path):
     assert activity.list_actions(ws).items[0].action_type == "VERSION_RESTORE"
     # Restoring what is already current changes nothing.
     commits = ws.commits
-    versions.restore(ws, history[0]["id"])
+    artifacts.restore_version(ws, history[0]["id"])
     assert ws.commits == commits and versions.count(ws, art.id) == 4
 
 
@@ -71,8 +71,8 @@ def test_large_binary_content_is_not_kept_in_history(tmp_path):
     newest = versions.list_versions(ws, art.id)[0]
     assert newest["has_content"] is False and newest["size_bytes"] == INLINE_LIMIT + 1
     with pytest.raises(VersionUnavailable):
-        versions.restore(ws, newest["id"])
-    back = versions.restore(ws, versions.list_versions(ws, art.id)[-1]["id"])
+        artifacts.restore_version(ws, newest["id"])
+    back = artifacts.restore_version(ws, versions.list_versions(ws, art.id)[-1]["id"])
     assert back.text == "small" and not back.pending_upload
 
 

@@ -8,6 +8,7 @@
 // saved {generation, ms, at}; save-error {code, message}; ownership {state: owner|elsewhere|released}.
 
 import "../vendor/pyscript/core.js";
+import { METHODS } from "./methods.mjs";
 import { compileRuntime, serveRuntime } from "./runtime.mjs";
 
 const here = (path) => new URL(path, import.meta.url).href;
@@ -33,10 +34,12 @@ function startWorker(url, options) {
 }
 
 export class EngineError extends Error {
-  constructor(code, message, { committed = false } = {}) {
+  constructor(code, message, { committed = false, details = {} } = {}) {
     super(message);
     this.name = "EngineError";
     this.code = code;
+    // What the engine adds to the code (docs/engine-api.md), e.g. {problems: [...]}.
+    this.details = details ?? {};
     // True when the change is in the open workspace but could not be made durable yet.
     this.committed = committed;
   }
@@ -181,8 +184,12 @@ export class Engine extends EventTarget {
     }
   }
 
-  /** Call the engine API (docs/engine-api.md). Mutations resolve once durable in IndexedDB. */
+  /**
+   * Call the engine API (docs/engine-api.md; the methods are web/engine/methods.mjs).
+   * Mutations resolve once durable in IndexedDB.
+   */
   async call(method, params = {}) {
+    if (!Object.hasOwn(METHODS, method)) throw new EngineError("unknown_method", `Unknown method ${String(method)}.`);
     await this.ready;
     if (!this.worker) throw new EngineError("not_owner", "This workspace is open in another tab.");
     const id = ++this.seq;
@@ -191,10 +198,11 @@ export class Engine extends EventTarget {
     if (answer.saved) this.emit("saved", { ...answer.saved, at: Date.now() });
     if (answer.save_error) {
       this.emit("save-error", answer.save_error);
-      if (answer.ok) throw new EngineError(answer.save_error.code, answer.save_error.message, { committed: true });
+      const { code, message, details } = answer.save_error;
+      if (answer.ok) throw new EngineError(code, message, { committed: true, details });
     }
-    if (!answer.ok) throw new EngineError(answer.error.code, answer.error.message);
-    // Large listings come as the JSON text SQLite built (engine.py): parsing it here is far
+    if (!answer.ok) throw new EngineError(answer.error.code, answer.error.message, { details: answer.error.details });
+    // Large listings come as the JSON text SQLite built (pylib/rpc.py): parsing it here is far
     // cheaper than converting the objects one by one in the worker.
     return answer.result_json !== undefined ? JSON.parse(answer.result_json) : answer.result;
   }

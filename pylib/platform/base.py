@@ -1,0 +1,149 @@
+"""The platform interface: everything the engine needs from where it runs.
+
+Two implementations, one chosen at import by :mod:`pylib.platform`: the browser's
+(:mod:`.pyodide`: Emscripten's file system, the IndexedDB page store, ``fetch``, WebCrypto,
+``BroadcastChannel``) and CPython's (:mod:`.cpython`: the disk, ``fsync``, httpx, the
+``cryptography`` package, an in-process channel). The engine's logic is written against this
+class only, so it runs, and is tested, the same way in both.
+
+Byte conventions are WebCrypto's: AES-GCM takes a 12-byte nonce and returns the ciphertext
+with its 16-byte tag appended; HKDF and HMAC use SHA-256.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Listener = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP response, read to the end."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    body: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Store(ABC):
+    """Where the workspace file is made durable after each committed call."""
+
+    generation: int = 0
+
+    @abstractmethod
+    async def restore(self) -> int:
+        """Put the saved workspace file in place; returns the bytes restored (0: new)."""
+
+    @abstractmethod
+    async def flush(self, schema_version: int) -> dict[str, Any] | None:
+        """Make every change so far durable: ``{generation, ms, ...}``, or None if none.
+
+        Raises :class:`~pylib.errors.SaveFailed` (with the store's own code, e.g.
+        ``quota_exceeded``); nothing already saved is lost and the next flush retries.
+        """
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop writing (another owner takes over); the store cannot be used afterwards."""
+
+
+class Channel(ABC):
+    """A named channel to the other workers of this origin (``BroadcastChannel`` semantics:
+    a message reaches every other channel of the same name, never the sender itself)."""
+
+    @abstractmethod
+    def post(self, message: Any) -> None:
+        """Send a JSON-compatible message (bytes allowed) to the other ends."""
+
+    @abstractmethod
+    def listen(self, callback: Listener) -> None:
+        """Call ``callback(message)`` for every message from another end."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop sending and receiving."""
+
+
+class Platform(ABC):
+    """The one interface to the host: files, page store, JS values, network, crypto, workers."""
+
+    name: str
+    journal_mode: str | None = None  # the SQLite journal mode the host's file system suits
+
+    @abstractmethod
+    def workspace_path(self, workspace: str = "default") -> str:
+        """Where the workspace's SQLite file lives on this host's file system."""
+
+    @abstractmethod
+    async def open_store(self, workspace: str, path: str, **options: Any) -> Store:
+        """The store that makes ``path`` durable (``options``: host-specific tuning)."""
+
+    @abstractmethod
+    def to_py(self, value: Any) -> Any:
+        """A host value as plain Python: dicts, lists, str, numbers, None and bytes."""
+
+    @abstractmethod
+    def to_js(self, value: Any) -> Any:
+        """Plain Python as a host value (objects, arrays, Uint8Array in the browser)."""
+
+    @abstractmethod
+    async def fetch(
+        self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Response:
+        """One HTTP request. Raises :class:`~pylib.errors.NetworkError` when no response came
+        (an HTTP error status is a response, not an exception)."""
+
+    @abstractmethod
+    async def sha256(self, data: bytes) -> bytes:
+        """SHA-256 digest (32 bytes)."""
+
+    @abstractmethod
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        """HMAC-SHA-256 of ``data`` under ``key`` (32 bytes)."""
+
+    @abstractmethod
+    async def hkdf_sha256(self, ikm: bytes, *, salt: bytes, info: bytes, length: int) -> bytes:
+        """HKDF (RFC 5869) with SHA-256: ``length`` bytes of key material from ``ikm``."""
+
+    @abstractmethod
+    async def aes_gcm_encrypt(
+        self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes = b""
+    ) -> bytes:
+        """AES-GCM (128- or 256-bit key, 12-byte nonce): ciphertext followed by the tag."""
+
+    @abstractmethod
+    async def aes_gcm_decrypt(
+        self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes = b""
+    ) -> bytes:
+        """The plaintext; raises :class:`~pylib.errors.DecryptFailed` if the tag is wrong."""
+
+    @abstractmethod
+    def random_bytes(self, n: int) -> bytes:
+        """``n`` bytes from the host's cryptographically secure generator."""
+
+    @abstractmethod
+    def channel(self, name: str) -> Channel:
+        """A channel to the other workers listening on ``name``."""
+
+
+def check_aes_inputs(key: bytes, nonce: bytes) -> None:
+    """Refuse what WebCrypto would refuse, the same way on both hosts."""
+    if len(key) not in (16, 32):
+        raise ValueError("AES-GCM keys are 16 or 32 bytes")
+    if len(nonce) != 12:
+        raise ValueError("AES-GCM nonces are 12 bytes")

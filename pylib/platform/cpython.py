@@ -1,0 +1,181 @@
+"""The platform on CPython: the disk, ``fsync``, httpx, the ``cryptography`` package.
+
+This is the twin the tests run the engine's network and crypto logic on (against a real
+proxy and a real SeaweedFS); results match the browser's byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from pylib.errors import DecryptFailed, NetworkError, SaveFailed
+from pylib.platform.base import Channel, Listener, Platform, Response, Store, check_aes_inputs
+
+DATA_DIR_ENV = "QUIRE_DATA_DIR"
+
+
+class FileStore(Store):
+    """The workspace file on disk: a flush ``fsync``s it when it changed since the last one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.generation = 0
+        self._seen: tuple[int, int] | None = None
+        self._closed = False
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    async def restore(self) -> int:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._seen = self._stamp()
+        return self._seen[0] if self._seen else 0
+
+    async def flush(self, schema_version: int) -> dict[str, Any] | None:
+        if self._closed:
+            raise SaveFailed("This workspace is no longer open here.", code="closed")
+        stamp = self._stamp()
+        if stamp is None or stamp == self._seen:
+            return None
+        started = time.perf_counter()
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise SaveFailed(f"The workspace file could not be saved: {exc.strerror}.") from exc
+        self._seen = stamp
+        self.generation += 1
+        return {"generation": self.generation, "ms": (time.perf_counter() - started) * 1000,
+                "bytes": stamp[0]}
+
+    async def close(self) -> None:
+        self._closed = True
+
+
+class LocalChannel(Channel):
+    """Channels of one process: a message is deep-copied (like a structured clone) and
+    delivered on the event loop's next turn, or at once when no loop runs."""
+
+    _open: dict[str, list["LocalChannel"]] = {}
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._listeners: list[Listener] = []
+        self._open.setdefault(name, []).append(self)
+
+    def post(self, message: Any) -> None:
+        if self not in self._open.get(self.name, []):
+            raise ValueError("This channel is closed.")
+        for other in self._open.get(self.name, []):
+            if other is not self:
+                other._deliver(copy.deepcopy(message))
+
+    def _deliver(self, message: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        for listener in list(self._listeners):
+            if loop is None:
+                listener(message)
+            else:
+                loop.call_soon(listener, message)
+
+    def listen(self, callback: Listener) -> None:
+        self._listeners.append(callback)
+
+    def close(self) -> None:
+        ends = self._open.get(self.name, [])
+        if self in ends:
+            ends.remove(self)
+        self._listeners.clear()
+
+
+class CPythonPlatform(Platform):
+    """The engine outside the browser."""
+
+    name = "cpython"
+    journal_mode = None
+
+    def workspace_path(self, workspace: str = "default") -> str:
+        base = os.environ.get(DATA_DIR_ENV) or os.path.join(
+            os.path.expanduser("~"), ".local", "share", "quire")
+        return os.path.join(base, workspace, "workspace.sqlite")
+
+    async def open_store(self, workspace: str, path: str, **options: Any) -> Store:
+        return FileStore(path)
+
+    def to_py(self, value: Any) -> Any:
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        if isinstance(value, dict):
+            return {key: self.to_py(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.to_py(item) for item in value]
+        return value
+
+    def to_js(self, value: Any) -> Any:
+        return self.to_py(value)
+
+    async def fetch(self, url, *, method="GET", headers=None, body=None) -> Response:
+        import httpx  # only CPython has it, and only network code needs it
+
+        try:
+            async with httpx.AsyncClient(follow_redirects=True) as client:
+                reply = await client.request(method, url, headers=headers, content=body)
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"The server could not be reached ({type(exc).__name__}).",
+                               url=url) from exc
+        return Response(reply.status_code, {k.lower(): v for k, v in reply.headers.items()},
+                        reply.content)
+
+    async def sha256(self, data: bytes) -> bytes:
+        import hashlib
+
+        return hashlib.sha256(data).digest()
+
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        import hmac
+
+        return hmac.digest(key, data, "sha256")
+
+    async def hkdf_sha256(self, ikm: bytes, *, salt: bytes, info: bytes, length: int) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+    async def aes_gcm_encrypt(self, key, nonce, plaintext, aad=b"") -> bytes:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        check_aes_inputs(key, nonce)
+        return AESGCM(key).encrypt(nonce, plaintext, aad or None)
+
+    async def aes_gcm_decrypt(self, key, nonce, ciphertext, aad=b"") -> bytes:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        check_aes_inputs(key, nonce)
+        try:
+            return AESGCM(key).decrypt(nonce, ciphertext, aad or None)
+        except InvalidTag:
+            raise DecryptFailed() from None
+
+    def random_bytes(self, n: int) -> bytes:
+        return secrets.token_bytes(n)
+
+    def channel(self, name: str) -> Channel:
+        return LocalChannel(name)

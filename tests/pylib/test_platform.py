@@ -1,0 +1,65 @@
+"""The CPython platform: known-answer crypto, fetch against a real local HTTP server,
+channels, conversions, the file store. (The Pyodide platform runs the same checks in
+tests/pyodide/test_platform_in_pyodide.py and in Chromium, tests/e2e/test_platform_browser.py.)
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from pylib import platform
+from pylib.platform.cpython import CPythonPlatform, FileStore
+
+sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to this file
+
+from echo_server import echo_server  # noqa: E402
+from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    platform.IN_BROWSER, reason="async checks of the Pyodide platform: tests/pyodide")
+
+
+def test_the_platform_is_chosen_once_for_this_host():
+    assert isinstance(platform.current, CPythonPlatform) and platform.current.name == "cpython"
+
+
+def test_known_answers_channels_and_fetch():
+    with echo_server() as url:
+        got = asyncio.run(compute(CPythonPlatform(), url))
+    assert got.pop("fetch") == FETCH_EXPECTED
+    assert got == EXPECTED
+
+
+def test_aes_inputs_are_checked_like_webcrypto():
+    pl = CPythonPlatform()
+    with pytest.raises(ValueError):
+        asyncio.run(pl.aes_gcm_encrypt(bytes(15), bytes(12), b"x"))
+    with pytest.raises(ValueError):
+        asyncio.run(pl.aes_gcm_encrypt(bytes(16), bytes(8), b"x"))
+
+
+def test_conversions_make_plain_data():
+    pl = CPythonPlatform()
+    value = {"a": memoryview(b"\x01"), "b": [bytearray(b"\x02"), (1, "x")], "c": None}
+    assert pl.to_py(value) == {"a": b"\x01", "b": [b"\x02", [1, "x"]], "c": None}
+    assert pl.to_js({"d": b"\x03"}) == {"d": b"\x03"}
+
+
+def test_the_file_store_saves_only_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIRE_DATA_DIR", str(tmp_path))
+    path = CPythonPlatform().workspace_path("w")
+    assert path == str(tmp_path / "w" / "workspace.sqlite")
+    store = FileStore(path)
+    assert asyncio.run(store.restore()) == 0
+    assert asyncio.run(store.flush(1)) is None  # no file yet: nothing to save
+    with open(path, "wb") as fh:
+        fh.write(b"x" * 4096)
+    saved = asyncio.run(store.flush(1))
+    assert saved["generation"] == 1 and saved["bytes"] == 4096
+    assert asyncio.run(store.flush(1)) is None
+    asyncio.run(store.close())
+    with pytest.raises(Exception) as info:
+        asyncio.run(store.flush(1))
+    assert info.value.code == "closed"
