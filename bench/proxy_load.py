@@ -44,8 +44,8 @@ def setup(data_dir: Path, users: int, rng: random.Random) -> list[tuple[str, str
     """(uid, token) per account, each with POINTS_PER_USER points in the shard."""
     from argon2 import PasswordHasher
 
-    from proxy import accounts
-    from proxy.auth import AuthService
+    from proxy.auth import accounts
+    from proxy.auth.service import AuthService
     from proxy.vectorstore import EdgeStore, NewPoint
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only

@@ -46,8 +46,8 @@ def settings_for(data_dir: Path):
 def create_token(data_dir: Path) -> str:
     from argon2 import PasswordHasher
 
-    from proxy import accounts
-    from proxy.auth import AuthService
+    from proxy.auth import accounts
+    from proxy.auth.service import AuthService
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only
     auth = AuthService(settings_for(data_dir))

@@ -82,8 +82,8 @@ def create_accounts(data_dir: Path, count: int) -> list[tuple[str, str]]:
     """(uid, bearer token) for `count` accounts (argon2 with small parameters: setup only)."""
     from argon2 import PasswordHasher
 
-    from proxy import accounts
-    from proxy.auth import AuthService
+    from proxy.auth import accounts
+    from proxy.auth.service import AuthService
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     auth = AuthService(settings_for(data_dir))

@@ -17,16 +17,18 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from proxy import auth_routes, health, signin, vectorstore
+from proxy import health, vectorstore
+from proxy.auth import routes as auth_routes
+from proxy.auth import signin
 from proxy import s3 as s3_api
 from proxy import vectors as vectors_api
-from proxy.auth import AuthMiddleware, AuthService
+from proxy.auth.service import AuthMiddleware, AuthService
 from proxy.bodylimit import BodyLimitMiddleware
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.isolation import IsolationHeadersMiddleware
 from proxy.logs import RequestLogMiddleware
 from proxy.openapi import Operation, openapi_endpoint
-from proxy.secretkey import ensure_secret_key
+from proxy.auth.secretkey import ensure_secret_key
 from proxy.settings import Settings
 from proxy.static import WebFiles
 

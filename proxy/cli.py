@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from pylib import cli as engine_cli
 
-from proxy.accounts import AccountError, Accounts
-from proxy.auth import AUTH_DB_NAME
-from proxy.authdb import AuthDB
+from proxy.auth.accounts import AccountError, Accounts
+from proxy.auth.service import AUTH_DB_NAME
+from proxy.auth.db import AuthDB
 from proxy.settings import Settings
-from proxy.tokens import Tokens
+from proxy.auth.tokens import Tokens
 
 
 class CliError(Exception):

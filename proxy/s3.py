@@ -26,7 +26,7 @@ from proxy.bodies import read_model, validate
 from proxy.errors import ApiError
 from proxy.keys import object_key, user_prefix, validate_key, validate_prefix
 from proxy.openapi import document
-from proxy.principal import require_user
+from proxy.auth.principal import require_user
 from proxy.settings import Settings
 
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127}"

@@ -18,13 +18,13 @@ from typing import TextIO
 
 import uvicorn
 
-from proxy.accounts import OWNER_NAME, Accounts
+from proxy.auth.accounts import OWNER_NAME, Accounts
 from proxy.app import create_app
-from proxy.auth import AUTH_DB_NAME
-from proxy.authdb import AuthDB
+from proxy.auth.service import AUTH_DB_NAME
+from proxy.auth.db import AuthDB
 from proxy.logs import configure_logging
-from proxy.secretkey import ensure_secret_key
-from proxy.sessions import LoginLinks
+from proxy.auth.secretkey import ensure_secret_key
+from proxy.auth.sessions import LoginLinks
 from proxy.settings import Settings
 
 
@@ -51,7 +51,7 @@ def app_origins(settings: Settings, port: int) -> list[str]:
     """Origins the browser may use for the app; S3 allows CORS from exactly these."""
     origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
     if settings.public_url:
-        from proxy.csrf import origin_of
+        from proxy.auth.csrf import origin_of
 
         origins.insert(0, origin_of(settings.public_url))
     return origins

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from proxy.bodies import read_model
 from proxy.errors import ApiError
 from proxy.openapi import document
-from proxy.principal import require_user
+from proxy.auth.principal import require_user
 from proxy.vectorstore import DIMENSION, Clause, Match, NewPoint, Range, VectorStore, VectorStoreError
 
 MAX_FILTER_DEPTH = 3

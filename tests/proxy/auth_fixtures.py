@@ -24,8 +24,8 @@ from starlette.testclient import TestClient
 
 from argon2 import PasswordHasher
 
-from proxy import accounts
-from proxy.accounts import Account
+from proxy.auth import accounts
+from proxy.auth.accounts import Account
 from proxy.app import create_app
 from proxy.settings import Settings
 

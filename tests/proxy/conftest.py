@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from proxy.bodylimit import BodyLimitMiddleware
 from proxy.errors import EXCEPTION_HANDLERS
-from proxy.principal import User
+from proxy.auth.principal import User
 from proxy.s3 import S3Service
 from proxy.seaweed import EmbeddedS3
 from proxy.settings import Settings

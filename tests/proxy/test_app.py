@@ -19,7 +19,7 @@ from auth_fixtures import (  # noqa: F401  (fixtures)
 )
 from proxy.app import create_app
 from proxy.isolation import HEADERS
-from proxy.secretkey import ensure_secret_key
+from proxy.auth.secretkey import ensure_secret_key
 from proxy.settings import Settings
 
 ISOLATION = {

@@ -15,7 +15,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from auth_fixtures import SECRET, write_web_dir
-from proxy import accounts
+from proxy.auth import accounts
 from proxy.app import create_app
 from proxy.s3 import S3Service
 from proxy.settings import Settings

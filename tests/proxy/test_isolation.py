@@ -31,8 +31,8 @@ from jwt.algorithms import RSAAlgorithm
 from starlette.testclient import TestClient
 
 from auth_fixtures import ORIGIN, PASSWORD, SECRET, write_web_dir
-from proxy import accounts
-from proxy.accounts import Account
+from proxy.auth import accounts
+from proxy.auth.accounts import Account
 from proxy.app import create_app
 from proxy.errors import GENERIC_AUTH_MESSAGE
 from proxy.s3 import S3Service

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from proxy import csrf
-from proxy.auth import AuthService
+from proxy.auth import csrf
+from proxy.auth.service import AuthService
 from proxy.errors import GENERIC_AUTH_MESSAGE, ApiError
 from proxy.openapi import Operation, document
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 
-from proxy.authdb import AuthDB, hash_secret, now
-from proxy.principal import User
+from proxy.auth.db import AuthDB, hash_secret, now
+from proxy.auth.principal import User
 
 
 def issue_secret(db: AuthDB, ttl_seconds: int, insert_sql: str, purge_sql: str, uid: str) -> str:

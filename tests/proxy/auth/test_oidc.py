@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from auth_fixtures import ORIGIN, fast_password_hashing, make_quire_app, make_quire_settings  # noqa: F401
 from proxy.errors import GENERIC_AUTH_MESSAGE
-from proxy.oidc import oidc_uid
+from proxy.auth.oidc import oidc_uid
 from proxy.settings import Settings
 
 ISSUER = "https://id.example.org/realms/quire"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from proxy.authdb import AuthDB, hash_secret, now
-from proxy.principal import User
+from proxy.auth.db import AuthDB, hash_secret, now
+from proxy.auth.principal import User
 
 PREFIX = "qt_"
 ID_CHARS = 12  # a token's public id: the first characters of its hash

@@ -19,7 +19,7 @@ import httpx
 import jwt
 from jwt import PyJWK, PyJWKSet
 
-from proxy.principal import User
+from proxy.auth.principal import User
 
 ASYMMETRIC = {
     "RS256": "RSA", "RS384": "RSA", "RS512": "RSA",

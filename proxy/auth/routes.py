@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from proxy import csrf
-from proxy.auth import AuthService, session_id_of
+from proxy.auth import csrf
+from proxy.auth.service import AuthService, session_id_of
 from proxy.bodies import read_model
 from proxy.errors import ApiError
 from proxy.openapi import document
-from proxy.principal import require_user
+from proxy.auth.principal import require_user
 
 
 class LoginRequest(BaseModel):

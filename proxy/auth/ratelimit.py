@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from proxy.authdb import AuthDB, now
+from proxy.auth.db import AuthDB, now
 
 WINDOW_SECONDS = 60.0
 

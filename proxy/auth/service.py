@@ -3,7 +3,7 @@
 The middleware sets `scope["user"]` from exactly one source: the `Authorization: Bearer`
 header when present (a `quire token` or an OIDC JWT), otherwise the session cookie. It also
 enforces CSRF on state-changing requests that ride on the cookie. Routes read the result with
-`proxy.principal.require_user`.
+`proxy.auth.principal.require_user`.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from proxy import csrf
-from proxy.accounts import Account, Accounts
-from proxy.authdb import AuthDB
+from proxy.auth import csrf
+from proxy.auth.accounts import Account, Accounts
+from proxy.auth.db import AuthDB
 from proxy.errors import error_response, unauthorized
-from proxy.oidc import JwksSource, OidcVerifier, looks_like_jwt
-from proxy.principal import User
-from proxy.ratelimit import LoginLimiter
-from proxy.sessions import LoginLinks, Sessions
+from proxy.auth.oidc import JwksSource, OidcVerifier, looks_like_jwt
+from proxy.auth.principal import User
+from proxy.auth.ratelimit import LoginLimiter
+from proxy.auth.sessions import LoginLinks, Sessions
 from proxy.settings import Settings
-from proxy.tokens import Tokens
+from proxy.auth.tokens import Tokens
 
 AUTH_DB_NAME = "auth.sqlite"
 # Paths that start a session: they have no CSRF token yet and check Origin themselves.
