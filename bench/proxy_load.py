@@ -52,7 +52,7 @@ def setup(data_dir: Path, users: int, rng: random.Random) -> list[tuple[str, str
     auth = AuthService(settings_for(data_dir))
     try:
         people = [auth.accounts.add(f"user{i:03d}", "bench-password-123") for i in range(users)]
-        tokens = [(p.uid, auth.tokens.create(p.uid)[0]) for p in people]
+        tokens = [(p.uid, auth.create_token(p.uid)[0]) for p in people]
     finally:
         auth.close()
     store = EdgeStore(data_dir / "qdrant" / "artifacts")

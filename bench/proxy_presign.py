@@ -30,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-secret-" + "x" * 40
 PRESIGN_BODY = json.dumps({"op": "put", "key": "notes/bench.md", "content_type": "text/markdown", "size": 1234,
                            "sha256": "a" * 64}).encode()
 
@@ -39,7 +38,7 @@ def settings_for(data_dir: Path):
     from proxy.settings import Settings
 
     # Presigning is local computation: the endpoint is never contacted (no quota configured).
-    return Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET, s3_endpoint_url="http://127.0.0.1:9",
+    return Settings(_env_file=None, data_dir=data_dir, s3_endpoint_url="http://127.0.0.1:9",
                     s3_access_key_id="bench", s3_secret_access_key="bench-secret-access-key")
 
 
@@ -53,7 +52,7 @@ def create_token(data_dir: Path) -> str:
     auth = AuthService(settings_for(data_dir))
     try:
         account = auth.accounts.add("bench", "bench-password-123")
-        return auth.tokens.create(account.uid)[0]
+        return auth.create_token(account.uid)[0]
     finally:
         auth.close()
 

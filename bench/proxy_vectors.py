@@ -36,7 +36,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-secret-" + "x" * 40
 DIMENSION = 384
 
 
@@ -44,7 +43,7 @@ def settings_for(data_dir: Path):
     from proxy.settings import Settings
 
     # S3 is never called here; the service only needs an endpoint to be constructed.
-    return Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET, s3_endpoint_url="http://127.0.0.1:9",
+    return Settings(_env_file=None, data_dir=data_dir, s3_endpoint_url="http://127.0.0.1:9",
                     s3_access_key_id="bench", s3_secret_access_key="bench", vector_max_limit=100)
 
 
@@ -89,7 +88,7 @@ def create_accounts(data_dir: Path, count: int) -> list[tuple[str, str]]:
     auth = AuthService(settings_for(data_dir))
     try:
         people = [auth.accounts.add(f"user{i:03d}", "bench-password-123") for i in range(count)]
-        return [(p.uid, auth.tokens.create(p.uid)[0]) for p in people]
+        return [(p.uid, auth.create_token(p.uid)[0]) for p in people]
     finally:
         auth.close()
 

@@ -2,7 +2,7 @@
 
 Outermost first, every request passes: isolation headers (on every response, errors too),
 the request log (which also turns an unexpected exception into the JSON 500), the body size
-limit, and authentication (+ CSRF). Routes then read `request.app.state`: `settings`, `auth`,
+limit, and authentication (+ the cross-site check). Routes then read `request.app.state`: `settings`, `auth`,
 `s3`, `vectors` and `web`.
 """
 
@@ -22,13 +22,13 @@ from proxy.auth import routes as auth_routes
 from proxy.auth import signin
 from proxy import s3 as s3_api
 from proxy import vectors as vectors_api
-from proxy.auth.service import AuthMiddleware, AuthService
+from proxy.auth.middleware import AuthMiddleware
+from proxy.auth.service import AuthService
 from proxy.bodylimit import BodyLimitMiddleware
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.isolation import IsolationHeadersMiddleware
 from proxy.logs import RequestLogMiddleware
 from proxy.openapi import Operation, openapi_endpoint
-from proxy.auth.secretkey import ensure_secret_key
 from proxy.settings import Settings
 from proxy.static import WebFiles
 
@@ -71,8 +71,6 @@ def build_routes(web: WebFiles) -> list[BaseRoute]:
 def create_app(settings: Settings, *, s3=None, vectors=None) -> Starlette:
     """The proxy for these settings. `s3` and `vectors` default to what the settings describe;
     stores passed in stay the caller's to close, stores built here close with the app."""
-    if settings.secret_key is None:
-        raise ValueError("QUIRE_SECRET_KEY is not set (`quire serve` generates one in development)")
     auth = AuthService(settings)
     if s3 is None:
         s3 = s3_api.S3Service.from_settings(settings)
@@ -108,5 +106,4 @@ def create_app(settings: Settings, *, s3=None, vectors=None) -> Starlette:
 
 def create_app_from_env() -> Starlette:
     """Factory for `uvicorn --factory` and multi-worker `quire serve`: settings from the environment."""
-    settings, _ = ensure_secret_key(Settings())
-    return create_app(settings)
+    return create_app(Settings())

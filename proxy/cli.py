@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from pylib import cli as engine_cli
 
 from proxy.auth.accounts import AccountError, Accounts
-from proxy.auth.service import AUTH_DB_NAME
+from proxy.auth.credentials import TOKEN, CredentialStore
 from proxy.auth.db import AuthDB
+from proxy.auth.service import AUTH_DB_NAME
 from proxy.settings import Settings
-from proxy.auth.tokens import Tokens
 
 
 class CliError(Exception):
@@ -118,14 +118,14 @@ def user_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def token_command(args: argparse.Namespace, settings: Settings) -> int:
     with auth_db(settings) as db:
-        accounts, tokens = Accounts(db), Tokens(db)
+        accounts, tokens = Accounts(db), CredentialStore(db)
         if args.action == "create":
             if args.ttl is not None and args.ttl < 1:
                 raise CliError("--ttl must be a positive number of seconds")
             account = accounts.by_name(args.name)
             if account is None:
                 raise CliError(f"no user named {args.name!r}")
-            token, info = tokens.create(account.uid, args.ttl)
+            token, info = tokens.issue(TOKEN, account.uid, args.ttl)
             print(token)
             print(f"token id {info.id}, expires {when(info.expires_at)}", file=sys.stderr)
         elif args.action == "list":
@@ -133,10 +133,10 @@ def token_command(args: argparse.Namespace, settings: Settings) -> int:
             if args.name and owner is None:
                 raise CliError(f"no user named {args.name!r}")
             names = {a.uid: a.name for a in accounts.list()}
-            for info in tokens.list(owner.uid if owner else None):
+            for info in tokens.list(TOKEN, owner.uid if owner else None):
                 print(f"{info.id}\t{names.get(info.uid, info.uid)}\texpires {when(info.expires_at)}")
         else:
-            if not tokens.revoke(args.token):
+            if not tokens.revoke(TOKEN, args.token):
                 raise CliError("no such token")
             print("revoked")
     return 0

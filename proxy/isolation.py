@@ -2,8 +2,9 @@
 
 Cross-origin isolation (COOP + COEP) is what lets Pyodide workers use SharedArrayBuffer and
 PyScript workers reach the DOM; CORP keeps our responses out of other sites' pages. The rest
-are cheap hardening: no MIME sniffing, no referrer (a one-time login link must not leak), no
-framing.
+are cheap hardening: no MIME sniffing, no framing, and no referrer to other origins (a one-time
+login link must not leak). `same-origin`, not `no-referrer`: with `no-referrer` Chromium sends
+`Origin: null` on the app's own form posts, and the cross-site check must then refuse them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ HEADERS = {
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 

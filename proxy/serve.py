@@ -1,7 +1,8 @@
 """`quire serve`: the app under uvicorn with its embedded S3 and vector store, and a login link.
 
-Start order: secret key, listening socket (so the real port is known), embedded SeaweedFS
-(told the app's origin for CORS), the owner account and a one-time login link, the vector
+Start order: listening socket (so the real port is known), embedded SeaweedFS
+(told the app's origins for CORS), the owner account and a one-time login link (revoking
+every unused link of an earlier start), the vector
 store, then uvicorn. Everything started is stopped in reverse order on SIGTERM, Ctrl-C or a
 crash; the SeaweedFS child also dies with us if we are killed outright (PR_SET_PDEATHSIG).
 """
@@ -18,13 +19,13 @@ from typing import TextIO
 
 import uvicorn
 
-from proxy.auth.accounts import OWNER_NAME, Accounts
 from proxy.app import create_app
-from proxy.auth.service import AUTH_DB_NAME
+from proxy.auth.accounts import OWNER_NAME, Accounts
+from proxy.auth.credentials import LINK, CredentialStore
 from proxy.auth.db import AuthDB
+from proxy.auth.origin import allowed_origins
+from proxy.auth.service import AUTH_DB_NAME
 from proxy.logs import configure_logging
-from proxy.auth.secretkey import ensure_secret_key
-from proxy.auth.sessions import LoginLinks
 from proxy.settings import Settings
 
 
@@ -48,13 +49,9 @@ def display_url(settings: Settings, port: int) -> str:
 
 
 def app_origins(settings: Settings, port: int) -> list[str]:
-    """Origins the browser may use for the app; S3 allows CORS from exactly these."""
-    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
-    if settings.public_url:
-        from proxy.auth.csrf import origin_of
-
-        origins.insert(0, origin_of(settings.public_url))
-    return origins
+    """Origins the browser may use for the app (the same the cross-site check accepts);
+    S3 allows CORS from exactly these."""
+    return allowed_origins(settings.public_url, settings.host, port)
 
 
 def bind_socket(settings: Settings) -> socket.socket:
@@ -63,10 +60,13 @@ def bind_socket(settings: Settings) -> socket.socket:
 
 
 def login_link(settings: Settings, base_url: str) -> str:
+    """A new one-time link for the owner; links printed by earlier starts stop working."""
     db = AuthDB(settings.data_dir / AUTH_DB_NAME)
     try:
         owner = Accounts(db).ensure_owner()
-        token = LoginLinks(db, settings.login_link_ttl_seconds).create(owner.uid)
+        links = CredentialStore(db)
+        links.revoke_all(LINK)
+        token, _ = links.issue(LINK, owner.uid, settings.login_link_ttl_seconds)
     finally:
         db.close()
     return f"{base_url}?login={token}"
@@ -137,9 +137,6 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with contextlib.ExitStack() as stack:
-            settings, generated = ensure_secret_key(settings)
-            if generated:
-                print(f"Generated a secret key for this data directory: {generated} (mode 0600)", file=out, flush=True)
             sock = bind_socket(settings)
             stack.callback(sock.close)
             port = sock.getsockname()[1]

@@ -1,8 +1,8 @@
 """Configuration, read from the environment (prefix QUIRE_) or a `.env` file when the app is built.
 
 Every field here is documented in docs/team.md ("Running Quire for a team"); a test checks that.
-Secrets have no defaults: in development the CLI generates them once into the data directory
-and prints where they are; in production a missing secret is a start-up error.
+Secrets have no defaults; in production a missing one is a start-up error. The proxy itself
+needs no secret key (see proxy/auth/origin.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from proxy.auth.origin import origin_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,15 +29,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, validation_alias=AliasChoices("QUIRE_PORT", "PORT"))
     workers: int = Field(1, ge=1, le=64)
-    public_url: str | None = None  # the URL users open, when behind a proxy (enables Secure cookies on https)
+    # The URL people open (behind a reverse proxy, or a LAN name): the app's origin for the
+    # cross-site check, besides the addresses `quire serve` bound; https turns on Secure cookies.
+    public_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
     web_dir: Path = ROOT / "web"
 
-    # Key for CSRF tokens (an HMAC of the session). Sessions, tokens and login links are random
-    # values stored hashed, so they do not depend on it.
-    secret_key: SecretStr | None = None
+    # Sessions, tokens and login links are random values stored hashed; cross-site writes are
+    # refused by Sec-Fetch-Site and Origin. Nothing here needs a server-side secret key.
     session_ttl_seconds: int = Field(14 * 24 * 3600, ge=60)
-    login_attempts_per_minute: int = Field(5, ge=1)  # failed sign-ins per client address and per account
+    login_attempts_per_minute: int = Field(5, ge=1)  # sign-in attempts per client address
+    login_account_attempts_per_minute: int = Field(20, ge=1)  # per account, from addresses it never signed in from
     login_link_ttl_seconds: int = Field(900, ge=30, le=24 * 3600)  # the one-time link `quire serve` prints
     forwarded_allow_ips: str | None = None  # proxies trusted for X-Forwarded-For/-Proto (comma-separated)
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
@@ -80,11 +84,13 @@ class Settings(BaseSettings):
         if refused:
             raise ValueError(f"oidc_algorithms must be asymmetric (RS*, PS*, ES*, EdDSA); refused: {refused}")
         if self.environment == "production":
-            missing = [name for name in ("secret_key",) if getattr(self, name) is None]
+            missing = []
             if self.s3_endpoint_url and self.s3_secret_access_key is None:
                 missing.append("s3_secret_access_key")
             if missing:
                 raise ValueError("production needs these settings: " + ", ".join(f"QUIRE_{m.upper()}" for m in missing))
+        if self.public_url:
+            origin_of(self.public_url)  # raises ValueError for anything but an http(s) URL
         return self
 
     @property

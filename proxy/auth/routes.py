@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from proxy.auth import csrf
-from proxy.auth.service import AuthService, session_id_of
+from proxy.auth.middleware import presented_bearer, session_id_of
+from proxy.auth.principal import User, require_user
+from proxy.auth.service import AuthService
 from proxy.bodies import read_model
-from proxy.errors import ApiError
+from proxy.errors import unauthorized
 from proxy.openapi import document
-from proxy.auth.principal import require_user
 
 
 class LoginRequest(BaseModel):
@@ -24,12 +24,12 @@ class LoginRequest(BaseModel):
 
 
 class Me(BaseModel):
-    """The signed-in user. `csrf_token` goes in `X-CSRF-Token` on cookie-authenticated writes."""
+    """Who is signed in: `signed_in` false (and nothing else) when nobody is."""
 
-    uid: str
-    name: str
-    via: str
-    csrf_token: str | None
+    signed_in: bool
+    uid: str | None = None
+    name: str | None = None
+    via: str | None = None  # "session" | "token" | "oidc"
 
 
 class Done(BaseModel):
@@ -44,28 +44,17 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_login_origin(request: Request) -> None:
-    """Refuse sign-in posted from another site (login CSRF); non-browsers send no Origin."""
-    auth = auth_service(request)
-    if not csrf.origin_allowed(request.headers.get("origin"), auth.expected_origin(request.scope), required=False):
-        raise ApiError(403, "csrf_failed", "missing or invalid CSRF token or origin")
-
-
-def me_body(request: Request, session_id: str | None) -> dict:
-    user = require_user(request)
-    token = auth_service(request).csrf_token(session_id) if session_id else None
-    return Me(uid=user.uid, name=user.name, via=user.via, csrf_token=token).model_dump()
+def me_of(user: User) -> dict:
+    return Me(signed_in=True, uid=user.uid, name=user.name, via=user.via).model_dump()
 
 
 @document("Sign in with a name and password; sets the session cookie", request=LoginRequest, response=Me,
           auth=False, errors=(400, 403, 415, 422, 429))
 async def login(request: Request) -> JSONResponse:
-    check_login_origin(request)
     body = await read_model(request, LoginRequest)
     auth = auth_service(request)
     account, session_id = await auth.login(body.name, body.password, client_ip(request))
-    me = Me(uid=account.uid, name=account.name, via="session", csrf_token=auth.csrf_token(session_id))
-    response = JSONResponse(me.model_dump())
+    response = JSONResponse(me_of(User(uid=account.uid, name=account.name, via="session")))
     auth.set_session_cookie(response, session_id)
     return response
 
@@ -73,17 +62,24 @@ async def login(request: Request) -> JSONResponse:
 @document("Sign out: revoke this session and clear its cookie", response=Done, auth=False, errors=(403,))
 async def logout(request: Request) -> JSONResponse:
     auth = auth_service(request)
-    session_id = session_id_of(request.scope)
-    if session_id:
-        auth.sessions.revoke(session_id)
+    auth.end_session(session_id_of(request.scope))
     response = JSONResponse(Done(ok=True).model_dump())
     auth.clear_session_cookie(response)
     return response
 
 
-@document("The signed-in user and the CSRF token for this session", response=Me)
+@document("Who is signed in; `signed_in: false` when nobody is (401 only for a bad bearer header)",
+          response=Me, auth=False, errors=(401,))
 async def me(request: Request) -> JSONResponse:
-    return JSONResponse(me_body(request, session_id_of(request.scope)))
+    user = request.scope.get("user")
+    if isinstance(user, User):
+        return JSONResponse(me_of(user))
+    if presented_bearer(request.scope):
+        raise unauthorized()  # a script's token is wrong: say so, do not pretend all is well
+    response = JSONResponse(Me(signed_in=False).model_dump(), headers={"Cache-Control": "no-store"})
+    if auth_service(request).session_cookie(request.headers):
+        auth_service(request).clear_session_cookie(response)  # a stale cookie: drop it
+    return response
 
 
 async def _call(function, *args) -> None:

@@ -1,59 +1,43 @@
-"""Who is calling: the auth service (sessions, tokens, OIDC, sign-in) and its ASGI middleware.
+"""The auth service: everything the proxy knows about identity, built once per app from Settings.
 
-The middleware sets `scope["user"]` from exactly one source: the `Authorization: Bearer`
-header when present (a `quire token` or an OIDC JWT), otherwise the session cookie. It also
-enforces CSRF on state-changing requests that ride on the cookie. Routes read the result with
-`proxy.auth.principal.require_user`.
+It owns the auth database, the accounts, the one credential store (sessions, bearer tokens,
+login links), the sign-in rate limits, the OIDC verifier, the origin check and the session
+cookie. The middleware (middleware.py) and the routes (routes.py, signin.py) use it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from starlette.authentication import UnauthenticatedUser
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from proxy.auth import csrf
 from proxy.auth.accounts import Account, Accounts
+from proxy.auth.credentials import LINK, SESSION, TOKEN, CredentialInfo, CredentialStore
 from proxy.auth.db import AuthDB
-from proxy.errors import error_response, unauthorized
 from proxy.auth.oidc import JwksSource, OidcVerifier, looks_like_jwt
+from proxy.auth.origin import OriginCheck, allowed_origins
 from proxy.auth.principal import User
-from proxy.auth.ratelimit import LoginLimiter
-from proxy.auth.sessions import LoginLinks, Sessions
+from proxy.auth.ratelimit import Limited, LoginLimiter
+from proxy.errors import unauthorized
 from proxy.settings import Settings
-from proxy.auth.tokens import Tokens
 
 AUTH_DB_NAME = "auth.sqlite"
-# Paths that start a session: they have no CSRF token yet and check Origin themselves.
-CSRF_EXEMPT_PATHS = frozenset({"/api/auth/login", "/signin"})
-
-
-@dataclass
-class Credentials:
-    user: User | None
-    session_id: str | None = None  # the raw cookie value, when the user came from a session
 
 
 class AuthService:
-    """Everything the proxy knows about identity, built once per app from Settings."""
+    """Accounts, credentials, limits and cookies for one app."""
 
     def __init__(self, settings: Settings) -> None:
-        if settings.secret_key is None:
-            raise ValueError("QUIRE_SECRET_KEY is not set (quire serve generates one in development)")
         self.settings = settings
-        self.secret = settings.secret_key.get_secret_value().encode("utf-8")
         self.db = AuthDB(settings.data_dir / AUTH_DB_NAME)
         self.accounts = Accounts(self.db)
-        self.sessions = Sessions(self.db, settings.session_ttl_seconds)
-        self.tokens = Tokens(self.db)
-        self.login_links = LoginLinks(self.db, settings.login_link_ttl_seconds)
-        self.limiter = LoginLimiter(self.db, settings.login_attempts_per_minute)
+        self.credentials = CredentialStore(self.db)
+        self.limiter = LoginLimiter(self.db, settings.login_attempts_per_minute,
+                                    settings.login_account_attempts_per_minute)
         self.oidc = self._oidc(settings)
+        self.origins = OriginCheck(allowed_origins(settings.public_url, settings.host, settings.port))
         self.cookie_secure = bool(settings.public_url and settings.public_url.lower().startswith("https://"))
         # The __Host- prefix makes browsers refuse the cookie unless Secure, Path=/ and host-only.
         self.cookie_name = "__Host-quire_session" if self.cookie_secure else "quire_session"
@@ -70,49 +54,59 @@ class AuthService:
     def close(self) -> None:
         self.db.close()
 
-    async def authenticate(self, headers: Headers) -> Credentials:
-        authorization = headers.get("authorization")
-        if authorization is not None:
-            return Credentials(await self._bearer(authorization))
-        raw = cookie_parser(headers.get("cookie", "")).get(self.cookie_name)
-        if raw:
-            user = self.sessions.resolve(raw)
-            if user is not None:
-                return Credentials(user, raw)
-        return Credentials(None)
+    def session_cookie(self, headers: Headers) -> str | None:
+        return cookie_parser(headers.get("cookie", "")).get(self.cookie_name) or None
 
-    async def _bearer(self, authorization: str) -> User | None:
+    async def bearer(self, authorization: str) -> User | None:
+        """The user of an `Authorization: Bearer` header (a `quire token` or an OIDC JWT)."""
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
         if looks_like_jwt(token):
             return await self.oidc.verify(token) if self.oidc else None
-        return self.tokens.resolve(token)
+        return self.credentials.resolve(TOKEN, token)
+
+    def session_user(self, raw: str) -> User | None:
+        return self.credentials.resolve(SESSION, raw)
 
     async def login(self, name: str, password: str, client_ip: str) -> tuple[Account, str]:
         """Check a name and password; returns the account and a new raw session id.
 
-        Raises 429 (with Retry-After) while the address or the account is over the limit,
-        and the generic 401 for any wrong name or password.
+        The attempt is reserved before the (deliberately slow) password check, so parallel
+        attempts cannot all slip under the limit. Raises 429 (with Retry-After) while the
+        address or the account is over its limit, and the generic 401 for any wrong name or
+        password.
         """
-        keys = self.limiter.keys(client_ip, name)
-        wait = self.limiter.retry_after(keys)
-        if wait is not None:
-            raise HTTPException(429, "too many sign-in attempts; try again later", {"Retry-After": str(wait)})
+        reservation = await run_in_threadpool(self.limiter.reserve, client_ip, name)
+        if isinstance(reservation, Limited):
+            raise HTTPException(429, "too many sign-in attempts; try again later",
+                                {"Retry-After": str(reservation.retry_after)})
         account = await run_in_threadpool(self.accounts.verify, name, password)
         if account is None:
-            self.limiter.record_failure(keys)
             raise unauthorized()
-        self.limiter.clear_account(name)
-        return account, self.sessions.create(account.uid)
+        await run_in_threadpool(self.limiter.succeeded, reservation)
+        return account, self.start_session(account.uid)
 
-    def csrf_token(self, session_id: str) -> str:
-        return csrf.csrf_token(self.secret, session_id)
+    def start_session(self, uid: str) -> str:
+        raw, _ = self.credentials.issue(SESSION, uid, self.settings.session_ttl_seconds)
+        return raw
 
-    def expected_origin(self, scope: Scope) -> str | None:
-        host = Headers(scope=scope).get("host")
-        return csrf.expected_origin(self.settings.public_url, scope.get("scheme", "http"), host)
+    def end_session(self, raw: str | None) -> None:
+        if raw:
+            self.credentials.revoke(SESSION, raw)
+
+    def create_token(self, uid: str, ttl_seconds: int | None = None) -> tuple[str, CredentialInfo]:
+        """A bearer token (`quire token create`): the secret, shown once, and its stored record."""
+        return self.credentials.issue(TOKEN, uid, ttl_seconds)
+
+    def create_login_link(self, uid: str) -> str:
+        raw, _ = self.credentials.issue(LINK, uid, self.settings.login_link_ttl_seconds)
+        return raw
+
+    def redeem_login_link(self, raw: str) -> str | None:
+        """The uid of a live one-time link (now spent), or None."""
+        return self.credentials.redeem(LINK, raw)
 
     def set_session_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(
@@ -124,41 +118,5 @@ class AuthService:
         response.delete_cookie(self.cookie_name, path="/", secure=self.cookie_secure, httponly=True, samesite="strict")
 
     def delete_account(self, uid: str) -> None:
-        """Remove the account; sessions, tokens and login links are removed with it."""
-        self.sessions.revoke_user(uid)
-        self.tokens.revoke_user(uid)
+        """Remove the account; its sessions, tokens and login links go with it (cascade)."""
         self.accounts.remove(uid)
-
-
-class AuthMiddleware:
-    """Resolves the caller and refuses cookie-authenticated writes without CSRF proof."""
-
-    def __init__(self, app: ASGIApp, auth: AuthService) -> None:
-        self.app = app
-        self.auth = auth
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        creds = await self.auth.authenticate(headers)
-        scope["user"] = creds.user if creds.user is not None else UnauthenticatedUser()
-        scope["quire.session_id"] = creds.session_id
-        if creds.session_id and not self._csrf_ok(scope, headers, creds.session_id):
-            response = error_response(403, "csrf_failed", "missing or invalid CSRF token or origin")
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-    def _csrf_ok(self, scope: Scope, headers: Headers, session_id: str) -> bool:
-        if scope["method"] in csrf.SAFE_METHODS or scope["path"] in CSRF_EXEMPT_PATHS:
-            return True
-        origin_ok = csrf.origin_allowed(headers.get("origin"), self.auth.expected_origin(scope), required=True)
-        return origin_ok and csrf.token_matches(self.auth.secret, session_id, headers.get(csrf.HEADER))
-
-
-def session_id_of(scope: Scope) -> str | None:
-    """The raw session id the request came with, if it was authenticated by cookie."""
-    return scope.get("quire.session_id")
-

@@ -2,8 +2,8 @@
 
 Import the fixtures you use into a test module: `from auth_fixtures import quire_app, client, ...`.
 
-- `quire_settings` / `make_quire_settings(**overrides)`: Settings for the session's weed, with a
-  secret key, a fresh data dir and a small web/ folder (`web_dir`).
+- `quire_settings` / `make_quire_settings(**overrides)`: Settings for the session's weed, with
+  ORIGIN as the public URL, a fresh data dir and a small web/ folder (`web_dir`).
 - `quire_app`: `create_app` with a real S3Service and EdgeStore (argon2 with small parameters).
 - `client`: a TestClient on it (base URL http://testserver, so the app's origin is ORIGIN).
 - `live_server(app)`: the app under a real uvicorn on a free loopback port; returns its base URL.
@@ -29,8 +29,9 @@ from proxy.auth.accounts import Account
 from proxy.app import create_app
 from proxy.settings import Settings
 
-SECRET = "test-secret-key-" + "k" * 40
 ORIGIN = "http://testserver"
+# What Chromium sends with a same-origin fetch or form post from the app's page.
+SAME_ORIGIN = {"Origin": ORIGIN, "Sec-Fetch-Site": "same-origin"}
 PASSWORD = "correct horse battery staple"
 
 WEB_FILES = {
@@ -62,7 +63,7 @@ def make_quire_settings(make_settings: Callable[..., Settings], tmp_path: Path) 
     web = write_web_dir(tmp_path / "web")
 
     def build(**overrides) -> Settings:
-        return make_settings(**{"secret_key": SECRET, "web_dir": web, **overrides})
+        return make_settings(**{"public_url": ORIGIN, "web_dir": web, **overrides})
     return build
 
 
@@ -106,19 +107,16 @@ def add_user(app: Starlette, name: str, password: str = PASSWORD) -> Account:
     return app.state.auth.accounts.add(name, password)
 
 
-def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Sign in through the JSON route; returns the CSRF token (the cookie stays in the client)."""
-    response = client.post("/api/auth/login", json={"name": name, "password": password})
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> dict:
+    """Sign in through the JSON route as the app's page does; returns the body (the cookie stays
+    in the client)."""
+    response = client.post("/api/auth/login", json={"name": name, "password": password}, headers=SAME_ORIGIN)
     assert response.status_code == 200, response.text
-    return response.json()["csrf_token"]
-
-
-def csrf_headers(token: str) -> dict[str, str]:
-    return {"X-CSRF-Token": token, "Origin": ORIGIN}
+    return response.json()
 
 
 def bearer(app: Starlette, account: Account, ttl: int | None = None) -> dict[str, str]:
-    token, _ = app.state.auth.tokens.create(account.uid, ttl)
+    token, _ = app.state.auth.create_token(account.uid, ttl)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -76,9 +76,10 @@ def test_several_workers_need_a_qdrant_url(tmp_path, capsys, monkeypatch):
 
 def test_production_without_a_secret_does_not_start(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("QUIRE_ENVIRONMENT", "production")
-    monkeypatch.delenv("QUIRE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("QUIRE_S3_ENDPOINT_URL", "https://s3.example")
+    monkeypatch.delenv("QUIRE_S3_SECRET_ACCESS_KEY", raising=False)
     status, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
-    assert status == 2 and "QUIRE_SECRET_KEY" in err
+    assert status == 2 and "QUIRE_S3_SECRET_ACCESS_KEY" in err
 
 
 def test_migrate_and_check_are_the_engines_commands(tmp_path):
@@ -105,7 +106,7 @@ def test_worker_processes_rebuild_the_same_settings_from_the_environment(tmp_pat
     from proxy.serve import settings_environment
     from proxy.settings import Settings
 
-    original = Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40, workers=3,
+    original = Settings(_env_file=None, data_dir=tmp_path, workers=3, public_url="https://quire.example.org",
                         qdrant_url="http://qdrant.internal:6333", qdrant_api_key="q-key",
                         s3_endpoint_url="http://127.0.0.1:9000", s3_access_key_id="AK", s3_secret_access_key="SK",
                         oidc_algorithms=["ES256"], user_quota_bytes=10)
@@ -115,9 +116,9 @@ def test_worker_processes_rebuild_the_same_settings_from_the_environment(tmp_pat
     for name, value in settings_environment(original).items():
         monkeypatch.setenv(name, value)
     rebuilt = Settings(_env_file=None)
-    assert rebuilt.model_dump(exclude={"secret_key", "qdrant_api_key", "s3_secret_access_key"}) == \
-        original.model_dump(exclude={"secret_key", "qdrant_api_key", "s3_secret_access_key"})
-    for secret in ("secret_key", "qdrant_api_key", "s3_secret_access_key"):
+    assert rebuilt.model_dump(exclude={"qdrant_api_key", "s3_secret_access_key"}) == \
+        original.model_dump(exclude={"qdrant_api_key", "s3_secret_access_key"})
+    for secret in ("qdrant_api_key", "s3_secret_access_key"):
         assert getattr(rebuilt, secret).get_secret_value() == getattr(original, secret).get_secret_value()
 
 
@@ -220,9 +221,7 @@ def test_serve_end_to_end_sigterm_then_restart_and_ctrl_c(served, tmp_path):
     server = served()
     port = int(server.url.rstrip("/").rsplit(":", 1)[1])
     assert server.url == f"http://127.0.0.1:{port}/"
-    assert any("Generated a secret key" in line and "secret_key" in line for line in server.lines)
-    key = tmp_path / "data" / "secret_key"
-    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert not (tmp_path / "data" / "secret_key").exists()  # nothing needs one any more
     assert server.link.startswith(f"{server.url}?login=")
 
     ready = httpx.get(f"{server.url}readyz", timeout=10)
@@ -235,8 +234,12 @@ def test_serve_end_to_end_sigterm_then_restart_and_ctrl_c(served, tmp_path):
         me = browser.get(f"{server.url}api/auth/me")
         assert me.status_code == 200 and me.json()["name"] == "owner"
         presign = browser.post(f"{server.url}api/s3/presign", json={"op": "get", "key": "x.txt"},
-                               headers={"X-CSRF-Token": me.json()["csrf_token"], "Origin": server.url.rstrip("/")})
+                               headers={"Origin": server.url.rstrip("/"), "Sec-Fetch-Site": "same-origin"})
         assert presign.status_code == 200, presign.text
+        # The origin the app trusts is the one it bound, whatever Host the request names.
+        hostile = browser.post(f"{server.url}api/s3/presign", json={"op": "get", "key": "x.txt"},
+                               headers={"Host": "evil.example", "Origin": "http://evil.example"})
+        assert hostile.status_code == 403
     with httpx.Client(timeout=10) as replay:
         assert replay.get(server.link, follow_redirects=False).status_code == 401
 
@@ -247,10 +250,19 @@ def test_serve_end_to_end_sigterm_then_restart_and_ctrl_c(served, tmp_path):
     logs = server.process.stderr.read()
     assert '"path": "/readyz"' in logs and "login=" not in logs
 
-    # A restart keeps the secret key and the owner account; Ctrl-C stops weed too.
+    # A restart keeps the owner account and revokes the unused links of the earlier start;
+    # Ctrl-C stops weed too.
+    from proxy.auth.credentials import LINK, CredentialStore
+    from proxy.auth.db import AuthDB
+
+    db = AuthDB(tmp_path / "data" / "auth.sqlite")
+    owner_uid = db.execute("SELECT uid FROM users WHERE name = 'owner'").fetchone()[0]
+    unused, _ = CredentialStore(db).issue(LINK, owner_uid, 900)  # as if the first start had printed it
+    db.close()
     again = served()
-    assert not any("Generated a secret key" in line for line in again.lines)
-    assert _me(again)["name"] == "owner" and key.stat().st_mode & 0o777 == 0o600
+    with httpx.Client(timeout=10) as stale:
+        assert stale.get(f"{again.url}?login={unused}", follow_redirects=False).status_code == 401
+    assert _me(again)["name"] == "owner"
     assert again.stop(signal.SIGINT) == 0
     assert wait_gone(again.weed_pid, 15)
 

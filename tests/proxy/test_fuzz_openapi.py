@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from argon2 import PasswordHasher
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from auth_fixtures import SECRET, write_web_dir
+from auth_fixtures import write_web_dir
 from proxy.auth import accounts
 from proxy.app import create_app
 from proxy.s3 import S3Service
@@ -22,6 +22,7 @@ from proxy.settings import Settings
 from proxy.vectorstore import EdgeStore
 
 EXAMPLES_PER_OPERATION = 12
+EXAMPLES_SEED = 20261201
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +30,12 @@ def fuzz_app(weed, tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     original, accounts.hasher = accounts.hasher, quick  # fuzzed logins must not cost 0.3 s each
-    config = Settings(_env_file=None, data_dir=root / "data", secret_key=SECRET, web_dir=write_web_dir(root / "web"),
+    config = Settings(_env_file=None, data_dir=root / "data", web_dir=write_web_dir(root / "web"),
                       **weed.endpoint.settings_update())
     store = EdgeStore(root / "qdrant")
     app = create_app(config, s3=S3Service.from_settings(config), vectors=store)
     account = app.state.auth.accounts.add("fuzzer", "a fine password")
-    token, _ = app.state.auth.tokens.create(account.uid)
+    token, _ = app.state.auth.create_token(account.uid)
     app.state.fuzz_headers = {"Authorization": f"Bearer {token}"}
     yield app
     app.state.auth.close()
@@ -58,8 +59,11 @@ def test_no_input_causes_a_server_error(fuzz_app, mode):
             continue
         tried.append(f"{operation.method.upper()} {operation.path}")
 
+        # A fixed seed, not derandomize: derandomize seeds from the strategy, which embeds the whole
+        # schema, so any change to another route's models would reshuffle every route's examples.
+        @seed(EXAMPLES_SEED)
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def fuzz(case) -> None:
             response = case.call(headers=headers)

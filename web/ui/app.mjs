@@ -14,7 +14,8 @@ import { openStorage } from "./storage.mjs";
 import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { installShortcuts, openShortcutsHelp } from "./shortcuts.mjs";
-import { registerServiceWorker, watchConnectivity, showAccount } from "./net.mjs";
+import { registerServiceWorker, watchConnectivity } from "./net.mjs";
+import { showAccount } from "./account.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {

@@ -1,7 +1,5 @@
-// The page and the network: the service worker (offline copy of the app), whether the server
-// is reachable (/healthz), and whether the user is signed in (server features only).
-
-import { $, h, icon } from "./dom.mjs";
+// The page and the network: the service worker (offline copy of the app) and whether the server
+// is reachable (/healthz). Who is signed in is account.mjs.
 
 const HEALTH_EVERY_MS = 20_000;
 const HEALTH_TIMEOUT_MS = 4_000;
@@ -75,24 +73,4 @@ export function watchConnectivity(onChange) {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") probe(); });
   probe();
   return { probe, isOnline: () => online !== false };
-}
-
-/** Show in the corner whether the user is signed in. Works (and stays quiet) offline. */
-export async function showAccount() {
-  const name = $("#account-name");
-  const link = $("#sign-in");
-  try {
-    const res = await fetch("/api/auth/me", { cache: "no-store", credentials: "same-origin", headers: { accept: "application/json" } });
-    if (res.ok) {
-      const me = await res.json();
-      const who = me.name || me.email || me.uid || "you";
-      name.replaceChildren(icon("user"), h("span", { class: "visually-hidden" }, "Signed in as "), h("span", {}, who));
-      name.title = `Signed in as ${who}`;
-      name.hidden = false;
-      link.hidden = true;
-    } else if (res.status === 401 || res.status === 403) {
-      name.hidden = true;
-      link.hidden = false;
-    }
-  } catch { /* offline: sign-in is for server features only */ }
 }

@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from auth_fixtures import (  # noqa: F401  (fixtures)
-    ORIGIN, add_user, bearer, client, csrf_headers, fast_password_hashing, make_quire_app, make_quire_settings,
+    ORIGIN, SAME_ORIGIN, add_user, bearer, client, fast_password_hashing, make_quire_app, make_quire_settings,
     quire_app, quire_settings, sign_in,
 )
 from proxy import cli
@@ -42,7 +42,7 @@ def test_token_create_use_and_revoke(quire_app, quire_settings, client: TestClie
     assert token.startswith("qt_") and len(token) > 40
     response = client.get("/api/auth/me", headers=auth_header(token))
     assert response.status_code == 200
-    assert response.json() == {"uid": account.uid, "name": "alice", "via": "token", "csrf_token": None}
+    assert response.json() == {"signed_in": True, "uid": account.uid, "name": "alice", "via": "token"}
 
     status, out, _ = run_cli(capsys, "token", "list", "alice", "--data-dir", data_dir)
     token_id = out.split()[0]
@@ -94,34 +94,58 @@ def test_malformed_or_unknown_bearer_tokens_get_the_generic_401(client: TestClie
 
 def test_login_link_works_once_then_never(quire_app, client: TestClient):
     owner = quire_app.state.auth.accounts.ensure_owner()
-    token = quire_app.state.auth.login_links.create(owner.uid)
+    token = quire_app.state.auth.create_login_link(owner.uid)
     assert client.head(f"/?login={token}").status_code == 200  # a link checker does not use it up
     assert "set-cookie" not in client.head(f"/?login={token}").headers
     response = client.get(f"/?login={token}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert "set-cookie" in response.headers
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"  # never sent to another origin
     assert client.get("/api/auth/me").json()["name"] == "owner"
 
     with TestClient(quire_app, base_url=ORIGIN) as replay:
         again = replay.get(f"/?login={token}", follow_redirects=False)
         assert again.status_code == 401
         assert "set-cookie" not in again.headers
-        assert GENERIC_AUTH_MESSAGE in again.text
-        assert replay.get("/api/auth/me").status_code == 401
+        assert "can no longer be used" in again.text and 'action="/signin"' in again.text
+        assert replay.get("/api/auth/me").json() == {"signed_in": False, "uid": None, "name": None, "via": None}
 
 
 def test_expired_or_forged_login_links_are_refused(quire_app, quire_settings, client: TestClient):
     owner = quire_app.state.auth.accounts.ensure_owner()
-    token = quire_app.state.auth.login_links.create(owner.uid)
+    token = quire_app.state.auth.create_login_link(owner.uid)
     db = sqlite3.connect(quire_settings.data_dir / "auth.sqlite")
     with db:
-        db.execute("UPDATE login_links SET expires_at = 0")
+        db.execute("UPDATE credentials SET expires_at = 0 WHERE kind = 'link'")
     db.close()
-    for attempt in (token, "forged", "", "x" * 500):
+    pages = set()
+    for attempt in (token, "forged", "", "x" * 500, "qt_" + "a" * 40, "%00", "\u202e"):
         response = client.get("/", params={"login": attempt}, follow_redirects=False)
         assert response.status_code == 401 and "set-cookie" not in response.headers
+        pages.add(response.text)
+    # Expired, forged, empty, oversized: one and the same page, which says what happened.
+    assert len(pages) == 1 and "can no longer be used" in pages.pop()
+
+
+def test_a_login_link_is_not_a_session_or_a_token(quire_app, client: TestClient):
+    owner = quire_app.state.auth.accounts.ensure_owner()
+    link = quire_app.state.auth.create_login_link(owner.uid)
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {link}"}).status_code == 401
+    with TestClient(quire_app, base_url=ORIGIN, cookies={"quire_session": link}) as holder:
+        assert holder.get("/api/auth/me").json()["signed_in"] is False
+    assert client.get(f"/?login={link}", follow_redirects=False).status_code == 303  # still unspent
+
+
+def test_a_session_or_token_is_not_a_login_link(quire_app, client: TestClient):
+    account = add_user(quire_app, "alice")
+    token, _ = quire_app.state.auth.create_token(account.uid)
+    session = quire_app.state.auth.start_session(account.uid)
+    for secret in (token, session):
+        assert client.get("/", params={"login": secret}, follow_redirects=False).status_code == 401
+    # Neither was spent by the attempt.
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert quire_app.state.auth.session_user(session) is not None
 
 
 def test_the_owner_account_has_no_usable_password(quire_app, client: TestClient):
@@ -176,16 +200,16 @@ def test_delete_me_removes_objects_vectors_account_sessions_and_tokens(quire_app
         upsert_point(client, headers, "p1")
     assert len(s3_keys(quire_settings, f"users/{alice.uid}/")) == 2
 
-    csrf = sign_in(client, "alice")
-    refused = client.delete("/api/me")  # cookie without CSRF proof
+    sign_in(client, "alice")
+    refused = client.delete("/api/me", headers={"Origin": "http://evil.example"})  # a cross-site write
     assert refused.status_code == 403
     assert len(s3_keys(quire_settings, f"users/{alice.uid}/")) == 2
 
-    response = client.delete("/api/me", headers=csrf_headers(csrf))
+    response = client.delete("/api/me", headers=SAME_ORIGIN)
     assert response.status_code == 200 and response.json() == {"ok": True}
     assert s3_keys(quire_settings, f"users/{alice.uid}/") == []
     assert quire_app.state.auth.accounts.by_name("alice") is None
-    assert client.get("/api/auth/me").status_code == 401
+    assert client.get("/api/auth/me").json()["signed_in"] is False
     assert client.get("/api/auth/me", headers=alice_token).status_code == 401
     # Bob is untouched.
     assert len(s3_keys(quire_settings, f"users/{bob.uid}/")) == 2
