@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from proxy import csrf
 from proxy.accounts import Account, Accounts
 from proxy.authdb import AuthDB
-from proxy.errors import error_response, unauthorized
+from proxy.http.errors import error_response, unauthorized
 from proxy.oidc import JwksSource, OidcVerifier, looks_like_jwt
 from proxy.principal import User
 from proxy.ratelimit import LoginLimiter

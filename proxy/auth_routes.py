@@ -12,9 +12,9 @@ from starlette.routing import BaseRoute, Route
 
 from proxy import csrf
 from proxy.auth import AuthService, session_id_of
-from proxy.bodies import read_model
-from proxy.errors import ApiError
-from proxy.openapi import document
+from proxy.http.bodies import read_model
+from proxy.http.errors import ApiError
+from proxy.http.openapi import document
 from proxy.principal import require_user
 
 

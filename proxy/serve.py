@@ -22,7 +22,7 @@ from proxy.accounts import OWNER_NAME, Accounts
 from proxy.app import create_app
 from proxy.auth import AUTH_DB_NAME
 from proxy.authdb import AuthDB
-from proxy.logs import configure_logging
+from proxy.http.logs import configure_logging
 from proxy.secretkey import ensure_secret_key
 from proxy.sessions import LoginLinks
 from proxy.settings import Settings
@@ -104,9 +104,9 @@ def announce(out: TextIO, url: str, link: str, settings: Settings) -> None:
 
 
 def run_single(settings: Settings, sock: socket.socket, stack: contextlib.ExitStack, on_ready) -> None:
-    from proxy import vectorstore
+    from proxy import vectors as vector_stores
 
-    vectors = vectorstore.from_settings(settings)
+    vectors = vector_stores.from_settings(settings)
     stack.callback(vectors.close)
     app = create_app(settings, vectors=vectors)
     server = uvicorn.Server(uvicorn_config(app, settings))
@@ -145,7 +145,7 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             port = sock.getsockname()[1]
             settings = settings.model_copy(update={"port": port})
             if settings.embedded_s3:
-                from proxy.seaweed import EmbeddedS3
+                from proxy.storage.seaweed import EmbeddedS3
 
                 weed = EmbeddedS3(settings.data_dir, app_origins(settings, port), bucket=settings.s3_bucket)
                 endpoint = weed.start()

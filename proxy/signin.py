@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from proxy import csrf
 from proxy.auth import AuthService
-from proxy.errors import GENERIC_AUTH_MESSAGE, ApiError
-from proxy.openapi import Operation, document
+from proxy.http.errors import GENERIC_AUTH_MESSAGE, ApiError
+from proxy.http.openapi import Operation, document
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 MAX_FIELD_CHARS = 1024

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from proxy.errors import ApiError
-from proxy.s3 import PresignRequest, PresignResponse, S3Service
+from proxy.http.errors import ApiError
+from proxy.storage.models import PresignRequest, PresignResponse
+from proxy.storage.service import S3Service
 
 
 def presign(service: S3Service, uid: str, **fields) -> PresignResponse:

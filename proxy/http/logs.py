@@ -16,7 +16,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from proxy.errors import error_response
+from proxy.http.errors import error_response
 
 access_log = logging.getLogger("quire.access")
 error_log = logging.getLogger("quire.error")

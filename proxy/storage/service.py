@@ -1,4 +1,4 @@
-"""Per-user S3 through presigned URLs: the service (boto3, SigV4) and its HTTP routes.
+"""Per-user S3 through presigned URLs: the service (boto3, SigV4).
 
 The browser talks to S3 directly; the proxy only signs. Each URL reaches exactly one object
 under `users/{uid}/`, for one method, for a few minutes. Uploads sign the content type, the
@@ -11,93 +11,18 @@ import base64
 import binascii
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
 
-from proxy.bodies import read_model, validate
-from proxy.errors import ApiError
-from proxy.keys import object_key, user_prefix, validate_key, validate_prefix
-from proxy.openapi import document
-from proxy.principal import require_user
+from proxy.http.errors import ApiError
 from proxy.settings import Settings
+from proxy.storage.keys import object_key, user_prefix, validate_key, validate_prefix
+from proxy.storage.models import PresignRequest, PresignResponse
 
-_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127}"
-                   r"(; ?charset=[A-Za-z0-9_-]{1,40})?")
-_ETAG = re.compile(r'"?([A-Za-z0-9-]{1,128})"?')
 _OPERATIONS = {"get": "get_object", "put": "put_object", "head": "head_object", "delete": "delete_object"}
-
-
-class PresignRequest(BaseModel):
-    """Body of POST /api/s3/presign. `size` is required for `put`: it is signed, and it is what
-    the upload limit and the quota are checked against."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    op: Literal["get", "put", "head", "delete"]
-    key: str = Field(max_length=4096)
-    content_type: str | None = Field(None, max_length=255)
-    sha256: str | None = Field(None, max_length=64, description="hex or base64 SHA-256 of the body")
-    size: int | None = Field(None, ge=0)
-    if_match: str | None = Field(None, max_length=130)
-    if_none_match: Literal["*"] | None = None
-
-    @field_validator("content_type")
-    @classmethod
-    def _mime(cls, value: str | None) -> str | None:
-        if value is not None and not _MIME.fullmatch(value):
-            raise ValueError("not a media type")
-        return value
-
-    @field_validator("if_match")
-    @classmethod
-    def _etag(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        match = _ETAG.fullmatch(value)
-        if not match:
-            raise ValueError("not an ETag")
-        return f'"{match.group(1)}"'
-
-
-class PresignResponse(BaseModel):
-    url: str
-    method: str
-    headers: dict[str, str]
-    expires_at: str
-
-
-class ObjectInfo(BaseModel):
-    key: str
-    size: int
-    etag: str
-    last_modified: str
-
-
-class ObjectPage(BaseModel):
-    objects: list[ObjectInfo]
-    next_cursor: str | None
-
-
-class Usage(BaseModel):
-    bytes: int
-    objects: int
-    quota: int | None
-
-
-class ListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    prefix: str = Field("", max_length=4096)
-    cursor: str | None = Field(None, max_length=4096)
-    limit: int = Field(100, ge=1, le=1000)
 
 
 def sha256_base64(value: str) -> str:
@@ -258,60 +183,3 @@ class S3Service:
         except (BotoCoreError, ClientError):
             return False
         return True
-
-
-# --- HTTP routes ----------------------------------------------------------------------------
-
-def _service(request: Request) -> S3Service:
-    return request.app.state.s3
-
-
-def _unavailable() -> ApiError:
-    return ApiError(503, "storage_unavailable", "storage is unavailable, try again later")
-
-
-@document("Presign one S3 operation on one of your objects", request=PresignRequest, response=PresignResponse,
-          errors=(400, 413, 415, 422, 503))
-async def presign(request: Request) -> JSONResponse:
-    user = require_user(request)
-    body = await read_model(request, PresignRequest)
-    service = _service(request)
-    try:
-        if body.op == "put" and service.settings.user_quota_bytes is not None:
-            result = await run_in_threadpool(service.presign, user.uid, body)
-        else:
-            result = service.presign(user.uid, body)  # pure signing, no I/O
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-    return JSONResponse(result.model_dump())
-
-
-@document("List your objects (keys relative to your folder), one page at a time", response=ObjectPage,
-          errors=(400, 422, 503), query={"prefix": {"type": "string"}, "cursor": {"type": "string"},
-                                         "limit": {"type": "integer", "minimum": 1, "maximum": 1000}})
-async def list_objects(request: Request) -> JSONResponse:
-    user = require_user(request)
-    query = validate(ListQuery, dict(request.query_params))
-    try:
-        page = await run_in_threadpool(_service(request).list_objects, user.uid, query.prefix, query.cursor, query.limit)
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-    return JSONResponse(page)
-
-
-@document("Bytes and objects you store, and your quota", response=Usage, errors=(503,))
-async def usage(request: Request) -> JSONResponse:
-    user = require_user(request)
-    try:
-        return JSONResponse(await run_in_threadpool(_service(request).usage, user.uid))
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-
-
-def routes() -> list[BaseRoute]:
-    """The S3 API: presign, list and usage. Every handler reads the user from require_user."""
-    return [
-        Route("/api/s3/presign", presign, methods=["POST"], name="s3_presign"),
-        Route("/api/s3/objects", list_objects, methods=["GET"], name="s3_objects"),
-        Route("/api/s3/usage", usage, methods=["GET"], name="s3_usage"),
-    ]
