@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
 from botocore.exceptions import BotoCoreError, ClientError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,7 +16,7 @@ from proxy.http.errors import ApiError
 from proxy.http.openapi import document
 from proxy.principal import require_user
 from proxy.storage.models import ListQuery, ObjectPage, PresignRequest, PresignResponse, Usage
-from proxy.storage.service import S3Service
+from proxy.storage.service import S3Service, StorageUnavailable
 
 
 def _service(request: Request) -> S3Service:
@@ -24,19 +27,33 @@ def _unavailable() -> ApiError:
     return ApiError(503, "storage_unavailable", "storage is unavailable, try again later")
 
 
+async def _call(service: S3Service, function, *args):
+    """Run a service call in the thread pool under a deadline; S3 failures become the 503.
+
+    botocore's own timeouts bound each attempt; the deadline here bounds the whole call (a
+    listing is several requests), so no request waits on S3 for longer than this.
+    """
+    settings = service.settings
+    deadline = settings.s3_timeout_seconds * settings.s3_max_attempts
+    try:
+        return await asyncio.wait_for(run_in_threadpool(function, *args), deadline)
+    except (BotoCoreError, ClientError, StorageUnavailable, TimeoutError, sqlite3.OperationalError):
+        raise _unavailable() from None
+
+
 @document("Presign one S3 operation on one of your objects", request=PresignRequest, response=PresignResponse,
           errors=(400, 413, 415, 422, 503))
 async def presign(request: Request) -> JSONResponse:
     user = require_user(request)
     body = await read_model(request, PresignRequest)
     service = _service(request)
-    try:
-        if body.op == "put" and service.settings.user_quota_bytes is not None:
-            result = await run_in_threadpool(service.presign, user.uid, body)
-        else:
+    if body.op == "put" and service.grants is not None:
+        result = await _call(service, service.presign, user.uid, body)
+    else:
+        try:
             result = service.presign(user.uid, body)  # pure signing, no I/O
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
+        except StorageUnavailable:
+            raise _unavailable() from None
     return JSONResponse(result.model_dump())
 
 
@@ -46,20 +63,15 @@ async def presign(request: Request) -> JSONResponse:
 async def list_objects(request: Request) -> JSONResponse:
     user = require_user(request)
     query = validate(ListQuery, dict(request.query_params))
-    try:
-        page = await run_in_threadpool(_service(request).list_objects, user.uid, query.prefix, query.cursor, query.limit)
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-    return JSONResponse(page)
+    service = _service(request)
+    return JSONResponse(await _call(service, service.list_objects, user.uid, query.prefix, query.cursor, query.limit))
 
 
 @document("Bytes and objects you store, and your quota", response=Usage, errors=(503,))
 async def usage(request: Request) -> JSONResponse:
     user = require_user(request)
-    try:
-        return JSONResponse(await run_in_threadpool(_service(request).usage, user.uid))
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
+    service = _service(request)
+    return JSONResponse(await _call(service, service.usage, user.uid))
 
 
 def routes() -> list[BaseRoute]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime, timedelta, timezone
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -19,6 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from proxy.http.errors import ApiError
 from proxy.settings import Settings
+from proxy.storage import content
+from proxy.storage.grants import LEDGER_NAME, Grants, QuotaExceeded
 from proxy.storage.keys import object_key, user_prefix, validate_key, validate_prefix
 from proxy.storage.models import PresignRequest, PresignResponse
 
@@ -38,14 +42,26 @@ def sha256_base64(value: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-class S3Service:
-    """Signs URLs for one bucket and answers listing/usage questions about a user's folder."""
+class StorageUnavailable(Exception):
+    """S3 is known to be down (the embedded server is restarting): nothing is signed meanwhile."""
 
-    def __init__(self, settings: Settings) -> None:
+
+class S3Service:
+    """Signs URLs for one bucket and answers listing/usage questions about a user's folder.
+
+    `available`, when given, says whether the S3 server is up right now (the embedded server's
+    supervisor knows); while it says no, presign raises StorageUnavailable instead of handing out
+    URLs for a dead endpoint.
+    """
+
+    def __init__(self, settings: Settings, *, available: Callable[[], bool] | None = None) -> None:
         if not settings.s3_endpoint_url and not settings.s3_access_key_id:
             raise ValueError("S3 is not configured: start the embedded S3 or set QUIRE_S3_ENDPOINT_URL")
         self.settings = settings
         self.bucket = settings.s3_bucket
+        self.available = available or (lambda: True)
+        # The ledger exists only when there is a quota to hold: without one, a grant promises nothing.
+        self.grants = Grants(settings.data_dir / LEDGER_NAME) if settings.user_quota_bytes is not None else None
         self._client = self._make_client(settings.s3_endpoint_url)
         public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
         # Signatures cover the host, so URLs for browsers are signed for the host browsers use.
@@ -63,8 +79,11 @@ class S3Service:
             s3={"addressing_style": s.s3_addressing_style},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 2, "mode": "standard"},
-            connect_timeout=5, read_timeout=30,
+            # Every call has a deadline: attempts x (connect + read) bounds how long a thread
+            # waits on an S3 that accepts connections and never answers (a stopped process).
+            retries={"total_max_attempts": s.s3_max_attempts, "mode": "standard"},
+            connect_timeout=s.s3_timeout_seconds, read_timeout=s.s3_timeout_seconds,
+            tcp_keepalive=True,
         )
         return boto3.client("s3", endpoint_url=endpoint, region_name=s.s3_region,
                             aws_access_key_id=s.s3_access_key_id, aws_secret_access_key=secret, config=config)
@@ -81,17 +100,21 @@ class S3Service:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         headers: dict[str, str] = {}
         self._check_fields(request)
+        if not self.available():
+            raise StorageUnavailable()
+        expires_at = time.time() + self.expires_in
         if request.op == "put":
-            self._put_params(uid, request, params, headers)
+            self._put_params(uid, request, params, headers, expires_at)
+        elif request.op == "get":
+            params.update(content.download_overrides())
         if request.if_match:
             params["IfMatch"] = headers["if-match"] = request.if_match
         if request.if_none_match:
             params["IfNoneMatch"] = headers["if-none-match"] = request.if_none_match
-        expires_in = self.expires_in
-        url = self._signer.generate_presigned_url(_OPERATIONS[request.op], Params=params, ExpiresIn=expires_in)
-        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        url = self._signer.generate_presigned_url(_OPERATIONS[request.op], Params=params, ExpiresIn=self.expires_in)
+        expiry = datetime.fromtimestamp(int(expires_at), timezone.utc)
         return PresignResponse(url=url, method=request.op.upper(), headers=headers,
-                               expires_at=expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"))
+                               expires_at=expiry.isoformat(timespec="seconds").replace("+00:00", "Z"))
 
     @staticmethod
     def _check_fields(request: PresignRequest) -> None:
@@ -104,26 +127,32 @@ class S3Service:
         elif request.size is None:
             raise ApiError(422, "invalid_request", "size: required with op 'put'")
 
-    def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict) -> None:
+    def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict, expires_at: float) -> None:
         size = request.size or 0
         if size > self.settings.max_upload_bytes:
             raise ApiError(413, "too_large", f"uploads are limited to {self.settings.max_upload_bytes} bytes")
-        if self.settings.user_quota_bytes is not None:
-            self._check_quota(uid, request.key, size)
-        content_type = request.content_type or "application/octet-stream"
+        content_type = content.upload_type(request.content_type)
+        sha = sha256_base64(request.sha256) if request.sha256 is not None else None
+        if self.grants is not None:
+            self._reserve(uid, request.key, size, expires_at)
         # ContentLength is signed: a browser sets Content-Length from the body, so S3 refuses
         # any body whose length differs from the size the quota was checked against.
         params["ContentType"] = headers["content-type"] = content_type
         params["ContentLength"] = size
-        if request.sha256 is not None:
-            params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha256_base64(request.sha256)
+        if sha is not None:
+            params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha
 
-    def _check_quota(self, uid: str, key: str, size: int) -> None:
-        quota = self.settings.user_quota_bytes or 0
-        replaced = object_key(uid, key)
-        used = sum(obj["Size"] for obj in self._iter_objects(user_prefix(uid)) if obj["Key"] != replaced)
-        if used + size > quota:
-            raise ApiError(413, "quota_exceeded", "this upload would exceed your storage quota")
+    def _reserve(self, uid: str, key: str, size: int, expires_at: float) -> None:
+        """Record the grant, or refuse it if stored bytes plus outstanding grants would pass the quota."""
+        if self.grants is None:
+            return
+        listed_at = time.time()
+        stored = {obj["Key"]: obj["Size"] for obj in self._iter_objects(user_prefix(uid))}
+        try:
+            self.grants.reserve(uid, object_key(uid, key), size, stored=stored, listed_at=listed_at,
+                                quota=self.settings.user_quota_bytes or 0, expires_at=expires_at)
+        except QuotaExceeded:
+            raise ApiError(413, "quota_exceeded", "this upload would exceed your storage quota") from None
 
     # --- listing, usage, deletion -------------------------------------------------------
 
@@ -168,6 +197,8 @@ class S3Service:
                 batch = []
         if batch:
             deleted += self._delete_batch(batch)
+        if self.grants is not None:
+            self.grants.forget_user(uid)
         return deleted
 
     def _delete_batch(self, batch: list[dict]) -> int:
@@ -178,6 +209,8 @@ class S3Service:
 
     def ready(self) -> bool:
         """True if the bucket answers with these credentials."""
+        if not self.available():
+            return False
         try:
             self._client.head_bucket(Bucket=self.bucket)
         except (BotoCoreError, ClientError):

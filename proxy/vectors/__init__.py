@@ -36,5 +36,6 @@ def from_settings(settings: Settings) -> VectorStore:
         from proxy.vectors.client import ClientStore
 
         api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        return ClientStore(settings.qdrant_url, api_key, collection=settings.qdrant_collection)
+        return ClientStore(settings.qdrant_url, api_key, collection=settings.qdrant_collection,
+                           timeout=settings.qdrant_timeout_seconds)
     return EdgeStore(settings.data_dir / "qdrant" / settings.qdrant_collection)

@@ -5,6 +5,8 @@ The request models (proxy.vectors.models) are the allow-list; the store adds the
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -31,12 +33,15 @@ def _limits(request: Request) -> tuple[int, int]:
     return batch, limit
 
 
-async def _call(function, *args, inline: bool = False):
+async def _call(request: Request, function, *args, inline: bool = False):
+    """Call the store; its failures, and a remote engine that misses its deadline, become a 503."""
     try:
         if inline:
             return function(*args)
-        return await run_in_threadpool(function, *args)
-    except VectorStoreError:
+        settings = getattr(request.app.state, "settings", None)
+        deadline = getattr(settings, "qdrant_timeout_seconds", 10) + 1  # the client's own timeout fires first
+        return await asyncio.wait_for(run_in_threadpool(function, *args), deadline)
+    except (VectorStoreError, TimeoutError):
         raise ApiError(503, "vector_store_unavailable", "search is unavailable, try again later") from None
 
 
@@ -48,7 +53,7 @@ async def upsert(request: Request) -> JSONResponse:
     if len(body.points) > max_batch:
         raise ApiError(413, "batch_too_large", f"send at most {max_batch} points per request")
     points = [NewPoint(p.id, p.vector, p.payload.model_dump()) for p in body.points]
-    written = await _call(_store(request).upsert, user.uid, points)
+    written = await _call(request, _store(request).upsert, user.uid, points)
     return JSONResponse({"upserted": written})
 
 
@@ -65,7 +70,7 @@ async def query(request: Request) -> JSONResponse:
     store = _store(request)
     # An in-process engine answers a bounded query in well under a millisecond: handing it to a
     # worker thread would cost more than the query. A remote engine waits on the network.
-    hits = await _call(store.query, user.uid, body.vector, where, limit,
+    hits = await _call(request, store.query, user.uid, body.vector, where, limit,
                        inline=getattr(store, "in_process", False))
     return JSONResponse({"results": [{"id": h.id, "score": h.score, "payload": h.payload} for h in hits]})
 
@@ -80,9 +85,9 @@ async def delete(request: Request) -> JSONResponse:
         max_batch, _ = _limits(request)
         if len(body.ids) > max_batch:
             raise ApiError(413, "batch_too_large", f"send at most {max_batch} ids per request")
-        await _call(store.delete_ids, user.uid, list(dict.fromkeys(body.ids)))
+        await _call(request, store.delete_ids, user.uid, list(dict.fromkeys(body.ids)))
     else:
-        await _call(store.delete_artifact, user.uid, body.artifact_id)
+        await _call(request, store.delete_artifact, user.uid, body.artifact_id)
     return JSONResponse({"deleted": True})
 
 
