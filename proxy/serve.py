@@ -22,6 +22,7 @@ from proxy.accounts import OWNER_NAME, Accounts
 from proxy.app import create_app
 from proxy.auth import AUTH_DB_NAME
 from proxy.authdb import AuthDB
+from proxy.http.limits import apply_deadline, server_limits
 from proxy.http.logs import configure_logging
 from proxy.secretkey import ensure_secret_key
 from proxy.sessions import LoginLinks
@@ -88,11 +89,12 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 def uvicorn_config(app, settings: Settings, **extra) -> uvicorn.Config:
     proxy_headers = settings.forwarded_allow_ips is not None
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_config=None,
         proxy_headers=proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips if proxy_headers else None,
-        server_header=False, **extra,
+        server_header=False, **{**server_limits(settings), **extra},
     )
+    return apply_deadline(config, settings)
 
 
 def announce(out: TextIO, url: str, link: str, settings: Settings) -> None:
