@@ -1,7 +1,7 @@
 """`quire serve`: the app under uvicorn with its embedded S3 and vector store, and a login link.
 
 Start order: secret key, listening socket (so the real port is known), embedded SeaweedFS
-(told the app's origin for CORS), the owner account and a one-time login link, the vector
+(told the app's origin for CORS, restarted if it dies), the owner account and a one-time login link, the vector
 store, then uvicorn. Everything started is stopped in reverse order on SIGTERM, Ctrl-C or a
 crash; the SeaweedFS child also dies with us if we are killed outright (PR_SET_PDEATHSIG).
 """
@@ -148,11 +148,12 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             settings = settings.model_copy(update={"port": port})
             if settings.embedded_s3:
                 from proxy.storage.seaweed import EmbeddedS3
+                from proxy.storage.supervisor import Supervisor
 
-                weed = EmbeddedS3(settings.data_dir, app_origins(settings, port), bucket=settings.s3_bucket)
+                weed = Supervisor(EmbeddedS3(settings.data_dir, app_origins(settings, port), bucket=settings.s3_bucket))
                 endpoint = weed.start()
                 stack.callback(weed.stop)
-                settings = settings.model_copy(update=endpoint.settings_update())
+                settings = settings.model_copy(update={**endpoint.settings_update(), "s3_supervised": True})
             url = display_url(settings, port)
             link = login_link(settings, url)
             ready = lambda: announce(out, url, link, settings)  # noqa: E731

@@ -25,6 +25,7 @@ from proxy.storage import content
 from proxy.storage.grants import LEDGER_NAME, Grants, QuotaExceeded
 from proxy.storage.keys import object_key, user_prefix, validate_key, validate_prefix
 from proxy.storage.models import PresignRequest, PresignResponse
+from proxy.storage.supervisor import unavailable_marker
 
 _OPERATIONS = {"get": "get_object", "put": "put_object", "head": "head_object", "delete": "delete_object"}
 
@@ -59,6 +60,10 @@ class S3Service:
             raise ValueError("S3 is not configured: start the embedded S3 or set QUIRE_S3_ENDPOINT_URL")
         self.settings = settings
         self.bucket = settings.s3_bucket
+        if available is None and settings.s3_supervised:
+            # `quire serve` supervises the embedded S3; its marker file is seen by every worker.
+            marker = unavailable_marker(settings.data_dir)
+            available = lambda: not marker.exists()  # noqa: E731
         self.available = available or (lambda: True)
         # The ledger exists only when there is a quota to hold: without one, a grant promises nothing.
         self.grants = Grants(settings.data_dir / LEDGER_NAME) if settings.user_quota_bytes is not None else None

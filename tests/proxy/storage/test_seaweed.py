@@ -20,7 +20,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from proxy.storage.seaweed import EmbeddedS3, free_ports, load_credentials, weed_binary
+from proxy.storage.ports import free_ports
+from proxy.storage.seaweed import EmbeddedS3, load_credentials, weed_binary
 
 ORIGIN = "http://127.0.0.1:8765"  # the same origin conftest's weed allows
 
