@@ -270,7 +270,8 @@ class EmbeddedS3:
         self._remove_stray_sockets()
 
     def _remove_stray_sockets(self, ports: dict[str, int] | None = None) -> None:
-        for path in grpc_sockets(self.ports if ports is None else ports):
+        local = [self.folder / f"{name}.sock" for name in ("filer", "s3")]
+        for path in [*grpc_sockets(self.ports if ports is None else ports), *local]:
             with contextlib.suppress(OSError):
                 if path.is_socket():
                     path.unlink()
