@@ -158,3 +158,16 @@ def test_a_body_sent_along_with_its_head_does_not_count_as_head(live, header_byt
         sock.sendall(request)
         reply = sock.recv(65536)
         assert not reply.startswith(b"HTTP/1.1 431") and reply.startswith(b"HTTP/1.1 4"), reply[:80]
+
+
+def test_the_limits_travel_to_worker_processes(make_quire_settings):  # noqa: F811
+    """`quire serve --workers N` pickles the uvicorn config into each worker (spawn)."""
+    import pickle
+
+    from proxy.http.limits import DeadlineHttpToolsProtocol
+    from proxy.serve import uvicorn_config
+
+    settings = make_quire_settings(client_timeout_seconds=3.5, max_connections=7, keep_alive_timeout_seconds=2)
+    config = pickle.loads(pickle.dumps(uvicorn_config("proxy.app:create_app_from_env", settings, factory=True)))
+    assert config.client_timeout == 3.5 and config.http is DeadlineHttpToolsProtocol
+    assert (config.limit_concurrency, config.timeout_keep_alive) == (7, 2)
