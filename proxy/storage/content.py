@@ -30,8 +30,8 @@ INERT_TYPES = frozenset({
 def upload_type(declared: str | None) -> str:
     """The content type to sign for an upload; ApiError(422) for anything that is not inert.
 
-    Media types are case-insensitive, so the check is too: `TEXT/HTML` is text/html. A charset
-    parameter is kept only on text types, where it means something.
+    Media types are case-insensitive, so the check is too: `TEXT/HTML` is text/html. The one
+    parameter kept is `charset=utf-8`, on text types.
     """
     if declared is None:
         return DEFAULT_TYPE
@@ -41,9 +41,12 @@ def upload_type(declared: str | None) -> str:
         raise ApiError(422, "invalid_request",
                        f"content_type: {essence} is not allowed for stored objects; "
                        f"use {DEFAULT_TYPE} or another inert type")
-    if parameter and not essence.startswith("text/"):
-        raise ApiError(422, "invalid_request", "content_type: parameters are allowed on text types only")
-    return essence + (";" + parameter if parameter else "")
+    if not parameter:
+        return essence
+    # UTF-8 is the only charset worth declaring; others (UTF-7 above all) have been used to smuggle script.
+    if not essence.startswith("text/") or parameter.strip().lower() != "charset=utf-8":
+        raise ApiError(422, "invalid_request", "content_type: the only parameter allowed is charset=utf-8 on text types")
+    return f"{essence}; charset=utf-8"
 
 
 def download_overrides() -> dict[str, str]:

@@ -23,6 +23,7 @@ ACTIVE_TYPES = [
     "application/x-shockwave-flash", "multipart/x-mixed-replace", "message/rfc822", "text/vtt",
     "application/wasm", "application/x-unknown", "image/x-icon-but-not-really", "video/x-ms-asf",
     "application/octet-stream; charset=utf-8",  # a parameter on a non-text type means nothing safe
+    "text/plain; charset=utf-7", "text/plain; charset=iso-2022-jp", "text/plain;charset=UTF-16",
 ]
 
 
@@ -34,10 +35,21 @@ def test_active_and_unknown_types_are_refused_at_presign(s3_service: S3Service, 
     assert (info.value.status, info.value.code) == (422, "invalid_request")
 
 
-@pytest.mark.parametrize("declared", sorted(INERT_TYPES) + ["text/plain; charset=utf-8", "Image/PNG"])
+@pytest.mark.parametrize("declared", sorted(INERT_TYPES) + ["text/plain; charset=utf-8", "Image/PNG",
+                                                             "text/csv;charset=UTF-8"])
 def test_inert_types_are_signed_in_lower_case(declared: str):
     signed = upload_type(declared)
     assert signed.split(";")[0] == declared.split(";")[0].lower()
+    assert ";" not in declared or signed.endswith("; charset=utf-8")
+
+
+@pytest.mark.parametrize("declared", ["text/plain; charset=utf-8", "TEXT/PLAIN;charset=UTF-8"])
+def test_the_signed_type_is_the_one_s3_stores(s3_service: S3Service, new_uid, declared: str):
+    uid = new_uid()
+    signed = s3_service.presign(uid, PresignRequest(op="put", key="t", size=2, content_type=declared))
+    assert httpx.put(signed.url, headers=signed.headers, content=b"hi").status_code == 200
+    head = s3_service.presign(uid, PresignRequest(op="head", key="t"))
+    assert httpx.head(head.url).headers["content-type"] == "text/plain; charset=utf-8"
 
 
 def test_no_type_means_octet_stream():
