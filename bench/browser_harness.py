@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, free_port  # noqa: E402, F401 (QuireServer is re-exported)
 
-from proxy.isolation import IsolationHeadersMiddleware  # noqa: E402
-from proxy.static import WebFiles  # noqa: E402
+from proxy.http.isolation import IsolationHeadersMiddleware  # noqa: E402
+from proxy.http.static import WebFiles  # noqa: E402
 
 BOOT_TIMEOUT_MS = 120_000
 

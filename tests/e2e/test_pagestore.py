@@ -23,8 +23,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, engine_call, free_port, wait_ready
-from proxy.isolation import IsolationHeadersMiddleware
-from proxy.static import WebFiles
+from proxy.http.isolation import IsolationHeadersMiddleware
+from proxy.http.static import WebFiles
 
 PAGES = Path(__file__).parent / "pages"
 KIB = 1024

@@ -28,8 +28,8 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 
 from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, free_port
-from proxy.isolation import IsolationHeadersMiddleware
-from proxy.static import WebFiles
+from proxy.http.isolation import IsolationHeadersMiddleware
+from proxy.http.static import WebFiles
 
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
 from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402

@@ -20,7 +20,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from proxy.seaweed import EmbeddedS3, free_ports, load_credentials, weed_binary
+from proxy.storage.ports import free_ports
+from proxy.storage.seaweed import EmbeddedS3, load_credentials, weed_binary
 
 ORIGIN = "http://127.0.0.1:8765"  # the same origin conftest's weed allows
 
@@ -140,14 +141,14 @@ def test_child_dies_with_its_parent(tmp_path: Path):
     """PR_SET_PDEATHSIG: if the process that started weed is killed, weed goes too."""
     script = textwrap.dedent(f"""
         import json, sys, time
-        from proxy.seaweed import EmbeddedS3
+        from proxy.storage.seaweed import EmbeddedS3
         server = EmbeddedS3({str(tmp_path)!r}, {ORIGIN!r})
         server.start()
         print(json.dumps({{"pid": server.pid}}), flush=True)
         time.sleep(600)
     """)
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2])
+                              cwd=Path(__file__).resolve().parents[3])
     try:
         child = json.loads(parent.stdout.readline())["pid"]
         os.kill(parent.pid, signal.SIGKILL)

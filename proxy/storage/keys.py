@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from proxy.errors import ApiError, unauthorized
+from proxy.http.errors import ApiError, unauthorized
 
 MAX_KEY_BYTES = 512
 USERS_ROOT = "users/"

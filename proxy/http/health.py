@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from proxy.errors import error_response
-from proxy.openapi import document
+from proxy.http.errors import error_response
+from proxy.http.openapi import document
 
 CHECK_TIMEOUT_SECONDS = 5.0
 log = logging.getLogger("quire.health")

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from proxy.errors import ApiError
-from proxy.s3 import PresignRequest, PresignResponse, S3Service
+from proxy.http.errors import ApiError
+from proxy.storage.models import PresignRequest, PresignResponse
+from proxy.storage.service import S3Service
 
 
 def presign(service: S3Service, uid: str, **fields) -> PresignResponse:
@@ -39,7 +40,11 @@ def test_upload_then_download(s3_service: S3Service, new_uid):
     assert f"/users/{uid}/notes/a.txt?" in signed.url
     assert use(signed, b"hello").status_code == 200
     got = get(s3_service, uid, "notes/a.txt")
-    assert (got.status_code, got.content, got.headers["content-type"]) == (200, b"hello", "text/plain")
+    # Downloads are always served as attachments of an inert type (see test_content.py).
+    assert (got.status_code, got.content, got.headers["content-type"]) == (200, b"hello", "application/octet-stream")
+    assert got.headers["content-disposition"] == "attachment"
+    head = use(presign(s3_service, uid, op="head", key="notes/a.txt"))
+    assert head.headers["content-type"] == "text/plain"  # the stored type is what was signed
 
 
 def test_head_and_delete(s3_service: S3Service, new_uid):

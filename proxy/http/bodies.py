@@ -9,7 +9,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from proxy.errors import ApiError
+from proxy.http.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 from auth_fixtures import (  # noqa: F401  (fixtures)
     client, fast_password_hashing, make_quire_app, make_quire_settings, quire_app, quire_settings,
 )
-from proxy.static import cache_control_for, media_type_for
+from proxy.http.static import cache_control_for, media_type_for
 
 MEDIA = {
     "/app.mjs": "text/javascript; charset=utf-8",

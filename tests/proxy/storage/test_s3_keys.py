@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proxy.errors import ApiError
-from proxy.keys import MAX_KEY_BYTES, object_key, user_prefix, validate_key, validate_prefix
+from proxy.http.errors import ApiError
+from proxy.storage.keys import MAX_KEY_BYTES, object_key, user_prefix, validate_key, validate_prefix
 
 GOOD = [
     "workspace.sqlite",

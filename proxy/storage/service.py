@@ -1,4 +1,4 @@
-"""Per-user S3 through presigned URLs: the service (boto3, SigV4) and its HTTP routes.
+"""Per-user S3 through presigned URLs: the service (boto3, SigV4).
 
 The browser talks to S3 directly; the proxy only signs. Each URL reaches exactly one object
 under `users/{uid}/`, for one method, for a few minutes. Uploads sign the content type, the
@@ -10,94 +10,24 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
 
-from proxy.bodies import read_model, validate
-from proxy.errors import ApiError
-from proxy.keys import object_key, user_prefix, validate_key, validate_prefix
-from proxy.openapi import document
-from proxy.auth.principal import require_user
+from proxy.http.errors import ApiError
 from proxy.settings import Settings
+from proxy.storage import content
+from proxy.storage.grants import LEDGER_NAME, Grants, QuotaExceeded
+from proxy.storage.keys import object_key, user_prefix, validate_key, validate_prefix
+from proxy.storage.models import PresignRequest, PresignResponse
+from proxy.storage.supervisor import unavailable_marker
 
-_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127}"
-                   r"(; ?charset=[A-Za-z0-9_-]{1,40})?")
-_ETAG = re.compile(r'"?([A-Za-z0-9-]{1,128})"?')
 _OPERATIONS = {"get": "get_object", "put": "put_object", "head": "head_object", "delete": "delete_object"}
-
-
-class PresignRequest(BaseModel):
-    """Body of POST /api/s3/presign. `size` is required for `put`: it is signed, and it is what
-    the upload limit and the quota are checked against."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    op: Literal["get", "put", "head", "delete"]
-    key: str = Field(max_length=4096)
-    content_type: str | None = Field(None, max_length=255)
-    sha256: str | None = Field(None, max_length=64, description="hex or base64 SHA-256 of the body")
-    size: int | None = Field(None, ge=0)
-    if_match: str | None = Field(None, max_length=130)
-    if_none_match: Literal["*"] | None = None
-
-    @field_validator("content_type")
-    @classmethod
-    def _mime(cls, value: str | None) -> str | None:
-        if value is not None and not _MIME.fullmatch(value):
-            raise ValueError("not a media type")
-        return value
-
-    @field_validator("if_match")
-    @classmethod
-    def _etag(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        match = _ETAG.fullmatch(value)
-        if not match:
-            raise ValueError("not an ETag")
-        return f'"{match.group(1)}"'
-
-
-class PresignResponse(BaseModel):
-    url: str
-    method: str
-    headers: dict[str, str]
-    expires_at: str
-
-
-class ObjectInfo(BaseModel):
-    key: str
-    size: int
-    etag: str
-    last_modified: str
-
-
-class ObjectPage(BaseModel):
-    objects: list[ObjectInfo]
-    next_cursor: str | None
-
-
-class Usage(BaseModel):
-    bytes: int
-    objects: int
-    quota: int | None
-
-
-class ListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    prefix: str = Field("", max_length=4096)
-    cursor: str | None = Field(None, max_length=4096)
-    limit: int = Field(100, ge=1, le=1000)
 
 
 def sha256_base64(value: str) -> str:
@@ -113,14 +43,30 @@ def sha256_base64(value: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-class S3Service:
-    """Signs URLs for one bucket and answers listing/usage questions about a user's folder."""
+class StorageUnavailable(Exception):
+    """S3 is known to be down (the embedded server is restarting): nothing is signed meanwhile."""
 
-    def __init__(self, settings: Settings) -> None:
+
+class S3Service:
+    """Signs URLs for one bucket and answers listing/usage questions about a user's folder.
+
+    `available`, when given, says whether the S3 server is up right now (the embedded server's
+    supervisor knows); while it says no, presign raises StorageUnavailable instead of handing out
+    URLs for a dead endpoint.
+    """
+
+    def __init__(self, settings: Settings, *, available: Callable[[], bool] | None = None) -> None:
         if not settings.s3_endpoint_url and not settings.s3_access_key_id:
             raise ValueError("S3 is not configured: start the embedded S3 or set QUIRE_S3_ENDPOINT_URL")
         self.settings = settings
         self.bucket = settings.s3_bucket
+        if available is None and settings.s3_supervised:
+            # `quire serve` supervises the embedded S3; its marker file is seen by every worker.
+            marker = unavailable_marker(settings.data_dir)
+            available = lambda: not marker.exists()  # noqa: E731
+        self.available = available or (lambda: True)
+        # The ledger exists only when there is a quota to hold: without one, a grant promises nothing.
+        self.grants = Grants(settings.data_dir / LEDGER_NAME) if settings.user_quota_bytes is not None else None
         self._client = self._make_client(settings.s3_endpoint_url)
         public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
         # Signatures cover the host, so URLs for browsers are signed for the host browsers use.
@@ -138,8 +84,11 @@ class S3Service:
             s3={"addressing_style": s.s3_addressing_style},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 2, "mode": "standard"},
-            connect_timeout=5, read_timeout=30,
+            # Every call has a deadline: attempts x (connect + read) bounds how long a thread
+            # waits on an S3 that accepts connections and never answers (a stopped process).
+            retries={"total_max_attempts": s.s3_max_attempts, "mode": "standard"},
+            connect_timeout=s.s3_timeout_seconds, read_timeout=s.s3_timeout_seconds,
+            tcp_keepalive=True,
         )
         return boto3.client("s3", endpoint_url=endpoint, region_name=s.s3_region,
                             aws_access_key_id=s.s3_access_key_id, aws_secret_access_key=secret, config=config)
@@ -156,17 +105,21 @@ class S3Service:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         headers: dict[str, str] = {}
         self._check_fields(request)
+        if not self.available():
+            raise StorageUnavailable()
+        expires_at = time.time() + self.expires_in
         if request.op == "put":
-            self._put_params(uid, request, params, headers)
+            self._put_params(uid, request, params, headers, expires_at)
+        elif request.op == "get":
+            params.update(content.download_overrides())
         if request.if_match:
             params["IfMatch"] = headers["if-match"] = request.if_match
         if request.if_none_match:
             params["IfNoneMatch"] = headers["if-none-match"] = request.if_none_match
-        expires_in = self.expires_in
-        url = self._signer.generate_presigned_url(_OPERATIONS[request.op], Params=params, ExpiresIn=expires_in)
-        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        url = self._signer.generate_presigned_url(_OPERATIONS[request.op], Params=params, ExpiresIn=self.expires_in)
+        expiry = datetime.fromtimestamp(int(expires_at), timezone.utc)
         return PresignResponse(url=url, method=request.op.upper(), headers=headers,
-                               expires_at=expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"))
+                               expires_at=expiry.isoformat(timespec="seconds").replace("+00:00", "Z"))
 
     @staticmethod
     def _check_fields(request: PresignRequest) -> None:
@@ -179,26 +132,32 @@ class S3Service:
         elif request.size is None:
             raise ApiError(422, "invalid_request", "size: required with op 'put'")
 
-    def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict) -> None:
+    def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict, expires_at: float) -> None:
         size = request.size or 0
         if size > self.settings.max_upload_bytes:
             raise ApiError(413, "too_large", f"uploads are limited to {self.settings.max_upload_bytes} bytes")
-        if self.settings.user_quota_bytes is not None:
-            self._check_quota(uid, request.key, size)
-        content_type = request.content_type or "application/octet-stream"
+        content_type = content.upload_type(request.content_type)
+        sha = sha256_base64(request.sha256) if request.sha256 is not None else None
+        if self.grants is not None:
+            self._reserve(uid, request.key, size, expires_at)
         # ContentLength is signed: a browser sets Content-Length from the body, so S3 refuses
         # any body whose length differs from the size the quota was checked against.
         params["ContentType"] = headers["content-type"] = content_type
         params["ContentLength"] = size
-        if request.sha256 is not None:
-            params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha256_base64(request.sha256)
+        if sha is not None:
+            params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha
 
-    def _check_quota(self, uid: str, key: str, size: int) -> None:
-        quota = self.settings.user_quota_bytes or 0
-        replaced = object_key(uid, key)
-        used = sum(obj["Size"] for obj in self._iter_objects(user_prefix(uid)) if obj["Key"] != replaced)
-        if used + size > quota:
-            raise ApiError(413, "quota_exceeded", "this upload would exceed your storage quota")
+    def _reserve(self, uid: str, key: str, size: int, expires_at: float) -> None:
+        """Record the grant, or refuse it if stored bytes plus outstanding grants would pass the quota."""
+        if self.grants is None:
+            return
+        listed_at = time.time()
+        stored = {obj["Key"]: obj["Size"] for obj in self._iter_objects(user_prefix(uid))}
+        try:
+            self.grants.reserve(uid, object_key(uid, key), size, stored=stored, listed_at=listed_at,
+                                quota=self.settings.user_quota_bytes or 0, expires_at=expires_at)
+        except QuotaExceeded:
+            raise ApiError(413, "quota_exceeded", "this upload would exceed your storage quota") from None
 
     # --- listing, usage, deletion -------------------------------------------------------
 
@@ -243,6 +202,8 @@ class S3Service:
                 batch = []
         if batch:
             deleted += self._delete_batch(batch)
+        if self.grants is not None:
+            self.grants.forget_user(uid)
         return deleted
 
     def _delete_batch(self, batch: list[dict]) -> int:
@@ -253,65 +214,10 @@ class S3Service:
 
     def ready(self) -> bool:
         """True if the bucket answers with these credentials."""
+        if not self.available():
+            return False
         try:
             self._client.head_bucket(Bucket=self.bucket)
         except (BotoCoreError, ClientError):
             return False
         return True
-
-
-# --- HTTP routes ----------------------------------------------------------------------------
-
-def _service(request: Request) -> S3Service:
-    return request.app.state.s3
-
-
-def _unavailable() -> ApiError:
-    return ApiError(503, "storage_unavailable", "storage is unavailable, try again later")
-
-
-@document("Presign one S3 operation on one of your objects", request=PresignRequest, response=PresignResponse,
-          errors=(400, 413, 415, 422, 503))
-async def presign(request: Request) -> JSONResponse:
-    user = require_user(request)
-    body = await read_model(request, PresignRequest)
-    service = _service(request)
-    try:
-        if body.op == "put" and service.settings.user_quota_bytes is not None:
-            result = await run_in_threadpool(service.presign, user.uid, body)
-        else:
-            result = service.presign(user.uid, body)  # pure signing, no I/O
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-    return JSONResponse(result.model_dump())
-
-
-@document("List your objects (keys relative to your folder), one page at a time", response=ObjectPage,
-          errors=(400, 422, 503), query={"prefix": {"type": "string"}, "cursor": {"type": "string"},
-                                         "limit": {"type": "integer", "minimum": 1, "maximum": 1000}})
-async def list_objects(request: Request) -> JSONResponse:
-    user = require_user(request)
-    query = validate(ListQuery, dict(request.query_params))
-    try:
-        page = await run_in_threadpool(_service(request).list_objects, user.uid, query.prefix, query.cursor, query.limit)
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-    return JSONResponse(page)
-
-
-@document("Bytes and objects you store, and your quota", response=Usage, errors=(503,))
-async def usage(request: Request) -> JSONResponse:
-    user = require_user(request)
-    try:
-        return JSONResponse(await run_in_threadpool(_service(request).usage, user.uid))
-    except (BotoCoreError, ClientError):
-        raise _unavailable() from None
-
-
-def routes() -> list[BaseRoute]:
-    """The S3 API: presign, list and usage. Every handler reads the user from require_user."""
-    return [
-        Route("/api/s3/presign", presign, methods=["POST"], name="s3_presign"),
-        Route("/api/s3/objects", list_objects, methods=["GET"], name="s3_objects"),
-        Route("/api/s3/usage", usage, methods=["GET"], name="s3_usage"),
-    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from proxy.errors import ApiError, error_response
+from proxy.http.errors import ApiError, error_response
 
 CODE = "payload_too_large"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from qdrant_client import QdrantClient, models
 
-from proxy.vectorstore.base import DIMENSION, USER_KEY, Clause, HasIds, Match, Range, VectorStore, VectorStoreError
+from proxy.vectors.base import DIMENSION, USER_KEY, Clause, HasIds, Match, Range, VectorStore, VectorStoreError
 
 
 def to_client_filter(clause: Clause) -> models.Filter:

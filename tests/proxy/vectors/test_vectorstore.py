@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from proxy.vectorstore import (
+from proxy.vectors import (
     DIMENSION, Clause, ClientStore, EdgeStore, Match, NewPoint, Range, VectorStore, VectorStoreError,
     from_settings, point_id, scoped,
 )
-from proxy.vectorstore.client import to_client_filter
-from proxy.vectorstore.edge import to_edge_filter
+from proxy.vectors.client import to_client_filter
+from proxy.vectors.edge import to_edge_filter
 from proxy.settings import Settings
 
 

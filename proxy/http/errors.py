@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
+
+disconnect_log = logging.getLogger("quire.disconnect")
 
 # Auth failures never say why: the same message whether the token is forged, expired or unknown.
 GENERIC_AUTH_MESSAGE = "could not validate credentials"
@@ -46,6 +50,21 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
 
+def incomplete_body() -> JSONResponse:
+    """What a client that stopped sending its body mid-way gets (if it still listens at all)."""
+    return error_response(400, "incomplete_body", "the request body ended early", headers={"Connection": "close"})
+
+
+def log_disconnect(method: object, path: object) -> None:
+    # A client going away is its own business, not a server error: one short line, no traceback.
+    disconnect_log.info("client disconnected before sending its whole request: %s %s", method, path)
+
+
+async def handle_client_disconnect(request: Request, exc: Exception) -> JSONResponse:
+    log_disconnect(request.method, request.url.path)
+    return incomplete_body()
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal error")
 
@@ -53,5 +72,6 @@ async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,
+    ClientDisconnect: handle_client_disconnect,
     Exception: handle_unexpected,
 }

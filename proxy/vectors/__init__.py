@@ -1,4 +1,4 @@
-"""User-scoped vector storage: one interface (VectorStore), two engines.
+"""User-scoped vectors: the HTTP routes and models, and one store interface (VectorStore) with two engines.
 
 - EdgeStore: qdrant-edge in this process, a shard under `<data_dir>/qdrant/<collection>`
   (the embedded default; one process per data directory).
@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 from proxy.settings import Settings
-from proxy.vectorstore.base import (
+from proxy.vectors.base import (
     CLIENT_ID_KEY, DIMENSION, FILTER_KEYS, PAYLOAD_KEYS, USER_KEY, Clause, HasIds, Hit, Match, NewPoint, Range,
     VectorStore, VectorStoreError, point_id, scoped,
 )
-from proxy.vectorstore.edge import EdgeStore
+from proxy.vectors.edge import EdgeStore
 
 __all__ = [
     "CLIENT_ID_KEY", "DIMENSION", "FILTER_KEYS", "PAYLOAD_KEYS", "USER_KEY", "Clause", "ClientStore", "EdgeStore",
@@ -24,7 +24,7 @@ __all__ = [
 def __getattr__(name: str):
     # qdrant-client takes seconds to import; only a server deployment (a Qdrant URL) needs it.
     if name == "ClientStore":
-        from proxy.vectorstore.client import ClientStore
+        from proxy.vectors.client import ClientStore
 
         return ClientStore
     raise AttributeError(name)
@@ -33,8 +33,9 @@ def __getattr__(name: str):
 def from_settings(settings: Settings) -> VectorStore:
     """The store the settings ask for: a Qdrant URL means ClientStore, otherwise the edge shard."""
     if settings.qdrant_url:
-        from proxy.vectorstore.client import ClientStore
+        from proxy.vectors.client import ClientStore
 
         api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        return ClientStore(settings.qdrant_url, api_key, collection=settings.qdrant_collection)
+        return ClientStore(settings.qdrant_url, api_key, collection=settings.qdrant_collection,
+                           timeout=settings.qdrant_timeout_seconds)
     return EdgeStore(settings.data_dir / "qdrant" / settings.qdrant_collection)

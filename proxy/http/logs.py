@@ -3,7 +3,8 @@
 Logged: time, request id, method, path (never the query string: it can carry a one-time login
 token), status, duration, client address and the uid of the caller. Never logged: headers,
 cookies, tokens, bodies. An unexpected exception becomes the JSON 500 here (so it still gets
-the isolation headers and a log line) and its traceback is logged.
+the isolation headers and a log line) and its traceback is logged; a client that disconnects
+mid-request is logged in one INFO line, never as an error.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import secrets
 import sys
 import time
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from proxy.errors import error_response
+from proxy.http.errors import error_response, incomplete_body, log_disconnect
 
 access_log = logging.getLogger("quire.access")
 error_log = logging.getLogger("quire.error")
@@ -67,6 +69,12 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_logged)
+        except ClientDisconnect:
+            # Raised outside the routes (a middleware reading the body): still not a server error.
+            log_disconnect(scope.get("method"), scope.get("path"))
+            if not status:
+                status = 400
+                await incomplete_body()(scope, receive, send_logged)
         except Exception:
             error_log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if status:

@@ -13,7 +13,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from proxy.vectorstore.base import DIMENSION, USER_KEY, Clause, HasIds, Match, Range, VectorStore, VectorStoreError
+from proxy.vectors.base import DIMENSION, USER_KEY, Clause, HasIds, Match, Range, VectorStore, VectorStoreError
 
 
 def to_edge_filter(clause: Clause) -> qe.Filter:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from proxy.s3 import S3Service
+from proxy.storage.service import S3Service
 
 
 @pytest.fixture
