@@ -3,7 +3,9 @@
 The new database gets its schema from our migrations (up to the file's version), receives the
 rows column by column (names from our reference schema), and is then migrated to the latest
 version. So no DDL, trigger or default from the file is ever used, and an older file is
-upgraded by exactly the code that upgrades a workspace.
+upgraded by exactly the code that upgrades a workspace. An upgraded file's rows are held to
+:mod:`pylib.rows` again (migration 0004 renames and creates rows), and the folder tree of the
+result to the engine's invariants (missing parent folders are created).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import sqlite3
 
 from pylib import migrations
+from pylib.clock import now_ms
+from pylib.transfer.rowcheck import check_rows, check_tree
+from pylib.transfer.schema import reference
 from pylib.transfer.validate import Inspected
 
 _BATCH = 500
@@ -36,11 +41,14 @@ def copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection, table: str,
         total += len(rows)
 
 
-def rebuild(found: Inspected, page_size: int | None = None) -> sqlite3.Connection:
+def rebuild(found: Inspected, page_size: int | None = None,
+            now: int | None = None) -> sqlite3.Connection:
     """A new in-memory database at the latest schema holding the file's rows.
 
     ``page_size``: match the live workspace so the result can be backed up onto it (SQLite
-    refuses a page-size change on a WAL database). The caller closes the connection.
+    refuses a page-size change on a WAL database). ``now``: the time of folders created for
+    the tree (Unix ms). Raises :class:`~pylib.errors.InvalidImport` for rows or a tree that
+    break the rules. The caller closes the connection.
     """
     fresh = sqlite3.connect(":memory:", isolation_level=None)
     try:
@@ -53,6 +61,12 @@ def rebuild(found: Inspected, page_size: int | None = None) -> sqlite3.Connectio
             copy_rows(found.conn, fresh, table, found.reference.columns[table])
         fresh.execute("COMMIT")
         migrations.migrate(fresh)
+        latest = reference(migrations.LATEST_VERSION)
+        if found.reference.version < latest.version:
+            check_rows(fresh, {t: latest.columns[t] for t in latest.tables})
+        fresh.execute("BEGIN")
+        check_tree(fresh, repair=True, now=now_ms() if now is None else now)
+        fresh.execute("COMMIT")
     except BaseException:
         fresh.close()
         raise

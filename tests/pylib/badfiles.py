@@ -157,9 +157,9 @@ BAD_FILES: dict[str, tuple[Builder, str, str | None]] = {
                                     None), "invalid_import", "bad_page_size"),
     "wal_header": (lambda d, t: (_patch(d, 18, b"\x02\x02"), None), "invalid_import", "wal_mode"),
     "text_in_timestamp": (lambda d, t: (edit(d, t, "UPDATE artifacts SET created_at = 'soon'"),
-                                        None), "invalid_import", "wrong_types"),
+                                        None), "invalid_import", "bad_row"),
     "null_primary_key": (lambda d, t: (edit(d, t, "INSERT INTO sync_state VALUES (NULL, 'x')"),
-                                       None), "invalid_import", "wrong_types"),
+                                       None), "invalid_import", "bad_row"),
     "dangling_citation": (lambda d, t: (edit(d, t, "INSERT INTO citations (id, "
                                                "source_artifact_id, citing_run_id, weight, "
                                                "created_at) VALUES ('c', 'nope', 'r', 1, 1)"),
