@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pylib import activity
 from pylib.clock import now_ms
@@ -32,7 +34,8 @@ def _announce_commit(ws: Workspace) -> None:
         hook(ws)
 
 
-def _rebuilt(found: Inspected, page_size: int, now: int) -> sqlite3.Connection:
+def rebuilt(found: Inspected, page_size: int, now: int) -> sqlite3.Connection:
+    """:func:`~pylib.transfer.copy.rebuild`, with a failed upgrade reported as a refused file."""
     try:
         return rebuild(found, page_size, now)
     except MigrationFailed as exc:
@@ -46,7 +49,7 @@ def _rebuilt(found: Inspected, page_size: int, now: int) -> sqlite3.Connection:
 def _replace(ws: Workspace, found: Inspected) -> ImportResult:
     backup = export_workspace(ws.conn)
     page_size = ws.conn.execute("PRAGMA page_size").fetchone()[0]
-    fresh = _rebuilt(found, page_size, ws.clock())
+    fresh = rebuilt(found, page_size, ws.clock())
     try:
         # The log row is written into the new database so it lands in the same single step.
         staged = Workspace(fresh, ":memory:", clock=ws.clock)
@@ -67,7 +70,7 @@ def _replace(ws: Workspace, found: Inspected) -> ImportResult:
 
 
 def _merge(ws: Workspace, found: Inspected) -> ImportResult:
-    fresh = _rebuilt(found, 0, ws.clock())
+    fresh = rebuilt(found, 0, ws.clock())
     try:
         counts, conflicts = merge_into(ws, fresh, found.summary)
     finally:
@@ -115,9 +118,17 @@ def validate_import(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Impor
     An older schema version is accepted: ``summary.migrated`` is true and the import upgrades
     a copy with Quire's own migrations.
     """
-    with inspect(data, max_bytes) as found:
-        _rebuilt(found, 0, now_ms()).close()
+    with checked(data, max_bytes) as found:
         return found.summary
+
+
+@contextmanager
+def checked(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspected]:
+    """``data`` validated exactly as :func:`validate_import` does, yielded open privately
+    (read-only; closed on exit) for callers that report on it, such as ``quire check``."""
+    with inspect(data, max_bytes) as found:
+        rebuilt(found, 0, now_ms()).close()
+        yield found
 
 
 def describe(summary: ImportSummary) -> str:
