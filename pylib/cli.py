@@ -104,11 +104,12 @@ def _migrate(args: argparse.Namespace, out: TextIO) -> int:
     data = _read(args.file)
     with inspect(data) as found:
         version = found.reference.version
+        # Rebuilt even at the latest version: the rebuild's checks are the import's too.
+        fresh = rebuilt(found, found.header.page_size, now_ms())
+    try:
         if version == migrations.LATEST_VERSION:
             print(f"{args.file}: already at schema version {version}; nothing to do.", file=out)
             return EXIT_OK
-        fresh = rebuilt(found, found.header.page_size, now_ms())
-    try:
         migrated = export_workspace(fresh)
     finally:
         fresh.close()
