@@ -1,0 +1,110 @@
+"""The row rules: every column has one, the engine's own rows pass them, and they hold."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import badfiles  # noqa: E402
+
+from pylib import artifacts, citations, jsondata, rows, tasks, trash, versions  # noqa: E402
+from pylib.errors import InvalidParams  # noqa: E402
+from pylib.transfer import export_workspace, import_workspace  # noqa: E402
+from pylib.transfer.rowcheck import check_rows  # noqa: E402
+from pylib.transfer.schema import reference  # noqa: E402
+from pylib import migrations  # noqa: E402
+
+
+def test_every_column_of_the_latest_schema_has_a_rule():
+    latest = reference(migrations.LATEST_VERSION)
+    assert {t: set(c) for t, c in latest.columns.items()} == {
+        t: set(r) for t, r in rows.RULES.items()}
+
+
+def test_every_kind_of_row_the_engine_writes_passes_the_rules(tmp_path):
+    """So the rules and the engine cannot drift apart: exercise every write, check every row."""
+    ws = badfiles.make_workspace(tmp_path)
+    doc = artifacts.create(ws, "/r/ünïcode é.md", "# x")
+    big = artifacts.upload(ws, "/r/big.bin", b"\x00" * (1024 * 1024 + 10))
+    artifacts.update(ws, doc.id, "# y")
+    versions.restore(ws, versions.list_versions(ws, doc.id)[-1]["id"])
+    artifacts.rename(ws, big.id, "bigger.bin")
+    task = tasks.claim(ws)
+    tasks.complete(ws, task.id, {"deep": [[[[1.5]]]], "s": "\u00e9"})
+    failed = tasks.enqueue(ws, "x" * rows.MAX_TASK_TYPE_CHARS, [None, True, "t"])
+    tasks.fail(ws, failed.id, "")
+    citations.record(ws, doc.id, "r" * rows.MAX_RUN_ID_CHARS, 1, "")
+    trash.trash_folder(ws, "/r")
+    other = badfiles.make_workspace(tmp_path, "o.sqlite", tag="other")
+    import_workspace(ws, export_workspace(other), "merge")
+    latest = reference(migrations.LATEST_VERSION)
+    check_rows(ws.conn, {t: latest.columns[t] for t in latest.tables})
+    assert ws.conn.execute("SELECT count(*) FROM action_log").fetchone()[0] > 20
+
+
+def test_engine_writes_refuse_what_the_rules_refuse(tmp_path):
+    ws = badfiles.make_workspace(tmp_path)
+    deep = []
+    for _ in range(jsondata.MAX_DEPTH):
+        deep = [deep]
+    with pytest.raises(InvalidParams):
+        tasks.enqueue(ws, "t", deep)
+    with pytest.raises(InvalidParams):
+        tasks.enqueue(ws, "t", "x" * jsondata.MAX_BYTES)
+    task = tasks.enqueue(ws, "t", {})
+    with pytest.raises(InvalidParams):
+        tasks.fail(ws, task.id, "e" * (rows.MAX_ERROR_CHARS + 1))
+    with pytest.raises(InvalidParams):
+        citations.record(ws, task.id, "r", float("nan"))
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 200_000, "[" * 200_000 + "]" * 200_000, '"' + "[" * 100_000 + '"',
+    '["\\"' + "[" * 70 + '"]',
+])
+def test_json_depth_is_measured_without_recursion(text):
+    try:
+        value = jsondata.parse(text)
+    except jsondata.JSONProblem:
+        return
+    assert isinstance(value, (str, list))
+
+
+def test_json_brackets_inside_strings_do_not_count():
+    assert jsondata.parse('["' + "[" * 500 + '"]') == ["[" * 500]
+    assert jsondata.too_deep("[" * 65 + "]" * 65) and not jsondata.too_deep("[" * 64 + "]" * 64)
+
+
+@pytest.mark.parametrize("table, column, value, ok", [
+    ("citations", "weight", 1.0, True), ("citations", "weight", 1e308, False),
+    ("citations", "weight", float("nan"), False), ("citations", "weight", True, False),
+    ("artifacts", "content", rows.BlobLength(1024 * 1024), True),
+    ("artifacts", "content", rows.BlobLength(1024 * 1024 + 1), False),
+    ("artifacts", "content", 12, False), ("artifacts", "kind", "markdown", True),
+    ("artifacts", "path", "/a/b.md", True), ("artifacts", "path", "/e\u0301", False),
+    ("artifacts", "created_at", 2**53, False), ("agent_tasks", "status", "DONE", False),
+    ("sync_state", "value", "", True), ("artifacts", "metadata", "[]", False),
+])
+def test_single_values(table, column, value, ok):
+    assert (rows.RULES[table][column].problem(value) is None) is ok
+
+
+def test_a_row_is_checked_column_by_column_then_across_columns():
+    row = {"id": "a", "path": "/x/y.md", "name": "z.md"}
+    assert rows.row_problem("folders", row) == ("name", "'z.md' is not the last segment of the path")
+    assert rows.row_problem("folders", {**row, "name": "y.md"}) is None
+    assert rows.row_problem("folders", {**row, "id": ""})[0] == "id"
+
+
+def test_invalid_utf8_is_named_by_row_and_column(tmp_path):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE sync_state (key TEXT, value TEXT)")
+    conn.execute("INSERT INTO sync_state VALUES ('good', 'fine'), ('bad', CAST(X'c3' AS TEXT))")
+    with pytest.raises(Exception) as refused:
+        check_rows(conn, {"sync_state": ("key", "value")})
+    assert refused.value.details["row"] == "'bad'" and refused.value.details["column"] == "value"
