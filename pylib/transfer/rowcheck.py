@@ -75,7 +75,8 @@ def _find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...
         for raw in conn.execute(f"SELECT {texts} FROM {_quote(table)} ORDER BY rowid"):
             for column, value in zip(columns, raw):
                 try:
-                    value is None or value.decode("utf-8")
+                    if value is not None:
+                        value.decode("utf-8")
                 except UnicodeDecodeError:
                     row = {k: (v.decode("utf-8", "replace") if v is not None else v)
                            for k, v in zip(columns, raw)}
