@@ -61,8 +61,8 @@ def _refuse(table: str, row: dict[str, Any], column: str, problem: str) -> Inval
     row_id = row.get(rows.ROW_ID[table])
     shown = repr(row_id)[:80]
     return InvalidImport(
-        f"The file's table {table!r}, row {shown}, column {column!r}: {problem}. Nothing was "
-        "imported.", reason="bad_row", table=table, row=shown, column=column, rule=problem)
+        f"The file's table {table!r}, row {shown}, column {column!r}: {problem.rstrip('.')}. "
+        "Nothing was imported.", reason="bad_row", table=table, row=shown, column=column, rule=problem)
 
 
 def _find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:

@@ -176,3 +176,21 @@ def test_reads_survive_json_that_should_never_have_been_stored(tmp_path):
         assert activity.list_actions(ws).items
     finally:
         api.close_workspace()
+
+
+def test_rows_an_upgrade_creates_are_held_to_the_rules_too(tmp_path):
+    """Migration 0004 renames a duplicate "n...n.md" to "n...n (2).md": past the name limit
+    here, so the upgraded file is refused rather than imported with a bad path."""
+    path = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    migrations.migrate(conn, steps=migrations.STEPS[:1])
+    name = "n" * 252 + ".md"
+    for i in range(2):
+        conn.execute("INSERT INTO artifacts (id, path, name, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?)", (f"i{i}", "/" + name, name, i, i))
+    conn.close()
+    with pytest.raises(QuireError) as refused:
+        validate_import(path.read_bytes())
+    assert refused.value.details["reason"] == "bad_row"
+    assert refused.value.details["row"] == "'i1'"
+    assert cli.main(["check", str(path)]) == 1
