@@ -239,8 +239,6 @@ for _name, _path in HOSTILE_PATHS.items():
                                                "invalid_import", "bad_row")
 for _name, _text in HOSTILE_JSON.items():
     for _table, _column in sorted(JSON_COLUMNS):
-        if _name == "empty" and _column == "metadata":
-            continue  # an empty metadata text means "no metadata", as NULL does
         BAD_FILES[f"json_{_table}_{_column}_{_name}"] = (_set(_table, _column, _text),
                                                         "invalid_import", "bad_row")
 for _name, (_table, _column, _value, *_where) in OUT_OF_RANGE.items():
