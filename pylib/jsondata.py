@@ -64,6 +64,10 @@ def _finite(text: str) -> float:
     return value
 
 
+# One decoder for all texts: json.loads builds a new one per call when given hooks.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
 def _check_strings(value: Any) -> None:
     """Refuse lone surrogates (``"\\ud800"``): they cannot be encoded as UTF-8 later."""
     stack = [value]
@@ -87,7 +91,7 @@ def parse(text: Any, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) 
     if too_deep(text, max_depth):
         raise JSONProblem(f"JSON nested deeper than {max_depth} levels")
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = _DECODER.decode(text)
         if "\\u" in text:
             _check_strings(value)
     except JSONProblem:

@@ -41,9 +41,13 @@ def _select(table: str, columns: tuple[str, ...]) -> tuple[str, list[bool]]:
 
 
 def _records(conn: sqlite3.Connection, table: str,
-             columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+             columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     sql, measured = _select(table, columns)
     cursor = conn.execute(sql)
+    if not any(measured):
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+        return
     while batch := cursor.fetchmany(_BATCH):
         for raw in batch:
             values, i = [], 0
@@ -54,7 +58,7 @@ def _records(conn: sqlite3.Connection, table: str,
                 else:
                     values.append(raw[i])
                     i += 1
-            yield dict(zip(columns, values))
+            yield tuple(values)
 
 
 def _refuse(table: str, row: dict[str, Any], column: str, problem: str) -> InvalidImport:
@@ -88,11 +92,12 @@ def _find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...
 def check_rows(conn: sqlite3.Connection, columns: dict[str, tuple[str, ...]]) -> None:
     """Check every row of the tables in ``columns`` ({table: column names}) against the rules."""
     for table, names in columns.items():
+        check = rows.row_checker(table, names)
         try:
-            for row in _records(conn, table, names):
-                found = rows.row_problem(table, row)
+            for values in _records(conn, table, names):
+                found = check(values)
                 if found is not None:
-                    raise _refuse(table, row, *found)
+                    raise _refuse(table, dict(zip(names, values)), *found)
         except sqlite3.OperationalError as exc:
             if "decode" not in str(exc).lower():
                 raise
