@@ -61,7 +61,8 @@ def _records(conn: sqlite3.Connection, table: str,
             yield tuple(values)
 
 
-def _refuse(table: str, row: dict[str, Any], column: str, problem: str) -> InvalidImport:
+def refuse_row(table: str, row: dict[str, Any], column: str, problem: str) -> InvalidImport:
+    """The refusal of a file for one bad row (naming table, row id, column and rule)."""
     row_id = row.get(rows.ROW_ID[table])
     shown = repr(row_id)[:80]
     return InvalidImport(
@@ -69,7 +70,7 @@ def _refuse(table: str, row: dict[str, Any], column: str, problem: str) -> Inval
         "Nothing was imported.", reason="bad_row", table=table, row=shown, column=column, rule=problem)
 
 
-def _find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
+def find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
     """Name the first text value of ``table`` that is not valid UTF-8 (the slow path, taken
     only after a fast scan met one). BLOBs are not text and are never loaded here."""
     texts = ", ".join(f"iif(typeof({q}) = 'text', {q}, NULL)" for q in map(_quote, columns))
@@ -84,7 +85,7 @@ def _find_bad_text(conn: sqlite3.Connection, table: str, columns: tuple[str, ...
                 except UnicodeDecodeError:
                     row = {k: (v.decode("utf-8", "replace") if v is not None else v)
                            for k, v in zip(columns, raw)}
-                    raise _refuse(table, row, column, "text that is not valid UTF-8") from None
+                    raise refuse_row(table, row, column, "text that is not valid UTF-8") from None
     finally:
         conn.text_factory = previous
 
@@ -97,11 +98,11 @@ def check_rows(conn: sqlite3.Connection, columns: dict[str, tuple[str, ...]]) ->
             for values in _records(conn, table, names):
                 found = check(values)
                 if found is not None:
-                    raise _refuse(table, dict(zip(names, values)), *found)
+                    raise refuse_row(table, dict(zip(names, values)), *found)
         except sqlite3.OperationalError as exc:
             if "decode" not in str(exc).lower():
                 raise
-            _find_bad_text(conn, table, names)
+            find_bad_text(conn, table, names)
             raise
 
 

@@ -3,11 +3,11 @@
 Order matters: the raw header is checked first (so garbage never reaches SQLite), then the
 bytes are deserialized into a private in-memory connection with ``trusted_schema=OFF``,
 ``query_only=1`` and ``cell_size_check=ON``; ``sqlite_master`` is compared with our own schema
-before any table is read, and only then does ``integrity_check`` run, every row is held to
-:mod:`pylib.rows` (:mod:`pylib.transfer.rowcheck`) and rows get counted. Nothing the file
-defines (trigger, view, virtual table, default) is ever executed. Every entry point that takes
-a file — import (replace, merge), ``transfer.validate``, ``quire check``, ``quire migrate`` —
-starts with :func:`inspect`.
+before any table is read, and only then does ``integrity_check`` run and rows get counted.
+Nothing the file defines (trigger, view, virtual table, default) is ever executed. Every entry
+point that takes a file — import (replace, merge), ``transfer.validate``, ``quire check``,
+``quire migrate`` — starts with :func:`inspect` and goes on to
+:func:`pylib.transfer.copy.rebuild`, which holds every row to :mod:`pylib.rows` as it copies it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pylib import migrations
 from pylib.errors import InvalidImport, QuireError, SchemaTooNew
 from pylib.transfer.header import Header, read_header
 from pylib.transfer.models import ImportSummary
-from pylib.transfer.rowcheck import check_rows
 from pylib.transfer.schema import Reference, check_schema
 
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB
@@ -101,7 +100,6 @@ def inspect(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspect
         try:
             ref = check_schema(conn, version)
             _check_integrity(conn)
-            check_rows(conn, {t: ref.columns[t] for t in ref.tables})
             summary = _summary(conn, header, ref, len(data))
         except QuireError:
             raise
