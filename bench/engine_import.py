@@ -8,7 +8,9 @@ take turns so a busy machine slows all of them alike:
   ``integrity_check``, and back the pages up onto a workspace file;
 * ``validate_import``: every check the import makes (header, schema, integrity, row rules);
 * ``import_workspace(replace)``: validation, the rebuild by our migrations, the backup copy
-  and the page copy onto the live workspace.
+  and the page copy onto the live workspace;
+* the same import with the row rules switched off (every row accepted unchecked): what the
+  rules of ``pylib/rows.py`` cost, measured in the same run.
 
 Prints medians, p95 and each method's ratio to the baseline of the same run.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pylib import artifacts, citations, db, tasks  # noqa: E402
+from pylib.transfer import copy as transfer_copy  # noqa: E402
 from pylib.transfer import export_workspace, import_workspace, validate_import  # noqa: E402
 
 
@@ -59,6 +62,18 @@ def baseline(data: bytes, target: sqlite3.Connection) -> None:
     conn.close()
 
 
+def without_rules(run):
+    """``run`` with the copy's row checker replaced by one that accepts every row."""
+    def unchecked():
+        checker = transfer_copy.row_checker
+        transfer_copy.row_checker = lambda table, columns: lambda values: None
+        try:
+            run()
+        finally:
+            transfer_copy.row_checker = checker
+    return unchecked
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 7")
@@ -76,6 +91,8 @@ def main() -> int:
             "baseline: deserialize + integrity_check + backup": lambda: baseline(data, raw),
             "validate_import": lambda: validate_import(data),
             "import_workspace (replace)": lambda: import_workspace(ws, data, "replace"),
+            "import_workspace (replace), row rules off": without_rules(
+                lambda: import_workspace(ws, data, "replace")),
         }
         times: dict[str, list[float]] = {name: [] for name in methods}
         for _ in range(rounds):
