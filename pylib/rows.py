@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from pylib import jsondata
-from pylib.content import INLINE_LIMIT, MAX_UPLOAD_BYTES
+from pylib.content import (
+    DOCUMENT_KINDS, DOCUMENT_TEXT_LIMIT, FILE_INLINE_LIMIT, MAX_UPLOAD_BYTES, as_text,
+)
 from pylib.kinds import KINDS
 from pylib.paths import name_of, stored_path_problem
 
@@ -39,6 +41,7 @@ MAX_SYNC_VALUE_CHARS = 1024 * 1024
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
 VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial")
+VERSION_STORAGES = ("full", "zlib", "delta")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -161,7 +164,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "artifacts": {
         "id": ID, "path": PATH, "name": NAME,
         "mime_type": Rule("text", required=False, limit=MAX_MIME_CHARS, plain=True),
-        "content": Rule("bytes", required=False, limit=INLINE_LIMIT),
+        # Documents up to 16 MiB, files up to 1 MB: see _inline_content below.
+        "content": Rule("bytes", required=False, limit=DOCUMENT_TEXT_LIMIT),
         "s3_key": Rule("text", required=False, limit=MAX_S3_KEY_CHARS, plain=True),
         "size_bytes": Rule("integer", required=False, low=0, high=MAX_SAFE_INT),
         "hash": Rule("text", required=False, pattern=_SHA256),
@@ -183,7 +187,8 @@ RULES: dict[str, dict[str, Rule]] = {
         "size_bytes": SIZE, "hash": Rule("text", required=False, pattern=_SHA256),
         "created_at": TIME, "reason": Rule("text", choices=VERSION_REASONS),
         "restored_from": OPTIONAL_ID,
-        "content": Rule("bytes", required=False, limit=INLINE_LIMIT),
+        "content": Rule("bytes", required=False, limit=DOCUMENT_TEXT_LIMIT),
+        "storage": Rule("text", choices=VERSION_STORAGES), "base_id": OPTIONAL_ID,
     },
     "pending_uploads": {
         "artifact_id": REF, "data": Rule("bytes", limit=MAX_UPLOAD_BYTES), "size_bytes": SIZE,
@@ -225,10 +230,31 @@ def _name_matches_path(row: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _inline_content(row: dict[str, Any]) -> tuple[str, str] | None:
+    """Inline content over the 1 MB file limit must be a document: text of a text kind
+    (pylib.content.keeps_inline). A length alone (a BLOB not loaded) is checked by kind."""
+    content, kind = row.get("content"), row.get("kind")
+    if content is None or "kind" not in row:
+        return None  # no kind before schema 7: the upgraded rows are checked again
+    size = int(content) if isinstance(content, BlobLength) else len(content)
+    if size <= FILE_INLINE_LIMIT:
+        return None
+    if kind in DOCUMENT_KINDS and (isinstance(content, BlobLength) or as_text(content)):
+        return None
+    return "content", (f"{size:,} bytes inline, but only documents (text of kind markdown, "
+                       f"text or code) may exceed the {FILE_INLINE_LIMIT:,}-byte file limit")
+
+
+def _delta_has_base(row: dict[str, Any]) -> tuple[str, str] | None:
+    if row.get("storage") == "delta" and row.get("base_id") is None:
+        return "base_id", "a delta needs the version it is taken against"
+    return None
+
+
 # table -> rules over one whole row: (row) -> (column, problem) or None
 ROW_RULES: dict[str, tuple[Callable[[dict[str, Any]], tuple[str, str] | None], ...]] = {
-    "artifacts": (_name_matches_path,), "folders": (_name_matches_path,),
-    "trash": (_name_matches_path,),
+    "artifacts": (_name_matches_path, _inline_content), "folders": (_name_matches_path,),
+    "trash": (_name_matches_path,), "artifact_versions": (_delta_has_base,),
 }
 
 

@@ -216,8 +216,8 @@ OUT_OF_RANGE = {
     "task_type_empty": ("agent_tasks", "task_type", ""),
     "id_empty": ("citations", "id", ""), "id_too_long": ("sync_state", "key", "k" * 201),
     "name_not_last_segment": ("artifacts", "name", "other.md"),
-    "content_blob_over_inline_limit": ("artifacts", "content", b"x" * (1024 * 1024 + 1)),
-    "version_content_over_limit": ("artifact_versions", "content", "y" * (1024 * 1024 + 1)),
+    # Binary content over the 1 MB file limit (documents, text of a text kind, may be larger).
+    "content_binary_over_inline_limit": ("artifacts", "content", b"\x00" * (1024 * 1024 + 1)),
     "content_integer": ("artifacts", "content", 5),
 }
 INVALID_UTF8 = {  # column -> SQL that stores bytes that are not UTF-8 as TEXT
@@ -251,6 +251,9 @@ for _name, (_table, _column, _expression) in INVALID_UTF8.items():
 
 BAD_FILES.update({
     "metadata_not_object": (_set("artifacts", "metadata", "[1, 2]"), "invalid_import", "bad_row"),
+    "value_content_text_of_a_file_kind_over_inline_limit": (lambda d, t: (edit(
+        d, t, ("UPDATE artifacts SET kind = 'image', content = ? WHERE path = '/code/live.py'",
+               ("x" * (1024 * 1024 + 1),))), None), "invalid_import", "bad_row"),
     "tree_document_at_folder_path": (
         lambda d, t: (edit(d, t, "UPDATE artifacts SET path = '/notes', name = 'notes'"
                                  " WHERE path = '/code/live.py'"), None),

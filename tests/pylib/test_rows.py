@@ -18,6 +18,7 @@ from pylib.transfer import export_workspace, import_workspace  # noqa: E402
 from pylib.transfer.rowcheck import check_rows  # noqa: E402
 from pylib.transfer.schema import reference  # noqa: E402
 from pylib import migrations  # noqa: E402
+from pylib.content import DOCUMENT_TEXT_LIMIT, FILE_INLINE_LIMIT  # noqa: E402
 
 
 def test_every_column_of_the_latest_schema_has_a_rule():
@@ -31,8 +32,11 @@ def test_every_kind_of_row_the_engine_writes_passes_the_rules(tmp_path):
     ws = badfiles.make_workspace(tmp_path)
     doc = artifacts.create(ws, "/r/ünïcode é.md", "# x")
     big = artifacts.upload(ws, "/r/big.bin", b"\x00" * (1024 * 1024 + 10))
-    artifacts.update(ws, doc.id, "# y")
-    versions.restore(ws, versions.list_versions(ws, doc.id)[-1]["id"])
+    for i in range(6):  # older versions become deltas and keyframes
+        artifacts.update(ws, doc.id, f"# y\n{'line ' * 50}{i}\n")
+    artifacts.restore_version(ws, versions.list_versions(ws, doc.id)[-1]["id"])
+    large = artifacts.create(ws, "/r/large.md", "# big\n" + "word " * 300_000)  # a 1.5 MB document
+    artifacts.update(ws, large.id, "# bigger\n" + "word " * 300_001)
     artifacts.rename(ws, big.id, "bigger.bin")
     task = tasks.claim(ws)
     tasks.complete(ws, task.id, {"deep": [[[[1.5]]]], "s": "\u00e9"})
@@ -45,6 +49,8 @@ def test_every_kind_of_row_the_engine_writes_passes_the_rules(tmp_path):
     latest = reference(migrations.LATEST_VERSION)
     check_rows(ws.conn, {t: latest.columns[t] for t in latest.tables})
     assert ws.conn.execute("SELECT count(*) FROM action_log").fetchone()[0] > 20
+    stored = {s for (s,) in ws.conn.execute("SELECT DISTINCT storage FROM artifact_versions")}
+    assert {"full", "delta"} <= stored
 
 
 def test_engine_writes_refuse_what_the_rules_refuse(tmp_path):
@@ -83,8 +89,10 @@ def test_json_brackets_inside_strings_do_not_count():
 @pytest.mark.parametrize("table, column, value, ok", [
     ("citations", "weight", 1.0, True), ("citations", "weight", 1e308, False),
     ("citations", "weight", float("nan"), False), ("citations", "weight", True, False),
-    ("artifacts", "content", rows.BlobLength(1024 * 1024), True),
-    ("artifacts", "content", rows.BlobLength(1024 * 1024 + 1), False),
+    ("artifacts", "content", rows.BlobLength(DOCUMENT_TEXT_LIMIT), True),
+    ("artifacts", "content", rows.BlobLength(DOCUMENT_TEXT_LIMIT + 1), False),
+    ("artifact_versions", "content", rows.BlobLength(DOCUMENT_TEXT_LIMIT + 1), False),
+    ("artifact_versions", "storage", "lz4", False),
     ("artifacts", "content", 12, False), ("artifacts", "kind", "markdown", True),
     ("artifacts", "path", "/a/b.md", True), ("artifacts", "path", "/e\u0301", False),
     ("artifacts", "created_at", 2**53, False), ("agent_tasks", "status", "DONE", False),
@@ -99,6 +107,21 @@ def test_a_row_is_checked_column_by_column_then_across_columns():
     assert rows.row_problem("folders", row) == ("name", "'z.md' is not the last segment of the path")
     assert rows.row_problem("folders", {**row, "name": "y.md"}) is None
     assert rows.row_problem("folders", {**row, "id": ""})[0] == "id"
+
+
+def test_only_documents_stay_inline_past_the_file_limit():
+    big = b"a" * (FILE_INLINE_LIMIT + 1)
+    row = {"id": "a", "path": "/x.md", "name": "x.md", "content": big, "kind": "markdown"}
+    assert rows.row_problem("artifacts", row) is None
+    assert rows.row_problem("artifacts", {**row, "kind": "image"})[0] == "content"
+    assert rows.row_problem("artifacts", {**row, "content": b"\x00" + big})[0] == "content"
+    assert rows.row_problem("artifacts", {**row, "content": b"\x00" * 100, "kind": "image"}) is None
+
+
+def test_a_delta_names_its_base():
+    row = {"id": "v", "storage": "delta", "base_id": None}
+    assert rows.row_problem("artifact_versions", row)[0] == "base_id"
+    assert rows.row_problem("artifact_versions", {**row, "base_id": "w"}) is None
 
 
 def test_invalid_utf8_is_named_by_row_and_column(tmp_path):
