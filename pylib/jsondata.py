@@ -14,7 +14,10 @@ import math
 import re
 from typing import Any
 
-MAX_DEPTH = 64
+# pydantic-core stops validating at 50 levels inside Pyodide (255 in CPython), and the
+# engine's read models wrap stored JSON in a few levels of their own (a page of actions, an
+# action, its payload): 32 leaves room on every runtime.
+MAX_DEPTH = 32
 MAX_BYTES = 1024 * 1024
 
 # A JSON string literal (the "unrolled loop" form: linear, no backtracking).

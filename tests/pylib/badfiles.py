@@ -191,7 +191,7 @@ PATH_COLUMNS = {
     "trash": "",
 }
 HOSTILE_JSON = {
-    "deep_200k": "[" * 200_000 + "]" * 200_000, "deep_65": "[" * 65 + "]" * 65,
+    "deep_200k": "[" * 200_000 + "]" * 200_000, "deep_33": "[" * 33 + "]" * 33,
     "unclosed_200k": "{\"a\":" * 200_000, "nan": '{"a": NaN}', "infinity": "[Infinity]",
     "overflow": "[1e400]", "huge_int": "[" + "9" * 5000 + "]", "not_json": "not json",
     "lone_surrogate": '["\\ud800"]', "truncated": '{"a": [1, 2', "empty": "",

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import badfiles  # noqa: E402
 
-from pylib import artifacts, citations, jsondata, rows, tasks, trash, versions  # noqa: E402
+from pylib import activity, artifacts, citations, jsondata, rows, tasks, trash, versions  # noqa: E402
 from pylib.errors import InvalidParams  # noqa: E402
 from pylib.transfer import export_workspace, import_workspace  # noqa: E402
 from pylib.transfer.rowcheck import check_rows  # noqa: E402
@@ -83,7 +83,23 @@ def test_json_depth_is_measured_without_recursion(text):
 
 def test_json_brackets_inside_strings_do_not_count():
     assert jsondata.parse('["' + "[" * 500 + '"]') == ["[" * 500]
-    assert jsondata.too_deep("[" * 65 + "]" * 65) and not jsondata.too_deep("[" * 64 + "]" * 64)
+    limit = jsondata.MAX_DEPTH
+    assert jsondata.too_deep("[" * (limit + 1) + "]" * (limit + 1))
+    assert not jsondata.too_deep("[" * limit + "]" * limit)
+
+
+def test_json_at_the_depth_limit_reads_back_through_every_model(tmp_path):
+    """The deepest storable JSON must read back through the engine's pydantic models on this
+    runtime (inside Pyodide, pydantic-core gives up at 50 levels)."""
+    ws = badfiles.make_workspace(tmp_path)
+    deep = "leaf"
+    for _ in range(jsondata.MAX_DEPTH):
+        deep = [deep]
+    task = tasks.enqueue(ws, "t", deep)
+    assert tasks.get(ws, task.id).input == deep and tasks.list_tasks(ws)
+    with ws.transaction() as conn:
+        conn.execute("UPDATE action_log SET payload = ?", (jsondata.dump({"a": deep[0]}),))
+    assert activity.list_actions(ws).items[0].payload == {"a": deep[0]}
 
 
 @pytest.mark.parametrize("table, column, value, ok", [
