@@ -40,7 +40,7 @@ def build(megabytes: int) -> bytes:
     rng = random.Random(7)
     ws = db.open_workspace(":memory:")
     note = 15_000
-    count = max(1, megabytes * 1_000_000 // (4 * note))  # content + three versions
+    count = max(1, megabytes * 1_000_000 // (7 * note // 3))  # content, a full newest version, deltas
     for i in range(count):
         body = base64.b64encode(rng.randbytes(note * 3 // 4)).decode()
         doc = artifacts.create(ws, f"/notes/{i % 50:02d}/note-{i}.md", f"# Note {i}\n\n{body}\n")
