@@ -1,7 +1,7 @@
 // The engine's wheels, resolved and locked by micropip and byte-compiled by pyodide-build, all
 // inside the Pyodide the browser runs (under Node, offline).
 //
-//   node scripts/lock_wheels.mjs --index DIR [--index DIR...] --tools DIR --out DIR REQUIREMENT...
+//   node scripts/lock_wheels.mjs --index DIR [--index DIR...] --tools DIR --cache DIR --out DIR REQUIREMENT...
 //
 // 1. The wheels in the --index folders are served as a PEP 691 simple index on 127.0.0.1 (this
 //    process, a free port, closed at the end).
@@ -10,7 +10,8 @@
 //    it holds exactly what was installed: nothing the app does not load.
 // 3. pyodide-build's `py-compile` (from --tools, installed without its build-time dependencies)
 //    compiles the locked wheels to this interpreter's bytecode (Python 3.14, which the host's
-//    CPython cannot write) and updates the lock's file names and hashes.
+//    CPython cannot write) and updates the lock's file names and hashes. Compiled wheels are kept
+//    in --cache by their input's hash, so an unchanged dependency keeps its exact bytes.
 // OUT gets the compiled wheels and pyodide-lock.json (file names relative to OUT).
 import { loadPyodide } from "pyodide";
 import { createHash } from "node:crypto";
@@ -23,10 +24,12 @@ import { parseArgs } from "node:util";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opts, positionals: requirements } = parseArgs({
   allowPositionals: true,
-  options: { index: { type: "string", multiple: true }, tools: { type: "string" }, out: { type: "string" } },
+  options: {
+    index: { type: "string", multiple: true }, tools: { type: "string" }, out: { type: "string" }, cache: { type: "string" },
+  },
 });
-if (!opts.index || !opts.tools || !opts.out || !requirements.length) {
-  console.error("usage: lock_wheels.mjs --index DIR... --tools DIR --out DIR REQUIREMENT...");
+if (!opts.index || !opts.tools || !opts.out || !opts.cache || !requirements.length) {
+  console.error("usage: lock_wheels.mjs --index DIR... --tools DIR --cache DIR --out DIR REQUIREMENT...");
   process.exit(2);
 }
 
@@ -74,6 +77,10 @@ const out = resolve(opts.out);
 mkdirSync(out, { recursive: true });
 pyodide.FS.mkdirTree("/out");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: out }, "/out");
+const cache = resolve(opts.cache);
+mkdirSync(cache, { recursive: true });
+pyodide.FS.mkdirTree("/cache");
+pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: cache }, "/cache");
 
 const indexServer = createServer();
 const toolServer = createServer();
@@ -84,7 +91,9 @@ try {
   pyodide.globals.set("index_url", `${indexURL}/simple`);
   pyodide.globals.set("tool_url", `${toolURL}/simple`);
   pyodide.globals.set("tool_names", pyodide.toPy(tools.filter((p) => p !== micropipWheel).map((p) => projectOf(basename(p)))));
-  await pyodide.runPythonAsync(readFileSync(join(root, "scripts", "lock_wheels.py"), "utf8"));
+  const code = readFileSync(join(root, "scripts", "lock_wheels.py"), "utf8");
+  pyodide.runPython(code, { filename: "lock_wheels.py" });
+  await pyodide.globals.get("main")();
 } finally {
   indexServer.close();
   toolServer.close();

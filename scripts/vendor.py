@@ -111,7 +111,10 @@ def lock_wheels(indexes: list[Path], tools: Path, requirement: str) -> Path:
         return out
     shutil.rmtree(out.parent, ignore_errors=True)
     tmp = out.with_suffix(".tmp")
-    command = ["node", str(ROOT / "scripts" / "lock_wheels.mjs"), "--tools", str(tools), "--out", str(tmp)]
+    # Compiled wheels are reused by input hash; a new toolchain compiles afresh.
+    cache = BUILD / "compiled" / sha256_file(ROOT / "scripts" / "build-tools-requirements.txt")[:16]
+    command = ["node", str(ROOT / "scripts" / "lock_wheels.mjs"), "--tools", str(tools), "--cache", str(cache),
+               "--out", str(tmp)]
     for index in indexes:
         command += ["--index", str(index)]
     subprocess.run([*command, requirement], check=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e_helpers import ROOT, ForeignRequests, QuireServer, open_app, wait_ready
+from e2e_helpers import ROOT, ForeignRequests, QuireServer, new_context, open_app, wait_ready
 
 CACHED_PATHS = """(async () => {
   const out = [];
@@ -76,9 +76,8 @@ def test_one_file_change_refetches_that_file_only_and_stays_offline_ready(
     shutil.copytree(ROOT / "web", web)
     server = QuireServer(tmp_path / "data", env={"QUIRE_WEB_DIR": str(web)})
     server.start()
-    context = browser.new_context()
+    context = new_context(browser, server.url, foreign_requests)
     try:
-        foreign_requests.install(context, server.url)
         page = open_app(context, server.url)
         controlled(page)
         first = manifest_of(web)["version"]
