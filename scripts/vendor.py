@@ -40,7 +40,11 @@ WEB = ROOT / "web"
 VENDOR = WEB / "vendor"
 BUILD = ROOT / ".build"
 NODE_MODULES = ROOT / "node_modules"
-PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"]
+# The runtime the worker loads (pyodide.js, the classic-script loader, is never used).
+PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+# PyScript chunks for features Quire does not use, never loaded by the page or its workers:
+# the code editor (<script type="py-editor">), the terminal and MicroPython.
+PYSCRIPT_UNUSED = ("codemirror", "xterm", "mpy-")
 PYEMSCRIPTEN_PLATFORM = "pyemscripten_2026_0_wasm32"
 PYLIB_VERSION = "0.1.0"
 # What the engine worker installs: micropip resolves the rest from the engine's metadata.
@@ -127,8 +131,11 @@ def vendor_runtime() -> None:
         copy_if_changed(NODE_MODULES / "pyodide" / name, VENDOR / "pyodide" / name)
     dist = NODE_MODULES / "@pyscript" / "core" / "dist"
     for src in dist.rglob("*"):
-        if src.is_file() and not src.name.endswith(".map"):
+        if src.is_file() and not src.name.endswith(".map") and not src.name.startswith(PYSCRIPT_UNUSED):
             copy_if_changed(src, VENDOR / "pyscript" / src.relative_to(dist))
+    for stale in [VENDOR / "pyodide" / "pyodide.js", *(VENDOR / "pyscript").glob("*")]:
+        if stale.is_file() and (stale.name == "pyodide.js" or stale.name.startswith(PYSCRIPT_UNUSED)):
+            stale.unlink()
 
 
 def vendor_locked(locked: Path) -> dict:

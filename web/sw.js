@@ -87,6 +87,9 @@ async function fill(cache, path, hash, builds) {
 
 async function precache() {
   const manifest = await fetchManifest();
+  // A deploy between the page's look at the manifest and ours: this worker is already stale (the
+  // page registers the newer one on its next load), so it must not fill its cache with that build.
+  if (manifest && VERSION !== "dev" && manifest.version !== VERSION) throw new Error(`build ${manifest.version} is not ${VERSION}`);
   const files = { ...Object.fromEntries(SHELL.map((path) => [path, ""])), ...(manifest?.files ?? {}) };
   const builds = await earlierBuilds();
   const cache = await caches.open(CACHE);
