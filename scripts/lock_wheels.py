@@ -47,6 +47,10 @@ async def compile_wheels(packages: dict) -> None:
     unchanged dependency keeps its exact bytes, and clients keep their copy), else compiled now."""
     todo = OUT / "compile"
     todo.mkdir()
+    used = {entry["sha256"] for entry in packages.values()}
+    for old in CACHE.iterdir():  # earlier engine builds: only this lock's inputs are kept
+        if old.name not in used:
+            shutil.rmtree(old)
     for entry in packages.values():
         source = OUT / entry["file_name"]
         done = CACHE / entry["sha256"]
