@@ -21,11 +21,19 @@ const SAVE_DELAY_MS = 400;
 const TEXT_KINDS = new Set(["markdown", "code", "text"]);
 
 export class Editor {
-  constructor(ctx) {
-    this.ctx = ctx;
+  /**
+   * `session`: {call(), mutate()}; `store`: the page's Store (save-status, save-failed and
+   * document-saved go out on it); `summaryOf(id)`: what the tree knows of a document;
+   * `showEditor()`: leave the preview-only view; `download(artifact)`: a binary file's button.
+   */
+  constructor({ session, store, summaryOf, showEditor, download }) {
+    this.session = session;
+    this.store = store;
+    this.summaryOf = summaryOf;
+    this.showEditor = showEditor;
     this.textarea = $("#editor");
-    this.preview = new Preview(ctx.engine, $("#preview"));
-    this.card = new FileCard(ctx, $("#binary"));
+    this.preview = new Preview(session, $("#preview"));
+    this.card = new FileCard({ session, download }, $("#binary"));
     this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
     this.loading = null; // the document being opened: {id, binary, settled, done, typed}
     this.detached = new Map(); // id -> a document switched away from whose text is not saved yet
@@ -87,18 +95,18 @@ export class Editor {
     this.textarea.placeholder = load.id ? "Opening…" : "Start writing…";
     this.textarea.setAttribute("aria-busy", "true");
     if (focus) this.focus();
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
     return load;
   }
 
   async open(id, { focus = false, artifact = null } = {}) {
     if (this.doc && this.doc.id === id) { if (focus) this.focus(); return this.doc; }
     const load = this.loading && this.loading.id === id
-      ? this.loading : this.begin(this.ctx.tree.byId(id) || { id }, { focus });
+      ? this.loading : this.begin(this.summaryOf(id) || { id }, { focus });
     if (focus) this.focus();
     let fresh = artifact;
     try {
-      fresh ??= await this.ctx.engine.call("artifacts.get", { id });
+      fresh ??= await this.session.call("artifacts.get", { id });
     } catch (err) {
       this.abandon(load);
       throw err;
@@ -181,7 +189,7 @@ export class Editor {
     if (!doc) return;
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.flush();
-      const artifact = await this.ctx.engine.call("artifacts.get", { id: doc.id });
+      const artifact = await this.session.call("artifacts.get", { id: doc.id });
       if (this.doc !== doc) return;
       if (this.unsaved(doc)) continue; // typed meanwhile, or not saved: never overwrite it
       if (!doc.binary && artifact.text === doc.savedText) {
@@ -242,7 +250,7 @@ export class Editor {
       }
       if (earlier) this.saveSoon(0);
     }
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
   }
 
   showTitle(a) {
@@ -260,18 +268,18 @@ export class Editor {
     this.preview.clear();
     $("#doc").hidden = true;
     $("#doc-actions").hidden = true;
-    $("#empty").hidden = !this.ctx.isReady();
+    $("#empty").hidden = !this.store.isReady();
     $("#doc-name").textContent = "Quire";
     $("#doc-crumbs").textContent = "";
     document.title = "Quire";
     delete $("#app").dataset.kind;
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
   }
 
   focus() {
     const text = this.doc ? !this.doc.binary : Boolean(this.loading && !this.loading.binary);
     if (!text) return;
-    if ($("#app").dataset.view === "preview") this.ctx.setView("split");
+    this.showEditor();
     this.textarea.focus();
   }
 
@@ -283,9 +291,9 @@ export class Editor {
 
   onInput() {
     // While a document opens, what is typed stays in the text area until it arrives.
-    if (this.loading) { this.ctx.saveStateChanged(); return; }
+    if (this.loading) { this.store.emit("save-status"); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
     if (this.doc.kind === "markdown") this.preview.update(this.textarea.value);
     this.saveSoon(SAVE_DELAY_MS);
   }
@@ -315,28 +323,28 @@ export class Editor {
       this.forget(doc);
       return Promise.resolve();
     }
-    doc.inFlight = this.ctx.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
+    doc.inFlight = this.session.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
       .then((artifact) => {
         doc.savedText = content;
         doc.failed = null;
         if (artifact && typeof artifact === "object") {
           doc.artifact = { ...doc.artifact, ...artifact };
-          this.ctx.artifactChanged(doc.artifact);
+          this.store.emit("document-saved", { artifact: doc.artifact });
         }
         // Saving works (again): texts of documents switched away from that failed go out too.
         for (const other of this.detached.values()) if (other !== doc && other.failed && !other.inFlight) this.save(other);
       }, (err) => {
         doc.failed = err;
-        this.ctx.saveFailed(err);
+        this.store.emit("save-failed", err);
       })
       .finally(() => {
         doc.inFlight = null;
         // Keystrokes that arrived during the save go out now.
         if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
         else this.forget(doc);
-        this.ctx.saveStateChanged();
+        this.store.emit("save-status");
       });
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
     return doc.inFlight;
   }
 
