@@ -21,6 +21,7 @@ from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
 from pylib.errors import Conflict, NotFound
 from pylib.jsontext import JSONText
+from pylib.links import index as link_index
 from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
 from pylib.models import Artifact
 from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_of, validate_name
@@ -166,6 +167,7 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
             (artifact_id, path, name, mime, kind, now, now),
         )
         _store_content(ws, artifact_id, data, {}, kind)
+        link_index.refresh(ws.conn, [artifact_id])
         versions.record(ws, artifact_id, data, digest(data), "create")
         activity.log(ws, action, {"artifact_id": artifact_id, "path": path,
                                   "size_bytes": len(data)})
@@ -209,6 +211,7 @@ def set_content(
             return get(ws, artifact_id)
         check_document_size(row[4], data)
         _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
+        link_index.refresh(ws.conn, [artifact_id])
         version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from,
                                      previous=(row[6], row[11]))
         action = "VERSION_RESTORE" if reason == "restore" else "ARTIFACT_UPDATE"
@@ -248,6 +251,7 @@ def _relocate(ws: Workspace, artifact_id: str, new_path: str, action: str) -> Ar
             " WHERE id = ?",
             (new_path, name, mime, kind, ws.clock(), artifact_id),
         )
+        link_index.refresh(ws.conn, [artifact_id])
         activity.log(ws, action, {"artifact_id": artifact_id, "from": old_path, "to": new_path})
     return get(ws, artifact_id)
 

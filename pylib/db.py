@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 from pylib import migrations
 from pylib.clock import now_ms
 from pylib.errors import NotAWorkspace
+from pylib.links import index as link_index
 
 JOURNAL_MODES = frozenset({"DELETE", "TRUNCATE", "PERSIST", "MEMORY", "WAL", "OFF"})
 SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
@@ -151,6 +152,7 @@ def open_workspace(
     conn = connect(path, journal_mode=journal_mode, synchronous=synchronous)
     try:
         migrations.migrate(conn, backup_path=backup_path)
+        link_index.ensure_built(conn)
     except BaseException:
         conn.close()
         raise

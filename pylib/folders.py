@@ -10,6 +10,7 @@ from __future__ import annotations
 from pylib import activity
 from pylib.clock import new_id
 from pylib.db import Workspace
+from pylib.links import index as link_index
 from pylib.errors import Conflict, InvalidPath, NotFound
 from pylib.paths import (
     ROOT, ancestors, is_within, join, name_of, normalize_folder, parent_of, validate_name,
@@ -104,6 +105,7 @@ def _relocate(ws: Workspace, old: str, new: str, action: str) -> dict[str, str]:
             "UPDATE folders SET name = ? WHERE path = ? AND deleted_at IS NULL",
             (name_of(new), new),
         )
+        link_index.refresh_below(ws.conn, new)
         activity.log(ws, action, {"from": old, "to": new, "items": moved})
     return {"path": new}
 

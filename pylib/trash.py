@@ -16,6 +16,7 @@ from pylib import activity, folders
 from pylib.clock import new_id
 from pylib.db import Workspace
 from pylib.errors import NotFound
+from pylib.links import index as link_index
 from pylib.models import TrashItem
 from pylib.paths import ROOT, join, name_of, normalize_folder, parent_of, free_name
 
@@ -45,6 +46,7 @@ def trash_artifact(ws: Workspace, artifact_id: str) -> dict[str, int]:
             "UPDATE artifacts SET deleted_at = ?, trash_id = ? WHERE id = ?",
             (now, trash_id, artifact_id),
         )
+        link_index.refresh(ws.conn, [artifact_id])
         activity.log(ws, "ARTIFACT_DELETE",
                      {"artifact_id": artifact_id, "path": row[0], "trash_id": trash_id})
     return {"trashed": 1}
@@ -69,6 +71,7 @@ def trash_folder(ws: Workspace, path: str) -> dict[str, int]:
                 f" WHERE deleted_at IS NULL AND (path = ? OR {_BELOW})",
                 (now, trash_id, path, path, path),
             ).rowcount
+        link_index.refresh_unit(ws.conn, trash_id)
         activity.log(ws, "FOLDER_DELETE", {"path": path, "trash_id": trash_id, "items": count})
     return {"trashed": count}
 
@@ -123,6 +126,7 @@ def restore(ws: Workspace, trash_id: str) -> dict[str, Any]:
                 (name_of(new), new),
             )
         ws.conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
+        link_index.refresh_below(ws.conn, new)
         activity.log(ws, "TRASH_RESTORE",
                      {"trash_id": trash_id, "from": old, "to": new, "items": count})
     return {"restored": count, "path": new}

@@ -18,6 +18,7 @@ from pylib.clock import now_ms
 from pylib.rows import row_checker
 from pylib.transfer.rowcheck import check_rows, check_tree, find_bad_text, refuse_row
 from pylib.transfer.schema import reference
+from pylib.links import index as link_index
 from pylib.transfer.validate import Inspected
 
 _BATCH = 500
@@ -82,6 +83,8 @@ def rebuild(found: Inspected, page_size: int | None = None,
         fresh.execute("BEGIN")
         check_tree(fresh, repair=True, now=now_ms() if now is None else now)
         fresh.execute("COMMIT")
+        # Derived from the notes' text: built by our parser, never taken from the file.
+        link_index.rebuild(fresh)
     except BaseException:
         fresh.close()
         raise

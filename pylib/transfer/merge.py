@@ -15,6 +15,7 @@ import sqlite3
 from pylib import activity, folders
 from pylib.db import Workspace
 from pylib.errors import Conflict, InvalidImport
+from pylib.links import index as link_index
 from pylib.transfer.merge_artifacts import fetch, insert_new, merge_existing
 from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
 from pylib.transfer.rowcheck import check_tree
@@ -101,6 +102,7 @@ def _merge(ws: Workspace, src: sqlite3.Connection,
                 conflict = merge_existing(ws, src, theirs, counts)
                 if conflict is not None:
                     conflicts.append(conflict)
+        link_index.refresh(ws.conn, [row[0] for row in src.execute("SELECT id FROM artifacts")])
         counts.rows_added["agent_tasks"] = _merge_tasks(ws, src)
         for table in _BY_KEY_AFTER:
             counts.rows_added[table] = _insert_missing(ws, src, table)

@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from pylib import migrations
+from pylib.links import index as link_index
 from pylib.errors import InvalidImport
 
 # Planner statistics that `ANALYZE` (e.g. in the sqlite3 shell) adds. They hold numbers only,
@@ -115,7 +116,9 @@ def reference(version: int) -> Reference:
         rows = conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
         objects = {(t, n): (tbl, normalize_sql(sql)) for t, n, tbl, sql in rows}
-        columns = {n: table_columns(conn, n) for t, n, _, _ in rows if t == "table"}
+        # Derived tables (the link index): their DDL is checked, their rows never read or copied.
+        columns = {n: table_columns(conn, n) for t, n, _, _ in rows
+                   if t == "table" and n not in link_index.DERIVED_TABLES}
         pragmas = _pragmas(conn, list(columns))
     finally:
         conn.close()

@@ -1,0 +1,232 @@
+"""The link and tag index (migration 0012), kept current in the transaction of each write.
+
+Every write path makes one call here after changing rows: :func:`refresh` with the ids it
+touched (created, saved, renamed, moved, trashed, restored, merged). It re-reads those rows
+and brings ``link_names``, ``links`` and ``note_tags`` in step; a save whose links and tags
+did not change writes nothing here (typing prose dirties no index pages). Names that appeared
+or went away are then resolved again, so ``[[Plan]]`` finds a note created after the link,
+and a link to a trashed note waits, unresolved, for its return.
+
+Resolution, as Obsidian does it: a link that names a path (``[[folder/Note]]``, a Markdown
+link) takes the note at that exact path; ``[[folder/Note]]`` then any path that ends so; a
+link by name (``[[Note]]``, ``[x](Note.md)``) any note of that name, with or without ``.md``,
+case-insensitively; among several, the shortest path wins (then the first in path order).
+
+Functions take the connection (the caller holds the transaction) so that this module
+depends on nothing but the parser: ``pylib.db`` calls :func:`ensure_built` when it opens a
+workspace, and the import's rebuild calls :func:`rebuild`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Iterable
+
+from pylib.links.parse import link_keys, name_key, parse_links, parse_tags, path_key, tag_rows
+
+# Tables holding only what the notes' text implies: never copied from an imported file.
+DERIVED_TABLES = frozenset({"link_names", "links", "note_tags"})
+_NOTE_KIND = "markdown"
+
+Candidates = list[tuple[str, str]]
+
+
+def _text(content: Any) -> str | None:
+    if content is None:
+        return None
+    try:
+        return content if isinstance(content, str) else bytes(content).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def pick(candidates: Candidates, mode: str, key_path: str | None) -> str | None:
+    """The note a link resolves to among ``candidates`` (``(id, path_key)`` of the notes with
+    its name, shortest path first)."""
+    if key_path is not None:
+        for artifact_id, candidate in candidates:
+            if candidate == key_path:
+                return artifact_id
+        if mode == "suffix":
+            for artifact_id, candidate in candidates:
+                if candidate.endswith(key_path):
+                    return artifact_id
+    if mode == "name" and candidates:
+        return candidates[0][0]
+    return None
+
+
+class Resolver:
+    """Candidates by name key, read once per key within one call."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[str, Candidates] = {}
+
+    def candidates(self, key: str) -> Candidates:
+        if key not in self.cache:
+            self.cache[key] = self.conn.execute(
+                "SELECT artifact_id, path_key FROM link_names WHERE name_key = ?"
+                " ORDER BY length(path_key), path_key", (key,)).fetchall()
+        return self.cache[key]
+
+    def resolve(self, key: str, mode: str, key_path: str | None) -> str | None:
+        return pick(self.candidates(key), mode, key_path)
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] or "/"
+
+
+def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, path: str,
+                text: str | None) -> None:
+    """Bring one note's rows in ``links`` and ``note_tags`` in step with its text."""
+    wanted: dict[tuple[str, str, str], tuple[str, str, str | None]] = {}
+    tags: dict[str, tuple[str, int]] = {}
+    if text is not None:
+        from pylib.links.markup import mask_code
+
+        masked = mask_code(text)
+        for link in parse_links(text, _folder(path), masked):
+            key, key_path = link_keys(link)
+            wanted.setdefault((link.kind, link.target, link.heading), (link.mode, key, key_path))
+        tags = tag_rows(parse_tags(text, masked))
+    have = {(k, t, h): (m, n, p) for k, t, h, m, n, p in conn.execute(
+        "SELECT kind, target, heading, mode, name_key, path_key FROM links WHERE source_id = ?",
+        (artifact_id,))}
+    for gone in have.keys() - wanted.keys():
+        conn.execute("DELETE FROM links WHERE source_id = ? AND kind = ? AND target = ?"
+                     " AND heading = ?", (artifact_id, *gone))
+    for row, (mode, key, key_path) in wanted.items():
+        if have.get(row) != (mode, key, key_path):
+            conn.execute(
+                "INSERT OR REPLACE INTO links (source_id, kind, target, heading, mode, name_key,"
+                " path_key, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (artifact_id, *row, mode, key, key_path, resolver.resolve(key, mode, key_path)))
+    have_tags = {k: (t, d) for k, t, d in conn.execute(
+        "SELECT tag_key, tag, direct FROM note_tags WHERE artifact_id = ?", (artifact_id,))}
+    if have_tags != tags:
+        conn.execute("DELETE FROM note_tags WHERE artifact_id = ?", (artifact_id,))
+        conn.executemany(
+            "INSERT INTO note_tags (artifact_id, tag_key, tag, direct) VALUES (?, ?, ?, ?)",
+            [(artifact_id, k, t, d) for k, (t, d) in tags.items()])
+
+
+def _forget(conn: sqlite3.Connection, artifact_id: str) -> None:
+    conn.execute("DELETE FROM link_names WHERE artifact_id = ?", (artifact_id,))
+    conn.execute("DELETE FROM links WHERE source_id = ?", (artifact_id,))
+    conn.execute("DELETE FROM note_tags WHERE artifact_id = ?", (artifact_id,))
+
+
+def resolve_again(conn: sqlite3.Connection, keys: Iterable[str]) -> int:
+    """Resolve every link whose name is one of ``keys`` again; returns the links changed."""
+    resolver = Resolver(conn)
+    changed = 0
+    for key in set(keys):
+        rows = conn.execute(
+            "SELECT source_id, kind, target, heading, mode, path_key, target_id FROM links"
+            " WHERE name_key = ?", (key,)).fetchall()
+        for source_id, kind, target, heading, mode, key_path, target_id in rows:
+            now = resolver.resolve(key, mode, key_path)
+            if now != target_id:
+                conn.execute("UPDATE links SET target_id = ? WHERE source_id = ? AND kind = ?"
+                             " AND target = ? AND heading = ?",
+                             (now, source_id, kind, target, heading))
+                changed += 1
+    return changed
+
+
+def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
+    """Bring the index in step with the artifacts ``ids`` after a write (inside its
+    transaction). Ids that are gone or trashed leave the index; links to them wait."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return
+    rows = conn.execute(
+        "SELECT a.id, a.path, a.name, a.kind, a.hash, a.deleted_at, n.name_key, n.path_key,"
+        " n.hash FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
+        " LEFT JOIN link_names n ON n.artifact_id = a.id", (json.dumps(ids),)).fetchall()
+    found = {row[0] for row in rows}
+    affected: set[str] = set()
+    reread: list[tuple[str, str]] = []
+    for missing in set(ids) - found:
+        old = conn.execute("SELECT name_key FROM link_names WHERE artifact_id = ?",
+                           (missing,)).fetchone()
+        affected.update(old or ())
+        _forget(conn, missing)
+    for artifact_id, path, name, kind, hash_, deleted, old_key, old_path, old_hash in rows:
+        if deleted is not None:
+            affected.update([old_key] if old_key is not None else [])
+            _forget(conn, artifact_id)
+            continue
+        key, key_path = name_key(name), path_key(path)
+        moved = (key, key_path) != (old_key, old_path)
+        if moved:  # a plain save keeps its names: nothing to resolve again
+            affected.update([key] if old_key is None else [key, old_key])
+        if moved or hash_ != old_hash:
+            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key,"
+                         " hash) VALUES (?, ?, ?, ?)", (artifact_id, key, key_path, hash_))
+            reread.append((artifact_id, path) if kind == _NOTE_KIND else (artifact_id, ""))
+    resolver = Resolver(conn)
+    for artifact_id, path in reread:
+        text = None
+        if path:
+            text = _text(conn.execute("SELECT content FROM artifacts WHERE id = ?",
+                                      (artifact_id,)).fetchone()[0])
+        _index_text(conn, resolver, artifact_id, path or "/", text)
+    resolve_again(conn, affected)
+
+
+def refresh_below(conn: sqlite3.Connection, folder: str) -> None:
+    """:func:`refresh` every live artifact at or below ``folder`` (after a folder rename or
+    move, or a restore from the trash)."""
+    refresh(conn, [i for (i,) in conn.execute(
+        "SELECT id FROM artifacts WHERE deleted_at IS NULL AND (path = ? OR"
+        " (path > ? || '/' AND path < ? || '0'))", (folder, folder, folder))])
+
+
+def refresh_unit(conn: sqlite3.Connection, trash_id: str | None = None,
+                 ids: Iterable[str] = ()) -> None:
+    """:func:`refresh` the artifacts of one trash unit (after trashing a folder), plus ``ids``."""
+    unit = [i for (i,) in conn.execute("SELECT id FROM artifacts WHERE trash_id = ?",
+                                       (trash_id,))] if trash_id else []
+    refresh(conn, [*unit, *ids])
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Empty the index and build it again from every live artifact (import, migration)."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        for table in sorted(DERIVED_TABLES):
+            conn.execute(f"DELETE FROM {table}")
+        rows = conn.execute("SELECT id, path, name, kind, hash FROM artifacts"
+                            " WHERE deleted_at IS NULL").fetchall()
+        conn.executemany(
+            "INSERT INTO link_names (artifact_id, name_key, path_key, hash) VALUES (?, ?, ?, ?)",
+            [(i, name_key(n), path_key(p), h) for i, p, n, _, h in rows])
+        resolver = Resolver(conn)
+        for artifact_id, path, _, kind, _ in rows:
+            if kind == _NOTE_KIND:
+                content = conn.execute("SELECT content FROM artifacts WHERE id = ?",
+                                       (artifact_id,)).fetchone()[0]
+                _index_text(conn, resolver, artifact_id, path, _text(content))
+        if own:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def ensure_built(conn: sqlite3.Connection) -> bool:
+    """Build the index if it is empty while live artifacts exist (the first open after
+    migration 0012, or after a step that emptied it). Returns whether it built."""
+    empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM link_names)").fetchone()[0]
+    if empty and conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM artifacts WHERE deleted_at IS NULL)").fetchone()[0]:
+        rebuild(conn)
+        return True
+    return False
