@@ -21,9 +21,10 @@ from typing import Any, Callable
 from pydantic import BaseModel, ValidationError
 
 from pylib import (
-    activity, artifacts, citations, db, folders, models as m, params as p, storage, tasks, trash,
-    versions,
+    activity, artifacts, citations, db, folders, models as m, params as p, storage, tags, tasks,
+    trash, versions,
 )
+from pylib.links import queries as link_queries
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
 from pylib.errors import UnknownMethod
 from pylib.jsontext import JSONText
@@ -99,6 +100,22 @@ def _render_markdown(ws: db.Workspace, q: p.RenderMarkdown) -> dict[str, str]:
     return {"html": render_markdown(q.text)}
 
 
+def _relocate(ws: db.Workspace, update_links: bool, moved: Any, action: Callable[[], Any]) -> Any:
+    """Run a rename/move; with ``update_links``, links to what moved are rewritten with it."""
+    if not update_links:
+        return action()
+    from pylib.links import rewrite
+
+    ids = rewrite.ids_below(ws, moved[1]) if isinstance(moved, tuple) else [moved]
+    return rewrite.relocate(ws, ids, action)[0]
+
+
+def _backlinks(ws: db.Workspace, q: p.Backlinks) -> dict[str, Any]:
+    linked = link_queries.backlinks(ws.conn, q.id, q.limit)
+    return {"linked": linked,
+            "mentions": link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []}
+
+
 # transfer is imported when first used: it is the heaviest module and most calls never need it.
 def _export(ws: db.Workspace, q: p.NoParams) -> dict[str, Any]:
     from pylib import transfer
@@ -131,10 +148,13 @@ METHODS: dict[str, Method] = {
         p.UpdateArtifact, lambda ws, q: artifacts.update(ws, q.id, q.content, q.base_hash),
         m.Artifact, "records a version when content changed; a stale `base_hash` → `conflict`"),
     "artifacts.rename": Method(
-        p.RenameArtifact, lambda ws, q: artifacts.rename(ws, q.id, q.name), m.Artifact),
+        p.RenameArtifact, lambda ws, q: _relocate(
+            ws, q.update_links, q.id, lambda: artifacts.rename(ws, q.id, q.name)), m.Artifact,
+        "`update_links`: links to it are rewritten in the same transaction"),
     "artifacts.move": Method(
-        p.MoveArtifact, lambda ws, q: artifacts.move(ws, q.id, q.folder), m.Artifact,
-        "`folder` must exist; `/` is the root"),
+        p.MoveArtifact, lambda ws, q: _relocate(
+            ws, q.update_links, q.id, lambda: artifacts.move(ws, q.id, q.folder)), m.Artifact,
+        "`folder` must exist; `/` is the root; `update_links` as for rename"),
     "artifacts.delete": Method(
         p.IdParams, lambda ws, q: trash.trash_artifact(ws, q.id), m.Trashed, "goes to trash"),
     "artifacts.upload": Method(
@@ -147,10 +167,14 @@ METHODS: dict[str, Method] = {
     "folders.create": Method(p.FolderPath, lambda ws, q: folders.create(ws, q.path),
                              m.FolderRef, "parents created as needed"),
     "folders.rename": Method(
-        p.RenameFolder, lambda ws, q: folders.rename(ws, q.path, q.name), m.FolderRef,
-        "every path below is rewritten in the same transaction"),
+        p.RenameFolder, lambda ws, q: _relocate(
+            ws, q.update_links, ("below", q.path), lambda: folders.rename(ws, q.path, q.name)),
+        m.FolderRef, "every path below is rewritten in the same transaction; `update_links`:"
+        " links into it too"),
     "folders.move": Method(
-        p.MoveFolder, lambda ws, q: folders.move(ws, q.path, q.parent), m.FolderRef),
+        p.MoveFolder, lambda ws, q: _relocate(
+            ws, q.update_links, ("below", q.path), lambda: folders.move(ws, q.path, q.parent)),
+        m.FolderRef, "`update_links` as for rename"),
     "folders.delete": Method(
         p.FolderPath, lambda ws, q: trash.trash_folder(ws, q.path), m.Trashed,
         "the folder and everything inside, one trash item"),
@@ -173,6 +197,22 @@ METHODS: dict[str, Method] = {
     "activity.list": Method(
         p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before),
         m.ActivityPage, "newest first; pass `next` back as `before`"),
+    "links.backlinks": Method(
+        p.Backlinks, _backlinks, m.Backlinks,
+        "notes linking to `id` with the sentence around each link; `mentions`: notes naming it"
+        " without a link"),
+    "links.outgoing": Method(
+        p.IdParams, lambda ws, q: link_queries.outgoing(ws.conn, q.id), list[m.OutgoingLink],
+        "unresolved links have `note: null`"),
+    "links.complete": Method(
+        p.CompleteLink, lambda ws, q: link_queries.complete(ws.conn, q.query, q.limit),
+        list[m.Completion], "names for `[[`: exact, prefix, word, substring, fuzzy;"
+        " `link` is what to write"),
+    "tags.list": Method(p.NoParams, lambda ws, q: tags.list_tags(ws), list[m.TagNode],
+                        "nested; `count` includes the tags below"),
+    "tags.notes": Method(
+        p.TagNotes, lambda ws, q: tags.notes(ws, q.tag, q.nested, q.limit), list[m.TaggedNote],
+        "`nested`: tags below it too"),
     "storage.stats": Method(p.NoParams, lambda ws, q: storage.stats(ws), m.StorageStats),
     "markdown.render": Method(p.RenderMarkdown, _render_markdown, m.Html, "escaped, safe"),
     "tasks.enqueue": Method(

@@ -183,3 +183,57 @@ class Validation(_Reply):
     ok: Literal[True]
     summary: dict[str, Any]
     description: str
+
+
+class NoteRef(_Row):
+    """A note named in a link listing."""
+
+    id: str
+    path: str
+    name: str
+
+
+class LinkContext(_Row):
+    """Where a note names another: the sentence (``text``), its 1-based ``line``, and the
+    link's (or mention's) span in ``text``."""
+
+    text: str
+    line: int
+    start: int
+    end: int
+    kind: str | None = None
+    heading: str | None = None
+
+
+class LinkingNote(_Row):
+    source: NoteRef
+    contexts: list[LinkContext]
+
+
+class Backlinks(_Row):
+    linked: list[LinkingNote]
+    mentions: list[LinkingNote]
+
+
+class OutgoingLink(_Row):
+    kind: Literal["wiki", "embed", "markdown"]
+    target: str
+    heading: str
+    resolved: bool
+    note: NoteRef | None
+
+
+class Completion(NoteRef):
+    link: str
+
+
+class TagNode(_Row):
+    tag: str
+    name: str
+    count: int
+    direct: int
+    children: list["TagNode"]
+
+
+class TaggedNote(NoteRef):
+    tag: str

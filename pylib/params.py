@@ -50,11 +50,14 @@ class UpdateArtifact(Params):
 class RenameArtifact(Params):
     id: Id
     name: str
+    update_links: bool = False
+
 
 
 class MoveArtifact(Params):
     id: Id
     folder: str
+    update_links: bool = False
 
 
 class UploadArtifact(Params):
@@ -70,11 +73,13 @@ class FolderPath(Params):
 class RenameFolder(Params):
     path: str
     name: str
+    update_links: bool = False
 
 
 class MoveFolder(Params):
     path: str
     parent: str
+    update_links: bool = False
 
 
 class ListVersions(Params):
@@ -142,6 +147,23 @@ class TransferValidate(Params):
 class TransferImport(Params):
     data: Bytes
     mode: Literal["replace", "merge"]
+
+
+class Backlinks(Params):
+    id: Id
+    mentions: bool = True
+    limit: Limit = 100
+
+
+class CompleteLink(Params):
+    query: Annotated[str, Field(max_length=300)] = ""
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class TagNotes(Params):
+    tag: Annotated[str, Field(min_length=1, max_length=300)]
+    nested: bool = True
+    limit: Limit = 500
 
 
 class Request(BaseModel):

@@ -1,0 +1,188 @@
+"""Reading the link index: backlinks with their sentences, unlinked mentions, outgoing
+links, and names for ``[[`` completion.
+
+Backlinks read the index (``links.target_id``, indexed) and then only the linking notes:
+each is parsed again to find where it links, so the index stores no offsets and a save that
+moves text around a link writes nothing to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from pylib.links.index import Resolver, _text
+from pylib.links.markup import mask_code
+from pylib.links.parse import name_key, parse_links
+from pylib.errors import NotFound
+
+CONTEXT_CHARS = 240
+_SENTENCE_END = re.compile(r"[.!?。](?=\s)|\n")
+
+
+def _note(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {"id": row[0], "path": row[1], "name": row[2]}
+
+
+def _live(conn: sqlite3.Connection, artifact_id: str) -> tuple[Any, ...]:
+    row = conn.execute("SELECT id, path, name, content FROM artifacts WHERE id = ?"
+                       " AND deleted_at IS NULL", (artifact_id,)).fetchone()
+    if row is None:
+        raise NotFound("No such document.", id=artifact_id)
+    return row
+
+
+def context(text: str, start: int, end: int) -> dict[str, Any]:
+    """The sentence around ``text[start:end]`` (within its line, at most about
+    :data:`CONTEXT_CHARS`), its 1-based line, and where the link sits in it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    begin = line_start
+    for match in _SENTENCE_END.finditer(text, line_start, start):
+        begin = match.end()
+    stop = line_end
+    match = _SENTENCE_END.search(text, end, line_end)
+    if match:
+        stop = match.end()
+    begin = max(begin, start - CONTEXT_CHARS // 2)
+    stop = min(stop, end + CONTEXT_CHARS // 2)
+    raw = text[begin:stop]
+    lead = len(raw) - len(raw.lstrip())
+    snippet = raw.strip()
+    return {"text": snippet, "line": text.count("\n", 0, start) + 1,
+            "start": start - begin - lead, "end": end - begin - lead}
+
+
+def backlinks(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The notes linking to ``artifact_id``, by path: ``{source, contexts: [...]}``."""
+    _live(conn, artifact_id)
+    rows = conn.execute(
+        "SELECT a.id, a.path, a.name, a.content FROM artifacts a WHERE a.id IN"
+        " (SELECT DISTINCT source_id FROM links WHERE target_id = ? AND source_id != ?)"
+        " ORDER BY a.path LIMIT ?", (artifact_id, artifact_id, limit)).fetchall()
+    out = []
+    for row in rows:
+        text = _text(row[3]) or ""
+        wanted = {(k, t, h) for k, t, h in conn.execute(
+            "SELECT kind, target, heading FROM links WHERE source_id = ? AND target_id = ?",
+            (row[0], artifact_id))}
+        folder = row[1].rsplit("/", 1)[0] or "/"
+        contexts = [dict(context(text, link.start, link.end), kind=link.kind,
+                         heading=link.heading)
+                    for link in parse_links(text, folder)
+                    if (link.kind, link.target, link.heading) in wanted]
+        out.append({"source": _note(row), "contexts": contexts})
+    return out
+
+
+def _mention_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", re.IGNORECASE)
+
+
+def _ascii_run(name: str) -> str:
+    runs = re.findall(r"[\x20-\x7e]+", name)
+    return max(runs, key=len) if runs else ""
+
+
+def mentions(conn: sqlite3.Connection, artifact_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Notes that name ``artifact_id`` in plain text (whole words, any case) without linking
+    it there: ``{source, contexts}``, at most ``limit`` notes.
+
+    SQLite picks the candidates (``LIKE`` on the longest ASCII run of the name: case-folding
+    beyond ASCII is left to Python), Python checks each: outside code and outside links."""
+    row = _live(conn, artifact_id)
+    title = row[2][:-3] if row[2].lower().endswith(".md") and len(row[2]) > 3 else row[2]
+    probe = _ascii_run(title)
+    sql = ("SELECT id, path, name, content FROM artifacts WHERE deleted_at IS NULL"
+           " AND kind = 'markdown' AND id != ?")
+    args: list[Any] = [artifact_id]
+    if len(probe) >= 3:
+        sql += " AND CAST(content AS TEXT) LIKE ? ESCAPE '\\'"
+        args.append("%" + re.sub(r"([%_\\])", r"\\\1", probe) + "%")
+    pattern = _mention_pattern(title)
+    out = []
+    for source in conn.execute(sql + " ORDER BY path", args):
+        text = _text(source[3]) or ""
+        masked = mask_code(text)
+        hits = list(pattern.finditer(masked))
+        if not hits:
+            continue
+        spans = [(m.start(), m.end()) for m in _link_spans(masked)]
+        contexts = [context(text, m.start(), m.end()) for m in hits
+                    if not any(s <= m.start() < e for s, e in spans)]
+        if contexts:
+            out.append({"source": _note(source), "contexts": contexts})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _link_spans(masked: str) -> list[re.Match[str]]:
+    """Whole links (``[[...]]``, ``[...](...)``) as matches, so mentions inside them are not
+    counted as unlinked."""
+    return list(re.finditer(r"!?\[\[[^\[\]\n]*\]\]|!?\[[^\[\]\n]*\]\([^()\n]*\)", masked))
+
+
+def outgoing(conn: sqlite3.Connection, artifact_id: str) -> list[dict[str, Any]]:
+    """The links of one note as the index has them: ``{kind, target, heading, resolved,
+    note}`` (``note`` is ``null`` while unresolved)."""
+    _live(conn, artifact_id)
+    rows = conn.execute(
+        "SELECT l.kind, l.target, l.heading, a.id, a.path, a.name FROM links l"
+        " LEFT JOIN artifacts a ON a.id = l.target_id WHERE l.source_id = ?"
+        " ORDER BY l.target, l.heading", (artifact_id,)).fetchall()
+    return [{"kind": k, "target": t, "heading": h, "resolved": i is not None,
+             "note": _note((i, p, n)) if i is not None else None} for k, t, h, i, p, n in rows]
+
+
+def link_text(conn: sqlite3.Connection, artifact_id: str, path: str, name: str) -> str:
+    """What ``[[...]]`` should say to reach this note: its name (without ``.md``) when that
+    resolves to it, else its path from the root."""
+    bare = name[:-3] if name.lower().endswith(".md") and len(name) > 3 else name
+    if Resolver(conn).resolve(name_key(name), "name", None) == artifact_id:
+        return bare
+    return path.lstrip("/")[:-3] if path.lower().endswith(".md") else path.lstrip("/")
+
+
+def _score(key: str, query: str) -> int | None:
+    """Lower is better: exact, prefix, word prefix, substring, then letters in order."""
+    if key == query:
+        return 0
+    if key.startswith(query):
+        return 1
+    at = key.find(query)
+    if at > 0:
+        return 2 if not key[at - 1].isalnum() else 3
+    pos = 0
+    for ch in query:
+        pos = key.find(ch, pos) + 1
+        if not pos:
+            return None
+    return 4
+
+
+def complete(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Names for ``[[`` completion: ``{id, name, path, link}`` ranked by how well the name
+    matches ``query`` (exact, prefix, word, substring, fuzzy), then shorter names first."""
+    q = name_key(query.strip()) if query.strip() else ""
+    rows = conn.execute(
+        "SELECT a.id, a.path, a.name, n.name_key FROM link_names n"
+        " JOIN artifacts a ON a.id = n.artifact_id").fetchall()
+    ranked = []
+    for row in rows:
+        score = _score(row[3], q) if q else 0
+        if score is not None:
+            ranked.append((score, len(row[3]), row[1], row))
+    ranked.sort(key=lambda item: item[:3])
+    return [{**_note(row), "link": link_text(conn, row[0], row[1], row[2])}
+            for *_, row in ranked[:limit]]
+
+
+def link_rows(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]:
+    """``(source_id, kind, target, heading, target_id)`` of links to any of ``ids``."""
+    return conn.execute(
+        "SELECT source_id, kind, target, heading, target_id FROM links"
+        " WHERE target_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
