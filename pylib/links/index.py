@@ -144,8 +144,8 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
     if not ids:
         return
     rows = conn.execute(
-        "SELECT a.id, a.path, a.name, a.kind, a.hash, a.deleted_at, n.name_key, n.path_key,"
-        " n.hash FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
+        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key"
+        " FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
         " LEFT JOIN link_names n ON n.artifact_id = a.id", (json.dumps(ids),)).fetchall()
     found = {row[0] for row in rows}
     affected: set[str] = set()
@@ -155,7 +155,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
                            (missing,)).fetchone()
         affected.update(old or ())
         _forget(conn, missing)
-    for artifact_id, path, name, kind, hash_, deleted, old_key, old_path, old_hash in rows:
+    for artifact_id, path, name, kind, deleted, old_key, old_path in rows:
         if deleted is not None:
             affected.update([old_key] if old_key is not None else [])
             _forget(conn, artifact_id)
@@ -164,10 +164,11 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
         moved = (key, key_path) != (old_key, old_path)
         if moved:  # a plain save keeps its names: nothing to resolve again
             affected.update([key] if old_key is None else [key, old_key])
-        if moved or hash_ != old_hash:
-            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key,"
-                         " hash) VALUES (?, ?, ?, ?)", (artifact_id, key, key_path, hash_))
-            reread.append((artifact_id, path) if kind == _NOTE_KIND else (artifact_id, ""))
+        if moved:
+            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key)"
+                         " VALUES (?, ?, ?)", (artifact_id, key, key_path))
+        # Callers refresh what they changed; writes happen below only where links differ.
+        reread.append((artifact_id, path) if kind == _NOTE_KIND else (artifact_id, ""))
     resolver = Resolver(conn)
     for artifact_id, path in reread:
         text = None
@@ -202,13 +203,13 @@ def rebuild(conn: sqlite3.Connection) -> None:
     try:
         for table in sorted(DERIVED_TABLES):
             conn.execute(f"DELETE FROM {table}")
-        rows = conn.execute("SELECT id, path, name, kind, hash FROM artifacts"
+        rows = conn.execute("SELECT id, path, name, kind FROM artifacts"
                             " WHERE deleted_at IS NULL").fetchall()
         conn.executemany(
-            "INSERT INTO link_names (artifact_id, name_key, path_key, hash) VALUES (?, ?, ?, ?)",
-            [(i, name_key(n), path_key(p), h) for i, p, n, _, h in rows])
+            "INSERT INTO link_names (artifact_id, name_key, path_key) VALUES (?, ?, ?)",
+            [(i, name_key(n), path_key(p)) for i, p, n, _ in rows])
         resolver = Resolver(conn)
-        for artifact_id, path, _, kind, _ in rows:
+        for artifact_id, path, _, kind in rows:
             if kind == _NOTE_KIND:
                 content = conn.execute("SELECT content FROM artifacts WHERE id = ?",
                                        (artifact_id,)).fetchone()[0]

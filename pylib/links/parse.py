@@ -12,7 +12,6 @@ are case-folded and NFC-normalised, without a trailing ``.md``: that is how link
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -98,6 +97,22 @@ def _wiki(match: re.Match[str]) -> Link | None:
                 label.strip() if bar else "", start, start + len(stripped))
 
 
+def _join(folder: str, relative: str) -> str | None:
+    """``relative`` from ``folder`` as an absolute path, or ``None`` if it climbs above the
+    root or names no file."""
+    parts = [] if relative.startswith("/") else [p for p in folder.split("/") if p]
+    for part in relative.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    if not parts or relative.endswith("/"):
+        return None
+    return "/" + "/".join(parts)
+
+
 def _markdown(match: re.Match[str], folder: str) -> Link | None:
     raw = match.group(3)
     start = match.start(3)
@@ -108,10 +123,9 @@ def _markdown(match: re.Match[str], folder: str) -> Link | None:
     if not dest or _SCHEME.match(dest) or dest.startswith("//"):
         return None
     decoded = unquote(dest)
-    joined = posixpath.normpath(decoded if decoded.startswith("/")
-                                else posixpath.join(folder, decoded))
-    if not joined.startswith("/") or joined.startswith("//") or joined == "/":
-        return None  # climbs above the root
+    joined = _join(folder, decoded)
+    if joined is None:
+        return None
     # An image ![x](pic.png) links to its file like any Markdown link.
     return Link("markdown", decoded, unquote(heading),
                 match.group(2), start, start + len(dest), joined)

@@ -161,7 +161,7 @@ def _score(key: str, query: str) -> int | None:
         pos = key.find(ch, pos) + 1
         if not pos:
             return None
-    return 4
+    return 4 if key[:1] == query[:1] else 5
 
 
 def complete(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:

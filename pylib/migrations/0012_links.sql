@@ -7,8 +7,7 @@
 CREATE TABLE link_names (
   artifact_id TEXT PRIMARY KEY,
   name_key TEXT NOT NULL,
-  path_key TEXT NOT NULL,
-  hash TEXT                              -- content hash the links were read from
+  path_key TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX idx_link_names_key ON link_names(name_key, path_key);
 
