@@ -70,7 +70,7 @@ def rebuild(found: Inspected, page_size: int | None = None,
     try:
         if page_size:
             fresh.execute(f"PRAGMA page_size = {int(page_size)}")
-        migrations.migrate(fresh, steps=migrations.STEPS[:found.reference.version])
+        migrations.migrate(fresh, steps=migrations.steps_up_to(found.reference.version))
         fresh.execute("PRAGMA foreign_keys = ON")
         fresh.execute("BEGIN")
         for table in found.reference.tables:

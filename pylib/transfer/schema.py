@@ -112,7 +112,7 @@ def reference(version: int) -> Reference:
         return _references[version]
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        migrations.migrate(conn, steps=migrations.STEPS[:version])
+        migrations.migrate(conn, steps=migrations.steps_up_to(version))
         rows = conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
         objects = {(t, n): (tbl, normalize_sql(sql)) for t, n, tbl, sql in rows}
