@@ -1,4 +1,5 @@
-"""Tags of notes, from the link index (:mod:`pylib.links.index`, table ``note_tags``).
+"""Tags of notes, from the link index (:mod:`pylib.links.index`: ``note_tags``, and
+``tag_counts``, so the sidebar's list reads one row per tag, not one per tagged note).
 
 Tags match case-insensitively and are shown as first written. A nested tag ``area/sub``
 files its note under ``area`` as well, so a parent's count is the number of notes tagged
@@ -17,8 +18,7 @@ def list_tags(ws: Workspace) -> list[dict[str, Any]]:
     """Every tag as a tree: ``{tag, name, count, direct, children}`` sorted by tag, where
     ``count`` is the notes with the tag or one below it and ``direct`` those with exactly it."""
     rows = ws.conn.execute(
-        "SELECT tag_key, min(tag), count(*), sum(direct) FROM note_tags"
-        " GROUP BY tag_key ORDER BY tag_key").fetchall()
+        "SELECT tag_key, tag, notes, direct FROM tag_counts ORDER BY tag_key").fetchall()
     nodes: dict[str, dict[str, Any]] = {}
     top: list[dict[str, Any]] = []
     for key, tag, count, direct in rows:

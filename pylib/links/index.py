@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from pylib.links.parse import link_keys, name_key, parse_links, parse_tags, path_key, tag_rows
 
 # Tables holding only what the notes' text implies: never copied from an imported file.
-DERIVED_TABLES = frozenset({"link_names", "links", "note_tags"})
+DERIVED_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
 _NOTE_KIND = "markdown"
 
 Candidates = list[tuple[str, str]]
@@ -80,7 +80,7 @@ def _folder(path: str) -> str:
 
 
 def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, path: str,
-                text: str | None) -> None:
+                text: str | None, counts: bool = True) -> None:
     """Bring one note's rows in ``links`` and ``note_tags`` in step with its text."""
     wanted: dict[tuple[str, str, str], tuple[str, str, str | None]] = {}
     tags: dict[str, tuple[str, int]] = {}
@@ -111,12 +111,26 @@ def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, 
         conn.executemany(
             "INSERT INTO note_tags (artifact_id, tag_key, tag, direct) VALUES (?, ?, ?, ?)",
             [(artifact_id, k, t, d) for k, (t, d) in tags.items()])
+        if counts:
+            recount(conn, {k for k in have_tags.keys() | tags.keys()
+                           if have_tags.get(k) != tags.get(k)})
+
+
+def recount(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """Bring ``tag_counts`` in step with ``note_tags`` for ``keys``."""
+    for key in keys:
+        conn.execute("DELETE FROM tag_counts WHERE tag_key = ?", (key,))
+        conn.execute("INSERT INTO tag_counts (tag_key, tag, notes, direct) SELECT tag_key,"
+                     " min(tag), count(*), sum(direct) FROM note_tags WHERE tag_key = ?"
+                     " GROUP BY tag_key", (key,))
 
 
 def _forget(conn: sqlite3.Connection, artifact_id: str) -> None:
     conn.execute("DELETE FROM link_names WHERE artifact_id = ?", (artifact_id,))
     conn.execute("DELETE FROM links WHERE source_id = ?", (artifact_id,))
-    conn.execute("DELETE FROM note_tags WHERE artifact_id = ?", (artifact_id,))
+    keys = [k for (k,) in conn.execute(
+        "DELETE FROM note_tags WHERE artifact_id = ? RETURNING tag_key", (artifact_id,))]
+    recount(conn, keys)
 
 
 def resolve_again(conn: sqlite3.Connection, keys: Iterable[str]) -> int:
@@ -213,7 +227,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
             if kind == _NOTE_KIND:
                 content = conn.execute("SELECT content FROM artifacts WHERE id = ?",
                                        (artifact_id,)).fetchone()[0]
-                _index_text(conn, resolver, artifact_id, path, _text(content))
+                _index_text(conn, resolver, artifact_id, path, _text(content), counts=False)
+        conn.execute("INSERT INTO tag_counts (tag_key, tag, notes, direct) SELECT tag_key,"
+                     " min(tag), count(*), sum(direct) FROM note_tags GROUP BY tag_key")
         if own:
             conn.execute("COMMIT")
     except BaseException:

@@ -24,6 +24,8 @@ def _blank(text: str) -> str:
 
 
 def _mask_fences(text: str) -> str:
+    if "```" not in text and "~~~" not in text:
+        return text
     out: list[str] = []
     fence: str | None = None
     for line in text.splitlines(keepends=True):
@@ -46,6 +48,8 @@ def _mask_spans(text: str) -> str:
     """Blank code spans: a run of N backticks up to the next run of exactly N in the same
     paragraph (an unclosed run stays literal). Linear apart from a bisect per run, so a
     hostile note full of backticks costs no more than a plain one."""
+    if "`" not in text:
+        return text
     runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
     if len(runs) < 2:
         return text

@@ -19,14 +19,18 @@ from urllib.parse import unquote
 
 from pylib.links.markup import front_matter_end, front_matter_list, mask_code
 
-_WIKI = re.compile(r"(!?)\[\[([^\[\]\n]{1,1000}?)\]\]")
+# No optional "!" in front: a pattern that starts with a literal is searched for much faster;
+# an embed's "!" is looked up before the match instead.
+_WIKI = re.compile(r"\[\[([^\[\]\n]{1,1000})\]\]")
 _MD = re.compile(
-    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\]){0,1000})\]\([ \t]*"
+    r"\[([^\[\]\n]*(?:\[[^\[\]\n]*\][^\[\]\n]*)*)\]\([ \t]*"
     r"(<[^<>\n]{0,2000}>|[^\s()<>]{1,2000})"
     r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # A tag: after the start of a line or whitespace; letters, digits, _ - / and non-ASCII.
-_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/\-]+)", re.M)
+# (What comes before the "#" is checked by hand: a pattern that starts with a lookbehind is
+# tried at every position, one that starts with "#" is searched for.)
+_TAG = re.compile(r"#([\w/\-]+)")
 _TAG_CHARS = re.compile(r"^[\w/\-]+$")
 MAX_LINKS = 5000
 MAX_TAGS = 1000
@@ -83,17 +87,18 @@ def link_keys(link: Link) -> tuple[str, str | None]:
     return name_key(last), path_key(link.target) if "/" in link.target else None
 
 
-def _wiki(match: re.Match[str]) -> Link | None:
-    inner = match.group(2)
+def _wiki(match: re.Match[str], text: str) -> Link | None:
+    inner = match.group(1)
     target, bar, label = inner.partition("|")
     target = target.rstrip("\\")  # [[Note\|label]] inside a table
     target, _, heading = target.partition("#")
-    start = match.start(2)
+    start = match.start(1)
     stripped = target.strip()
     if not stripped:
         return None  # [[#Heading]]: a heading of the same note
     start += len(target) - len(target.lstrip())
-    return Link("embed" if match.group(1) else "wiki", stripped, heading.strip(),
+    embed = match.start() > 0 and text[match.start() - 1] == "!"
+    return Link("embed" if embed else "wiki", stripped, heading.strip(),
                 label.strip() if bar else "", start, start + len(stripped))
 
 
@@ -114,8 +119,8 @@ def _join(folder: str, relative: str) -> str | None:
 
 
 def _markdown(match: re.Match[str], folder: str) -> Link | None:
-    raw = match.group(3)
-    start = match.start(3)
+    raw = match.group(2)
+    start = match.start(2)
     if raw.startswith("<"):
         raw, start = raw[1:-1], start + 1
     dest, _, heading = raw.partition("#")
@@ -128,19 +133,19 @@ def _markdown(match: re.Match[str], folder: str) -> Link | None:
         return None
     # An image ![x](pic.png) links to its file like any Markdown link.
     return Link("markdown", decoded, unquote(heading),
-                match.group(2), start, start + len(dest), joined)
+                match.group(1), start, start + len(dest), joined)
 
 
 def parse_links(text: str, folder: str = "/", masked: str | None = None) -> list[Link]:
     """Every link of a note in ``folder``, in order (at most :data:`MAX_LINKS`)."""
     masked = mask_code(text) if masked is None else masked
     found: list[Link] = []
-    for match in _WIKI.finditer(masked):
-        link = _wiki(match)
+    for match in _WIKI.finditer(masked) if "[[" in masked else ():
+        link = _wiki(match, masked)
         if link is not None:
             found.append(link)
     taken = [(link.start, link.end) for link in found]
-    for match in _MD.finditer(masked):
+    for match in _MD.finditer(masked) if "](" in masked else ():
         if any(s <= match.start() < e for s, e in taken):
             continue
         link = _markdown(match, folder)
@@ -165,7 +170,8 @@ def parse_tags(text: str, masked: str | None = None) -> list[str]:
     masked = mask_code(text) if masked is None else masked
     body_from = front_matter_end(text)
     raw = [*front_matter_list(text, ("tags", "tag"))]
-    raw += [m.group(1) for m in _TAG.finditer(masked, body_from)]
+    raw += [m.group(1) for m in _TAG.finditer(masked, body_from)
+            if m.start() == 0 or masked[m.start() - 1].isspace()]
     seen: dict[str, str] = {}
     for item in raw:
         tag = _clean_tag(item)

@@ -63,17 +63,19 @@ def backlinks(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> l
         "SELECT a.id, a.path, a.name, a.content FROM artifacts a WHERE a.id IN"
         " (SELECT DISTINCT source_id FROM links WHERE target_id = ? AND source_id != ?)"
         " ORDER BY a.path LIMIT ?", (artifact_id, artifact_id, limit)).fetchall()
+    wanted: dict[str, set[tuple[str, str, str]]] = {}
+    for source, kind, target, heading in conn.execute(
+            "SELECT source_id, kind, target, heading FROM links WHERE target_id = ?",
+            (artifact_id,)):
+        wanted.setdefault(source, set()).add((kind, target, heading))
     out = []
     for row in rows:
         text = _text(row[3]) or ""
-        wanted = {(k, t, h) for k, t, h in conn.execute(
-            "SELECT kind, target, heading FROM links WHERE source_id = ? AND target_id = ?",
-            (row[0], artifact_id))}
         folder = row[1].rsplit("/", 1)[0] or "/"
         contexts = [dict(context(text, link.start, link.end), kind=link.kind,
                          heading=link.heading)
                     for link in parse_links(text, folder)
-                    if (link.kind, link.target, link.heading) in wanted]
+                    if (link.kind, link.target, link.heading) in wanted[row[0]]]
         out.append({"source": _note(row), "contexts": contexts})
     return out
 
@@ -166,19 +168,28 @@ def _score(key: str, query: str) -> int | None:
 
 def complete(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Names for ``[[`` completion: ``{id, name, path, link}`` ranked by how well the name
-    matches ``query`` (exact, prefix, word, substring, fuzzy), then shorter names first."""
+    matches ``query`` (exact, prefix, word, substring, fuzzy), then shorter names first.
+
+    Prefix matches come from the name index; only when there are fewer than ``limit`` are
+    all names scored (a few milliseconds at 10,000 notes)."""
     q = name_key(query.strip()) if query.strip() else ""
-    rows = conn.execute(
-        "SELECT a.id, a.path, a.name, n.name_key FROM link_names n"
-        " JOIN artifacts a ON a.id = n.artifact_id").fetchall()
+    sql = "SELECT artifact_id, name_key, path_key FROM link_names"
+    pool = conn.execute(sql + " WHERE name_key >= ? AND name_key < ?",
+                        (q, q + "\U0010ffff")).fetchall() if q else []
+    if len(pool) < limit:
+        pool = conn.execute(sql).fetchall()
     ranked = []
-    for row in rows:
-        score = _score(row[3], q) if q else 0
+    for artifact_id, key, key_path in pool:
+        score = _score(key, q) if q else 0
         if score is not None:
-            ranked.append((score, len(row[3]), row[1], row))
-    ranked.sort(key=lambda item: item[:3])
-    return [{**_note(row), "link": link_text(conn, row[0], row[1], row[2])}
-            for *_, row in ranked[:limit]]
+            ranked.append((score, len(key), key_path, artifact_id))
+    ranked.sort()
+    ids = [item[3] for item in ranked[:limit]]
+    rows = {row[0]: row for row in conn.execute(
+        "SELECT id, path, name FROM artifacts WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),))}
+    return [{**_note(rows[i]), "link": link_text(conn, i, rows[i][1], rows[i][2])}
+            for i in ids if i in rows]
 
 
 def link_rows(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]:

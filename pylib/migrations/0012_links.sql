@@ -36,3 +36,12 @@ CREATE TABLE note_tags (
   PRIMARY KEY (artifact_id, tag_key)
 ) WITHOUT ROWID;
 CREATE INDEX idx_note_tags_key ON note_tags(tag_key, direct, tag);
+
+-- Per tag: its spelling (the least, for a stable choice), notes with it or a tag below it,
+-- and notes with exactly it. Recounted for the tags a save adds or drops.
+CREATE TABLE tag_counts (
+  tag_key TEXT PRIMARY KEY,
+  tag TEXT NOT NULL,
+  notes INTEGER NOT NULL,
+  direct INTEGER NOT NULL
+) WITHOUT ROWID;

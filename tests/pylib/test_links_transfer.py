@@ -13,6 +13,7 @@ _INDEX = ("SELECT 'l', source_id, kind, target, heading, mode, name_key, coalesc
           " coalesce(target_id, '') FROM links UNION ALL"
           " SELECT 't', artifact_id, tag_key, tag, direct, '', '', '', '' FROM note_tags UNION ALL"
           " SELECT 'n', artifact_id, name_key, path_key, '', '', '', '', '' FROM link_names"
+          " UNION ALL SELECT 'c', tag_key, tag, notes, direct, '', '', '', '' FROM tag_counts"
           " ORDER BY 1, 2, 3, 4, 5")
 
 
@@ -94,7 +95,7 @@ def test_a_file_with_an_altered_index_table_is_refused(tmp_path):
 
 def _as_version_11(path):
     conn = sqlite3.connect(path, isolation_level=None)
-    for table in ("links", "note_tags", "link_names"):
+    for table in ("links", "note_tags", "link_names", "tag_counts"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 11")
     conn.close()

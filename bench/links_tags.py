@@ -1,0 +1,201 @@
+"""Links and tags at 10,000 notes: backlinks, mentions, tags and completion, and what keeping
+the index current adds to a save — CPython, then Pyodide under Node.
+
+A workspace of 10,000 Markdown notes in 100 folders (about 600 bytes each, 4 wiki or
+Markdown links to other notes with a skew so some notes are linked from hundreds, 2 tags from
+a nested set of 200) is built with SQL and indexed by ``pylib.links.index.rebuild`` (its time
+is reported too). Reported: p50/p95 of ``links.backlinks`` (linked only, as the panel first
+asks) for a typical and for the most-linked note, unlinked mentions, ``tags.list``,
+``tags.notes`` and ``links.complete``, all through ``api.dispatch``; then the same saves with
+the index hook on and off (the off arm replaces ``link_index.refresh`` with a no-op), run
+interleaved in one process: a typing save (links unchanged) and a save that adds a link.
+Goals (issue 14): backlinks and tag listing p95 <= 10 ms; extra cost per save <= 1 ms.
+Timings on shared CPUs are noisy (wall clock; other engineers' work runs on the same cores).
+
+    .venv/bin/python bench/links_tags.py [--quick] [--no-pyodide]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOTES = 10_000
+WORDS = ("plan review budget meeting design draft notes ideas sprint launch customer "
+         "research metric goal risk roadmap team hiring retro summary").split()
+
+
+def _body(rng: random.Random, i: int) -> str:
+    links = []
+    for _ in range(4):
+        # A skewed pick: 50 hub notes take 30% of the links (a couple of hundred each).
+        target = rng.randrange(50) if rng.random() < 0.3 else rng.randrange(NOTES)
+        links.append(f"[[Note {target}]]" if rng.random() < 0.8
+                     else f"[see](../f{target % 100}/Note%20{target}.md)")
+    tags = [f"#area{rng.randrange(20)}/topic{rng.randrange(10)}" for _ in range(2)]
+    prose = " ".join(rng.choice(WORDS) for _ in range(70))
+    return (f"# Note {i}\n\n{prose[:200]}. We link {links[0]} and {links[1]} here.\n\n"
+            f"{prose[200:]}. Also {links[2]}, {links[3]}.\n\n{' '.join(tags)}\n")
+
+
+def build(path: str):
+    from pylib import api
+    from pylib.links import index
+
+    ws = api.open_workspace(path, synchronous="OFF")
+    rng = random.Random(14)
+    now = int(time.time() * 1000)
+    rows = []
+    for i in range(NOTES):
+        data = _body(rng, i).encode()
+        rows.append((f"id{i:05d}", f"/f{i % 100}/Note {i}.md", f"Note {i}.md", data,
+                     len(data), hashlib.sha256(data).hexdigest(), now, now))
+    with ws.transaction():
+        ws.conn.executemany("INSERT INTO folders (id, path, name, created_at, updated_at)"
+                            " VALUES (?, ?, ?, ?, ?)",
+                            [(f"fold{k}", f"/f{k}", f"f{k}", now, now) for k in range(100)])
+        ws.conn.executemany(
+            "INSERT INTO artifacts (id, path, name, mime_type, kind, content, size_bytes, hash,"
+            " created_at, updated_at, metadata) VALUES (?, ?, ?, 'text/markdown', 'markdown',"
+            " ?, ?, ?, ?, ?, '{}')", rows)
+    started = time.perf_counter()
+    index.rebuild(ws.conn)
+    return ws, (time.perf_counter() - started) * 1000
+
+
+def _times(fn, n: int) -> dict:
+    fn()  # warm caches and lazy model builds
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    out.sort()
+    return {"p50": statistics.median(out), "p95": out[max(0, int(len(out) * 0.95) - 1)]}
+
+
+def _saves(ws, n: int) -> dict:
+    from pylib import artifacts
+    from pylib.links import index
+
+    real = index.refresh
+    note = "id05000"
+    text = artifacts.get(ws, note).text
+    arms = {"on": {"typing": [], "link": []}, "off": {"typing": [], "link": []}}
+    for i in range(n):
+        for arm in (("on", "off") if i % 2 else ("off", "on")):
+            artifacts.link_index.refresh = real if arm == "on" else (lambda conn, ids: None)
+            try:
+                for kind, body in (("typing", text + f" typed {i}{arm}"),
+                                   ("link", text + f" [[Note {i}]] {arm}")):
+                    started = time.perf_counter()
+                    artifacts.update(ws, note, body)
+                    arms[arm][kind].append((time.perf_counter() - started) * 1000)
+            finally:
+                artifacts.link_index.refresh = real
+        artifacts.update(ws, note, text)  # back, so the next pair starts from the same links
+    return {arm: {k: statistics.median(v) for k, v in kinds.items()}
+            for arm, kinds in arms.items()}
+
+
+def measure(quick: bool) -> dict:
+    import tempfile
+
+    from pylib import api
+
+    n = 30 if quick else 200
+    with tempfile.TemporaryDirectory() as tmp:
+        ws, rebuild_ms = build(f"{tmp}/links.sqlite")
+        hub = ws.conn.execute("SELECT target_id, count(DISTINCT source_id) c FROM links"
+                              " GROUP BY target_id ORDER BY c DESC LIMIT 1").fetchone()
+        typical = "id04321"
+        fanin = ws.conn.execute("SELECT count(DISTINCT source_id) FROM links WHERE target_id = ?",
+                                (typical,)).fetchone()[0]
+        call = api.dispatch
+        result = {
+            "runtime": f"{platform.python_implementation()} {platform.python_version()}"
+                       + (" (Pyodide, Node)" if sys.platform == "emscripten" else ""),
+            "notes": NOTES, "links": ws.conn.execute("SELECT count(*) FROM links").fetchone()[0],
+            "rebuild_ms": rebuild_ms, "hub_fanin": hub[1], "typical_fanin": fanin,
+            "backlinks": _times(lambda: call("links.backlinks", {"id": typical, "mentions": False}), n),
+            "backlinks_hub": _times(lambda: call("links.backlinks", {"id": hub[0], "mentions": False}), n),
+            "mentions": _times(lambda: call("links.backlinks", {"id": typical}), max(5, n // 10)),
+            "tags_list": _times(lambda: call("tags.list"), n),
+            "tags_notes": _times(lambda: call("tags.notes", {"tag": "area3"}), n),
+            "complete": _times(lambda: call("links.complete", {"query": "note 12"}), max(5, n // 4)),
+            "saves": _saves(ws, max(10, n // 4)),
+        }
+        api.close_workspace()
+    return result
+
+
+def table(r: dict) -> str:
+    rows = [(f"links.backlinks, a note linked from {r['typical_fanin']}", r["backlinks"], True),
+            (f"links.backlinks, the hub (from {r['hub_fanin']}; first 100)", r["backlinks_hub"], True),
+            ("links.backlinks with unlinked mentions", r["mentions"], False),
+            ("tags.list (nested, 200 tags)", r["tags_list"], True),
+            ("tags.notes (a parent tag)", r["tags_notes"], False),
+            ("links.complete 'note 12'", r["complete"], False)]
+    lines = [f"### Links and tags, {r['notes']:,} notes, {r['links']:,} links — {r['runtime']}", "",
+             f"index rebuilt from the text in {r['rebuild_ms']:.0f} ms", "",
+             "| query | p50 (ms) | p95 (ms) | goal p95 <= 10 ms |", "|---|---:|---:|---|"]
+    for name, t, goal in rows:
+        verdict = ("met" if t["p95"] <= 10 else "NOT met") if goal else "–"
+        lines.append(f"| {name} | {t['p50']:.2f} | {t['p95']:.2f} | {verdict} |")
+    s = r["saves"]
+    lines += ["", "| save (median ms) | index kept | index off | extra | goal <= 1 ms |",
+              "|---|---:|---:|---:|---|"]
+    for kind, label in (("typing", "typing (links unchanged)"), ("link", "adds a link")):
+        extra = s["on"][kind] - s["off"][kind]
+        lines.append(f"| {label} | {s['on'][kind]:.2f} | {s['off'][kind]:.2f} | {extra:+.2f} "
+                     f"({s['on'][kind] / s['off'][kind]:.2f}x) | {'met' if extra <= 1 else 'NOT met'} |")
+    return "\n".join(lines + [""])
+
+
+def goals_met(r: dict) -> bool:
+    s = r["saves"]
+    return (all(r[k]["p95"] <= 10 for k in ("backlinks", "backlinks_hub", "tags_list"))
+            and all(s["on"][k] - s["off"][k] <= 1 for k in ("typing", "link")))
+
+
+def run_in_pyodide(quick: bool) -> dict:
+    script = ROOT / "bench" / "pyodide_script.mjs"
+    args = ["node", str(script), "bench/links_tags.py", "--json", *(["--quick"] if quick else [])]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"Pyodide run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="30 repetitions, not 200")
+    parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
+    args = parser.parse_args()
+    result = measure(args.quick)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(table(result), flush=True)
+    ok = goals_met(result)
+    if not args.no_pyodide and sys.platform != "emscripten":
+        pyo = run_in_pyodide(args.quick)
+        print(table(pyo), flush=True)
+        ok = ok and goals_met(pyo)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
