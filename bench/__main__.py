@@ -1,8 +1,8 @@
 """Run Quire's benchmarks and print their tables: `python -m bench [--quick] [--only NAME ...]`.
 
 Browser benchmarks (bench/browser_*.py) run here, sharing one bench server and one headless
-Chromium. Proxy benchmarks (bench/proxy_*.py) and engine benchmarks (bench/versions_*.py, in
-CPython and in Pyodide under Node; bench/engine_*.py, CPython) run as scripts in their own
+Chromium. Proxy benchmarks (bench/proxy_*.py) and engine benchmarks (bench/versions_*.py and
+bench/links_*.py, in CPython and in Pyodide under Node; bench/engine_*.py, CPython) run as scripts in their own
 processes, with `--quick` passed through. A failing benchmark is reported and the others still run; the exit
 status says whether all of them passed.
 """
@@ -26,8 +26,8 @@ BROWSER = ("save", "boot", "queries")  # bench/browser_<name>.py, in this order
 
 def proxy_scripts() -> list[Path]:
     """Benchmarks that run as scripts: the engine's, then the proxy's."""
-    return (sorted(BENCH.glob("versions_*.py")) + sorted(BENCH.glob("engine_*.py"))
-            + sorted(BENCH.glob("proxy_*.py")))
+    return (sorted(BENCH.glob("versions_*.py")) + sorted(BENCH.glob("links_*.py"))
+            + sorted(BENCH.glob("engine_*.py")) + sorted(BENCH.glob("proxy_*.py")))
 
 
 def run_browser(names: list[str], quick: bool) -> list[str]:
