@@ -10,7 +10,8 @@ asks) for a typical and for the most-linked note, unlinked mentions, ``tags.list
 the index hook on and off (the off arm replaces ``link_index.refresh`` with a no-op), run
 interleaved in one process: a typing save (links unchanged) and a save that adds a link.
 Goals (issue 14): backlinks and tag listing p95 <= 10 ms; extra cost per save <= 1 ms.
-Timings on shared CPUs are noisy (wall clock; other engineers' work runs on the same cores).
+Timings on shared CPUs are noisy: wall and process CPU time are both shown, and the exit status
+judges CPU time where there is a CPU clock (Pyodide has none: there it is wall time).
 
     .venv/bin/python bench/links_tags.py [--quick] [--no-pyodide]
 """
@@ -74,15 +75,25 @@ def build(path: str):
     return ws, (time.perf_counter() - started) * 1000
 
 
+def _pct(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[max(0, int(len(values) * 0.95) - 1)]
+
+
 def _times(fn, n: int) -> dict:
+    """Wall and process CPU time per call (CPU time leaves out waiting for a core on a
+    shared machine; Emscripten has no CPU clock, so there it is left out)."""
     fn()  # warm caches and lazy model builds
-    out = []
+    wall, cpu = [], []
     for _ in range(n):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
-        out.append((time.perf_counter() - started) * 1000)
-    out.sort()
-    return {"p50": statistics.median(out), "p95": out[max(0, int(len(out) * 0.95) - 1)]}
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    (p50, p95), (c50, c95) = _pct(wall), _pct(cpu)
+    has_cpu = sys.platform != "emscripten"
+    return {"p50": p50, "p95": p95, "cpu_p50": c50 if has_cpu else None,
+            "cpu_p95": c95 if has_cpu else None}
 
 
 def _saves(ws, n: int) -> dict:
@@ -149,10 +160,15 @@ def table(r: dict) -> str:
             ("links.complete 'note 12'", r["complete"], False)]
     lines = [f"### Links and tags, {r['notes']:,} notes, {r['links']:,} links — {r['runtime']}", "",
              f"index rebuilt from the text in {r['rebuild_ms']:.0f} ms", "",
-             "| query | p50 (ms) | p95 (ms) | goal p95 <= 10 ms |", "|---|---:|---:|---|"]
+             "| query | p50 (ms) | p95 (ms) | CPU p50 | CPU p95 | goal p95 <= 10 ms |",
+             "|---|---:|---:|---:|---:|---|"]
     for name, t, goal in rows:
-        verdict = ("met" if t["p95"] <= 10 else "NOT met") if goal else "–"
-        lines.append(f"| {name} | {t['p50']:.2f} | {t['p95']:.2f} | {verdict} |")
+        verdict = "–"
+        if goal:
+            verdict = f"wall {'met' if t['p95'] <= 10 else 'NOT met'}" + (
+                "" if t["cpu_p95"] is None else f", CPU {'met' if t['cpu_p95'] <= 10 else 'NOT met'}")
+        cpu = ("– | –" if t["cpu_p50"] is None else f"{t['cpu_p50']:.2f} | {t['cpu_p95']:.2f}")
+        lines.append(f"| {name} | {t['p50']:.2f} | {t['p95']:.2f} | {cpu} | {verdict} |")
     s = r["saves"]
     lines += ["", "| save (median ms) | index kept | index off | extra | goal <= 1 ms |",
               "|---|---:|---:|---:|---|"]
@@ -164,8 +180,11 @@ def table(r: dict) -> str:
 
 
 def goals_met(r: dict) -> bool:
+    """CPU time judges where there is a CPU clock (wall time depends on the others' load);
+    in Pyodide the figure is wall time."""
     s = r["saves"]
-    return (all(r[k]["p95"] <= 10 for k in ("backlinks", "backlinks_hub", "tags_list"))
+    p95 = (lambda t: t["p95"] if t["cpu_p95"] is None else t["cpu_p95"])
+    return (all(p95(r[k]) <= 10 for k in ("backlinks", "backlinks_hub", "tags_list"))
             and all(s["on"][k] - s["off"][k] <= 1 for k in ("typing", "link")))
 
 

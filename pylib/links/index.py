@@ -92,9 +92,17 @@ def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, 
             key, key_path = link_keys(link)
             wanted.setdefault((link.kind, link.target, link.heading), (link.mode, key, key_path))
         tags = tag_rows(parse_tags(text, masked))
-    have = {(k, t, h): (m, n, p) for k, t, h, m, n, p in conn.execute(
-        "SELECT kind, target, heading, mode, name_key, path_key FROM links WHERE source_id = ?",
-        (artifact_id,))}
+    # What the index holds for the note, links and tags in one statement (a save's cost).
+    have: dict[tuple[str, str, str], tuple[str, str, str | None]] = {}
+    have_tags: dict[str, tuple[str, int]] = {}
+    for table, k, t, h, m, n, p in conn.execute(
+            "SELECT 'l', kind, target, heading, mode, name_key, path_key FROM links"
+            " WHERE source_id = ? UNION ALL SELECT 't', tag_key, tag, direct, '', '', ''"
+            " FROM note_tags WHERE artifact_id = ?", (artifact_id, artifact_id)):
+        if table == "l":
+            have[(k, t, h)] = (m, n, p)
+        else:
+            have_tags[k] = (t, h)
     for gone in have.keys() - wanted.keys():
         conn.execute("DELETE FROM links WHERE source_id = ? AND kind = ? AND target = ?"
                      " AND heading = ?", (artifact_id, *gone))
@@ -104,8 +112,6 @@ def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, 
                 "INSERT OR REPLACE INTO links (source_id, kind, target, heading, mode, name_key,"
                 " path_key, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (artifact_id, *row, mode, key, key_path, resolver.resolve(key, mode, key_path)))
-    have_tags = {k: (t, d) for k, t, d in conn.execute(
-        "SELECT tag_key, tag, direct FROM note_tags WHERE artifact_id = ?", (artifact_id,))}
     if have_tags != tags:
         conn.execute("DELETE FROM note_tags WHERE artifact_id = ?", (artifact_id,))
         conn.executemany(
@@ -158,18 +164,19 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
     if not ids:
         return
     rows = conn.execute(
-        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key"
+        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key,"
+        " CASE WHEN a.kind = ? AND a.deleted_at IS NULL THEN a.content END"
         " FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
-        " LEFT JOIN link_names n ON n.artifact_id = a.id", (json.dumps(ids),)).fetchall()
+        " LEFT JOIN link_names n ON n.artifact_id = a.id", (_NOTE_KIND, json.dumps(ids))).fetchall()
     found = {row[0] for row in rows}
     affected: set[str] = set()
-    reread: list[tuple[str, str]] = []
+    reread: list[tuple[str, str, Any]] = []
     for missing in set(ids) - found:
         old = conn.execute("SELECT name_key FROM link_names WHERE artifact_id = ?",
                            (missing,)).fetchone()
         affected.update(old or ())
         _forget(conn, missing)
-    for artifact_id, path, name, kind, deleted, old_key, old_path in rows:
+    for artifact_id, path, name, kind, deleted, old_key, old_path, content in rows:
         if deleted is not None:
             affected.update([old_key] if old_key is not None else [])
             _forget(conn, artifact_id)
@@ -182,14 +189,10 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
             conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key)"
                          " VALUES (?, ?, ?)", (artifact_id, key, key_path))
         # Callers refresh what they changed; writes happen below only where links differ.
-        reread.append((artifact_id, path) if kind == _NOTE_KIND else (artifact_id, ""))
+        reread.append((artifact_id, path, _text(content)))
     resolver = Resolver(conn)
-    for artifact_id, path in reread:
-        text = None
-        if path:
-            text = _text(conn.execute("SELECT content FROM artifacts WHERE id = ?",
-                                      (artifact_id,)).fetchone()[0])
-        _index_text(conn, resolver, artifact_id, path or "/", text)
+    for artifact_id, path, text in reread:
+        _index_text(conn, resolver, artifact_id, path, text)
     resolve_again(conn, affected)
 
 
