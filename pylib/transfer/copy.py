@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from pylib import migrations
+from pylib.search import indexer as search_index
 from pylib.transfer.validate import Inspected
 
 _BATCH = 500
@@ -36,6 +37,10 @@ def copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection, table: str,
         total += len(rows)
 
 
+def fresh_tables(conn: sqlite3.Connection) -> set[str]:
+    return {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
 def rebuild(found: Inspected, page_size: int | None = None) -> sqlite3.Connection:
     """A new in-memory database at the latest schema holding the file's rows.
 
@@ -51,6 +56,9 @@ def rebuild(found: Inspected, page_size: int | None = None) -> sqlite3.Connectio
         fresh.execute("BEGIN")
         for table in found.reference.tables:
             copy_rows(found.conn, fresh, table, found.reference.columns[table])
+        if "search_map" in fresh_tables(fresh):
+            # The search index is never copied from a file (it is not trusted): rebuilt here.
+            search_index.rebuild(fresh)
         fresh.execute("COMMIT")
         migrations.migrate(fresh)
     except BaseException:

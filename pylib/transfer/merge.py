@@ -14,6 +14,7 @@ import sqlite3
 
 from pylib import activity, folders
 from pylib.db import Workspace
+from pylib.search import indexer as search_index
 from pylib.transfer.merge_artifacts import fetch, insert_new, merge_existing
 from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
 
@@ -76,15 +77,17 @@ def merge_into(ws: Workspace, src: sqlite3.Connection,
         for table in _BY_KEY_BEFORE:
             counts.rows_added[table] = _insert_missing(ws, src, table)
         counts.folders_added = _merge_folders(ws, src)
-        for theirs in fetch(src, "SELECT * FROM artifacts ORDER BY created_at, id"):
-            exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?",
-                                     (theirs["id"],)).fetchone()
-            if exists is None:
-                insert_new(ws, src, theirs, counts)
-            else:
-                conflict = merge_existing(ws, src, theirs, counts)
-                if conflict is not None:
-                    conflicts.append(conflict)
+        incoming = fetch(src, "SELECT * FROM artifacts ORDER BY created_at, id")
+        with search_index.reindexing(ws, [row["id"] for row in incoming]):
+            for theirs in incoming:
+                exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?",
+                                         (theirs["id"],)).fetchone()
+                if exists is None:
+                    insert_new(ws, src, theirs, counts)
+                else:
+                    conflict = merge_existing(ws, src, theirs, counts)
+                    if conflict is not None:
+                        conflicts.append(conflict)
         counts.rows_added["agent_tasks"] = _merge_tasks(ws, src)
         for table in _BY_KEY_AFTER:
             counts.rows_added[table] = _insert_missing(ws, src, table)

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from pylib import artifacts, citations, db, folders, migrations, tasks, trash
+from pylib import artifacts, citations, db, folders, migrations, search, tasks, trash
 from pylib.transfer import export_workspace
 
 PAGE_SIZE_OFFSET = 16
@@ -52,10 +52,22 @@ def make_workspace(tmp_path: Path, name: str = "live.sqlite", journal_mode: str 
 
 
 def table_contents(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted, keyed by table name."""
+    """Every row of every table, sorted, keyed by table name.
+
+    The search index is derived: its FTS5 pages differ byte for byte between an index built
+    edit by edit and one rebuilt at once, so it is compared by what it indexes (artifact and
+    whether its text is in), and checked for being current with :func:`pylib.search.check`.
+    """
     names = [n for (n,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if n not in search.DERIVED_TABLES]
+    contents = {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
+                for n in names}
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_map'").fetchone():
+        contents["search_map"] = sorted(conn.execute(
+            "SELECT artifact_id, has_body FROM search_map").fetchall())
+        assert search.check(conn) == [], search.check(conn)
+    return contents
 
 
 def edit(data: bytes, tmp_path: Path, *statements: str) -> bytes:
