@@ -43,12 +43,31 @@ class Parsed:
         return [t for g in self.groups for t in g]
 
 
+def _is_token_char(ch: str) -> bool:
+    """What the unicode61 tokenizer keeps: letters, numbers, marks (diacritics, removed by
+    the index) and private use; everything else separates tokens."""
+    category = unicodedata.category(ch)
+    return category[0] in "LNM" or category == "Co"
+
+
 def _has_token(text: str) -> bool:
-    """True if the unicode61 tokenizer would find a token here (letters, numbers, private
-    use). A term without one would be an empty phrase, which FTS5 matches with nothing and
-    which would then empty a whole AND query."""
-    return any(unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co"
-               for ch in text)
+    """True if the tokenizer would find a token here. A term without one would be an empty
+    phrase, which FTS5 matches with nothing and which would then empty a whole AND query."""
+    return any(_is_token_char(ch) for ch in text)
+
+
+def _pieces(word: str) -> list[str]:
+    """A bare word split where the tokenizer would split it (``NEAR(a`` → ``NEAR``, ``a``)."""
+    out, current = [], []
+    for ch in word:
+        if _is_token_char(ch):
+            current.append(ch)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
 
 
 def _lex(query: str) -> list[tuple[str, Term]]:
@@ -79,7 +98,16 @@ def _lex(query: str) -> list[tuple[str, Term]]:
             out.append(("OR", Term(word)))
             continue
         stem = word.rstrip("*")
-        out.append((role, Term(stem, prefix=stem != word)))
+        prefix = stem != word and bool(stem) and _is_token_char(stem[-1])
+        if role == "-":
+            # An excluded word stays whole: "-e-mail" drops the e-mail, not every "e".
+            out.append((role, Term(stem, prefix=prefix)))
+            continue
+        # Bare words are plain words: punctuation inside (an FTS5 operator, a column filter,
+        # "e-mail") separates words that must all match, as the index's tokenizer sees them.
+        pieces = _pieces(stem)
+        out += [(role, Term(piece, prefix=prefix and k == len(pieces) - 1))
+                for k, piece in enumerate(pieces)]
     return out
 
 
@@ -88,7 +116,8 @@ def parse(query: str) -> Parsed:
     parsed = Parsed()
     pending_or = False
     kept = 0
-    for role, term in _lex(query[:MAX_QUERY_CHARS]):
+    # NUL would end the expression early inside FTS5's parser; it is no token character.
+    for role, term in _lex(query[:MAX_QUERY_CHARS].replace("\x00", " ")):
         if role == "OR" and parsed.groups and not pending_or:
             pending_or = True
             continue

@@ -154,6 +154,10 @@ BAD_FILES: dict[str, tuple[Builder, str, str | None]] = {
                         "invalid_import", "hostile_trigger"),
     "hostile_view": (lambda d, t: (edit(d, t, "CREATE VIEW v AS SELECT load_extension('x')"),
                                    None), "invalid_import", "hostile_view"),
+    "altered_search_view": (lambda d, t: (edit(
+        d, t, "DROP VIEW search_source",
+        "CREATE VIEW search_source AS SELECT rowid AS docid, name, name AS body FROM artifacts"),
+        None), "invalid_import", "hostile_view"),
     "virtual_table": (lambda d, t: (edit(d, t, "CREATE VIRTUAL TABLE ft USING fts5(body)"),
                                     None), "invalid_import", "unknown_table"),
     "extra_index": (lambda d, t: (edit(d, t, "CREATE INDEX idx_evil ON artifacts(name)"), None),
