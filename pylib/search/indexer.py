@@ -64,11 +64,12 @@ def index(target: Workspace | sqlite3.Connection, artifact_ids: Iterable[str]) -
         if row is None:
             conn.execute("DELETE FROM search_map WHERE artifact_id = ?", (artifact_id,))
             continue
-        has_body = int(as_text(row[0]) is not None)
+        # A new docid each time: docid order is the order documents were last indexed, which
+        # lets FTS5 list a query's newest matches without ranking all of them.
+        conn.execute("DELETE FROM search_map WHERE artifact_id = ?", (artifact_id,))
         docid = conn.execute(
-            "INSERT INTO search_map (artifact_id, has_body) VALUES (?, ?)"
-            " ON CONFLICT (artifact_id) DO UPDATE SET has_body = excluded.has_body"
-            " RETURNING docid", (artifact_id, has_body)).fetchone()[0]
+            "INSERT INTO search_map (artifact_id, has_body) VALUES (?, ?) RETURNING docid",
+            (artifact_id, int(as_text(row[0]) is not None))).fetchone()[0]
         conn.execute(_INDEX, (docid,))
 
 
@@ -99,7 +100,7 @@ def rebuild(target: Workspace | sqlite3.Connection) -> int:
             "INSERT INTO search_map (artifact_id, has_body)"
             " SELECT a.id, quire_is_text(coalesce(a.content, p.data))"
             " FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id"
-            " ORDER BY a.created_at, a.id").rowcount
+            " ORDER BY a.updated_at, a.id").rowcount
     finally:
         conn.create_function("quire_is_text", 1, None)
     conn.execute("INSERT INTO search (search) VALUES ('rebuild')")

@@ -2,10 +2,16 @@
 
 A hit is shaped for the search panel and for fusing with semantic hits later: ``id`` (the
 artifact), ``name``, ``path``, ``folder``, ``kind``, ``mime_type``, ``updated_at``,
-``size_bytes``, ``score`` (higher is better; here ``-bm25``), ``rank`` (1-based, across
-pages), ``name_html`` and ``snippet_html`` (HTML-escaped text with ``<mark>`` around the
-matched words), ``source`` (``"keyword"``), and ``chunk``/``section`` (``None`` here; chunked
-semantic hits fill them).
+``size_bytes``, ``score`` (higher is better: ``-bm25``; ``None`` when not ranked by bm25),
+``rank`` (1-based, across pages), ``name_html`` and ``snippet_html`` (HTML-escaped text with
+``<mark>`` around the matched words), ``source`` (``"keyword"``), and ``chunk``/``section``
+(``None`` here; chunked semantic hits fill them).
+
+Cost: bm25 costs about a microsecond per matching document, so a query that matches a large
+share of the workspace (more than :data:`RANKED_MATCHES` documents) is not ranked by bm25:
+documents whose name matches come first, then the rest, each newest first — for such a query
+the words say little about which document is meant, and FTS5 lists newest matches first
+without looking at the others (docids follow the order documents were last indexed).
 """
 
 from __future__ import annotations
@@ -16,35 +22,90 @@ from typing import Any, Literal
 
 from pylib.db import Workspace
 from pylib.paths import ROOT, normalize_folder, parent_of
-from pylib.search.query import parse, to_match
+from pylib.search.query import Parsed, parse, to_match
 
 # bm25 column weights (name, body): a word in the name counts as much as five in the text.
 NAME_WEIGHT, BODY_WEIGHT = 5.0, 1.0
+RANKED_MATCHES = 1_000
 SNIPPET_TOKENS = 16
 ELLIPSIS = "…"
 Sort = Literal["relevance", "date"]
 
-_ORDER = {"relevance": "bm, a.id", "date": "a.updated_at DESC, a.id"}
+_JOIN = (" FROM search JOIN search_map m ON m.docid = search.rowid"
+         " JOIN artifacts a ON a.id = m.artifact_id"
+         " WHERE search MATCH ? AND a.deleted_at IS NULL")
+# Live artifacts newest first, each tested against the set of matching docids (built once;
+# `+` keeps SQLite from probing the map once per matching docid for every artifact).
+_BY_DATE = (" FROM artifacts a INDEXED BY idx_artifacts_recent"
+            " JOIN search_map m ON m.artifact_id = a.id"
+            " WHERE a.deleted_at IS NULL"
+            " AND +m.docid IN (SELECT rowid FROM search WHERE search MATCH ?)")
+_NEWEST = " ORDER BY a.updated_at DESC, a.id DESC"
 
 
-def _page_sql(sort: Sort, folder: str, kinds: list[str] | None) -> tuple[str, list[Any]]:
-    where, args = [], []
+def _filters(folder: str, kinds: list[str] | None) -> tuple[str, list[Any]]:
+    sql, args = "", []
     if folder != ROOT:
         # Below `folder`: paths in [folder + "/", folder + "0") ("0" follows "/"), as in folders.
-        where.append("a.path > ? || '/' AND a.path < ? || '0'")
+        sql += " AND a.path > ? || '/' AND a.path < ? || '0'"
         args += [folder, folder]
     if kinds:
-        where.append(f"a.kind IN ({', '.join('?' for _ in kinds)})")
+        sql += f" AND a.kind IN ({', '.join('?' for _ in kinds)})"
         args += kinds
-    sql = (
-        "SELECT m.docid, a.id, a.name, a.path, a.kind, a.mime_type, a.updated_at,"
-        f" coalesce(a.size_bytes, 0), bm25(search, {NAME_WEIGHT}, {BODY_WEIGHT}) AS bm"
-        " FROM search JOIN search_map m ON m.docid = search.rowid"
-        " JOIN artifacts a ON a.id = m.artifact_id"
-        " WHERE search MATCH ? AND a.deleted_at IS NULL"
-        + "".join(f" AND {w}" for w in where)
-        + f" ORDER BY {_ORDER[sort]} LIMIT ? OFFSET ?")
     return sql, args
+
+
+def _many_matches(ws: Workspace, match: str) -> bool:
+    """True if more than :data:`RANKED_MATCHES` documents match (live or not): FTS5 walks
+    rowids only, no ranking, and stops there."""
+    return ws.conn.execute(
+        "SELECT 1 FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (match, RANKED_MATCHES)).fetchone() is not None
+
+
+def _newest(ws: Workspace, match: str, where: tuple[str, list[Any]], limit: int,
+            offset: int) -> list[tuple[Any, ...]]:
+    """Matches newest first: FTS5 hands rowids over in order, so only the rows up to the
+    page are joined to their artifacts."""
+    sql, args = where
+    return ws.conn.execute(
+        "SELECT m.docid, a.id, NULL" + _JOIN + sql + " ORDER BY search.rowid DESC LIMIT ? OFFSET ?",
+        (match, *args, limit, offset)).fetchall()
+
+
+def _by_name_then_newest(ws: Workspace, parsed: Parsed, match: str,
+                         where: tuple[str, list[Any]], limit: int,
+                         offset: int) -> list[tuple[Any, ...]]:
+    """Two tiers, each newest first: matches whose name holds the positive terms, then the
+    others. The first tier is only counted as far as the page needs."""
+    in_name = f"{{name}} : ({to_match(Parsed(parsed.groups))})"
+    named = _newest(ws, f"({match}) AND ({in_name})", where, limit, offset)
+    if len(named) == limit:
+        return named
+    before = offset + len(named) if named else len(
+        _newest(ws, f"({match}) AND ({in_name})", where, offset, 0))
+    rest = _newest(ws, f"({match}) NOT ({in_name})", where, limit - len(named),
+                   max(0, offset - before))
+    return named + rest
+
+
+def _page(ws: Workspace, parsed: Parsed, match: str, sort: Sort, where: tuple[str, list[Any]],
+          limit: int, offset: int) -> list[tuple[Any, ...]]:
+    """``(docid, artifact_id, score)`` rows of one page (plus one, to tell if more follow)."""
+    sql, args = where
+    tail = " LIMIT ? OFFSET ?"
+    many = _many_matches(ws, match)
+    if sort == "date":
+        # Few matches: join them and sort. Many: walk by date until the page is full.
+        return ws.conn.execute(
+            "SELECT m.docid, a.id, NULL" + (_BY_DATE if many else _JOIN) + sql + _NEWEST + tail,
+            (match, *args, limit + 1, offset)).fetchall()
+    if many:
+        return _by_name_then_newest(ws, parsed, match, where, limit + 1, offset)
+    return ws.conn.execute(
+        f"SELECT m.docid, a.id, -bm25(search, {NAME_WEIGHT}, {BODY_WEIGHT}) AS score"
+        + _JOIN + sql + " ORDER BY score DESC, a.id" + tail,
+        (match, *args, limit + 1, offset)).fetchall()
 
 
 def _marked(text: str | None, open_mark: str, close_mark: str) -> str:
@@ -62,10 +123,19 @@ def _marks(ws: Workspace, match: str, docids: list[int]) -> dict[int, tuple[str,
     rows = ws.conn.execute(
         "SELECT rowid, highlight(search, 0, ?, ?),"
         f" snippet(search, 1, ?, ?, ?, {SNIPPET_TOKENS})"
-        f" FROM search WHERE search MATCH ? AND rowid IN ({marks})",
+        # `+`: one pass over the matches testing membership, not one FTS5 lookup per docid.
+        f" FROM search WHERE search MATCH ? AND +rowid IN ({marks})",
         (open_mark, close_mark, open_mark, close_mark, ELLIPSIS, match, *docids)).fetchall()
     return {docid: (_marked(name, open_mark, close_mark), _marked(snip, open_mark, close_mark))
             for docid, name, snip in rows}
+
+
+def _details(ws: Workspace, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    marks = ", ".join("?" for _ in ids)
+    rows = ws.conn.execute(
+        "SELECT id, name, path, kind, mime_type, updated_at, coalesce(size_bytes, 0)"
+        f" FROM artifacts WHERE id IN ({marks})", ids)
+    return {r[0]: r[1:] for r in rows}
 
 
 def search(
@@ -81,10 +151,10 @@ def search(
     """Live documents matching ``query`` (see :mod:`pylib.search.query` for the syntax).
 
     ``folder``: only documents in it or below; ``kinds``: only these kinds; ``sort``:
-    ``relevance`` (bm25, the name weighted above the text) or ``date`` (newest first).
-    Returns ``{query, terms, hits, next_offset}``; ``next_offset`` is ``None`` on the last
-    page. Any text is a valid query: a malformed one is searched as plain words, and one
-    with nothing left to find gives no hits.
+    ``relevance`` (bm25, the name weighted above the text; see the module's note on very
+    common words) or ``date`` (newest first). Returns ``{query, terms, hits, next_offset}``;
+    ``next_offset`` is ``None`` on the last page. Any text is a valid query: a malformed one
+    is searched as plain words, and one with nothing left to find gives no hits.
     """
     parsed = parse(query)
     match = to_match(parsed)
@@ -92,19 +162,22 @@ def search(
                               "hits": [], "next_offset": None}
     if match is None:
         return result
-    base = normalize_folder(folder) if folder else ROOT
-    sql, args = _page_sql(sort, base, kinds)
-    rows = ws.conn.execute(sql, (match, *args, limit + 1, offset)).fetchall()
+    where = _filters(normalize_folder(folder) if folder else ROOT, kinds)
+    rows = _page(ws, parsed, match, sort, where, limit, offset)
     if len(rows) > limit:
         rows = rows[:limit]
         result["next_offset"] = offset + limit
-    marks = _marks(ws, match, [r[0] for r in rows]) if rows else {}
-    for i, (docid, art_id, name, path, kind, mime, updated, size, bm) in enumerate(rows):
+    if not rows:
+        return result
+    marks = _marks(ws, match, [r[0] for r in rows])
+    details = _details(ws, [r[1] for r in rows])
+    for i, (docid, art_id, score) in enumerate(rows):
+        name, path, kind, mime, updated, size = details[art_id]
         name_html, snippet_html = marks.get(docid, (html.escape(name), ""))
         result["hits"].append({
             "id": art_id, "name": name, "path": path, "folder": parent_of(path),
             "kind": kind, "mime_type": mime, "updated_at": updated, "size_bytes": size,
-            "score": -bm, "rank": offset + i + 1, "name_html": name_html,
+            "score": score, "rank": offset + i + 1, "name_html": name_html,
             "snippet_html": snippet_html, "source": "keyword", "chunk": None, "section": None,
         })
     return result

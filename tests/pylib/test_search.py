@@ -275,3 +275,48 @@ def test_random_operator_soup_never_fails(corpus):
         query = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
         found += bool(search.search(corpus, query)["hits"])
     assert found > 20  # many of them still find the words they hold
+
+
+def test_a_query_matching_much_of_the_workspace_lists_name_matches_then_newest(
+        tmp_path, monkeypatch):
+    from pylib.search import keyword
+
+    ticks = iter(range(1_000, 100_000, 10))
+    ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF",
+                           clock=lambda: next(ticks))
+    for i in range(6):
+        artifacts.create(ws, f"/d/note{i}.md", f"common text {i}")
+    named = artifacts.create(ws, "/d/common.md", "unrelated")
+    artifacts.create(ws, "/e/common ground.md", "common words")
+    artifacts.update(ws, artifacts.create(ws, "/d/old.md", "x").id, "common again")  # newest
+    exact = _names(ws, "common")
+    monkeypatch.setattr(keyword, "RANKED_MATCHES", 3)
+
+    listed = _names(ws, "common")
+
+    assert sorted(listed) == sorted(exact) and len(listed) == 9
+    assert listed[:2] == ["common ground.md", "common.md"]  # names first, newest first
+    assert listed[2:] == ["old.md"] + [f"note{i}.md" for i in reversed(range(6))]
+    assert all(h["score"] is None for h in search.search(ws, "common")["hits"])
+    pages = [search.search(ws, "common", limit=2, offset=o)["hits"] for o in range(0, 10, 2)]
+    assert [h["name"] for page in pages for h in page] == listed
+    assert [h["rank"] for page in pages for h in page] == list(range(1, 10))
+    assert _names(ws, "common", folder="/d") == ["common.md", "old.md"] + [
+        f"note{i}.md" for i in reversed(range(6))]
+    trash.trash_artifact(ws, named.id)
+    assert "common.md" not in _names(ws, "common")
+
+
+def test_date_order_is_the_same_for_few_and_many_matches(tmp_path, monkeypatch):
+    from pylib.search import keyword
+
+    ticks = iter(range(1_000, 100_000, 10))
+    ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF",
+                           clock=lambda: next(ticks))
+    docs = [artifacts.create(ws, f"/f{i % 2}/n{i}.md", f"word {i}") for i in range(8)]
+    artifacts.update(ws, docs[2].id, "word edited")
+    folders.rename(ws, "/f1", "g1")  # touches updated_at without changing what is indexed
+    few = [_names(ws, "word", sort="date", folder=f) for f in (None, "/g1")]
+    monkeypatch.setattr(keyword, "RANKED_MATCHES", 2)
+    many = [_names(ws, "word", sort="date", folder=f) for f in (None, "/g1")]
+    assert few == many and few[0][:5] == ["n7.md", "n5.md", "n3.md", "n1.md", "n2.md"]
