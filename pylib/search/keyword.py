@@ -17,6 +17,7 @@ without looking at the others (docids follow the order documents were last index
 from __future__ import annotations
 
 import html
+import json
 import secrets
 from typing import Any, Literal
 
@@ -102,10 +103,34 @@ def _page(ws: Workspace, parsed: Parsed, match: str, sort: Sort, where: tuple[st
             (match, *args, limit + 1, offset)).fetchall()
     if many:
         return _by_name_then_newest(ws, parsed, match, where, limit + 1, offset)
+    return _ranked(ws, match, where, limit + 1, offset)
+
+
+_BM25 = f"-bm25(search, {NAME_WEIGHT}, {BODY_WEIGHT}) AS score"
+
+
+def _ranked(ws: Workspace, match: str, where: tuple[str, list[Any]], limit: int,
+            offset: int) -> list[tuple[Any, ...]]:
+    """Matches by bm25. Without filters, FTS5 ranks alone and only the top rows are joined
+    to their artifacts (to drop trashed ones); if too many of those were trashed, or with
+    filters, every match is joined first."""
+    sql, args = where
+    if not sql:
+        cap = offset + limit + 20
+        top = ws.conn.execute(
+            f"SELECT rowid, {_BM25} FROM search WHERE search MATCH ?"
+            " ORDER BY score DESC, rowid DESC LIMIT ?", (match, cap)).fetchall()
+        live = dict(ws.conn.execute(
+            "SELECT m.docid, a.id FROM search_map m JOIN artifacts a ON a.id = m.artifact_id"
+            " WHERE m.docid IN (SELECT value FROM json_each(?)) AND a.deleted_at IS NULL",
+            (json.dumps([r[0] for r in top]),)))
+        kept = [(docid, live[docid], score) for docid, score in top if docid in live]
+        if len(kept) >= offset + limit or len(top) < cap:
+            return kept[offset:offset + limit]
     return ws.conn.execute(
-        f"SELECT m.docid, a.id, -bm25(search, {NAME_WEIGHT}, {BODY_WEIGHT}) AS score"
-        + _JOIN + sql + " ORDER BY score DESC, a.id" + tail,
-        (match, *args, limit + 1, offset)).fetchall()
+        f"SELECT m.docid, a.id, {_BM25}" + _JOIN + sql
+        + " ORDER BY score DESC, search.rowid DESC LIMIT ? OFFSET ?",
+        (match, *args, limit, offset)).fetchall()
 
 
 def _marked(text: str | None, open_mark: str, close_mark: str) -> str:
@@ -115,7 +140,8 @@ def _marked(text: str | None, open_mark: str, close_mark: str) -> str:
     return escaped.replace(open_mark, "<mark>").replace(close_mark, "</mark>")
 
 
-def _marks(ws: Workspace, match: str, docids: list[int]) -> dict[int, tuple[str, str]]:
+def _marks(ws: Workspace, parsed: Parsed, match: str,
+           docids: list[int]) -> dict[int, tuple[str, str]]:
     """``docid -> (name_html, snippet_html)`` for one page of hits."""
     nonce = secrets.token_hex(8)
     open_mark, close_mark = f"\x02{nonce}\x03", f"\x03{nonce}\x02"
@@ -123,11 +149,17 @@ def _marks(ws: Workspace, match: str, docids: list[int]) -> dict[int, tuple[str,
     rows = ws.conn.execute(
         "SELECT rowid, highlight(search, 0, ?, ?),"
         f" snippet(search, 1, ?, ?, ?, {SNIPPET_TOKENS})"
-        # `+`: one pass over the matches testing membership, not one FTS5 lookup per docid.
-        f" FROM search WHERE search MATCH ? AND +rowid IN ({marks})",
+        f" FROM search WHERE search MATCH ? AND {_lookup(parsed)}rowid IN ({marks})",
         (open_mark, close_mark, open_mark, close_mark, ELLIPSIS, match, *docids)).fetchall()
     return {docid: (_marked(name, open_mark, close_mark), _marked(snip, open_mark, close_mark))
             for docid, name, snip in rows}
+
+
+def _lookup(parsed: Parsed) -> str:
+    """How to find a page's docids among the matches: one FTS5 lookup per docid (``""``) when
+    the query has a phrase, whose matches are costly to enumerate; else one pass over the
+    matches testing membership (``"+"`` keeps the test away from FTS5), which is cheaper."""
+    return "" if any(" " in t.text.strip() for t in parsed.terms + parsed.excluded) else "+"
 
 
 def _details(ws: Workspace, ids: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -169,7 +201,7 @@ def search(
         result["next_offset"] = offset + limit
     if not rows:
         return result
-    marks = _marks(ws, match, [r[0] for r in rows])
+    marks = _marks(ws, parsed, match, [r[0] for r in rows])
     details = _details(ws, [r[1] for r in rows])
     for i, (docid, art_id, score) in enumerate(rows):
         name, path, kind, mime, updated, size = details[art_id]

@@ -320,3 +320,15 @@ def test_date_order_is_the_same_for_few_and_many_matches(tmp_path, monkeypatch):
     monkeypatch.setattr(keyword, "RANKED_MATCHES", 2)
     many = [_names(ws, "word", sort="date", folder=f) for f in (None, "/g1")]
     assert few == many and few[0][:5] == ["n7.md", "n5.md", "n3.md", "n1.md", "n2.md"]
+
+
+def test_ranked_pages_skip_trashed_documents_even_when_they_rank_first(tmp_path):
+    ws = _ws(tmp_path)
+    best = [artifacts.create(ws, f"/t/otter {i}.md", "otter otter otter") for i in range(25)]
+    kept = [artifacts.create(ws, f"/k/note {i}.md", f"an otter and {i} words more") for i in range(5)]
+    for doc in best:
+        trash.trash_artifact(ws, doc.id)
+    pages = [search.search(ws, "otter", limit=2, offset=o) for o in (0, 2, 4)]
+    names = [h["name"] for page in pages for h in page["hits"]]
+    assert sorted(names) == sorted(d.name for d in kept) and pages[-1]["next_offset"] is None
+    assert _names(ws, "otter", folder="/k") == names
