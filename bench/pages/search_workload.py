@@ -146,4 +146,26 @@ def time_saves(rounds: int, per_round: int = 5) -> dict[str, list[float]]:
                     started = time.perf_counter()
                     api.dispatch("artifacts.update", {"id": doc_id, "content": text})
                     samples[mode].append((time.perf_counter() - started) * 1000)
+    samples.update(_pages_written(ids, corpus, edit))
     return samples
+
+
+def _pages_written(ids: list[str], corpus: Corpus, edit: int, saves: int = 8) -> dict:
+    """4 KiB pages of the file each save changes (what the browser's page log must write),
+    with and without the index kept current."""
+    ws = api.current()
+    page = ws.conn.execute("PRAGMA page_size").fetchone()[0]
+    out: dict[str, list[float]] = {"pages_indexed": [], "pages_bare": []}
+    for mode, doc_id in (("indexed", ids[0]), ("bare", ids[1])):
+        upkeep = contextlib.nullcontext() if mode == "indexed" else _no_index_upkeep()
+        with upkeep:
+            for _ in range(saves):
+                edit += 1
+                with open(ws.path, "rb") as fh:
+                    before = fh.read()
+                api.dispatch("artifacts.update", {"id": doc_id, "content": corpus.text(0, edit)})
+                with open(ws.path, "rb") as fh:
+                    after = fh.read()
+                out[f"pages_{mode}"].append(float(sum(
+                    before[i:i + page] != after[i:i + page] for i in range(0, len(after), page))))
+    return out

@@ -1,6 +1,8 @@
 """Keyword search: an FTS5 index over every artifact's name and text, filled for what exists.
 
-``search`` is an external-content FTS5 table: it stores only the inverted index, and reads
+``search`` is an external-content FTS5 table: it stores only the inverted index (with one
+for 2-character prefixes: longer prefixes are cheap to expand without one, and each prefix
+index roughly adds a third to the index and to the work of a save), and reads
 names and text (for ``snippet()``/``highlight()`` and ``rebuild``) through the view
 ``search_source`` from the artifacts themselves, so the workspace does not hold its text twice.
 ``search_map`` gives each artifact a stable integer ``docid`` (the artifacts' own rowid is not
@@ -30,7 +32,7 @@ LEFT JOIN pending_uploads p ON p.artifact_id = a.id""",
   name, body,
   content = 'search_source', content_rowid = 'docid',
   tokenize = 'unicode61 remove_diacritics 2',
-  prefix = '2 3'
+  prefix = '2'
 )""",
     # "Newest first" for a query that matches much of the workspace: walk live artifacts by
     # date and test each for a match, reading this index only (the rows' content lies in the
