@@ -66,3 +66,18 @@ def test_every_term_reaches_fts5_quoted(query):
 @given(st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), min_size=1, max_size=6))
 def test_plain_words_are_kept_as_they_are(words):
     assert [t.text for t in parse(" ".join(words)).terms] == words
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(QUERIES, st.sampled_from(["relevance", "date"]))
+def test_the_path_for_queries_matching_much_of_the_workspace_never_fails(ws, query, sort):
+    from pylib.search import keyword
+
+    saved, keyword.RANKED_MATCHES = keyword.RANKED_MATCHES, 0  # every query takes that path
+    try:
+        many = search.search(ws, query, sort=sort)
+    finally:
+        keyword.RANKED_MATCHES = saved
+    ranked = search.search(ws, query, sort=sort)
+    assert sorted(h["id"] for h in many["hits"]) == sorted(h["id"] for h in ranked["hits"])
