@@ -154,3 +154,23 @@ def test_rebuild_repairs_an_index_made_stale_behind_the_engines_back(tmp_path):
     with ws.transaction():
         assert search.rebuild(ws) == 1
     assert _names(ws, "after") == ["r.md"] and _names(ws, "before") == []
+
+
+def test_migrations_after_0010_keep_the_index_current(tmp_path):
+    """0011 moves text documents parked in pending_uploads back inline: what the index reads
+    through search_source stays the same, so the index stays exact."""
+    path = tmp_path / "v9.sqlite"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    migrations.migrate(conn, steps=migrations.STEPS[:9])
+    text = ("lorem " * 200_000 + "pangolin").encode()
+    conn.execute("INSERT INTO artifacts (id, path, name, mime_type, kind, size_bytes, hash,"
+                 " created_at, updated_at, metadata) VALUES ('big', '/big.md', 'big.md',"
+                 " 'text/markdown', 'markdown', ?, 'h', 1, 1, '{\"pending_upload\": true}')",
+                 (len(text),))
+    conn.execute("INSERT INTO pending_uploads VALUES ('big', ?, ?, 'h', 1)", (text, len(text)))
+    conn.close()
+
+    ws = db.open_workspace(str(path), synchronous="OFF")
+
+    assert ws.schema_version() == migrations.LATEST_VERSION
+    assert _names(ws, "pangolin") == ["big.md"]
