@@ -105,13 +105,15 @@ def test_binary_files_are_found_by_name_only(tmp_path):
     assert _names(ws, "secretword") == []
 
 
-def test_large_text_waiting_for_upload_is_searchable(tmp_path):
+def test_large_text_is_searchable_inline_or_waiting_for_upload(tmp_path):
     ws = _ws(tmp_path)
     big = ("filler " * 160_000 + "needle").encode()
-    art = artifacts.upload(ws, "/big.txt", big)
-    assert art.pending_upload
-    [hit] = search.search(ws, "needle")["hits"]
-    assert hit["name"] == "big.txt" and "<mark>needle</mark>" in hit["snippet_html"]
+    doc = artifacts.create(ws, "/big.txt", big.decode())  # a document: stays inline
+    dump = artifacts.upload(ws, "/dump.dat", big, "application/octet-stream")
+    assert not doc.pending_upload and dump.pending_upload  # a file: waits for its upload
+    hits = search.search(ws, "needle")["hits"]
+    assert sorted(h["name"] for h in hits) == ["big.txt", "dump.dat"]
+    assert all("<mark>needle</mark>" in h["snippet_html"] for h in hits)
 
 
 # --- query syntax --------------------------------------------------------------------------
