@@ -18,7 +18,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
-# Cheap when nothing changed: repacks the engine wheel and the offline manifest only.
+# Cheap when nothing changed: every step is cached by its inputs' hashes (scripts/README.md).
 vendor: $(STAMPS)/venv $(STAMPS)/npm
 	@$(PY) scripts/vendor.py
 

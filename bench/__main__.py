@@ -2,9 +2,10 @@
 
 Browser benchmarks (bench/browser_*.py, and bench/search_fts.py, which also times CPython) run
 here, sharing one bench server and one headless Chromium. Proxy benchmarks (bench/proxy_*.py)
-and engine benchmarks (bench/versions_*.py, in CPython and in Pyodide under Node) run as
-scripts in their own processes, with `--quick` passed through. A failing benchmark is reported
-and the others still run; the exit status says whether all of them passed.
+and engine benchmarks (bench/versions_*.py, in CPython and in Pyodide under Node;
+bench/engine_*.py, CPython) run as scripts in their own processes, with `--quick` passed
+through. A failing benchmark is reported and the others still run; the exit status says
+whether all of them passed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ BROWSER = ("save", "boot", "queries", "search")  # bench/browser_<name>.py (sear
 
 def proxy_scripts() -> list[Path]:
     """Benchmarks that run as scripts: the engine's, then the proxy's."""
-    return sorted(BENCH.glob("versions_*.py")) + sorted(BENCH.glob("proxy_*.py"))
+    return (sorted(BENCH.glob("versions_*.py")) + sorted(BENCH.glob("engine_*.py"))
+            + sorted(BENCH.glob("proxy_*.py")))
 
 
 def run_browser(names: list[str], quick: bool) -> list[str]:

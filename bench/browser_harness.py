@@ -32,12 +32,13 @@ PAGES = ROOT / "bench" / "pages"
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
-from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, free_port  # noqa: E402, F401 (QuireServer is re-exported)
+# Browser settings come from the top-level playwright.config.py, through the tests' own loader.
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, free_port  # noqa: E402, F401 (QuireServer is re-exported)
 
-from proxy.isolation import IsolationHeadersMiddleware  # noqa: E402
-from proxy.static import WebFiles  # noqa: E402
+from proxy.http.isolation import IsolationHeadersMiddleware  # noqa: E402
+from proxy.http.static import WebFiles  # noqa: E402
 
-BOOT_TIMEOUT_MS = 120_000
+BOOT_TIMEOUT_MS = CONFIG.BENCH_TIMEOUT_MS
 
 
 def check_vendored() -> None:
@@ -83,7 +84,7 @@ class Chromium:
     guard: ForeignRequests = field(default_factory=ForeignRequests)
 
     def context(self, origin: str) -> BrowserContext:
-        ctx = self.browser.new_context()
+        ctx = self.browser.new_context(**CONFIG.context_options())
         ctx.set_default_timeout(BOOT_TIMEOUT_MS)
         ctx.set_default_navigation_timeout(BOOT_TIMEOUT_MS)
         self.guard.install(ctx, origin)
@@ -97,7 +98,7 @@ class Chromium:
 @contextmanager
 def chromium() -> Iterator[Chromium]:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**CONFIG.launch_options())
         try:
             yield Chromium(browser)
         finally:

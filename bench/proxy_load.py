@@ -46,7 +46,7 @@ def setup(data_dir: Path, users: int, rng: random.Random) -> list[tuple[str, str
 
     from proxy.auth import accounts
     from proxy.auth.service import AuthService
-    from proxy.vectorstore import EdgeStore, NewPoint
+    from proxy.vectors import EdgeStore, NewPoint
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only
     auth = AuthService(settings_for(data_dir))
@@ -74,8 +74,9 @@ def bare_app(data_dir: Path):
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from proxy.s3 import PresignRequest, S3Service
-    from proxy.vectorstore import EdgeStore
+    from proxy.storage.models import PresignRequest
+    from proxy.storage.service import S3Service
+    from proxy.vectors import EdgeStore
 
     s3 = S3Service(settings_for(data_dir))
     store = EdgeStore(data_dir / "qdrant" / "artifacts")

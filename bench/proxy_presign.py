@@ -66,7 +66,8 @@ def bare_app(data_dir: Path):
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from proxy.s3 import PresignRequest, S3Service
+    from proxy.storage.models import PresignRequest
+    from proxy.storage.service import S3Service
 
     s3 = S3Service(settings_for(data_dir))
 
@@ -79,8 +80,8 @@ def bare_app(data_dir: Path):
 
 def full_app(data_dir: Path, vectors=None):
     from proxy.app import create_app
-    from proxy.logs import configure_logging
-    from proxy.s3 import S3Service
+    from proxy.http.logs import configure_logging
+    from proxy.storage.service import S3Service
 
     configure_logging()  # request logs on, as in production (stderr goes to /dev/null here)
     settings = settings_for(data_dir)

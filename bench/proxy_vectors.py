@@ -61,7 +61,7 @@ def percentile(samples: list[float], q: float) -> float:
 # --- setup -----------------------------------------------------------------------------------
 
 def seed_vectors(data_dir: Path, points: int, users: list[str], rng: random.Random) -> None:
-    from proxy.vectorstore import EdgeStore, NewPoint
+    from proxy.vectors import EdgeStore, NewPoint
 
     store = EdgeStore(data_dir / "qdrant" / "artifacts")
     try:
@@ -103,8 +103,8 @@ def engine_query(shard, uid: str, vector: list[float], filtered: bool) -> tuple[
     Returns (wall seconds, CPU seconds of this process)."""
     import qdrant_edge as qe
 
-    from proxy.vectorstore import Clause, Match, scoped
-    from proxy.vectorstore.edge import to_edge_filter
+    from proxy.vectors import Clause, Match, scoped
+    from proxy.vectors.edge import to_edge_filter
 
     client = Clause(must=(Match("chunk", any=(0, 1, 2, 3)),)) if filtered else None
     request = qe.QueryRequest(limit=10, query=qe.Query.Nearest(vector), filter=to_edge_filter(scoped(uid, client)),
@@ -175,7 +175,7 @@ def serve(data_dir: Path, port: int, http: str) -> None:
     import uvicorn
 
     from proxy.app import create_app
-    from proxy.s3 import S3Service
+    from proxy.storage.service import S3Service
 
     settings = settings_for(data_dir)
     app = create_app(settings, s3=S3Service(settings))

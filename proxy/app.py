@@ -17,20 +17,22 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from proxy import health, vectorstore
 from proxy.auth import routes as auth_routes
 from proxy.auth import signin
-from proxy import s3 as s3_api
-from proxy import vectors as vectors_api
+from proxy import vectors as vectors_module
 from proxy.auth.middleware import AuthMiddleware
 from proxy.auth.service import AuthService
-from proxy.bodylimit import BodyLimitMiddleware
-from proxy.errors import EXCEPTION_HANDLERS
-from proxy.isolation import IsolationHeadersMiddleware
-from proxy.logs import RequestLogMiddleware
-from proxy.openapi import Operation, openapi_endpoint
+from proxy.http import health
+from proxy.http.bodylimit import BodyLimitMiddleware
+from proxy.http.errors import EXCEPTION_HANDLERS
+from proxy.http.isolation import IsolationHeadersMiddleware
+from proxy.http.logs import RequestLogMiddleware
+from proxy.http.openapi import Operation, openapi_endpoint
+from proxy.http.static import WebFiles
 from proxy.settings import Settings
-from proxy.static import WebFiles
+from proxy.storage import routes as storage_routes
+from proxy.storage.service import S3Service
+from proxy.vectors import routes as vector_routes
 
 
 async def api_not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,7 +55,7 @@ WebFiles.__openapi__ = Operation(  # type: ignore[attr-defined]
 
 def service_routes() -> list[BaseRoute]:
     """The S3 and vector routes (each module exposes `routes()`)."""
-    return [*s3_api.routes(), *vectors_api.routes()]
+    return [*storage_routes.routes(), *vector_routes.routes()]
 
 
 def build_routes(web: WebFiles) -> list[BaseRoute]:
@@ -73,10 +75,10 @@ def create_app(settings: Settings, *, s3=None, vectors=None) -> Starlette:
     stores passed in stay the caller's to close, stores built here close with the app."""
     auth = AuthService(settings)
     if s3 is None:
-        s3 = s3_api.S3Service.from_settings(settings)
+        s3 = S3Service.from_settings(settings)
     owned_vectors = None
     if vectors is None:
-        vectors = owned_vectors = vectorstore.from_settings(settings)
+        vectors = owned_vectors = vectors_module.from_settings(settings)
     web = WebFiles(settings.web_dir)
 
     @contextlib.asynccontextmanager

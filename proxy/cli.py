@@ -143,7 +143,7 @@ def token_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve_command(settings: Settings) -> int:
-    from proxy.seaweed import EmbeddedS3Error
+    from proxy.storage.seaweed import EmbeddedS3Error
     from proxy.serve import serve
 
     try:

@@ -1,8 +1,8 @@
 """`quire serve`: the app under uvicorn with its embedded S3 and vector store, and a login link.
 
 Start order: listening socket (so the real port is known), embedded SeaweedFS
-(told the app's origins for CORS), the owner account and a one-time login link (revoking
-every unused link of an earlier start), the vector
+(told the app's origins for CORS, restarted if it dies), the owner account and a one-time login
+link (revoking every unused link of an earlier start), the vector
 store, then uvicorn. Everything started is stopped in reverse order on SIGTERM, Ctrl-C or a
 crash; the SeaweedFS child also dies with us if we are killed outright (PR_SET_PDEATHSIG).
 """
@@ -25,7 +25,8 @@ from proxy.auth.credentials import LINK, CredentialStore
 from proxy.auth.db import AuthDB
 from proxy.auth.origin import allowed_origins
 from proxy.auth.service import AUTH_DB_NAME
-from proxy.logs import configure_logging
+from proxy.http.limits import apply_deadline, server_limits
+from proxy.http.logs import configure_logging
 from proxy.settings import Settings
 
 
@@ -88,11 +89,12 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 def uvicorn_config(app, settings: Settings, **extra) -> uvicorn.Config:
     proxy_headers = settings.forwarded_allow_ips is not None
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_config=None,
         proxy_headers=proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips if proxy_headers else None,
-        server_header=False, **extra,
+        server_header=False, **{**server_limits(settings), **extra},
     )
+    return apply_deadline(config, settings)
 
 
 def announce(out: TextIO, url: str, link: str, settings: Settings) -> None:
@@ -104,9 +106,9 @@ def announce(out: TextIO, url: str, link: str, settings: Settings) -> None:
 
 
 def run_single(settings: Settings, sock: socket.socket, stack: contextlib.ExitStack, on_ready) -> None:
-    from proxy import vectorstore
+    from proxy import vectors as vector_stores
 
-    vectors = vectorstore.from_settings(settings)
+    vectors = vector_stores.from_settings(settings)
     stack.callback(vectors.close)
     app = create_app(settings, vectors=vectors)
     server = uvicorn.Server(uvicorn_config(app, settings))
@@ -142,12 +144,13 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             port = sock.getsockname()[1]
             settings = settings.model_copy(update={"port": port})
             if settings.embedded_s3:
-                from proxy.seaweed import EmbeddedS3
+                from proxy.storage.seaweed import EmbeddedS3
+                from proxy.storage.supervisor import Supervisor
 
-                weed = EmbeddedS3(settings.data_dir, app_origins(settings, port), bucket=settings.s3_bucket)
+                weed = Supervisor(EmbeddedS3(settings.data_dir, app_origins(settings, port), bucket=settings.s3_bucket))
                 endpoint = weed.start()
                 stack.callback(weed.stop)
-                settings = settings.model_copy(update=endpoint.settings_update())
+                settings = settings.model_copy(update={**endpoint.settings_update(), "s3_supervised": True})
             url = display_url(settings, port)
             link = login_link(settings, url)
             ready = lambda: announce(out, url, link, settings)  # noqa: E731

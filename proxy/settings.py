@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     login_link_ttl_seconds: int = Field(900, ge=30, le=24 * 3600)  # the one-time link `quire serve` prints
     forwarded_allow_ips: str | None = None  # proxies trusted for X-Forwarded-For/-Proto (comma-separated)
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    # Slow or idle clients: each connection must send its request head within this many seconds
+    # (and its body without pausing longer), idle keep-alive connections close, and beyond
+    # max_connections new requests get a 503 instead of piling up.
+    client_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    keep_alive_timeout_seconds: float = Field(5.0, gt=0, le=600)
+    max_connections: int = Field(1000, ge=1)
 
     # External identity (OpenID Connect bearer tokens).
     oidc_issuer: str | None = None
@@ -62,12 +68,16 @@ class Settings(BaseSettings):
     presign_expiry_seconds: int = Field(300, ge=10)
     presign_max_expiry_seconds: int = Field(900, ge=10)
     max_upload_bytes: int = Field(5 * 1024**3, ge=1)
-    user_quota_bytes: int | None = Field(None, ge=0)
+    user_quota_bytes: int | None = Field(None, ge=0)  # counts stored bytes and unexpired upload grants
+    s3_timeout_seconds: float = Field(10.0, gt=0, le=300)  # connect and read deadline of one S3 call
+    s3_max_attempts: int = Field(2, ge=1, le=5)  # tries per S3 call; a request gives up (503) after all
+    s3_supervised: bool = False  # set by `quire serve` for the embedded S3: presigning pauses while it restarts
 
     # Qdrant: empty URL means the embedded qdrant-edge shard in the data directory.
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
     qdrant_collection: str = "artifacts"
+    qdrant_timeout_seconds: int = Field(10, ge=1, le=300)  # deadline of one call to a Qdrant server
     vector_max_batch: int = Field(256, ge=1)
     vector_max_limit: int = Field(100, ge=1)
 

@@ -7,9 +7,9 @@ back together with the change. Reading is newest first with keyset paging: the c
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pylib import jsondata
 from pylib.clock import new_id
 from pylib.db import Workspace
 from pylib.errors import InvalidParams
@@ -26,7 +26,7 @@ def log(ws: Workspace, action_type: str, payload: dict[str, Any]) -> str:
     action_id = new_id(ms)
     ws.conn.execute(
         "INSERT INTO action_log (id, timestamp, action_type, payload) VALUES (?, ?, ?, ?)",
-        (action_id, ms, action_type, json.dumps(payload, separators=(",", ":"))),
+        (action_id, ms, action_type, jsondata.dump(payload)),
     )
     return action_id
 
@@ -43,10 +43,8 @@ def _decode_cursor(cursor: str) -> tuple[int, str]:
 
 
 def _payload(text: Any) -> Any:
-    try:
-        return json.loads(text) if isinstance(text, (str, bytes)) else text
-    except ValueError:
-        return {"raw": text if isinstance(text, str) else repr(text)}
+    # Every way in checks stored JSON (pylib.rows); a value that is not is shown as missing.
+    return jsondata.load(text, default={})
 
 
 def list_actions(ws: Workspace, limit: int = 50, before: str | None = None) -> ActivityPage:

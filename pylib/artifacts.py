@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pylib import activity, folders, versions
+from pylib import activity, folders, jsondata, versions
 from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
 from pylib.content import render_html, to_bytes
@@ -56,10 +56,7 @@ def _row(ws: Workspace, artifact_id: str) -> tuple[Any, ...]:
 
 
 def _metadata(raw: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(raw) if raw else {}
-    except (TypeError, ValueError):
-        return {}
+    value = jsondata.load(raw, default={}) if raw else {}
     return value if isinstance(value, dict) else {}
 
 

@@ -1,5 +1,10 @@
 """Desktop commands on workspace files: ``quire migrate FILE`` and ``quire check FILE``.
 
+Both start with exactly the import's validation (:mod:`pylib.transfer`) on the file's bytes,
+read once: SQLite never opens the file itself, so nothing in it runs and nothing is written
+next to it. ``check`` exits non-zero on every file the import refuses; ``migrate`` refuses
+the same files, untouched, and otherwise rebuilds the rows at the latest schema.
+
 ``main(argv)`` runs them standalone (``python -m pylib.cli``); the proxy's ``quire`` command
 adds them to its own parser with :func:`add_subcommands` and runs them with :func:`run`.
 Exit codes: 0 success, 1 the file has problems or migrating failed (file restored), 2 the
@@ -13,14 +18,18 @@ import json
 import os
 import sqlite3
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 from pylib import migrations
-from pylib.db import connect
-from pylib.errors import MigrationFailed, NotAWorkspace, QuireError, SchemaTooNew
+from pylib.clock import now_ms
+from pylib.errors import InvalidImport, NotAWorkspace, QuireError, SchemaTooNew
+from pylib.transfer.export import export_workspace
+from pylib.transfer.importer import checked, rebuilt
+from pylib.transfer.validate import DEFAULT_MAX_BYTES, inspect
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+# Refusals that mean "not a workspace at all" rather than "a workspace with problems".
+_UNUSABLE = frozenset({"empty", "not_sqlite", "not_a_workspace"})
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -48,15 +57,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if args.engine_command == "migrate":
             return _migrate(args, out)
         return _check(args, out)
-    except MigrationFailed as exc:
-        print(f"error: {exc.message}", file=err)
-        return EXIT_PROBLEMS
-    except (NotAWorkspace, SchemaTooNew) as exc:
-        print(f"error: {exc.message}", file=err)
-        return EXIT_UNUSABLE
     except QuireError as exc:
-        print(f"error: {exc.message}", file=err)
-        return EXIT_PROBLEMS
+        unchanged = " The file was not changed." if args.engine_command == "migrate" else ""
+        print(f"error: {exc.message}{unchanged}", file=err)
+        unusable = isinstance(exc, (NotAWorkspace, SchemaTooNew)) or (
+            isinstance(exc, InvalidImport) and exc.details.get("reason") in _UNUSABLE)
+        return EXIT_UNUSABLE if unusable else EXIT_PROBLEMS
 
 
 def _free_backup_path(file: str, version: int) -> str:
@@ -67,91 +73,108 @@ def _free_backup_path(file: str, version: int) -> str:
     return candidate
 
 
-def _migrate(args: argparse.Namespace, out: TextIO) -> int:
-    conn = connect(args.file)
+def _read(file: str) -> bytes:
+    """The file's bytes. SQLite never opens the file itself: nothing is ever written next to
+    it (no -wal or -shm, whatever its header says) and nothing in it runs."""
+    size = os.path.getsize(file)
+    if size > DEFAULT_MAX_BYTES:
+        raise InvalidImport(f"The file is {size:,} bytes; the limit is {DEFAULT_MAX_BYTES:,}.",
+                            reason="too_large")
+    with open(file, "rb") as fh:
+        return fh.read()
+
+
+def _write_atomically(file: str, data: bytes) -> None:
+    temp = f"{file}.migrating-{os.getpid()}"
     try:
-        version = migrations.check_version(conn)
+        with open(temp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, file)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+
+
+def _migrate(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate exactly as an import does (a file with a trigger, view or foreign table is
+    refused before anything runs), rebuild the rows in a database made by our migrations,
+    then replace the file in one rename, keeping the old bytes as a backup."""
+    data = _read(args.file)
+    with inspect(data) as found:
+        version = found.reference.version
+        # Rebuilt even at the latest version: the rebuild's checks are the import's too.
+        fresh = rebuilt(found, found.header.page_size, now_ms())
+    try:
         if version == migrations.LATEST_VERSION:
             print(f"{args.file}: already at schema version {version}; nothing to do.", file=out)
             return EXIT_OK
-        backup = None if args.no_backup else (args.backup or _free_backup_path(args.file, version))
-        report = migrations.migrate(conn, backup_path=backup)
+        migrated = export_workspace(fresh)
     finally:
-        conn.close()
-    print(f"{args.file}: migrated from schema version {report.from_version} to "
-          f"{report.to_version} ({', '.join(report.applied)}).", file=out)
+        fresh.close()
+    backup = None if args.no_backup else (args.backup or _free_backup_path(args.file, version))
+    if backup:
+        with open(backup, "wb") as fh:
+            fh.write(data)
+    _write_atomically(args.file, migrated)
+    applied = [s.name for s in migrations.STEPS if s.version > version]
+    print(f"{args.file}: migrated from schema version {version} to "
+          f"{migrations.LATEST_VERSION} ({', '.join(applied)}).", file=out)
     if backup:
         print(f"The previous file is kept at {backup}.", file=out)
     return EXIT_OK
 
 
-def _open_read_only(file: str) -> sqlite3.Connection:
-    with open(file, "rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise NotAWorkspace("That file is not a SQLite database.")
-    conn = sqlite3.connect(Path(file).absolute().as_uri() + "?mode=ro", uri=True)
-    conn.execute("PRAGMA trusted_schema = OFF")
-    return conn
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-
-
-def _count(conn: sqlite3.Connection, table: str, where: str = "") -> int | None:
-    cols = _columns(conn, table)
-    if not cols or ("deleted_at" in where and "deleted_at" not in cols):
+def _count(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
+           where: str = "") -> int | None:
+    # Names come from our reference schema; the file's schema was checked to be ours.
+    if not columns or ("deleted_at" in where and "deleted_at" not in columns):
         return None
     return conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
 
 
-def inspect(file: str) -> dict[str, Any]:
-    """Integrity, schema version and counts of a workspace file, opened read-only."""
-    conn = _open_read_only(file)
-    try:
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        version = migrations.schema_version(conn)
-        fk_problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-        tasks = {}
-        if _columns(conn, "agent_tasks"):
-            tasks = dict(conn.execute("SELECT status, count(*) FROM agent_tasks GROUP BY status"))
+def inspect_file(file: str) -> dict[str, Any]:
+    """Validate a workspace file exactly as an import would, then summarise it.
+
+    Raises what the import raises (:class:`~pylib.errors.InvalidImport`,
+    :class:`~pylib.errors.SchemaTooNew`) for a file it would refuse.
+    """
+    with checked(_read(file)) as found:
+        conn, cols = found.conn, found.reference.columns
+        art = cols.get("artifacts", ())
+        live = "WHERE deleted_at IS NULL" if "deleted_at" in art else ""
         counts = {
-            "artifacts": _count(conn, "artifacts", "WHERE deleted_at IS NULL")
-            if "deleted_at" in _columns(conn, "artifacts") else _count(conn, "artifacts"),
-            "trashed_artifacts": _count(conn, "artifacts", "WHERE deleted_at IS NOT NULL"),
-            "folders": _count(conn, "folders", "WHERE deleted_at IS NULL"),
-            "versions": _count(conn, "artifact_versions"),
-            "pending_uploads": _count(conn, "pending_uploads"),
-            "actions": _count(conn, "action_log"),
-            "citations": _count(conn, "citations"),
+            "artifacts": _count(conn, "artifacts", art, live),
+            "trashed_artifacts": _count(conn, "artifacts", art, "WHERE deleted_at IS NOT NULL"),
+            "folders": _count(conn, "folders", cols.get("folders", ()), "WHERE deleted_at IS NULL"),
+            "versions": _count(conn, "artifact_versions", cols.get("artifact_versions", ())),
+            "pending_uploads": _count(conn, "pending_uploads", cols.get("pending_uploads", ())),
+            "actions": _count(conn, "action_log", cols.get("action_log", ())),
+            "citations": _count(conn, "citations", cols.get("citations", ())),
         }
-        page = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    finally:
-        conn.close()
+        tasks = dict(conn.execute("SELECT status, count(*) FROM agent_tasks GROUP BY status"))
+        summary = found.summary
     return {
-        "file": file, "integrity": integrity, "foreign_key_problems": len(fk_problems),
-        "schema_version": version, "latest_version": migrations.LATEST_VERSION,
-        "size_bytes": page * pages, "counts": counts, "tasks": tasks,
+        "file": file, "integrity": ["ok"], "foreign_key_problems": 0,
+        "schema_version": summary.schema_version, "latest_version": summary.latest_version,
+        "size_bytes": summary.size_bytes, "counts": counts, "tasks": tasks,
     }
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        report = inspect(args.file)
-    except sqlite3.DatabaseError as exc:
-        raise NotAWorkspace(f"That file is not a readable SQLite database ({exc}).") from exc
-    ok = report["integrity"] == ["ok"] and report["foreign_key_problems"] == 0
-    version, latest = report["schema_version"], report["latest_version"]
+        report = inspect_file(args.file)
+    except QuireError as exc:
+        if args.json:
+            print(json.dumps({"file": args.file, "ok": False, "error": exc.to_dict()},
+                             indent=2, default=str), file=out)
+        raise
     if args.json:
-        print(json.dumps({**report, "ok": ok}, indent=2), file=out)
+        print(json.dumps({**report, "ok": True}, indent=2), file=out)
     else:
         _print_report(report, out)
-    if version > latest:
-        raise SchemaTooNew(f"Schema version {version} is newer than this Quire ({latest}).")
-    if version == 0:
-        raise NotAWorkspace("That SQLite file is not a Quire workspace (no schema version).")
-    return EXIT_OK if ok else EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _print_report(report: dict[str, Any], out: TextIO) -> None:

@@ -18,6 +18,8 @@ def _to_bytes(value: Any) -> Any:
 Bytes = Annotated[bytes, BeforeValidator(_to_bytes)]
 Content = Annotated[str | bytes, BeforeValidator(_to_bytes)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
+# The limit of pylib.rows (a stored media type): at most 255 characters, no control characters.
+MimeType = Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Limit = Annotated[int, Field(ge=1, le=500)]
 
 
@@ -36,7 +38,7 @@ class IdParams(Params):
 class CreateArtifact(Params):
     path: str
     content: Content | None = None
-    mime_type: str | None = None
+    mime_type: MimeType | None = None
 
 
 class UpdateArtifact(Params):
@@ -58,7 +60,7 @@ class MoveArtifact(Params):
 class UploadArtifact(Params):
     path: str
     data: Bytes
-    mime_type: str | None = None
+    mime_type: MimeType | None = None
 
 
 class FolderPath(Params):

@@ -4,6 +4,11 @@ A path is absolute, uses ``/`` as separator, has no empty, ``.`` or ``..`` segme
 control or bidirectional-override characters, no backslashes, and stays within sane lengths.
 Names are NFC-normalised so that visually identical names compare equal. The root folder is
 ``/``; it is implicit and never stored.
+
+What the engine is given (by the UI, the API) is normalised; what it is handed as stored rows
+(an import, a merge, a migration, later a sync) must already be in that normal form — a
+stored path is never rewritten on the way in, so two rows can never silently become one.
+:func:`stored_path_problem` is that one check.
 """
 
 from __future__ import annotations
@@ -69,6 +74,23 @@ def normalize_folder(path: str) -> str:
     if isinstance(path, str) and path.endswith("/") and len(path) > 1:
         path = path[:-1]
     return "/" + "/".join(_segments(path))
+
+
+def stored_path_problem(path: object) -> str | None:
+    """Why ``path`` cannot be a stored path (of an artifact, folder or trash unit), or ``None``.
+
+    A stored path passes :func:`normalize_path` and is already its own normal form (NFC,
+    no trailing slash); the root is never stored.
+    """
+    try:
+        if path == ROOT:
+            raise InvalidPath("The root folder is implicit and never stored.")
+        normal = normalize_path(path)  # type: ignore[arg-type]
+    except InvalidPath as exc:
+        return exc.message
+    if normal != path:
+        return "A stored path must already be in normal form (NFC)."
+    return None
 
 
 def parent_of(path: str) -> str:

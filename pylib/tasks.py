@@ -6,34 +6,30 @@ so two claimers can never get the same task.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pylib import activity
+from pylib import activity, jsondata
 from pylib.clock import new_id
 from pylib.db import Workspace
 from pylib.errors import InvalidParams, InvalidState, NotFound
 from pylib.models import AgentTask
+from pylib.rows import MAX_ERROR_CHARS, MAX_TASK_TYPE_CHARS, TASK_STATUSES
 
-STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
-MAX_TASK_TYPE = 100
+STATUSES = TASK_STATUSES
+MAX_TASK_TYPE = MAX_TASK_TYPE_CHARS
 _COLS = "id, status, task_type, input, output, created_at, started_at, completed_at, error"
 
 
 def _json_in(value: Any, what: str) -> str:
     try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParams(f"The task {what} must be JSON: {exc}.") from exc
+        return jsondata.dump(value)
+    except jsondata.JSONProblem as exc:
+        raise InvalidParams(f"The task {what} cannot be stored: {exc}.") from exc
 
 
 def _json_out(text: Any) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text  # A foreign file's non-JSON value is shown as it is.
+    # Every way in checks stored JSON (pylib.rows); a value that is not is shown as missing.
+    return None if text is None else jsondata.load(text)
 
 
 def _task(row: tuple[Any, ...]) -> AgentTask:
@@ -110,6 +106,8 @@ def complete(ws: Workspace, task_id: str, output: Any = None) -> AgentTask:
 
 def fail(ws: Workspace, task_id: str, error: str) -> AgentTask:
     """PENDING or RUNNING → FAILED with an error message."""
+    if len(str(error)) > MAX_ERROR_CHARS:
+        raise InvalidParams(f"error can have at most {MAX_ERROR_CHARS:,} characters.")
     return _finish(ws, task_id, "FAILED", ("PENDING", "RUNNING"), None, str(error))
 
 

@@ -1,55 +1,55 @@
 """Vendor every browser asset into the git-ignored web/vendor/, so the app needs only its own origin.
 
 Inputs (all pinned): npm packages from package-lock.json (installed by `npm ci` into node_modules),
-Pyodide wheels from scripts/pyodide-requirements.txt (downloaded with --require-hashes), and the
-engine itself (pylib/, packed here as a pure-Python wheel whose version carries a content hash).
+the engine's dependencies from scripts/pyodide-requirements.txt and Pyodide's build tooling from
+scripts/build-tools-requirements.txt (both downloaded with `pip download --require-hashes`), and
+the engine itself (pylib/, built by `python -m build` from pylib/pyproject.toml; its version
+carries a hash of the sources).
+
+Steps, each cached by its inputs' hashes in .build/:
+  1. download the pinned wheels;            2. build the engine wheel;
+  3. micropip installs the engine from those wheels inside Pyodide (Node), freezes the lock, and
+     pyodide-build's py-compile turns the locked wheels into Python 3.14 bytecode
+     (scripts/lock_wheels.mjs);
+  4. copy the runtime, the locked wheels and the lock into web/vendor/;
+  5. write the service worker's precache manifest (scripts/precache.py).
 
 Output:
-  web/vendor/pyodide/    Pyodide runtime + OUR pyodide-lock.json (upstream `info` + our wheels)
-  web/vendor/wheels/     wheels the lock points at (`../wheels/<file>`)
+  web/vendor/pyodide/    the Pyodide runtime + the frozen pyodide-lock.json (`../wheels/<file>`)
+  web/vendor/wheels/     exactly the wheels the lock names
   web/vendor/pyscript/   @pyscript/core's browser build
-  web/vendor/manifest.json  every file the service worker precaches, with a content version
-
-Safe to run again: unchanged inputs are not copied or downloaded twice.
+  web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from precache import sha256_file, write_manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 VENDOR = WEB / "vendor"
 BUILD = ROOT / ".build"
 NODE_MODULES = ROOT / "node_modules"
-PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"]
+# The runtime the worker loads (pyodide.js, the classic-script loader, is never used).
+PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+# PyScript chunks for features Quire does not use, never loaded by the page or its workers:
+# the code editor (<script type="py-editor">), the terminal and MicroPython.
+PYSCRIPT_UNUSED = ("codemirror", "xterm", "mpy-")
 PYEMSCRIPTEN_PLATFORM = "pyemscripten_2026_0_wasm32"
 PYLIB_VERSION = "0.1.0"
-# Packages the engine worker loads at boot, in dependency order (names as in the lock).
-WHEEL_DEPENDS = {
-    "pydantic": ["typing-extensions", "pydantic-core", "annotated-types", "typing-inspection"],
-    "pydantic-core": ["typing-extensions"],
-    "typing-inspection": ["typing-extensions"],
-    "quire-pylib": ["pydantic"],
-}
-# Files of the page that are not part of the offline shell.
-NOT_PRECACHED = {"sw.js"}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+# What the engine worker installs: micropip resolves the rest from the engine's metadata.
+ENGINE_REQUIREMENT = "quire-pylib"
+LOCK_SCRIPTS = ["lock_wheels.mjs", "lock_wheels.py"]
 
 
 def copy_if_changed(src: Path, dst: Path) -> None:
@@ -59,14 +59,15 @@ def copy_if_changed(src: Path, dst: Path) -> None:
     shutil.copy2(src, dst)
 
 
-def download_wheels(requirements_name: str = "pyodide-requirements.txt", folder: str = "wheels") -> list[Path]:
-    """Pinned, hash-checked Pyodide wheels from PyPI (cached in .build/<folder>)."""
+def download_wheels(requirements_name: str, folder: str) -> Path:
+    """Pinned, hash-checked wheels for Pyodide's platform from PyPI, in .build/<folder>."""
     requirements = ROOT / "scripts" / requirements_name
     target = BUILD / folder
     stamp = target / ".requirements.sha256"
     wanted = sha256_file(requirements)
     if not (stamp.exists() and stamp.read_text() == wanted):
-        target.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
              "--platform", PYEMSCRIPTEN_PLATFORM, "--python-version", "3.14", "--implementation", "cp",
@@ -74,108 +75,55 @@ def download_wheels(requirements_name: str = "pyodide-requirements.txt", folder:
             check=True,
         )
         stamp.write_text(wanted)
-    return sorted(target.glob("*.whl"))
+    return target
 
 
-def build_pylib_wheel() -> Path:
-    """Pack pylib/ as a pure-Python wheel; the version's local part is the sources' hash."""
+def pylib_version() -> str:
+    """0.1.0+<hash of pylib's sources>: a new file name (and cache entry) whenever they change."""
     sources = sorted(p for p in (ROOT / "pylib").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    version = f"{PYLIB_VERSION}+{digest.hexdigest()[:12]}"
-    out = BUILD / "pylib" / f"quire_pylib-{version}-py3-none-any.whl"
-    if out.exists():
+    return f"{PYLIB_VERSION}+{digest.hexdigest()[:12]}"
+
+
+def build_pylib_wheel() -> tuple[Path, str]:
+    """The engine wheel, built by `python -m build` from pylib/pyproject.toml (once per version)."""
+    version = pylib_version()
+    out = BUILD / "pylib"
+    wheel = out / f"quire_pylib-{version}-py3-none-any.whl"
+    if not wheel.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        # No isolation: the backend (hatchling) is in the dev environment, so this is offline and fast.
+        subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT / "pylib")],
+            check=True, stdout=subprocess.DEVNULL, env={**os.environ, "QUIRE_PYLIB_VERSION": version},
+        )
+        shutil.rmtree(ROOT / "pylib" / "build", ignore_errors=True)
+    return wheel, version
+
+
+def lock_wheels(indexes: list[Path], tools: Path, requirement: str) -> Path:
+    """micropip's lock and the py-compiled wheels it names (scripts/lock_wheels.mjs), cached."""
+    digest = hashlib.sha256(requirement.encode())
+    inputs = [w for d in [*indexes, tools] for w in sorted(d.glob("*.whl"))]
+    inputs += [ROOT / "scripts" / name for name in LOCK_SCRIPTS] + [NODE_MODULES / "pyodide" / "pyodide-lock.json"]
+    for path in inputs:
+        digest.update(path.name.encode() + sha256_file(path).encode())
+    out = BUILD / "locked" / digest.hexdigest()[:16]
+    if (out / "pyodide-lock.json").exists():
         return out
     shutil.rmtree(out.parent, ignore_errors=True)
-    out.parent.mkdir(parents=True)
-    dist_info = f"quire_pylib-{version}.dist-info"
-    files: list[tuple[str, bytes]] = [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in sources]
-    files.append((f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: quire-pylib\nVersion: {version}\n"
-                  "Requires-Dist: pydantic>=2\n".encode()))
-    files.append((f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: quire-vendor\nRoot-Is-Purelib: true\n"
-                  b"Tag: py3-none-any\n"))
-    write_wheel(out, files, dist_info)
+    tmp = out.with_suffix(".tmp")
+    # Compiled wheels are reused by input hash; a new toolchain compiles afresh.
+    cache = BUILD / "compiled" / sha256_file(ROOT / "scripts" / "build-tools-requirements.txt")[:16]
+    command = ["node", str(ROOT / "scripts" / "lock_wheels.mjs"), "--tools", str(tools), "--cache", str(cache),
+               "--out", str(tmp)]
+    for index in indexes:
+        command += ["--index", str(index)]
+    subprocess.run([*command, requirement], check=True)
+    tmp.rename(out)
     return out
-
-
-def write_wheel(out: Path, files: list[tuple[str, bytes]], dist_info: str) -> None:
-    """A wheel from (name, data) pairs, with a RECORD of their hashes."""
-    files = [(n, d) for n, d in files if n != f"{dist_info}/RECORD"]
-    record = []
-    for name, data in files:
-        b64 = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={b64},{len(data)}")
-    record.append(f"{dist_info}/RECORD,,")
-    files.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode()))
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
-        for name, data in files:
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            wheel.writestr(info, data)
-
-
-def compile_wheels(wheels: list[Path]) -> list[Path]:
-    """Pure-Python wheels with their modules as Python 3.14 bytecode (compiled by Pyodide).
-
-    Importing pydantic and the engine from source meant compiling them on every boot; Pyodide's
-    own wheels ship bytecode for the same reason. Cached by the input wheels' hashes.
-    """
-    digest = hashlib.sha256(b"pyc-1")
-    for wheel in wheels:
-        digest.update(wheel.name.encode() + sha256_file(wheel).encode())
-    out_dir = BUILD / "compiled" / digest.hexdigest()[:16]
-    if out_dir.exists():
-        return [out_dir / w.name for w in wheels]
-    work = BUILD / "compiling"
-    shutil.rmtree(work, ignore_errors=True)
-    for wheel in wheels:
-        with zipfile.ZipFile(wheel) as zf:
-            zf.extractall(work / wheel.name)
-    subprocess.run(["node", str(ROOT / "scripts" / "compile_wheels.mjs"), str(work)], check=True)
-    tmp = out_dir.with_suffix(".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for wheel in wheels:
-        tree = work / wheel.name
-        files = []
-        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
-            rel = path.relative_to(tree).as_posix()
-            if "__pycache__" in path.parts or (rel.endswith(".py") and path.with_suffix(".pyc").exists()):
-                continue
-            files.append((rel, path.read_bytes()))
-        dist_info = next(n.split("/")[0] for n, _ in files if n.split("/")[0].endswith(".dist-info"))
-        write_wheel(tmp / wheel.name, files, dist_info)
-    tmp.rename(out_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    return [out_dir / w.name for w in wheels]
-
-
-def wheel_name_version(path: Path) -> tuple[str, str]:
-    name, version = path.name.split("-")[:2]
-    return name.replace("_", "-").lower(), version
-
-
-def wheel_imports(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as wheel:
-        tops = {n.split("/")[0] for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")}
-    return sorted(t.removesuffix(".py") for t in tops if not t.endswith(".data"))
-
-
-def write_lock(wheels: list[Path]) -> dict:
-    upstream = json.loads((NODE_MODULES / "pyodide" / "pyodide-lock.json").read_text())
-    packages = {}
-    for wheel in wheels:
-        name, version = wheel_name_version(wheel)
-        packages[name] = {
-            "name": name, "version": version, "file_name": f"../wheels/{wheel.name}",
-            "install_dir": "site", "sha256": sha256_file(wheel), "package_type": "package",
-            "imports": wheel_imports(wheel), "depends": WHEEL_DEPENDS.get(name, []),
-            "unvendored_tests": False, "tool": {},
-        }
-    lock = {"info": upstream["info"], "packages": packages}
-    (VENDOR / "pyodide" / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
-    return lock
 
 
 def vendor_runtime() -> None:
@@ -183,34 +131,31 @@ def vendor_runtime() -> None:
         copy_if_changed(NODE_MODULES / "pyodide" / name, VENDOR / "pyodide" / name)
     dist = NODE_MODULES / "@pyscript" / "core" / "dist"
     for src in dist.rglob("*"):
-        if src.is_file() and not src.name.endswith(".map"):
+        if src.is_file() and not src.name.endswith(".map") and not src.name.startswith(PYSCRIPT_UNUSED):
             copy_if_changed(src, VENDOR / "pyscript" / src.relative_to(dist))
+    for stale in [VENDOR / "pyodide" / "pyodide.js", *(VENDOR / "pyscript").glob("*")]:
+        if stale.is_file() and (stale.name == "pyodide.js" or stale.name.startswith(PYSCRIPT_UNUSED)):
+            stale.unlink()
 
 
-def vendor_wheels(wheels: list[Path]) -> None:
+def vendor_locked(locked: Path) -> dict:
+    """The locked wheels into web/vendor/wheels (nothing else), the lock beside the runtime."""
+    lock = json.loads((locked / "pyodide-lock.json").read_text())
+    keep = {entry["file_name"] for entry in lock["packages"].values()}
     target = VENDOR / "wheels"
     target.mkdir(parents=True, exist_ok=True)
-    keep = {w.name for w in wheels}
-    for old in target.glob("*.whl"):
+    for old in target.iterdir():
         if old.name not in keep:
             old.unlink()
-    for wheel in wheels:
-        copy_if_changed(wheel, target / wheel.name)
-
-
-def write_manifest() -> dict:
-    """Every file the page may need offline; `version` changes whenever any of them does."""
-    files = []
-    digest = hashlib.sha256()
-    for path in sorted(WEB.rglob("*")):
-        rel = path.relative_to(WEB).as_posix()
-        if not path.is_file() or rel in NOT_PRECACHED or rel == "vendor/manifest.json" or rel.endswith(".md"):
-            continue
-        files.append(rel)
-        digest.update(rel.encode() + b"\0" + sha256_file(path).encode())
-    manifest = {"version": digest.hexdigest()[:16], "files": files}
-    (VENDOR / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    return manifest
+    for name in sorted(keep):
+        copy_if_changed(locked / name, target / name)
+    for entry in lock["packages"].values():
+        entry["file_name"] = f"../wheels/{entry['file_name']}"
+    text = json.dumps(lock, indent=1, sort_keys=True)
+    lock_path = VENDOR / "pyodide" / "pyodide-lock.json"
+    if not lock_path.exists() or lock_path.read_text() != text:
+        lock_path.write_text(text)
+    return lock
 
 
 def main() -> int:
@@ -218,14 +163,14 @@ def main() -> int:
         print("node_modules is missing: run `npm ci` first (the Makefile does).", file=sys.stderr)
         return 1
     os.chdir(ROOT)
-    downloaded = download_wheels()
-    pure = [w for w in downloaded if w.name.endswith("-none-any.whl")]
-    wheels = [w for w in downloaded if w not in pure] + compile_wheels(pure + [build_pylib_wheel()])
+    dependencies = download_wheels("pyodide-requirements.txt", "wheels")
+    tools = download_wheels("build-tools-requirements.txt", "build-tools")
     download_wheels("pyodide-test-requirements.txt", "test-wheels")
+    wheel, version = build_pylib_wheel()
+    locked = lock_wheels([dependencies, wheel.parent], tools, f"{ENGINE_REQUIREMENT}=={version}")
     vendor_runtime()
-    vendor_wheels(wheels)
-    lock = write_lock(wheels)
-    manifest = write_manifest()
+    lock = vendor_locked(locked)
+    manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")
     return 0
 

@@ -1,24 +1,30 @@
 // Quire's service worker: keeps a copy of the app shell and every vendored asset so the page
 // opens and works with the server stopped.
 //
-// - Install precaches the shell plus every file listed in vendor/manifest.json (the vendoring
-//   script writes it; its `version` is a content hash, and the page registers `sw.js?v=<version>`,
-//   so a new build means a new worker and a new cache).
-// - Precached files are served cache-first; navigations go to the network first and fall back to
-//   the cached index.html.
+// - vendor/manifest.json (scripts/precache.py writes it at build time) lists every file of the
+//   app with its content hash; its `version` is a hash of the whole list, and the page registers
+//   `sw.js?v=<version>`, so a new build means a new worker with its own cache `quire-<version>`.
+// - Per-file revisions: installing a new worker copies each file whose hash is unchanged from the
+//   previous build's cache and fetches only the files that changed, each with its hash as the
+//   request's `integrity` (a file from another build is refused, never cached under this one).
+// - No mixed state: the old worker keeps serving its own complete cache while the new one
+//   installs; an install that fails (offline, a file that does not match) deletes its partial
+//   cache and leaves the old build in place. The new worker waits until the page says so
+//   ("Update ready — reload"); its cache is complete before it can take over.
+// - Precached files, and the page itself, are served from the worker's own cache (so the page
+//   and its modules always come from one build); other same-origin GETs go to the network and are
+//   kept for offline use.
 // - Every response it returns carries COOP/COEP/CORP, so the page stays cross-origin isolated
 //   (which the Pyodide worker needs) even when served from the cache.
 // - /api/*, /signin, /signout, /auth/* and /healthz are never cached or answered from a cache.
-// - A new worker waits until the page says so ("Update ready — reload").
 
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const PREFIX = "quire-";
 const CACHE = `${PREFIX}${VERSION}`;
 const MANIFEST = "vendor/manifest.json";
 const NAV_TIMEOUT_MS = 4000;
-
-// The entry points; their imports come from the manifest (or, without one, are cached as they load).
-const SHELL = ["index.html", "app.css", "favicon.svg", "ui/app.mjs"];
+// Without a manifest (a bare static server, nothing vendored) the page is still kept.
+const SHELL = ["index.html"];
 
 const scopePath = () => new URL(self.registration.scope).pathname;
 
@@ -42,23 +48,59 @@ function isolate(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-async function precache() {
-  const cache = await caches.open(CACHE);
-  let files = [];
+/** The build's manifest from the network: {version, files: {path: "sha256-..."}}, or null. */
+async function fetchManifest() {
   try {
     const res = await fetch(MANIFEST, { cache: "no-cache" });
-    if (res.ok) {
-      const manifest = await res.clone().json();
-      files = Array.isArray(manifest.files) ? manifest.files : [];
-      await cache.put(MANIFEST, res);
-    }
+    if (!res.ok) return null;
+    const manifest = await res.json();
+    return manifest && typeof manifest.files === "object" && !Array.isArray(manifest.files) ? manifest : null;
   } catch {
-    // Not vendored (a bare static server): the shell alone is still useful.
+    return null;
   }
-  const urls = [...new Set([...SHELL, ...files].map((f) => String(f).replace(/^\.?\//, "")))]
-    .filter((f) => f && !f.startsWith("sw.js"));
-  // All or nothing: a half-filled cache would break offline in a confusing way.
-  await cache.addAll(urls.map((u) => new Request(u, { cache: "reload" })));
+}
+
+/** The complete caches of earlier builds, each with the manifest it was filled from. */
+async function earlierBuilds() {
+  const builds = [];
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    const cache = await caches.open(name);
+    const stored = await cache.match(MANIFEST);
+    const manifest = stored && await stored.json().catch(() => null);
+    if (manifest && typeof manifest.files === "object" && !Array.isArray(manifest.files)) builds.push({ cache, files: manifest.files });
+  }
+  return builds;
+}
+
+/** This build's copy of `path`: the earlier build's response when the hash is the same, else the network's. */
+async function fill(cache, path, hash, builds) {
+  for (const build of builds) {
+    if (build.files[path] !== hash) continue;
+    const hit = await build.cache.match(path);
+    if (hit) return cache.put(path, hit);
+  }
+  const res = await fetch(new Request(path, { cache: "reload", integrity: hash || "" }));
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return cache.put(path, res);
+}
+
+async function precache() {
+  const manifest = await fetchManifest();
+  // A deploy between the page's look at the manifest and ours: this worker is already stale (the
+  // page registers the newer one on its next load), so it must not fill its cache with that build.
+  if (manifest && VERSION !== "dev" && manifest.version !== VERSION) throw new Error(`build ${manifest.version} is not ${VERSION}`);
+  const files = { ...Object.fromEntries(SHELL.map((path) => [path, ""])), ...(manifest?.files ?? {}) };
+  const builds = await earlierBuilds();
+  const cache = await caches.open(CACHE);
+  try {
+    await Promise.all(Object.entries(files).map(([path, hash]) => fill(cache, path, hash, builds)));
+    // Last: a cache holds a manifest only once every file it lists is in it.
+    if (manifest) await cache.put(MANIFEST, new Response(JSON.stringify(manifest), { headers: { "Content-Type": "application/json" } }));
+  } catch (err) {
+    await caches.delete(CACHE);
+    throw err;
+  }
 }
 
 self.addEventListener("install", (event) => {
@@ -87,9 +129,12 @@ self.addEventListener("fetch", (event) => {
   else event.respondWith(cacheFirst(req, url));
 });
 
+/** The page: this build's copy (so it matches the modules it loads), else the network's. */
 async function navigate(req) {
   const cache = await caches.open(CACHE);
+  const rel = new URL(req.url).pathname.slice(scopePath().length);
   const cached = await cache.match("index.html");
+  if (cached && (rel === "" || rel === "index.html")) return isolate(cached);
   try {
     const res = await withTimeout(fetch(req), cached ? NAV_TIMEOUT_MS : 0);
     return isolate(res);
@@ -101,14 +146,13 @@ async function navigate(req) {
   }
 }
 
+/** The newest manifest (how the page learns of a new build); offline, the one this build has.
+ * Never stored: this build's cache keeps the manifest it was filled from. */
 async function networkFirst(req) {
-  const cache = await caches.open(CACHE);
   try {
-    const res = await fetch(req);
-    if (res.ok) await cache.put(req, res.clone()).catch(() => {});
-    return isolate(res);
+    return isolate(await fetch(req));
   } catch (err) {
-    const hit = await cache.match(req, { ignoreSearch: true });
+    const hit = await (await caches.open(CACHE)).match(MANIFEST);
     if (hit) return isolate(hit);
     throw err;
   }

@@ -14,7 +14,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from proxy.auth.service import AuthService
-from proxy.errors import error_response
+from proxy.http.errors import error_response
 
 # Form posts whose routes answer a refused origin with a page a person can read.
 FORM_PATHS = frozenset({"/signin", "/signout"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from starlette.authentication import BaseUser
 from starlette.requests import Request
 
-from proxy.errors import unauthorized
+from proxy.http.errors import unauthorized
 
 
 @dataclass(frozen=True)

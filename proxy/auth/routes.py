@@ -13,9 +13,9 @@ from starlette.routing import BaseRoute, Route
 from proxy.auth.middleware import presented_bearer, session_id_of
 from proxy.auth.principal import User, require_user
 from proxy.auth.service import AuthService
-from proxy.bodies import read_model
-from proxy.errors import unauthorized
-from proxy.openapi import document
+from proxy.http.bodies import read_model
+from proxy.http.errors import unauthorized
+from proxy.http.openapi import document
 
 
 class LoginRequest(BaseModel):

@@ -20,7 +20,7 @@ from proxy.auth.oidc import JwksSource, OidcVerifier, looks_like_jwt
 from proxy.auth.origin import OriginCheck, allowed_origins
 from proxy.auth.principal import User
 from proxy.auth.ratelimit import Limited, LoginLimiter
-from proxy.errors import unauthorized
+from proxy.http.errors import unauthorized
 from proxy.settings import Settings
 
 AUTH_DB_NAME = "auth.sqlite"

@@ -16,8 +16,8 @@ from proxy.auth import pages
 from proxy.auth.middleware import came_from_app, session_id_of
 from proxy.auth.principal import User
 from proxy.auth.service import AuthService
-from proxy.errors import GENERIC_AUTH_MESSAGE, ApiError
-from proxy.openapi import Operation, document
+from proxy.http.errors import GENERIC_AUTH_MESSAGE, ApiError
+from proxy.http.openapi import Operation, document
 
 MAX_FIELD_CHARS = 1024
 

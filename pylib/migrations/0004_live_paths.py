@@ -51,15 +51,20 @@ def _rename_duplicates(conn: sqlite3.Connection, now: int) -> None:
     ).fetchall()
     taken = {path for _, path, _ in rows}
     seen: set[str] = set()
+    # The first free number for a (folder, stem, ext) only grows (`taken` only grows), so the
+    # search resumes where it stopped last time: the same names as counting from 2 each time,
+    # without the quadratic cost of thousands of duplicates of one path.
+    resume: dict[tuple[str, str, str], int] = {}
     for artifact_id, path, name in rows:
         if path not in seen:
             seen.add(path)
             continue
         folder = path[: len(path) - len(name)] if name and path.endswith(name) else path + " "
         stem, ext = _split_name(name or "untitled")
-        n = 2
+        n = resume.get((folder, stem, ext), 2)
         while f"{folder}{stem} ({n}){ext}" in taken:
             n += 1
+        resume[(folder, stem, ext)] = n + 1
         new_name = f"{stem} ({n}){ext}"
         new_path = f"{folder}{new_name}"
         taken.add(new_path)

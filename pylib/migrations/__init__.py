@@ -78,6 +78,12 @@ STEPS: list[Migration] = load_steps()
 LATEST_VERSION: int = STEPS[-1].version
 
 
+def steps_to(version: int) -> list[Migration]:
+    """The steps that bring an empty database to schema ``version`` (numbers may skip one,
+    so this is not ``STEPS[:version]``)."""
+    return [step for step in STEPS if step.version <= version]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     """The database's ``PRAGMA user_version``."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -17,13 +17,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from pylib import rows
 from pylib.content import as_text
 from pylib.db import Workspace
 
 # What the index is made of: derived from the artifacts, never imported (rebuilt instead).
-DERIVED_TABLES = frozenset(
-    {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
-DERIVED_VIEWS = frozenset({"search_source"})
+# Listed in pylib.rows, next to the rules of the tables whose rows are imported.
+DERIVED_TABLES = rows.DERIVED_TABLES
+DERIVED_VIEWS = rows.DERIVED_VIEWS
 
 _UNINDEX = ("INSERT INTO search (search, rowid, name, body)"
             " SELECT 'delete', docid, name, body FROM search_source WHERE docid = ?")

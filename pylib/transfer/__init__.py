@@ -10,14 +10,15 @@ Public API (what :mod:`pylib.api` wires as ``transfer.*``):
   → :class:`ImportResult`.
 
 Modules: ``header`` (raw byte checks), ``schema`` (our schema per version, compared with the
-file's), ``validate`` (private read-only opening), ``copy`` (rebuild rows in a database we
-created), ``export``, ``importer`` (replace), ``merge`` and ``merge_artifacts``.
+file's), ``validate`` (private read-only opening), ``rowcheck`` (every row against
+:mod:`pylib.rows`, the folder tree), ``copy`` (rebuild rows in a database we created),
+``export``, ``importer`` (replace), ``merge`` and ``merge_artifacts``.
 """
 
 from pylib.transfer.export import export_filename, export_workspace
-from pylib.transfer.importer import describe, import_workspace
+from pylib.transfer.importer import describe, import_workspace, validate_import
 from pylib.transfer.models import ImportResult, ImportSummary, MergeConflict, MergeCounts
-from pylib.transfer.validate import DEFAULT_MAX_BYTES, validate_import
+from pylib.transfer.validate import DEFAULT_MAX_BYTES
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "ImportResult", "ImportSummary", "MergeConflict", "MergeCounts",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pylib import activity
+from pylib.clock import now_ms
 from pylib.db import Workspace
 from pylib.errors import InvalidImport, InvalidParams, InvalidState, MigrationFailed
 from pylib.transfer.copy import rebuild
@@ -31,9 +34,10 @@ def _announce_commit(ws: Workspace) -> None:
         hook(ws)
 
 
-def _rebuilt(found: Inspected, page_size: int) -> sqlite3.Connection:
+def rebuilt(found: Inspected, page_size: int, now: int) -> sqlite3.Connection:
+    """:func:`~pylib.transfer.copy.rebuild`, with a failed upgrade reported as a refused file."""
     try:
-        return rebuild(found, page_size)
+        return rebuild(found, page_size, now)
     except MigrationFailed as exc:
         raise InvalidImport(f"Upgrading the file failed ({exc.message}).",
                             reason="migration_failed") from exc
@@ -45,7 +49,7 @@ def _rebuilt(found: Inspected, page_size: int) -> sqlite3.Connection:
 def _replace(ws: Workspace, found: Inspected) -> ImportResult:
     backup = export_workspace(ws.conn)
     page_size = ws.conn.execute("PRAGMA page_size").fetchone()[0]
-    fresh = _rebuilt(found, page_size)
+    fresh = rebuilt(found, page_size, ws.clock())
     try:
         # The log row is written into the new database so it lands in the same single step.
         staged = Workspace(fresh, ":memory:", clock=ws.clock)
@@ -66,7 +70,7 @@ def _replace(ws: Workspace, found: Inspected) -> ImportResult:
 
 
 def _merge(ws: Workspace, found: Inspected) -> ImportResult:
-    fresh = _rebuilt(found, 0)
+    fresh = rebuilt(found, 0, ws.clock())
     try:
         counts, conflicts = merge_into(ws, fresh, found.summary)
     finally:
@@ -84,7 +88,7 @@ def import_workspace(target: Workspace | sqlite3.Connection, data: bytes, mode: 
     ``mode="merge"``: the file is merged in (see :mod:`pylib.transfer.merge_artifacts` for the
     conflict rule); conflicts are listed in ``result.conflicts``.
 
-    Both modes validate first (:func:`~pylib.transfer.validate_import`), write one
+    Both modes validate first (the checks of :func:`validate_import`), write one
     ``WORKSPACE_IMPORT`` action, and are all or nothing: on any error the workspace is left
     byte for byte as it was. Raises :class:`InvalidImport`, :class:`SchemaTooNew`,
     :class:`InvalidParams` (unknown mode) or :class:`InvalidState` (inside a transaction).
@@ -98,6 +102,33 @@ def import_workspace(target: Workspace | sqlite3.Connection, data: bytes, mode: 
         if mode == "replace":
             return _replace(ws, found)
         return _merge(ws, found)
+
+
+def validate_import(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportSummary:
+    """Check that ``data`` is a Quire workspace that can be imported; return what is inside.
+
+    Exactly the import's own checks, up to and including rebuilding (and upgrading) the rows
+    in a private database — everything but touching the workspace, which it never does. So
+    a file passes here if and only if the import accepts it. Raises
+    :class:`~pylib.errors.InvalidImport` (code ``invalid_import``; ``details["reason"]`` says
+    which check failed: empty, not_sqlite, truncated, too_large, wal_mode, corrupt,
+    hostile_trigger, hostile_view, unknown_table, missing_table, altered_table, wrong_columns,
+    bad_row (with ``table``, ``row``, ``column``, ``rule``), bad_tree, dangling_references,
+    migration_failed, ...) or :class:`~pylib.errors.SchemaTooNew` (code ``schema_too_new``).
+    An older schema version is accepted: ``summary.migrated`` is true and the import upgrades
+    a copy with Quire's own migrations.
+    """
+    with checked(data, max_bytes) as found:
+        return found.summary
+
+
+@contextmanager
+def checked(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspected]:
+    """``data`` validated exactly as :func:`validate_import` does, yielded open privately
+    (read-only; closed on exit) for callers that report on it, such as ``quire check``."""
+    with inspect(data, max_bytes) as found:
+        rebuilt(found, 0, now_ms()).close()
+        yield found
 
 
 def describe(summary: ImportSummary) -> str:

@@ -14,9 +14,11 @@ import sqlite3
 
 from pylib import activity, folders
 from pylib.db import Workspace
+from pylib.errors import Conflict, InvalidImport
 from pylib.search import indexer as search_index
 from pylib.transfer.merge_artifacts import fetch, insert_new, merge_existing
 from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
+from pylib.transfer.rowcheck import check_tree
 
 # Tables merged by primary key, in an order that satisfies their foreign keys.
 _BY_KEY_BEFORE = ("trash",)
@@ -70,7 +72,21 @@ def _merge_folders(ws: Workspace, src: sqlite3.Connection) -> int:
 
 def merge_into(ws: Workspace, src: sqlite3.Connection,
                summary: ImportSummary) -> tuple[MergeCounts, list[MergeConflict]]:
-    """Merge ``src`` (a rebuilt import at the latest schema) into ``ws`` in one transaction."""
+    """Merge ``src`` (a rebuilt import at the latest schema) into ``ws`` in one transaction.
+
+    The merged tree is held to the engine's invariants before the transaction commits; a
+    file whose folders cannot coexist with the workspace's (a document of one side where the
+    other has a folder with content) is refused as a whole.
+    """
+    try:
+        return _merge(ws, src, summary)
+    except Conflict as exc:
+        raise InvalidImport(f"The file cannot be merged into this workspace: {exc.message} "
+                            "Nothing was imported.", reason="merge_conflict") from exc
+
+
+def _merge(ws: Workspace, src: sqlite3.Connection,
+           summary: ImportSummary) -> tuple[MergeCounts, list[MergeConflict]]:
     counts = MergeCounts()
     conflicts: list[MergeConflict] = []
     with ws.transaction():
@@ -91,6 +107,7 @@ def merge_into(ws: Workspace, src: sqlite3.Connection,
         counts.rows_added["agent_tasks"] = _merge_tasks(ws, src)
         for table in _BY_KEY_AFTER:
             counts.rows_added[table] = _insert_missing(ws, src, table)
+        check_tree(ws.conn, repair=False, now=ws.clock())
         for conflict in conflicts:
             activity.log(ws, "IMPORT_CONFLICT", conflict.model_dump())
         activity.log(ws, "WORKSPACE_IMPORT", {

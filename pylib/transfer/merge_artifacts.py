@@ -24,8 +24,8 @@ from typing import Any
 
 from pylib import folders, versions
 from pylib.db import Workspace
-from pylib.paths import join, name_of, parent_of
-from pylib.paths import free_name
+from pylib.errors import Conflict, InvalidPath
+from pylib.paths import free_name, join, name_of, normalize_path, parent_of
 from pylib.transfer.models import MergeConflict, MergeCounts
 
 ROW_FIELDS = ("path", "name", "mime_type", "kind", "metadata", "s3_key", "created_at",
@@ -58,7 +58,12 @@ def _free_path(ws: Workspace, path: str, artifact_id: str) -> str:
             return row[0] != artifact_id
         return folders.folder_exists(ws, candidate)
 
-    return join(parent, free_name(name_of(path), taken, label="imported"))
+    free = join(parent, free_name(name_of(path), taken, label="imported"))
+    try:
+        return normalize_path(free)
+    except InvalidPath as exc:  # e.g. " (imported)" made a long path longer than the limit
+        raise Conflict(f"{path!r} is taken and {exc.message[0].lower()}{exc.message[1:]}",
+                       path=path) from exc
 
 
 def _place(ws: Workspace, row: dict[str, Any], counts: MergeCounts) -> dict[str, Any]:

@@ -4,7 +4,10 @@ Order matters: the raw header is checked first (so garbage never reaches SQLite)
 bytes are deserialized into a private in-memory connection with ``trusted_schema=OFF``,
 ``query_only=1`` and ``cell_size_check=ON``; ``sqlite_master`` is compared with our own schema
 before any table is read, and only then does ``integrity_check`` run and rows get counted.
-Nothing the file defines (trigger, view, virtual table, default) is ever executed.
+Nothing the file defines (trigger, view, virtual table, default) is ever executed. Every entry
+point that takes a file — import (replace, merge), ``transfer.validate``, ``quire check``,
+``quire migrate`` — starts with :func:`inspect` and goes on to
+:func:`pylib.transfer.copy.rebuild`, which holds every row to :mod:`pylib.rows` as it copies it.
 """
 
 from __future__ import annotations
@@ -75,27 +78,6 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
                             "not in it.", reason="dangling_references")
 
 
-# Storage classes each declared type may hold. SQLite stores anything anywhere; the engine does
-# not, so a file with e.g. text in a timestamp is refused here rather than failing later.
-_STORAGE = {"TEXT": ("text",), "JSON": ("text",), "INTEGER": ("integer",),
-            "REAL": ("real", "integer"), "BLOB": ("blob", "text")}
-
-
-def _check_types(conn: sqlite3.Connection, ref: Reference) -> None:
-    for table, columns in ref.declared.items():
-        tests = []
-        for name, decl, required in columns:
-            allowed = _STORAGE.get(decl, ("blob", "text", "integer", "real"))
-            allowed = allowed if required else (*allowed, "null")
-            kinds = ", ".join(f"'{k}'" for k in allowed)
-            tests.append(f'typeof("{name}") NOT IN ({kinds})')
-        # Table and column names come from our reference schema, never from the file.
-        bad = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {" OR ".join(tests)}').fetchone()[0]
-        if bad:
-            raise InvalidImport(f"The file's table {table!r} has {bad} rows with values of the "
-                                "wrong type or missing values.", reason="wrong_types", table=table)
-
-
 def _summary(conn: sqlite3.Connection, header: Header, ref: Reference, size: int) -> ImportSummary:
     # Table names come from our own reference schema, never from the file.
     counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ref.tables}
@@ -118,7 +100,6 @@ def inspect(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspect
         try:
             ref = check_schema(conn, version)
             _check_integrity(conn)
-            _check_types(conn, ref)
             summary = _summary(conn, header, ref, len(data))
         except QuireError:
             raise
@@ -127,17 +108,3 @@ def inspect(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inspect
         yield Inspected(conn, header, ref, summary)
     finally:
         conn.close()
-
-
-def validate_import(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportSummary:
-    """Check that ``data`` is a Quire workspace that can be imported; return what is inside.
-
-    Never touches the open workspace. Raises :class:`~pylib.errors.InvalidImport` (code
-    ``invalid_import``; ``details["reason"]`` says which check failed: empty, not_sqlite,
-    truncated, too_large, wal_mode, corrupt, hostile_trigger, hostile_view, unknown_table,
-    missing_table, wrong_columns, wrong_types, dangling_references, ...) or :class:`~pylib.errors.SchemaTooNew` (code
-    ``schema_too_new``). An older schema version is accepted: ``summary.migrated`` is true and
-    the import upgrades a copy with Quire's own migrations.
-    """
-    with inspect(data, max_bytes) as found:
-        return found.summary

@@ -5,11 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import subprocess
+import sys
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, open_app
+from e2e_helpers import CONFIG, ROOT, ForeignRequests, QuireServer, new_context, open_app, save_failure_artifacts
 from shared_page import Shared, open_shared, page_for_test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed test leaves screenshots (and traces, if configured) in test-results/."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and browser is not None:
+        print(f"failure artifacts: {save_failure_artifacts(item.nodeid, list(browser.contexts))}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def current_manifest() -> None:
+    """The service worker installs only files that match the manifest's hashes: rewrite it for
+    web/ as it is now (cheap), so a UI file edited since the last `make setup` is not refused."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "precache.py")], check=True, capture_output=True)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +57,7 @@ def playwright_instance() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = playwright_instance.chromium.launch(**CONFIG.launch_options())
     yield browser
     browser.close()
 
@@ -51,9 +71,7 @@ def foreign_requests() -> Iterator[ForeignRequests]:
 
 @pytest.fixture()
 def context(browser: Browser, server: QuireServer, foreign_requests: ForeignRequests) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(accept_downloads=True)
-    ctx.set_default_navigation_timeout(90_000)
-    foreign_requests.install(ctx, server.url)
+    ctx = new_context(browser, server.url, foreign_requests)
     yield ctx
     ctx.close()
 

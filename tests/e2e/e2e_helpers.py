@@ -2,11 +2,13 @@
 
 Every request to a host other than the app's origin is aborted and recorded; a test fails if
 any was made. Each test gets a fresh browser profile (so a fresh IndexedDB) unless it asks for
-a persistent one.
+a persistent one. The browser's settings (path, flags, viewport, timeouts, failure artifacts)
+come from the top-level playwright.config.py (`CONFIG`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -14,20 +16,32 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-BOOT_TIMEOUT_MS = 90_000
+
+
+def browser_config() -> ModuleType:
+    """The top-level playwright.config.py (a file name no `import` statement can spell)."""
+    name = "quire_playwright_config"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "playwright.config.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+CONFIG = browser_config()
+_traced: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 
 
 def free_port() -> int:
@@ -108,7 +122,34 @@ class ForeignRequests:
 
 
 
-def wait_ready(page: Page, timeout: int = BOOT_TIMEOUT_MS) -> None:
+def new_context(browser: Browser, origin: str, guard: ForeignRequests, **overrides: object) -> BrowserContext:
+    """A fresh profile on the app at `origin`, with the configured viewport, timeouts and guard."""
+    ctx = browser.new_context(**CONFIG.context_options(origin, **overrides))
+    ctx.set_default_navigation_timeout(CONFIG.NAVIGATION_TIMEOUT_MS)
+    guard.install(ctx, origin)
+    if CONFIG.TRACE != "off":
+        ctx.tracing.start(screenshots=True, snapshots=True)
+        _traced.add(ctx)
+    return ctx
+
+
+def save_failure_artifacts(test_id: str, contexts: list[BrowserContext]) -> Path:
+    """Screenshots of every open page (and traces, when configured) in test-results/<test>/."""
+    out = CONFIG.RESULTS_DIR / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
+    out.mkdir(parents=True, exist_ok=True)
+    for i, ctx in enumerate(contexts):
+        for j, page in enumerate(ctx.pages):
+            try:
+                page.screenshot(path=str(out / f"context{i}-page{j}.png"), timeout=10_000)
+            except PlaywrightError as error:  # a crashed or closing page: keep what we have
+                print(f"no screenshot of page {j}: {error}")
+        if ctx in _traced:
+            ctx.tracing.stop(path=str(out / f"context{i}-trace.zip"))
+            _traced.discard(ctx)
+    return out
+
+
+def wait_ready(page: Page, timeout: int = CONFIG.BOOT_TIMEOUT_MS) -> None:
     """Wait until the engine reports the workspace open and editable."""
     page.wait_for_function(
         "['ready', 'failed'].includes(document.documentElement.dataset.engine)", timeout=timeout

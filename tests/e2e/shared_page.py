@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, wait_ready
-from test_browser_workspace import find_artifact
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, new_context, wait_ready
+from workspace_helpers import find_artifact
 
-WIDE = {"width": 1280, "height": 800}
+WIDE = CONFIG.VIEWPORT
 TOP = "start.md"  # the top-level document each test starts from
 
 
@@ -32,9 +32,7 @@ class Shared:
 def open_shared(browser: Browser, server: QuireServer) -> Iterator[Shared]:
     """A context with the foreign-request guard and one page on the booted app (a module fixture)."""
     guard = ForeignRequests()
-    context = browser.new_context(accept_downloads=True, viewport=WIDE)
-    context.set_default_navigation_timeout(90_000)
-    guard.install(context, server.url)
+    context = new_context(browser, server.url, guard)
     page = context.new_page()
     shared = Shared(context, page, guard)
     page.on("pageerror", lambda error: shared.errors.append(str(error)))

@@ -4,67 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
-from e2e_helpers import (
-    CHROMIUM, CHROMIUM_ARGS, ForeignRequests, QuireServer, engine_call, export_bytes, open_app,
-    wait_ready,
-)
-
-SEED_TABLES = {"artifacts", "action_log", "agent_tasks", "citations", "sync_state"}
-
-
-def new_document(page: Page, name: str) -> None:
-    page.get_by_role("button", name="New document").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill(name)
-    dialog.get_by_role("button", name="Create").click()
-    expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(page.locator("#doc-name")).to_have_text(name)
-    expect(page.get_by_label("Document text")).to_be_editable()
-
-
-def wait_saved_and_idle(page: Page, quiet_ms: int = 1200) -> None:
-    """Until the status says Saved and stays so: every keystroke so far is durable."""
-    page.wait_for_function(
-        """(quietMs) => {
-            const el = document.getElementById("status");
-            const now = performance.now();
-            if (el.dataset.save !== "saved") { window.__savedSince = null; return false; }
-            window.__savedSince ??= now;
-            return now - window.__savedSince >= quietMs;
-        }""",
-        arg=quiet_ms, polling=100, timeout=30_000,
-    )
-
-
-def open_document(page: Page, name: str) -> None:
-    page.get_by_role("treeitem", name=name).first.click()
-    expect(page.locator("#doc-name")).to_have_text(name)
-    expect(page.get_by_label("Document text")).to_be_editable()
-
-
-def find_artifact(page: Page, path: str) -> dict:
-    listing = engine_call(page, "tree.list")
-    matches = [a for a in listing["artifacts"] if a["path"] == path]
-    assert matches, f"{path} not in {[a['path'] for a in listing['artifacts']]}"
-    return engine_call(page, "artifacts.get", {"id": matches[0]["id"]})
-
-
-def check_database(data: bytes, tmp_path: Path) -> sqlite3.Connection:
-    path = tmp_path / "check.sqlite"
-    path.write_bytes(data)
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert SEED_TABLES <= tables
-    return conn
-
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, export_bytes, new_context, open_app, wait_ready
+from workspace_helpers import check_database, find_artifact, new_document, open_document, wait_saved_and_idle
 
 def test_boot_is_cross_origin_isolated_and_shows_the_workspace(app: Page) -> None:
     assert app.evaluate("self.crossOriginIsolated") is True
@@ -91,8 +38,7 @@ def test_edit_survives_reload(app: Page) -> None:
 
 
 def test_offline_reload_keeps_working(browser, own_server: QuireServer, foreign_requests: ForeignRequests) -> None:
-    ctx = browser.new_context()
-    foreign_requests.install(ctx, own_server.url)
+    ctx = new_context(browser, own_server.url, foreign_requests)
     page = open_app(ctx, own_server.url)
     new_document(page, "offline.md")
     page.get_by_label("Document text").type("written online")
@@ -133,8 +79,7 @@ def test_crash_mid_typing_keeps_every_saved_edit(
     profile = tmp_path / "profile"
 
     def launch() -> BrowserContext:
-        ctx = playwright_instance.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        ctx = playwright_instance.chromium.launch_persistent_context(str(profile), **CONFIG.launch_options())
         foreign_requests.install(ctx, server.url)
         return ctx
 

@@ -22,9 +22,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, engine_call, free_port, wait_ready
-from proxy.isolation import IsolationHeadersMiddleware
-from proxy.static import WebFiles
+from e2e_helpers import CONFIG, ROOT, ForeignRequests, engine_call, free_port, new_context, wait_ready
+from proxy.http.isolation import IsolationHeadersMiddleware
+from proxy.http.static import WebFiles
 
 PAGES = Path(__file__).parent / "pages"
 KIB = 1024
@@ -60,9 +60,8 @@ class Worker:
 
 @pytest.fixture()
 def worker(browser: Browser, pages_url: str, foreign_requests: ForeignRequests) -> Iterator[Worker]:
-    ctx = browser.new_context()
-    ctx.set_default_timeout(BOOT_TIMEOUT_MS)
-    foreign_requests.install(ctx, pages_url)
+    ctx = new_context(browser, pages_url, foreign_requests)
+    ctx.set_default_timeout(CONFIG.BOOT_TIMEOUT_MS)
     page = ctx.new_page()
     page.on("pageerror", lambda error: print("pageerror:", error))
     page.goto(pages_url + "tests/pagestore.html")

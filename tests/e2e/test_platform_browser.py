@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 
-from e2e_helpers import BOOT_TIMEOUT_MS, ROOT, ForeignRequests, free_port
-from proxy.isolation import IsolationHeadersMiddleware
-from proxy.static import WebFiles
+from e2e_helpers import CONFIG, ROOT, ForeignRequests, free_port, new_context
+from proxy.http.isolation import IsolationHeadersMiddleware
+from proxy.http.static import WebFiles
 
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
 from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402
@@ -78,9 +78,8 @@ def pages_url() -> Iterator[str]:
 
 def test_pyodide_platform_in_chromium_matches_cpython(browser: Browser, pages_url: str,
                                                        foreign_requests: ForeignRequests) -> None:
-    ctx = browser.new_context()
-    ctx.set_default_timeout(BOOT_TIMEOUT_MS)
-    foreign_requests.install(ctx, pages_url + "/")
+    ctx = new_context(browser, pages_url + "/", foreign_requests)
+    ctx.set_default_timeout(CONFIG.BOOT_TIMEOUT_MS)
     try:
         page = ctx.new_page()
         page.on("pageerror", lambda error: print("pageerror:", error))

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, free_port
+from e2e_helpers import ForeignRequests, QuireServer, free_port, new_context
 
 PASSWORD = "correct horse battery staple"
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
@@ -40,9 +40,7 @@ def quire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuireServer]:
 @pytest.fixture()
 def context(browser: Browser, quire: QuireServer) -> Iterator[BrowserContext]:
     guard = ForeignRequests()
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_navigation_timeout(90_000)
-    guard.install(ctx, quire.url)
+    ctx = new_context(browser, quire.url, guard)
     yield ctx
     ctx.close()
     assert guard.urls == [], f"requests left the app's origin: {guard.urls}"

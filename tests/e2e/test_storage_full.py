@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e_helpers import QuireServer, export_bytes, wait_ready
-from test_browser_workspace import check_database, find_artifact, new_document, wait_saved_and_idle
+from workspace_helpers import check_database, find_artifact, new_document, wait_saved_and_idle
 
 FULL = "storage for this site is full"
 QUOTA = 512 * 1024

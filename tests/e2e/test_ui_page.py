@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import QuireServer, engine_call, wait_ready
+from e2e_helpers import CONFIG, QuireServer, engine_call, wait_ready
 from shared_page import (
     WIDE, Shared, create_document, create_folder, editor, open_in_tree, saved,
     shown, start_at_top_level, text_of, unique,
@@ -278,7 +278,7 @@ def test_narrow_window_uses_a_drawer(page: Page) -> None:
     editor(page).fill("# Small screens")
     saved(page)
     start_at_top_level(page)
-    page.set_viewport_size({"width": 390, "height": 800})
+    page.set_viewport_size(CONFIG.NARROW_VIEWPORT)
     try:
         expect(page.get_by_role("treeitem", name=folder)).to_be_hidden()
         page.get_by_role("button", name="Show sidebar").click()

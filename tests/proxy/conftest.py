@@ -1,7 +1,7 @@
 """Shared fixtures for the proxy tests: real SeaweedFS, real qdrant-edge, tiny apps.
 
 Servers
-- `weed` (session): one real `weed mini` (proxy.seaweed.EmbeddedS3) on free loopback ports, with
+- `weed` (session): one real `weed mini` (proxy.storage.seaweed.EmbeddedS3) on free loopback ports, with
   signature checking on and CORS for TEST_ORIGIN. Stopped by PID at the end of the session.
   Tests share its bucket and stay apart by using fresh user ids (the `new_uid` fixture).
   `app_origin` is the web origin its CORS rules allow.
@@ -32,11 +32,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from proxy.bodylimit import BodyLimitMiddleware
-from proxy.errors import EXCEPTION_HANDLERS
+from proxy.http.bodylimit import BodyLimitMiddleware
+from proxy.http.errors import EXCEPTION_HANDLERS
 from proxy.auth.principal import User
-from proxy.s3 import S3Service
-from proxy.seaweed import EmbeddedS3
+from proxy.storage.service import S3Service
+from proxy.storage.seaweed import EmbeddedS3
 from proxy.settings import Settings
 
 TEST_ORIGIN = "http://127.0.0.1:8765"
@@ -93,7 +93,7 @@ def s3_service(s3_settings: Settings) -> S3Service:
 
 @pytest.fixture
 def edge_store(tmp_path: Path):
-    from proxy.vectorstore import EdgeStore
+    from proxy.vectors import EdgeStore
 
     store = EdgeStore(tmp_path / "qdrant")
     yield store
@@ -102,7 +102,7 @@ def edge_store(tmp_path: Path):
 
 @pytest.fixture
 def client_store():
-    from proxy.vectorstore import ClientStore
+    from proxy.vectors import ClientStore
 
     store = ClientStore(location=":memory:")
     yield store
@@ -134,8 +134,8 @@ class HeaderUserMiddleware:
 def make_app(tmp_path: Path) -> Callable[..., Starlette]:
     """A minimal app with the S3 and vector routes behind HeaderUserMiddleware."""
     def build(*, s3: S3Service | None = None, vectors=None, settings: Settings | None = None) -> Starlette:
-        from proxy import s3 as s3_routes
-        from proxy import vectors as vector_routes
+        from proxy.storage import routes as s3_routes
+        from proxy.vectors import routes as vector_routes
 
         settings = settings or (s3.settings if s3 else Settings(_env_file=None, data_dir=tmp_path))
         app = Starlette(routes=[*s3_routes.routes(), *vector_routes.routes()],

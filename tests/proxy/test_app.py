@@ -16,7 +16,7 @@ from auth_fixtures import (  # noqa: F401  (fixtures)
     make_quire_settings, quire_app, quire_settings, sign_in,
 )
 from proxy.app import create_app
-from proxy.isolation import HEADERS
+from proxy.http.isolation import HEADERS
 from proxy.settings import Settings
 
 ISOLATION = {
@@ -162,7 +162,7 @@ def test_healthz_and_readyz(client: TestClient):
 
 def test_readyz_reports_an_unreachable_s3(make_quire_settings, edge_store, fast_password_hashing):
     from auth_fixtures import free_port
-    from proxy.s3 import S3Service
+    from proxy.storage.service import S3Service
 
     settings = make_quire_settings(s3_endpoint_url=f"http://127.0.0.1:{free_port()}")
     app = create_app(settings, s3=S3Service.from_settings(settings), vectors=edge_store)

@@ -278,3 +278,36 @@ def _me(server: Served) -> dict:
     with httpx.Client(timeout=10) as browser:
         browser.get(server.link)
         return browser.get(f"{server.url}api/auth/me").json()
+
+
+def test_serve_restarts_a_weed_that_dies(served):
+    server = served()
+    with httpx.Client(timeout=10) as browser:
+        browser.get(server.link)
+        headers = {"Origin": server.url.rstrip("/"), "Sec-Fetch-Site": "same-origin"}
+
+        def presign_status() -> int:
+            return browser.post(f"{server.url}api/s3/presign", json={"op": "get", "key": "x"}, headers=headers).status_code
+
+        assert presign_status() == 200
+        old = server.weed_pid
+        os.kill(old, signal.SIGKILL)
+        deadline = time.monotonic() + 3
+        while presign_status() != 503:
+            assert time.monotonic() < deadline, "presign still issued URLs for a dead S3"
+            time.sleep(0.05)
+        assert browser.get(f"{server.url}readyz").status_code == 503
+        assert wait_gone(old, 5), "the dead weed was not reaped"
+        deadline = time.monotonic() + 60
+        while browser.get(f"{server.url}readyz").status_code != 200:
+            assert time.monotonic() < deadline, "weed was not restarted"
+            time.sleep(0.2)
+        assert presign_status() == 200
+    weeds = [pid for pid in children_of(server.process.pid)
+             if "weed" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+    assert len(weeds) == 1 and weeds[0] != old
+    server.weed_pid = weeds[0]
+    assert server.stop(signal.SIGTERM) == 0
+    assert wait_gone(weeds[0], 15)
+    logs = server.process.stderr.read()
+    assert f"pid {old}) exited" in logs and "embedded S3 restarted" in logs

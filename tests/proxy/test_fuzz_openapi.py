@@ -17,9 +17,9 @@ from schemathesis import GenerationMode
 from auth_fixtures import write_web_dir
 from proxy.auth import accounts
 from proxy.app import create_app
-from proxy.s3 import S3Service
+from proxy.storage.service import S3Service
 from proxy.settings import Settings
-from proxy.vectorstore import EdgeStore
+from proxy.vectors import EdgeStore
 
 EXAMPLES_PER_OPERATION = 12
 EXAMPLES_SEED = 20261201

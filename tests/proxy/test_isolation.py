@@ -35,10 +35,10 @@ from proxy.auth import accounts
 from proxy.auth.accounts import Account
 from proxy.auth.credentials import TOKEN
 from proxy.app import create_app
-from proxy.errors import GENERIC_AUTH_MESSAGE
-from proxy.s3 import S3Service
+from proxy.http.errors import GENERIC_AUTH_MESSAGE
+from proxy.storage.service import S3Service
 from proxy.settings import Settings
-from proxy.vectorstore import DIMENSION, EdgeStore, NewPoint, point_id
+from proxy.vectors import DIMENSION, EdgeStore, NewPoint, point_id
 
 ISSUER = "https://id.example.org/realms/quire"
 AUDIENCE = "quire"
@@ -331,21 +331,42 @@ def own_results(world: World, response: httpx.Response) -> None:
         assert result["payload"]["artifact_id"] not in ("A", "B")
 
 
+MALLORY_POINTS = {"m1", "m2", "shared"}
+ALICE_POINTS = {"a1", "a2", "shared"}
+
+# Each filter with the exact ids it must return to Mallory and, as the control that proves the
+# filter really matches data, the ids the same filter returns to Alice: an empty answer for
+# Mallory then shows the user scope at work, not a filter that matches nothing.
 ALLOWED_BUT_SCOPED_FILTERS = {
-    "should any": {"should": [{"key": "artifact_id", "match": {"value": "A"}},
-                              {"key": "artifact_id", "match": {"value": "M"}}]},
-    "should only victims": {"should": [{"key": "artifact_id", "match": {"any": ["A", "B"]}}]},
-    "must_not nothing": {"must_not": [{"key": "artifact_id", "match": {"value": "nobody"}}]},
-    "must_not own": {"must_not": [{"key": "artifact_id", "match": {"value": "M"}}]},
-    "double negation": {"must_not": [{"must_not": [{"key": "chunk", "range": {"gte": 0}}]}]},
-    "wide range": {"should": [{"key": "chunk", "range": {"gte": -1e300, "lte": 1e300}}]},
-    "victim path": {"must": [{"key": "path", "match": {"value": "a.md"}}]},
+    "should any": ({"should": [{"key": "artifact_id", "match": {"value": "A"}},
+                               {"key": "artifact_id", "match": {"value": "M"}}]}, MALLORY_POINTS, ALICE_POINTS),
+    "should only victims": ({"should": [{"key": "artifact_id", "match": {"any": ["A", "B"]}}]}, set(), ALICE_POINTS),
+    "must_not nothing": ({"must_not": [{"key": "artifact_id", "match": {"value": "nobody"}}]},
+                         MALLORY_POINTS, ALICE_POINTS),
+    "must_not own": ({"must_not": [{"key": "artifact_id", "match": {"value": "M"}}]}, set(), ALICE_POINTS),
+    "double negation": ({"must_not": [{"must_not": [{"key": "chunk", "range": {"gte": 0}}]}]},
+                        MALLORY_POINTS, ALICE_POINTS),
+    "wide range": ({"should": [{"key": "chunk", "range": {"gte": -1e300, "lte": 1e300}}]}, MALLORY_POINTS, ALICE_POINTS),
+    "victim path": ({"must": [{"key": "path", "match": {"value": "a.md"}}]}, set(), ALICE_POINTS),
+    "victim chunk range": ({"must": [{"key": "chunk", "range": {"gte": 1}},
+                                     {"key": "artifact_id", "match": {"value": "A"}}]}, set(), {"a2", "shared"}),
 }
 
 
-@pytest.mark.parametrize("flt", ALLOWED_BUT_SCOPED_FILTERS.values(), ids=ALLOWED_BUT_SCOPED_FILTERS.keys())
-def test_filters_never_reach_other_users(world: World, flt: dict):
-    own_results(world, vectors(world, "query", {"vector": unit(10), "filter": flt, "limit": 50}))
+@pytest.mark.parametrize("case", ALLOWED_BUT_SCOPED_FILTERS.values(), ids=ALLOWED_BUT_SCOPED_FILTERS.keys())
+def test_filters_never_reach_other_users(world: World, case: tuple):
+    flt, mallory_sees, alice_sees = case
+    # Earlier attacks may delete Mallory's own points; put them back so the expectation is exact.
+    world.store.upsert(world.mallory.uid, [
+        NewPoint(cid, unit(30 + i), {"artifact_id": "M", "path": "m.md", "content_preview": "m private text", "chunk": i})
+        for i, cid in enumerate(("m1", "m2", "shared"))])
+    body = {"vector": unit(10), "filter": flt, "limit": 50}
+    response = vectors(world, "query", body)
+    own_results(world, response)
+    assert {r["id"] for r in response.json()["results"]} == mallory_sees
+    control = vectors(world, "query", body, who="alice")
+    assert control.status_code == 200
+    assert {r["id"] for r in control.json()["results"]} == alice_sees
 
 
 INJECTED_FILTERS = {

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 
-from proxy.s3 import PresignRequest, S3Service
+from proxy.storage.models import PresignRequest
+from proxy.storage.service import S3Service
 from pylib.platform.cpython import CPythonPlatform
 
 

@@ -155,3 +155,40 @@ def test_foreign_sqlite_file_without_version_is_refused(tmp_path):
     with pytest.raises(NotAWorkspace):
         db.open_workspace(path)
     assert _digest(path) == before
+
+
+def _old_rename(paths):
+    """Migration 0004's renaming as first released (counting from 2 for every duplicate)."""
+    taken, seen, out = set(paths), set(), []
+    for path in paths:
+        if path not in seen:
+            seen.add(path)
+            out.append(path)
+            continue
+        folder, name = path.rsplit("/", 1)
+        stem, ext = (name[:name.rfind(".")], name[name.rfind("."):]) if "." in name else (name, "")
+        n = 2
+        while f"{folder}/{stem} ({n}){ext}" in taken:
+            n += 1
+        new = f"{folder}/{stem} ({n}){ext}"
+        taken.add(new)
+        seen.add(new)
+        out.append(new)
+    return out
+
+
+def test_thousands_of_duplicates_are_renamed_quickly_and_as_before():
+    """A hostile version-1 file of one path repeated must not hang an import (the rename
+    search resumes instead of starting from 2), and the names are the ones 0004 always gave."""
+    import time
+    paths = ["/d/a.md"] * 3000 + ["/d/a (3).md", "/d/a (7).md"] + ["/d/a.md"] * 5 + ["/e"] * 3
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.migrate(conn, steps=migrations.STEPS[:1])
+    conn.executemany("INSERT INTO artifacts (id, path, name, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, 0)",
+                     [(f"{i:05d}", p, p.rsplit("/", 1)[1], i) for i, p in enumerate(paths)])
+    started = time.monotonic()
+    migrations.migrate(conn, steps=migrations.STEPS[:4])
+    assert time.monotonic() - started < 20
+    got = [p for (p,) in conn.execute("SELECT path FROM artifacts ORDER BY id")]
+    assert got == _old_rename(paths)

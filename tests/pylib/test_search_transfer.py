@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import badfiles  # noqa: E402
 
-from pylib import artifacts, db, migrations, search  # noqa: E402
+from pylib import artifacts, cli, db, migrations, search  # noqa: E402
 from pylib.errors import InvalidImport  # noqa: E402
-from pylib.transfer import export_workspace, import_workspace  # noqa: E402
+from pylib.transfer import export_workspace, import_workspace, validate_import  # noqa: E402
 
 
 def _names(ws, query):
@@ -156,9 +156,9 @@ def test_rebuild_repairs_an_index_made_stale_behind_the_engines_back(tmp_path):
     assert _names(ws, "after") == ["r.md"] and _names(ws, "before") == []
 
 
-def test_migrations_after_0010_keep_the_index_current(tmp_path):
-    """0011 moves text documents parked in pending_uploads back inline: what the index reads
-    through search_source stays the same, so the index stays exact."""
+def test_a_text_document_that_0011_moves_inline_is_indexed_by_0012(tmp_path):
+    """0011 moves text documents parked in pending_uploads back inline, then 0012 indexes
+    them: the index reads the text where 0011 left it."""
     path = tmp_path / "v9.sqlite"
     conn = sqlite3.connect(str(path), isolation_level=None)
     migrations.migrate(conn, steps=migrations.STEPS[:9])
@@ -174,3 +174,50 @@ def test_migrations_after_0010_keep_the_index_current(tmp_path):
 
     assert ws.schema_version() == migrations.LATEST_VERSION
     assert _names(ws, "pangolin") == ["big.md"]
+
+
+def _has_index(data: bytes, tmp_path) -> bool:
+    path = tmp_path / "probe.sqlite"
+    path.write_bytes(data)
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'search%'"
+                            ).fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", [11, migrations.LATEST_VERSION])
+def test_check_migrate_and_import_agree_on_files_with_and_without_the_index(tmp_path, version):
+    """A file of schema 11 has no search tables, one of the latest schema has them: check,
+    validate, import and migrate all accept both, and each result finds the document."""
+    data = badfiles.schema_file(tmp_path, version)
+    assert _has_index(data, tmp_path) == (version == migrations.LATEST_VERSION)
+    summary = validate_import(data)
+    assert (summary.schema_version, summary.tables["artifacts"]) == (version, 1)
+    path = tmp_path / "file.sqlite"
+    path.write_bytes(data)
+    assert cli.main(["check", str(path)]) == 0
+    live = _ws(tmp_path)
+    import_workspace(live, data, "replace")
+    assert _names(live, "tapir") == ["tapir.md"]
+
+    assert cli.main(["migrate", "--no-backup", str(path)]) == 0
+    assert validate_import(path.read_bytes()).schema_version == migrations.LATEST_VERSION
+    migrated = _ws(tmp_path, "file.sqlite")
+    assert _names(migrated, "shy") == ["tapir.md"]
+
+
+def test_search_tables_in_a_file_of_schema_11_are_refused_everywhere(tmp_path, capsys):
+    """Schema 11 has no index: a search_map in such a file is a table Quire never made."""
+    data = badfiles.edit(badfiles.schema_file(tmp_path, 11), tmp_path,
+                         "CREATE TABLE search_map (docid INTEGER PRIMARY KEY,"
+                         " artifact_id TEXT NOT NULL UNIQUE, has_body INTEGER NOT NULL)")
+    with pytest.raises(InvalidImport) as refused:
+        validate_import(data)
+    assert refused.value.details["reason"] == "unknown_table"
+    path = tmp_path / "file.sqlite"
+    path.write_bytes(data)
+    assert cli.main(["check", str(path)]) == 1 and cli.main(["migrate", str(path)]) == 1
+    assert refused.value.message in capsys.readouterr().err
+    assert path.read_bytes() == data

@@ -14,7 +14,8 @@ import pyodide_js
 from polyscript import xworker
 from pyodide.ffi import to_js
 
-PACKAGES = ["pydantic", "quire-pylib"]
+# The engine; its dependencies come with it from the lock micropip froze (scripts/lock_wheels.mjs).
+PACKAGES = ["quire-pylib"]
 
 sync = xworker.sync
 state = {"server": None}

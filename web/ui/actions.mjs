@@ -4,7 +4,7 @@
 import { basename, dirname, joinPath, downloadBytes, formatBytes } from "./dom.mjs";
 import { displayName } from "./kinds.mjs";
 import { promptText, chooseFolder } from "./dialogs.mjs";
-import { note, showTask, hideTask } from "./notifications.mjs";
+import { note, showTask, hideTask, reportError } from "./notifications.mjs";
 
 const BAD_NAME = /[\/\\\u0000-\u001f]/;
 
@@ -16,11 +16,14 @@ function nameProblem(name) {
 }
 
 export class Actions {
-  constructor(ctx) {
-    this.ctx = ctx;
+  /** `session`: {call(), mutate()}; `documents`: {refreshTree(), open(), reloadOpen()}. */
+  constructor({ store, session, tree, editor, documents }) {
+    this.store = store;
+    this.session = session;
+    this.tree = tree;
+    this.editor = editor;
+    this.documents = documents;
   }
-
-  get tree() { return this.ctx.tree; }
 
   pathTaken(path) {
     return this.tree.artifacts().some((a) => a.path === path) || this.tree.folders().includes(path);
@@ -36,7 +39,7 @@ export class Actions {
   }
 
   async newDocument(folder = this.tree.currentFolder()) {
-    if (!this.ctx.canWrite()) return;
+    if (!this.store.canWrite()) return;
     const suggested = basename(this.uniquePath(folder, "Untitled.md"));
     const name = await promptText({
       title: "New document", label: "Document name", value: suggested, okLabel: "Create", selectStem: true,
@@ -48,19 +51,19 @@ export class Actions {
     const path = joinPath(folder, full);
     const mime_type = mimeFor(full);
     // The editor is ready for typing right away; the text goes into the document once it exists.
-    const editor = this.ctx.editor;
+    const editor = this.editor;
     const load = editor.begin({ path, name: full, mime_type }, { focus: true });
-    const artifact = await this.ctx.mutate("artifacts.create", { path, content: "", mime_type }, { context: "Could not create the document" });
+    const artifact = await this.session.mutate("artifacts.create", { path, content: "", mime_type }, { context: "Could not create the document" });
     if (!artifact) { editor.abandon(load); return; }
     load.id = artifact.id;
-    await this.ctx.refreshTree();
+    await this.documents.refreshTree();
     this.tree.reveal(path);
-    if (editor.loading === load) await this.ctx.openDocument(artifact.id, { focus: true, artifact });
+    if (editor.loading === load) await this.documents.open(artifact.id, { focus: true, artifact });
     else editor.arrive(load, artifact);
   }
 
   async newFolder(parent = this.tree.currentFolder()) {
-    if (!this.ctx.canWrite()) return;
+    if (!this.store.canWrite()) return;
     const name = await promptText({
       title: "New folder", label: "Folder name", value: "", okLabel: "Create",
       hint: `In ${parent === "/" ? "the top level" : parent}.`,
@@ -68,17 +71,17 @@ export class Actions {
     });
     if (!name) return;
     const path = joinPath(parent, name);
-    const done = await this.ctx.mutate("folders.create", { path }, { context: "Could not create the folder" });
+    const done = await this.session.mutate("folders.create", { path }, { context: "Could not create the folder" });
     if (!done) return;
     this.tree.expanded.add(path);
     this.tree.select({ type: "folder", path });
-    await this.ctx.refreshTree();
+    await this.documents.refreshTree();
     this.tree.reveal(joinPath(path, "x"));
     note(`Created folder ${name}`);
   }
 
   async rename(item) {
-    if (!this.ctx.canWrite() || !item) return;
+    if (!this.store.canWrite() || !item) return;
     const old = item.type === "folder" ? basename(item.path) : displayName(item.artifact || item);
     const folder = dirname(item.path);
     const name = await promptText({
@@ -88,23 +91,23 @@ export class Actions {
     });
     if (!name || name === old) return;
     if (item.type === "folder") {
-      const res = await this.ctx.mutate("folders.rename", { path: item.path, name }, { context: "Could not rename the folder" });
+      const res = await this.session.mutate("folders.rename", { path: item.path, name }, { context: "Could not rename the folder" });
       if (!res) return;
       this.tree.renameExpanded(item.path, res.path || joinPath(folder, name));
-      await this.ctx.refreshTree();
-      await this.ctx.reloadOpen();
+      await this.documents.refreshTree();
+      await this.documents.reloadOpen();
     } else {
-      const artifact = await this.ctx.mutate("artifacts.rename", { id: item.id, name }, { context: "Could not rename the document" });
+      const artifact = await this.session.mutate("artifacts.rename", { id: item.id, name }, { context: "Could not rename the document" });
       if (!artifact) return;
-      this.ctx.editor.retitle(artifact);
-      await this.ctx.refreshTree();
-      if (this.ctx.editor.current?.id === item.id) await this.ctx.editor.reload();
+      this.editor.retitle(artifact);
+      await this.documents.refreshTree();
+      if (this.editor.current?.id === item.id) await this.editor.reload();
     }
     note(`Renamed to ${name}`);
   }
 
   async move(item) {
-    if (!this.ctx.canWrite() || !item) return;
+    if (!this.store.canWrite() || !item) return;
     const current = dirname(item.path);
     const folder = await chooseFolder({
       title: `Move ${item.type === "folder" ? basename(item.path) : displayName(item.artifact || item)}`,
@@ -116,52 +119,52 @@ export class Actions {
   }
 
   async moveTo(item, folder) {
-    if (!this.ctx.canWrite()) return;
+    if (!this.store.canWrite()) return;
     if (dirname(item.path) === folder) return;
     if (item.type === "folder") {
       if (folder === item.path || folder.startsWith(`${item.path}/`)) return;
-      const res = await this.ctx.mutate("folders.move", { path: item.path, parent: folder }, { context: "Could not move the folder" });
+      const res = await this.session.mutate("folders.move", { path: item.path, parent: folder }, { context: "Could not move the folder" });
       if (!res) return;
       this.tree.renameExpanded(item.path, res.path || joinPath(folder, basename(item.path)));
-      await this.ctx.refreshTree();
-      await this.ctx.reloadOpen();
+      await this.documents.refreshTree();
+      await this.documents.reloadOpen();
     } else {
-      const artifact = await this.ctx.mutate("artifacts.move", { id: item.id, folder }, { context: "Could not move the document" });
+      const artifact = await this.session.mutate("artifacts.move", { id: item.id, folder }, { context: "Could not move the document" });
       if (!artifact) return;
-      this.ctx.editor.retitle(artifact);
-      await this.ctx.refreshTree();
+      this.editor.retitle(artifact);
+      await this.documents.refreshTree();
       if (artifact.path) this.tree.reveal(artifact.path);
     }
     note(`Moved to ${folder === "/" ? "the top level" : folder}`);
   }
 
   async remove(item) {
-    if (!this.ctx.canWrite() || !item) return;
+    if (!this.store.canWrite() || !item) return;
     const isFolder = item.type === "folder";
     const label = isFolder ? basename(item.path) : displayName(item.artifact || item);
-    const openId = this.ctx.editor.current?.id;
+    const openId = this.editor.current?.id;
     const closing = isFolder ? this.tree.artifacts().some((a) => a.id === openId && a.path.startsWith(`${item.path}/`)) : openId === item.id;
     // Close first, so nothing is typed into a document on its way to the Trash; what was typed is saved.
-    if (closing) this.ctx.editor.close();
-    await this.ctx.editor.flush();
+    if (closing) this.editor.close();
+    await this.editor.flush();
     const res = isFolder
-      ? await this.ctx.mutate("folders.delete", { path: item.path }, { context: "Could not delete the folder" })
-      : await this.ctx.mutate("artifacts.delete", { id: item.id }, { context: "Could not delete the document" });
+      ? await this.session.mutate("folders.delete", { path: item.path }, { context: "Could not delete the folder" })
+      : await this.session.mutate("artifacts.delete", { id: item.id }, { context: "Could not delete the document" });
     if (!res) return;
     if (this.tree.selected?.type === "folder" && this.tree.selected.path === item.path) this.tree.selected = null;
-    await this.ctx.refreshTree();
+    await this.documents.refreshTree();
     const undo = async () => {
       // The trash unit for what we just deleted: the newest one at this path.
       let unit = null;
       try {
-        const items = await this.ctx.engine.call("trash.list", {});
+        const items = await this.session.call("trash.list", {});
         unit = items.find((t) => t.path === item.path && t.kind === (isFolder ? "folder" : "artifact"));
-      } catch (err) { this.ctx.fail(err, "Could not undo"); return; }
+      } catch (err) { reportError(err, "Could not undo"); return; }
       if (!unit) return;
-      const back = await this.ctx.mutate("trash.restore", { id: unit.id }, { context: "Could not undo" });
+      const back = await this.session.mutate("trash.restore", { id: unit.id }, { context: "Could not undo" });
       if (!back) return;
-      await this.ctx.refreshTree();
-      if (!isFolder) await this.ctx.openDocument(item.id);
+      await this.documents.refreshTree();
+      if (!isFolder) await this.documents.open(item.id);
       note(`Restored ${label}`);
     };
     const n = res.trashed;
@@ -170,25 +173,25 @@ export class Actions {
 
   async download(item) {
     const id = item.id;
-    if (this.ctx.editor.current?.id === id) await this.ctx.editor.flush();
+    if (this.editor.current?.id === id) await this.editor.flush();
     try {
-      const res = await this.ctx.engine.call("artifacts.download", { id });
+      const res = await this.session.call("artifacts.download", { id });
       downloadBytes(res.data, res.name || displayName(item), res.mime_type || "application/octet-stream");
     } catch (err) {
-      this.ctx.fail(err, "Download failed");
+      reportError(err, "Download failed");
     }
   }
 
   /** Upload files into a folder; each becomes an artifact. */
   async upload(files, folder = this.tree.currentFolder()) {
-    if (!this.ctx.canWrite() || !files.length) return;
+    if (!this.store.canWrite() || !files.length) return;
     let lastId = null;
     let done = 0;
     for (const file of files) {
       showTask(`Uploading ${file.name}`, files.length > 1 ? done / files.length : null);
       const path = this.uniquePath(folder, file.name.replace(BAD_NAME, "_"));
       const data = new Uint8Array(await file.arrayBuffer());
-      const artifact = await this.ctx.mutate("artifacts.upload",
+      const artifact = await this.session.mutate("artifacts.upload",
         { path, data, mime_type: file.type || mimeFor(file.name, "application/octet-stream") },
         { context: `Could not upload ${file.name}` });
       done++;
@@ -199,11 +202,11 @@ export class Actions {
       }
     }
     hideTask();
-    await this.ctx.refreshTree();
+    await this.documents.refreshTree();
     if (lastId) {
       const a = this.tree.byId(lastId);
       if (a) this.tree.reveal(a.path);
-      await this.ctx.openDocument(lastId);
+      await this.documents.open(lastId);
       const total = files.reduce((n, f) => n + f.size, 0);
       note(files.length === 1 ? `Uploaded ${files[0].name} (${formatBytes(total)})` : `Uploaded ${done} files (${formatBytes(total)})`);
     }

@@ -2,10 +2,12 @@
 
 import { h, replace, formatWhen, formatFull } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
+import { reportError } from "./notifications.mjs";
 
 const PAGE = 50;
 
-export async function openActivity(ctx) {
+/** `session`: {call()}. */
+export async function openActivity({ session }) {
   const list = h("ul", { class: "list", "aria-label": "Actions" });
   const more = h("div", { class: "list-more" });
   const d = openDialog({ title: "Activity", size: "medium", body: [list, more] });
@@ -16,10 +18,10 @@ export async function openActivity(ctx) {
     if (before !== undefined && before !== null) params.before = before;
     let page;
     try {
-      page = await ctx.engine.call("activity.list", params);
+      page = await session.call("activity.list", params);
     } catch (err) {
       if (!count) d.close();
-      ctx.fail(err, "Could not load the activity");
+      reportError(err, "Could not load the activity");
       return;
     }
     const items = page.items || [];

@@ -1,10 +1,5 @@
 // The open document: a text editor with autosave (Markdown gets a live preview), or an info
-// card with a download button for binary files.
-//
-// Autosave: typing schedules a save (debounced); blur, hiding the page and Ctrl+S save at once.
-// Only one update is in flight per document; whatever is typed meanwhile is sent right after,
-// so no keystroke is lost. The status says "Saved" only after the engine call resolved, which
-// happens once the change is durable in IndexedDB.
+// card with a download button for binary files. Saving is in autosave.mjs.
 //
 // Opening: the editor switches at once (title, an empty text area, focus) and the content
 // follows. What is typed before it arrives is kept and put where the caret would have been (in
@@ -16,16 +11,26 @@ import { $, dirname } from "./dom.mjs";
 import { displayName, kindOf } from "./kinds.mjs";
 import { Preview } from "./preview.mjs";
 import { FileCard } from "./filecard.mjs";
+import { Autosave } from "./autosave.mjs";
 
 const SAVE_DELAY_MS = 400;
 const TEXT_KINDS = new Set(["markdown", "code", "text"]);
 
-export class Editor {
-  constructor(ctx) {
-    this.ctx = ctx;
+export class Editor extends Autosave {
+  /**
+   * `session`: {call(), mutate()}; `store`: the page's Store (save-status, save-failed and
+   * document-saved go out on it); `summaryOf(id)`: what the tree knows of a document;
+   * `showEditor()`: leave the preview-only view; `download(artifact)`: a binary file's button.
+   */
+  constructor({ session, store, summaryOf, showEditor, download }) {
+    super();
+    this.session = session;
+    this.store = store;
+    this.summaryOf = summaryOf;
+    this.showEditor = showEditor;
     this.textarea = $("#editor");
-    this.preview = new Preview(ctx.engine, $("#preview"));
-    this.card = new FileCard(ctx, $("#binary"));
+    this.preview = new Preview(session, $("#preview"));
+    this.card = new FileCard({ session, download }, $("#binary"));
     this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
     this.loading = null; // the document being opened: {id, binary, settled, done, typed}
     this.detached = new Map(); // id -> a document switched away from whose text is not saved yet
@@ -41,24 +46,6 @@ export class Editor {
   }
 
   get current() { return this.doc; }
-
-  /** True while a save of any document is on its way to the engine. */
-  get inFlight() {
-    return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
-  }
-
-  /** The newest text of a document: the text area for the shown one. */
-  textOf(doc) { return doc === this.doc ? this.textarea.value : doc.text; }
-
-  unsaved(doc) {
-    return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
-  }
-
-  /** True while something typed is not yet confirmed durable. */
-  isDirty() {
-    if (this.loading && this.textarea.value !== "") return true;
-    return this.unsaved(this.doc) || [...this.detached.values()].some((d) => this.unsaved(d));
-  }
 
   /**
    * Switch to a document before its content is here, so typing can start at once.
@@ -87,18 +74,18 @@ export class Editor {
     this.textarea.placeholder = load.id ? "Opening…" : "Start writing…";
     this.textarea.setAttribute("aria-busy", "true");
     if (focus) this.focus();
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
     return load;
   }
 
   async open(id, { focus = false, artifact = null } = {}) {
     if (this.doc && this.doc.id === id) { if (focus) this.focus(); return this.doc; }
     const load = this.loading && this.loading.id === id
-      ? this.loading : this.begin(this.ctx.tree.byId(id) || { id }, { focus });
+      ? this.loading : this.begin(this.summaryOf(id) || { id }, { focus });
     if (focus) this.focus();
     let fresh = artifact;
     try {
-      fresh ??= await this.ctx.engine.call("artifacts.get", { id });
+      fresh ??= await this.session.call("artifacts.get", { id });
     } catch (err) {
       this.abandon(load);
       throw err;
@@ -181,7 +168,7 @@ export class Editor {
     if (!doc) return;
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.flush();
-      const artifact = await this.ctx.engine.call("artifacts.get", { id: doc.id });
+      const artifact = await this.session.call("artifacts.get", { id: doc.id });
       if (this.doc !== doc) return;
       if (this.unsaved(doc)) continue; // typed meanwhile, or not saved: never overwrite it
       if (!doc.binary && artifact.text === doc.savedText) {
@@ -242,7 +229,7 @@ export class Editor {
       }
       if (earlier) this.saveSoon(0);
     }
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
   }
 
   showTitle(a) {
@@ -260,18 +247,18 @@ export class Editor {
     this.preview.clear();
     $("#doc").hidden = true;
     $("#doc-actions").hidden = true;
-    $("#empty").hidden = !this.ctx.isReady();
+    $("#empty").hidden = !this.store.isReady();
     $("#doc-name").textContent = "Quire";
     $("#doc-crumbs").textContent = "";
     document.title = "Quire";
     delete $("#app").dataset.kind;
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
   }
 
   focus() {
     const text = this.doc ? !this.doc.binary : Boolean(this.loading && !this.loading.binary);
     if (!text) return;
-    if ($("#app").dataset.view === "preview") this.ctx.setView("split");
+    this.showEditor();
     this.textarea.focus();
   }
 
@@ -283,79 +270,11 @@ export class Editor {
 
   onInput() {
     // While a document opens, what is typed stays in the text area until it arrives.
-    if (this.loading) { this.ctx.saveStateChanged(); return; }
+    if (this.loading) { this.store.emit("save-status"); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
-    this.ctx.saveStateChanged();
+    this.store.emit("save-status");
     if (this.doc.kind === "markdown") this.preview.update(this.textarea.value);
     this.saveSoon(SAVE_DELAY_MS);
   }
 
-  saveSoon(ms) {
-    this.clearTimer();
-    if (!this.unsaved(this.doc)) return;
-    this.timer = setTimeout(() => this.save(), ms);
-  }
-
-  clearTimer() {
-    clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  /**
-   * Send a document's newest text if it changed (the open one by default). Resolves when that
-   * text is durable (or the save failed). While an update is in flight, the newest text is
-   * queued and sent as soon as it returns.
-   */
-  save(doc = this.doc) {
-    if (doc === this.doc) this.clearTimer();
-    if (!doc || doc.binary || this.readOnly) return Promise.resolve();
-    if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
-    const content = this.textOf(doc);
-    if (content === doc.savedText) {
-      this.forget(doc);
-      return Promise.resolve();
-    }
-    doc.inFlight = this.ctx.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
-      .then((artifact) => {
-        doc.savedText = content;
-        doc.failed = null;
-        if (artifact && typeof artifact === "object") {
-          doc.artifact = { ...doc.artifact, ...artifact };
-          this.ctx.artifactChanged(doc.artifact);
-        }
-        // Saving works (again): texts of documents switched away from that failed go out too.
-        for (const other of this.detached.values()) if (other !== doc && other.failed && !other.inFlight) this.save(other);
-      }, (err) => {
-        doc.failed = err;
-        this.ctx.saveFailed(err);
-      })
-      .finally(() => {
-        doc.inFlight = null;
-        // Keystrokes that arrived during the save go out now.
-        if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
-        else this.forget(doc);
-        this.ctx.saveStateChanged();
-      });
-    this.ctx.saveStateChanged();
-    return doc.inFlight;
-  }
-
-  /** A document switched away from is let go once its text is saved. */
-  forget(doc) {
-    if (doc !== this.doc && !this.unsaved(doc)) this.detached.delete(doc.id);
-  }
-
-  /**
-   * Save until nothing is pending: the open document, those switched away from, and what was
-   * typed into one still opening (used before exporting, deleting, or handing over the workspace).
-   */
-  async flush() {
-    if (this.loading && this.textarea.value !== "") await this.loading.settled;
-    for (let round = 0; round < 5 && !this.readOnly; round++) {
-      const docs = [this.doc, ...this.detached.values()].filter((d) => this.unsaved(d));
-      if (!docs.length) return;
-      await Promise.all(docs.map((d) => this.save(d)));
-      if (docs.every((d) => d.failed)) return;
-    }
-  }
 }

@@ -7,8 +7,10 @@ import { displayName, kindOf, iconFor, sizeOf } from "./kinds.mjs";
 const IMAGE_PREVIEW_MAX = 8 * 1024 * 1024;
 
 export class FileCard {
-  constructor(ctx, el) {
-    this.ctx = ctx;
+  /** `session`: {call()}; `download(artifact)`: what its Download button does. */
+  constructor({ session, download }, el) {
+    this.session = session;
+    this.download = download;
     this.el = el;
     this.shownId = null;
     this.imageUrl = null;
@@ -28,7 +30,7 @@ export class FileCard {
         h("dt", {}, "Path"), h("dd", {}, a.path),
         a.updated_at ? [h("dt", {}, "Changed"), h("dd", {}, formatWhen(a.updated_at))] : null,
       ),
-      h("button", { type: "button", class: "btn btn-primary", onclick: () => this.ctx.download(a) },
+      h("button", { type: "button", class: "btn btn-primary", onclick: () => this.download(a) },
         icon("download"), "Download"),
     );
     replace(this.el, card);
@@ -39,7 +41,7 @@ export class FileCard {
 
   async showImage(a, card) {
     try {
-      const { data, mime_type: type } = await this.ctx.engine.call("artifacts.download", { id: a.id });
+      const { data, mime_type: type } = await this.session.call("artifacts.download", { id: a.id });
       if (this.shownId !== a.id) return;
       this.imageUrl = URL.createObjectURL(new Blob([data], { type: type || a.mime_type }));
       card.querySelector(".file-icon")?.replaceWith(h("img", { src: this.imageUrl, alt: displayName(a) }));

@@ -88,6 +88,19 @@ export function showError(err, context = "", { kind = "" } = {}) {
   if (err && typeof err === "object" && !(err.code)) console.error(err);
 }
 
+/**
+ * Report a failed engine call: storage being full gets its own advice; a change that committed
+ * but could not be made durable is skipped (the engine's save-error event reported it already).
+ */
+export function reportError(err, context = "", { kind = "" } = {}) {
+  if (err && err.committed) return;
+  if (err && err.code === "quota_exceeded") {
+    showError("The browser's storage for this site is full. Nothing already saved is lost — empty the trash or export and remove large files, then keep going.", context || "Not saved", { kind: "save" });
+  } else {
+    showError(err, context, { kind });
+  }
+}
+
 /** Remove the alerts of one kind (e.g. "save" once a save succeeds again). */
 export function clearErrors(kind = null) {
   const alerts = $("#alerts");

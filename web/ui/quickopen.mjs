@@ -7,7 +7,8 @@ import { openDialog } from "./dialogs.mjs";
 const LIMIT = 50;
 let openNow = null;
 
-export function openQuickOpen(ctx) {
+/** `tree`: the sidebar Tree (its documents); `documents`: {open()}. */
+export function openQuickOpen({ tree, documents }) {
   if (openNow) { openNow.input.focus(); return; }
   const input = h("input", {
     type: "text", role: "combobox", "aria-label": "Find a document by path", "aria-expanded": "true",
@@ -24,7 +25,7 @@ export function openQuickOpen(ctx) {
   let active = 0;
 
   function update() {
-    results = search(ctx.tree.artifacts(), input.value);
+    results = search(tree.artifacts(), input.value);
     active = 0;
     render();
   }
@@ -52,8 +53,8 @@ export function openQuickOpen(ctx) {
     const r = results[i];
     if (!r) return;
     d.close();
-    ctx.tree.reveal(r.a.path);
-    ctx.openDocument(r.a.id, { focus: true });
+    tree.reveal(r.a.path);
+    documents.open(r.a.id, { focus: true });
   }
 
   input.addEventListener("input", update);

@@ -2,27 +2,29 @@
 
 import { h, replace, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
+import { reportError } from "./notifications.mjs";
 
 const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
 
-export async function openStorage(ctx) {
+/** `engine`: the engine client ({call(), storageEstimate()}). */
+export async function openStorage({ engine }) {
   const body = h("div", {}, h("p", { class: "hint" }, "Measuring…"));
   const d = openDialog({ title: "Storage", size: "medium", body: [body] });
   let stats, estimate;
   try {
     [stats, estimate] = await Promise.all([
-      ctx.engine.call("storage.stats", {}),
-      ctx.engine.storageEstimate().catch(() => null),
+      engine.call("storage.stats", {}),
+      engine.storageEstimate().catch(() => null),
     ]);
   } catch (err) {
     d.close();
-    ctx.fail(err, "Could not measure storage");
+    reportError(err, "Could not measure storage");
     return;
   }
-  render(body, stats, estimate, ctx);
+  render(body, stats, estimate);
 }
 
-function render(body, stats, estimate, ctx) {
+function render(body, stats, estimate) {
   const byType = (stats.by_type || []).map((t) => ({
     label: KIND_LABELS[t.kind] || t.kind || t.type || "other",
     count: t.count ?? t.artifacts ?? 0,

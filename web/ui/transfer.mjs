@@ -2,28 +2,30 @@
 
 import { h, dateStamp, downloadBytes, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
-import { note, showTask, hideTask, showError } from "./notifications.mjs";
+import { note, showTask, hideTask, showError, reportError } from "./notifications.mjs";
 
 const SQLITE_TYPE = "application/vnd.sqlite3";
 
-export async function exportWorkspace(ctx) {
-  if (!ctx.isReady()) return;
-  await ctx.editor.flush();
+/** `session`: {call()}; `editor`: {flush()}, so what was typed is in the file. */
+export async function exportWorkspace({ store, session, editor }) {
+  if (!store.isReady()) return;
+  await editor.flush();
   const name = `workspace-${dateStamp()}.sqlite`;
   showTask("Exporting workspace", 0);
   try {
-    const res = await ctx.engine.call("transfer.export", {});
+    const res = await session.call("transfer.export", {});
     downloadBytes(res.data, name, SQLITE_TYPE);
     note(`Exported ${name} (${formatBytes(res.data.byteLength ?? res.data.size)})`);
   } catch (err) {
-    ctx.fail(err, "Export failed");
+    reportError(err, "Export failed");
   } finally {
     hideTask();
   }
 }
 
-export function openImport(ctx) {
-  if (!ctx.canWrite()) return;
+/** `session`: {mutate()}; `editor`: {close(), flush()}; `documents`: {refreshTree()}. */
+export function openImport({ store, session, editor, documents }) {
+  if (!store.canWrite()) return;
   const input = h("input", { type: "file", id: "import-file", accept: ".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3" });
   const problem = h("p", { class: "field-error", hidden: true });
   const merge = h("button", { type: "button", class: "btn", onclick: () => start("merge") }, "Merge");
@@ -52,30 +54,30 @@ export function openImport(ctx) {
       return;
     }
     d.close();
-    await runImport(ctx, file, mode);
+    await runImport({ session, editor, documents }, file, mode);
   }
 }
 
-async function runImport(ctx, file, mode) {
+async function runImport({ session, editor, documents }, file, mode) {
   // The workspace may change under the open document: close it (what was typed is saved first).
-  ctx.editor.close();
-  await ctx.editor.flush();
+  editor.close();
+  await editor.flush();
   showTask(`Importing ${file.name}`, 0);
   let res;
   try {
     const data = new Uint8Array(await file.arrayBuffer());
-    res = await ctx.mutate("transfer.import", { data, mode }, { quiet: true });
+    res = await session.mutate("transfer.import", { data, mode }, { quiet: true });
   } catch (err) {
     showError(`${err.message || err} Your workspace was not changed.`, `Could not import ${file.name}`);
     return;
   } finally {
     hideTask();
   }
-  await ctx.refreshTree();
-  showResult(ctx, file.name, res);
+  await documents.refreshTree();
+  showResult(file.name, res);
 }
 
-function showResult(ctx, fileName, res) {
+function showResult(fileName, res) {
   const summary = describeSummary(res.summary);
   const body = [h("p", { class: "result-ok" }, res.mode === "replace"
     ? `Your workspace is now ${fileName}.`

@@ -2,9 +2,10 @@
 
 import { h, replace, formatWhen, formatBytes, basename } from "./dom.mjs";
 import { openDialog, confirmDialog } from "./dialogs.mjs";
-import { note } from "./notifications.mjs";
+import { note, reportError } from "./notifications.mjs";
 
-export async function openTrash(ctx) {
+/** `session`: {call(), mutate()}; `documents`: {refreshTree()} after a restore. */
+export async function openTrash({ store, session, documents }) {
   const list = h("ul", { class: "list", "aria-label": "Deleted items" });
   const empty = h("button", { type: "button", class: "btn btn-danger", onclick: () => emptyTrash() }, "Empty trash");
   const d = openDialog({
@@ -16,14 +17,14 @@ export async function openTrash(ctx) {
   async function load() {
     let items;
     try {
-      const res = await ctx.engine.call("trash.list", {});
+      const res = await session.call("trash.list", {});
       items = Array.isArray(res) ? res : res.items || [];
     } catch (err) {
       d.close();
-      ctx.fail(err, "Could not open the trash");
+      reportError(err, "Could not open the trash");
       return;
     }
-    empty.disabled = !items.length || !ctx.canWrite();
+    empty.disabled = !items.length || !store.canWrite();
     if (!items.length) {
       replace(list, h("li", { class: "list-empty" }, "Trash is empty."));
       return;
@@ -36,11 +37,11 @@ export async function openTrash(ctx) {
       return h("li", { class: "list-row" },
         h("div", { class: "list-main" }, h("div", { class: "list-title" }, name), h("div", { class: "list-meta" }, meta)),
         h("button", {
-          type: "button", class: "btn btn-small", "aria-label": `Restore ${name}`, disabled: !ctx.canWrite(),
+          type: "button", class: "btn btn-small", "aria-label": `Restore ${name}`, disabled: !store.canWrite(),
           onclick: async (e) => {
             e.currentTarget.disabled = true;
-            const res = await ctx.mutate("trash.restore", { id: item.id }, { context: "Could not restore" });
-            if (res) { note(`Restored ${name}`); await ctx.refreshTree(); }
+            const res = await session.mutate("trash.restore", { id: item.id }, { context: "Could not restore" });
+            if (res) { note(`Restored ${name}`); await documents.refreshTree(); }
             await load();
           },
         }, "Restore"),
@@ -54,7 +55,7 @@ export async function openTrash(ctx) {
       okLabel: "Delete forever", danger: true,
     });
     if (!sure) return;
-    const res = await ctx.mutate("trash.empty", {}, { context: "Could not empty the trash" });
+    const res = await session.mutate("trash.empty", {}, { context: "Could not empty the trash" });
     if (res) note(`Deleted ${res.deleted ?? "all"} item${res.deleted === 1 ? "" : "s"} for good`);
     await load();
   }

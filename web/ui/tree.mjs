@@ -9,8 +9,12 @@ const EXPANDED_KEY = "quire.tree.expanded";
 const DRAG_TYPE = "application/x-quire-item";
 
 export class Tree {
-  constructor(ctx) {
-    this.ctx = ctx;
+  /**
+   * `on`: what the tree's gestures do — {canWrite(), open(id, opts), menu(item, at, opener),
+   * rename(item), remove(item), moveTo(item, folder), upload(files, folder)}.
+   */
+  constructor(on) {
+    this.on = on;
     this.root = $("#tree");
     this.wrap = this.root.parentElement;
     this.data = { folders: [], artifacts: [] };
@@ -102,7 +106,7 @@ export class Tree {
     );
     row.addEventListener("click", (e) => {
       if (e.target.closest(".tree-more")) return;
-      this.ctx.openDocument(a.id);
+      this.on.open(a.id);
       li.focus();
     });
     this.wireRow(row, li);
@@ -114,14 +118,14 @@ export class Tree {
     return h("button", {
       type: "button", class: "icon-btn tree-more", tabindex: "-1", "aria-haspopup": "menu",
       "aria-expanded": "false", "aria-label": `More actions for ${name}`,
-      onclick: (e) => { e.stopPropagation(); this.ctx.itemMenu(this.itemOf(li), e.currentTarget, e.currentTarget); },
+      onclick: (e) => { e.stopPropagation(); this.on.menu(this.itemOf(li), e.currentTarget, e.currentTarget); },
     }, icon("more"));
   }
 
   wireRow(row, li) {
     row.addEventListener("contextmenu", (e) => {
       e.preventDefault();
-      this.ctx.itemMenu(this.itemOf(li), { x: e.clientX, y: e.clientY }, null);
+      this.on.menu(this.itemOf(li), { x: e.clientX, y: e.clientY }, null);
     });
     row.addEventListener("dragstart", (e) => {
       e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(this.itemOf(li)));
@@ -224,14 +228,14 @@ export class Tree {
       case "Enter":
       case " ":
         if (isFolder) { this.select({ type: "folder", path: li.dataset.path }); this.toggle(li.dataset.path); }
-        else this.ctx.openDocument(li.dataset.id, { focus: e.key === "Enter" });
+        else this.on.open(li.dataset.id, { focus: e.key === "Enter" });
         break;
-      case "F2": this.ctx.renameItem(this.itemOf(li)); break;
-      case "Delete": this.ctx.deleteItem(this.itemOf(li)); break;
-      case "ContextMenu": this.ctx.itemMenu(this.itemOf(li), li.querySelector(".tree-more"), li.querySelector(".tree-more")); break;
+      case "F2": this.on.rename(this.itemOf(li)); break;
+      case "Delete": this.on.remove(this.itemOf(li)); break;
+      case "ContextMenu": this.on.menu(this.itemOf(li), li.querySelector(".tree-more"), li.querySelector(".tree-more")); break;
       case "F10":
         if (!e.shiftKey) return;
-        this.ctx.itemMenu(this.itemOf(li), li.querySelector(".tree-more"), li.querySelector(".tree-more"));
+        this.on.menu(this.itemOf(li), li.querySelector(".tree-more"), li.querySelector(".tree-more"));
         break;
       default: return;
     }
@@ -277,7 +281,7 @@ export class Tree {
   }
 
   acceptsDrop(e) {
-    if (!this.ctx.canWrite()) return false;
+    if (!this.on.canWrite()) return false;
     const types = [...(e.dataTransfer?.types || [])];
     return types.includes(DRAG_TYPE) || types.includes("Files");
   }
@@ -285,9 +289,9 @@ export class Tree {
   handleDrop(e, folder) {
     const raw = e.dataTransfer.getData(DRAG_TYPE);
     if (raw) {
-      this.ctx.moveItem(JSON.parse(raw), folder);
+      this.on.moveTo(JSON.parse(raw), folder);
     } else if (e.dataTransfer.files?.length) {
-      this.ctx.uploadFiles([...e.dataTransfer.files], folder);
+      this.on.upload([...e.dataTransfer.files], folder);
     }
   }
 }

@@ -5,12 +5,16 @@ import { h, replace, formatBytes, formatWhen, formatFull } from "./dom.mjs";
 import { displayName } from "./kinds.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { setEngineHtml } from "./preview.mjs";
-import { note } from "./notifications.mjs";
+import { note, reportError } from "./notifications.mjs";
 
 const PAGE = 50;
 
-export async function openHistory(ctx, artifact) {
-  await ctx.editor.flush();
+/**
+ * `session`: {call(), mutate()}; `editor`: {flush(), current}; `documents`: {refreshTree(),
+ * reloadOpen()} after a restore.
+ */
+export async function openHistory({ store, session, editor, documents }, artifact) {
+  await editor.flush();
   const list = h("div", { class: "history-list", role: "listbox", "aria-label": "Versions" });
   const bar = h("div", { class: "history-bar" });
   const content = h("div", { class: "history-content", tabindex: "0", "aria-label": "Version content" });
@@ -29,7 +33,7 @@ export async function openHistory(ctx, artifact) {
   async function loadPage(before) {
     const params = { artifact_id: artifact.id, limit: PAGE };
     if (before !== undefined && before !== null) params.before = before;
-    const page = await ctx.engine.call("versions.list", params);
+    const page = await session.call("versions.list", params);
     const items = Array.isArray(page) ? page : page.items || [];
     versions = versions.concat(items);
     const next = Array.isArray(page) ? (items.length === PAGE ? cursorOf(items[items.length - 1]) : null) : page.next;
@@ -53,7 +57,7 @@ export async function openHistory(ctx, artifact) {
     if (next !== null && next !== undefined) {
       more = h("div", { class: "list-more" }, h("button", {
         type: "button", class: "btn btn-small",
-        onclick: async () => { more.remove(); await loadPage(next).catch((e) => ctx.fail(e, "Could not load versions")); },
+        onclick: async () => { more.remove(); await loadPage(next).catch((e) => reportError(e, "Could not load versions")); },
       }, "Load more"));
       list.append(more);
     }
@@ -68,13 +72,13 @@ export async function openHistory(ctx, artifact) {
     }
     const isCurrent = versions[0] && versions[0].id === v.id;
     const restore = h("button", {
-      type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !ctx.canWrite(),
+      type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !store.canWrite(),
       onclick: () => restoreVersion(v),
     }, "Restore version");
     replace(bar, h("p", {}, isCurrent ? "This is the current text." : `Saved ${formatFull(createdOf(v))}`), restore);
     replace(content, h("p", { class: "list-empty" }, "Loading…"));
     try {
-      const full = await ctx.engine.call("versions.get", { version_id: v.id });
+      const full = await session.call("versions.get", { version_id: v.id });
       if (selected !== v.id) return;
       if (typeof full.html === "string") {
         const article = h("article", { class: "preview" });
@@ -91,13 +95,13 @@ export async function openHistory(ctx, artifact) {
   }
 
   async function restoreVersion(v) {
-    await ctx.editor.flush();
-    const res = await ctx.mutate("versions.restore", { version_id: v.id }, { context: "Could not restore the version" });
+    await editor.flush();
+    const res = await session.mutate("versions.restore", { version_id: v.id }, { context: "Could not restore the version" });
     if (!res) return;
     // The dialog stays until the editor shows the restored text, so nothing is typed into the old one.
     try {
-      await ctx.refreshTree();
-      if (ctx.editor.current?.id === artifact.id) await ctx.reloadOpen();
+      await documents.refreshTree();
+      if (editor.current?.id === artifact.id) await documents.reloadOpen();
     } finally {
       d.close();
     }
@@ -110,7 +114,7 @@ export async function openHistory(ctx, artifact) {
     list.querySelector('[aria-selected="true"]')?.focus();
   } catch (err) {
     d.close();
-    ctx.fail(err, "Could not load the history");
+    reportError(err, "Could not load the history");
   }
 }
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.testclient import TestClient
 
 from auth_fixtures import ORIGIN, fast_password_hashing, make_quire_app, make_quire_settings  # noqa: F401
-from proxy.errors import GENERIC_AUTH_MESSAGE
+from proxy.http.errors import GENERIC_AUTH_MESSAGE
 from proxy.auth.oidc import oidc_uid
 from proxy.settings import Settings
 

@@ -10,7 +10,7 @@ from auth_fixtures import (  # noqa: F401  (fixtures)
     ORIGIN, PASSWORD, SAME_ORIGIN, add_user, client, fast_password_hashing, make_quire_app, make_quire_settings,
     quire_app, quire_settings, sign_in,
 )
-from proxy.errors import GENERIC_AUTH_MESSAGE
+from proxy.http.errors import GENERIC_AUTH_MESSAGE
 
 GENERIC_401 = {"error": {"code": "unauthorized", "message": GENERIC_AUTH_MESSAGE}}
 SIGNED_OUT = {"signed_in": False, "uid": None, "name": None, "via": None}

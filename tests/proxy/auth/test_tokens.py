@@ -15,7 +15,7 @@ from auth_fixtures import (  # noqa: F401  (fixtures)
     quire_app, quire_settings, sign_in,
 )
 from proxy import cli
-from proxy.errors import GENERIC_AUTH_MESSAGE
+from proxy.http.errors import GENERIC_AUTH_MESSAGE
 
 GENERIC_401 = {"error": {"code": "unauthorized", "message": GENERIC_AUTH_MESSAGE}}
 

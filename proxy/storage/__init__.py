@@ -1,0 +1,1 @@
+"""Per-user object storage: keys, presigned S3 URLs, their routes and the embedded SeaweedFS."""

@@ -1,0 +1,98 @@
+// The editor's saving half (the Editor in editor.mjs extends it). Typing schedules a save
+// (debounced); blur, hiding the page and Ctrl+S save at once. Only one update is in flight per
+// document; whatever is typed meanwhile is sent right after, so no keystroke is lost. The status
+// says "Saved" only after the engine call resolved, which happens once the change is durable in
+// IndexedDB. A document switched away from keeps saving in the background; if that fails, its
+// text is kept and shown again when it is reopened.
+//
+// It works on the Editor's fields: doc (the shown document), detached (documents switched away
+// from whose text is not saved yet), loading, textarea, readOnly, timer, session and store.
+
+export class Autosave {
+  /** True while a save of any document is on its way to the engine. */
+  get inFlight() {
+    return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
+  }
+
+  /** The newest text of a document: the text area for the shown one. */
+  textOf(doc) { return doc === this.doc ? this.textarea.value : doc.text; }
+
+  unsaved(doc) {
+    return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
+  }
+
+  /** True while something typed is not yet confirmed durable. */
+  isDirty() {
+    if (this.loading && this.textarea.value !== "") return true;
+    return this.unsaved(this.doc) || [...this.detached.values()].some((d) => this.unsaved(d));
+  }
+
+  saveSoon(ms) {
+    this.clearTimer();
+    if (!this.unsaved(this.doc)) return;
+    this.timer = setTimeout(() => this.save(), ms);
+  }
+
+  clearTimer() {
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Send a document's newest text if it changed (the open one by default). Resolves when that
+   * text is durable (or the save failed). While an update is in flight, the newest text is
+   * queued and sent as soon as it returns.
+   */
+  save(doc = this.doc) {
+    if (doc === this.doc) this.clearTimer();
+    if (!doc || doc.binary || this.readOnly) return Promise.resolve();
+    if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
+    const content = this.textOf(doc);
+    if (content === doc.savedText) {
+      this.forget(doc);
+      return Promise.resolve();
+    }
+    doc.inFlight = this.session.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
+      .then((artifact) => {
+        doc.savedText = content;
+        doc.failed = null;
+        if (artifact && typeof artifact === "object") {
+          doc.artifact = { ...doc.artifact, ...artifact };
+          this.store.emit("document-saved", { artifact: doc.artifact });
+        }
+        // Saving works (again): texts of documents switched away from that failed go out too.
+        for (const other of this.detached.values()) if (other !== doc && other.failed && !other.inFlight) this.save(other);
+      }, (err) => {
+        doc.failed = err;
+        this.store.emit("save-failed", err);
+      })
+      .finally(() => {
+        doc.inFlight = null;
+        // Keystrokes that arrived during the save go out now.
+        if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
+        else this.forget(doc);
+        this.store.emit("save-status");
+      });
+    this.store.emit("save-status");
+    return doc.inFlight;
+  }
+
+  /** A document switched away from is let go once its text is saved. */
+  forget(doc) {
+    if (doc !== this.doc && !this.unsaved(doc)) this.detached.delete(doc.id);
+  }
+
+  /**
+   * Save until nothing is pending: the open document, those switched away from, and what was
+   * typed into one still opening (used before exporting, deleting, or handing over the workspace).
+   */
+  async flush() {
+    if (this.loading && this.textarea.value !== "") await this.loading.settled;
+    for (let round = 0; round < 5 && !this.readOnly; round++) {
+      const docs = [this.doc, ...this.detached.values()].filter((d) => this.unsaved(d));
+      if (!docs.length) return;
+      await Promise.all(docs.map((d) => this.save(d)));
+      if (docs.every((d) => d.failed)) return;
+    }
+  }
+}
