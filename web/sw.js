@@ -129,14 +129,18 @@ self.addEventListener("fetch", (event) => {
   else event.respondWith(cacheFirst(req, url));
 });
 
-/** The page: this build's copy (so it matches the modules it loads), else the network's. */
+/** The page: this build's copy (so it matches the modules it loads), else the network's.
+ * A one-time login link (`?login=`) is the server's to redeem: it goes to the network, and only
+ * offline does the cached page answer it. */
 async function navigate(req) {
   const cache = await caches.open(CACHE);
-  const rel = new URL(req.url).pathname.slice(scopePath().length);
+  const url = new URL(req.url);
+  const rel = url.pathname.slice(scopePath().length);
   const cached = await cache.match("index.html");
-  if (cached && (rel === "" || rel === "index.html")) return isolate(cached);
+  const forServer = url.searchParams.has("login");
+  if (cached && !forServer && (rel === "" || rel === "index.html")) return isolate(cached);
   try {
-    const res = await withTimeout(fetch(req), cached ? NAV_TIMEOUT_MS : 0);
+    const res = await withTimeout(fetch(req), cached && !forServer ? NAV_TIMEOUT_MS : 0);
     return isolate(res);
   } catch {
     if (cached) return isolate(cached);

@@ -1,6 +1,6 @@
 """Signing in and out in the browser's way: the forms, the one-time link, the pages' wording.
 
-(The same flows in real Chromium are in tests/e2e/test_signin.py.)
+(The same flows in real Chromium are in tests/e2e/test_browser_signin.py.)
 """
 
 from __future__ import annotations

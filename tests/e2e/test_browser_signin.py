@@ -150,6 +150,37 @@ def test_the_printed_login_link_signs_in_once_and_the_signout_page_signs_out(bro
         again.close()
 
 
+def fresh_login_link(server: QuireServer) -> str:
+    """A new one-time link for the owner, issued the way `quire serve` issues the printed one."""
+    from proxy.auth.accounts import Accounts
+    from proxy.auth.credentials import LINK, CredentialStore
+    from proxy.auth.db import AuthDB
+    from proxy.auth.service import AUTH_DB_NAME
+
+    db = AuthDB(server.data_dir / AUTH_DB_NAME)
+    try:
+        token, _ = CredentialStore(db).issue(LINK, Accounts(db).ensure_owner().uid, 600)
+    finally:
+        db.close()
+    return f"{server.url}?login={token}"
+
+
+def test_a_login_link_signs_in_a_returning_visitor(context: BrowserContext, quire: QuireServer) -> None:
+    """Once the service worker serves the page, a login link must still reach the server."""
+    page = context.new_page()
+    page.goto(quire.url)
+    expect(page.locator("#sign-in")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller"), "the page is not served by the worker"
+    page.goto(fresh_login_link(quire))
+    page.wait_for_url(quire.url)
+    expect(page.locator("#account-name")).to_contain_text("owner")
+    assert page_fetch(page, "GET", "/api/auth/me")["body"]["signed_in"] is True
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#sign-in")).to_be_visible()
+
+
 def test_a_signed_out_page_load_logs_no_error(context: BrowserContext, quire: QuireServer) -> None:
     page = context.new_page()
     console = Console(page)
