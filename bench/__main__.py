@@ -1,10 +1,11 @@
 """Run Quire's benchmarks and print their tables: `python -m bench [--quick] [--only NAME ...]`.
 
-Browser benchmarks (bench/browser_*.py) run here, sharing one bench server and one headless
-Chromium. Proxy benchmarks (bench/proxy_*.py) and engine benchmarks (bench/versions_*.py and
-bench/links_*.py, in CPython and in Pyodide under Node; bench/engine_*.py, CPython) run as scripts in their own
-processes, with `--quick` passed through. A failing benchmark is reported and the others still run; the exit
-status says whether all of them passed.
+Browser benchmarks (bench/browser_*.py, and bench/search_fts.py, which also times CPython) run
+here, sharing one bench server and one headless Chromium. Proxy benchmarks (bench/proxy_*.py)
+and engine benchmarks (bench/versions_*.py and bench/links_*.py, in CPython and in Pyodide
+under Node; bench/engine_*.py, CPython) run as scripts in their own processes, with `--quick`
+passed through. A failing benchmark is reported and the others still run; the exit status
+says whether all of them passed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-BROWSER = ("save", "boot", "queries")  # bench/browser_<name>.py, in this order
+BROWSER = ("save", "boot", "queries", "search")  # bench/browser_<name>.py (search: search_fts.py)
 
 
 def proxy_scripts() -> list[Path]:
@@ -31,10 +32,11 @@ def proxy_scripts() -> list[Path]:
 
 
 def run_browser(names: list[str], quick: bool) -> list[str]:
-    from bench import browser_boot, browser_queries, browser_save
+    from bench import browser_boot, browser_queries, browser_save, search_fts
     from bench.browser_harness import bench_server, check_vendored, chromium, print_tables
 
-    modules = {"save": browser_save, "boot": browser_boot, "queries": browser_queries}
+    modules = {"save": browser_save, "boot": browser_boot, "queries": browser_queries,
+               "search": search_fts}
     check_vendored()
     failed = []
     with bench_server() as url, chromium() as cr:

@@ -94,6 +94,13 @@ class Method:
         return self.call(ws, parsed)
 
 
+def _search(ws: db.Workspace, q: p.SearchQuery) -> dict[str, Any]:
+    from pylib import search
+
+    return search.search(ws, q.query, folder=q.folder, kinds=q.kinds, sort=q.sort,
+                         limit=q.limit, offset=q.offset)
+
+
 def _render_markdown(ws: db.Workspace, q: p.RenderMarkdown) -> dict[str, str]:
     from pylib.markdown import render_markdown
 
@@ -240,6 +247,9 @@ METHODS: dict[str, Method] = {
     "transfer.validate": Method(p.TransferValidate, _validate, m.Validation,
                                 "or error `invalid_import` / `schema_too_new`"),
     "transfer.import": Method(p.TransferImport, _import, "ImportResult"),
+    "search.query": Method(
+        p.SearchQuery, _search, m.SearchResults,
+        "live documents, one hit each; `folder` includes subfolders; any text is a valid query"),
 }
 
 

@@ -25,6 +25,7 @@ from pylib.links import index as link_index
 from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
 from pylib.models import Artifact
 from pylib.paths import join, name_of, normalize_folder, normalize_path, parent_of, validate_name
+from pylib.search import indexer as search_index
 
 # Summary columns; all of them are in idx_artifacts_listing (see migration 0009).
 _LIST_COLS = (
@@ -167,6 +168,7 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
             (artifact_id, path, name, mime, kind, now, now),
         )
         _store_content(ws, artifact_id, data, {}, kind)
+        search_index.index(ws, [artifact_id])
         link_index.refresh(ws.conn, [artifact_id])
         versions.record(ws, artifact_id, data, digest(data), "create")
         activity.log(ws, action, {"artifact_id": artifact_id, "path": path,
@@ -210,7 +212,8 @@ def set_content(
         if new_hash == row[6] and row[5] == len(data):
             return get(ws, artifact_id)
         check_document_size(row[4], data)
-        _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
+        with search_index.reindexing(ws, [artifact_id]):
+            _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
         link_index.refresh(ws.conn, [artifact_id])
         version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from,
                                      previous=(row[6], row[11]))
@@ -246,11 +249,13 @@ def _relocate(ws: Workspace, artifact_id: str, new_path: str, action: str) -> Ar
         name = name_of(new_path)
         mime = mime_on_rename(old_name, name, old_mime, as_text(row[11]) is not None)
         kind = row[4] if mime == old_mime else classify(mime, name)
-        ws.conn.execute(
-            "UPDATE artifacts SET path = ?, name = ?, mime_type = ?, kind = ?, updated_at = ?"
-            " WHERE id = ?",
-            (new_path, name, mime, kind, ws.clock(), artifact_id),
-        )
+        # The index holds names, not paths: a move keeps its entry as it is.
+        with search_index.reindexing(ws, [artifact_id] if name != old_name else []):
+            ws.conn.execute(
+                "UPDATE artifacts SET path = ?, name = ?, mime_type = ?, kind = ?,"
+                " updated_at = ? WHERE id = ?",
+                (new_path, name, mime, kind, ws.clock(), artifact_id),
+            )
         link_index.refresh(ws.conn, [artifact_id])
         activity.log(ws, action, {"artifact_id": artifact_id, "from": old_path, "to": new_path})
     return get(ws, artifact_id)

@@ -237,3 +237,30 @@ class TagNode(_Row):
 
 class TaggedNote(NoteRef):
     tag: str
+
+
+class SearchHit(_Row):
+    """One document found by search (see docs/engine-api.md for what each field means)."""
+
+    id: str
+    name: str
+    path: str
+    folder: str
+    kind: Kind
+    mime_type: str | None
+    updated_at: int
+    size_bytes: int
+    score: float | None
+    rank: int
+    name_html: str
+    snippet_html: str
+    source: Literal["keyword"]
+    chunk: int | None = None
+    section: str | None = None
+
+
+class SearchResults(_Reply):
+    query: str
+    terms: list[str]
+    hits: list[SearchHit]
+    next_offset: int | None

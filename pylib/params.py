@@ -166,6 +166,17 @@ class TagNotes(Params):
     limit: Limit = 500
 
 
+class SearchQuery(Params):
+    # Longer text is cut to the first 1,000 characters by the parser; this bound only
+    # refuses what no search box sends.
+    query: Annotated[str, Field(max_length=10_000)]
+    folder: str | None = None
+    kinds: list[Literal["markdown", "text", "code", "image", "other"]] | None = None
+    sort: Literal["relevance", "date"] = "relevance"
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
 class Request(BaseModel):
     """A message from the page: ``{id, method, params}``."""
 

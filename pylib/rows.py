@@ -218,6 +218,17 @@ RULES: dict[str, dict[str, Rule]] = {
     },
 }
 
+# Tables with no rules on purpose: the keyword index (pylib.search) and the link and tag
+# index (pylib.links) are derived from the rows above, so no row of them ever enters from
+# outside — the import never reads or copies the file's indexes and rebuilds them from the
+# artifacts (pylib.transfer.copy). ``search`` is FTS5's virtual table, the next four its
+# shadow tables; ``search_source`` is its view.
+SEARCH_TABLES = frozenset(
+    {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
+LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES
+DERIVED_VIEWS = frozenset({"search_source"})
+
 # The column that names a row in messages.
 ROW_ID = {table: ("artifact_id" if table == "pending_uploads" else
                   "key" if table == "sync_state" else "id") for table in RULES}
@@ -265,6 +276,8 @@ def row_checker(table: str, columns: tuple[str, ...]) -> RowCheck:
     """A function from one row's values (in ``columns`` order) to its first
     ``(column, problem)``, or ``None``. Columns without a rule (of another version) are not
     checked. Planned once per table, so a scan of many rows spends its time on the values."""
+    if table in DERIVED_TABLES:
+        raise ValueError(f"{table!r} is derived: it is rebuilt, never checked or copied")
     rules = RULES[table]
     plan = [(i, c, rules[c], _CHECKS[rules[c].kind]) for i, c in enumerate(columns)
             if c in rules]

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from pylib import activity, folders
+from pylib.search import indexer as search_index
 from pylib.clock import new_id
 from pylib.db import Workspace
 from pylib.errors import NotFound
@@ -120,11 +121,15 @@ def restore(ws: Workspace, trash_id: str) -> dict[str, Any]:
                 (new, len(old) + 1, now, trash_id),
             ).rowcount
         # The unit's top item takes the (possibly new) name; descendants keep theirs.
-        for table in ("folders", "artifacts"):
-            ws.conn.execute(
-                f"UPDATE {table} SET name = ? WHERE path = ? AND deleted_at IS NULL",
-                (name_of(new), new),
-            )
+        renamed = [i for (i,) in ws.conn.execute(
+            "SELECT id FROM artifacts WHERE path = ? AND deleted_at IS NULL AND name != ?",
+            (new, name_of(new)))]
+        with search_index.reindexing(ws, renamed):
+            for table in ("folders", "artifacts"):
+                ws.conn.execute(
+                    f"UPDATE {table} SET name = ? WHERE path = ? AND deleted_at IS NULL",
+                    (name_of(new), new),
+                )
         ws.conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
         link_index.refresh_below(ws.conn, new)
         activity.log(ws, "TRASH_RESTORE",
@@ -142,10 +147,14 @@ def empty(ws: Workspace) -> dict[str, int]:
                 " AND EXISTS (SELECT 1 FROM citations c WHERE c.source_artifact_id = a.id)"
             )
         ]
-        for artifact_id in cited:
-            _tombstone(ws, artifact_id)
-        deleted = len(cited)
-        deleted += ws.conn.execute("DELETE FROM artifacts WHERE trash_id IS NOT NULL").rowcount
+        trashed = [i for (i,) in ws.conn.execute(
+            "SELECT id FROM artifacts WHERE trash_id IS NOT NULL")]
+        with search_index.reindexing(ws, trashed):
+            for artifact_id in cited:
+                _tombstone(ws, artifact_id)
+            deleted = len(cited)
+            deleted += ws.conn.execute(
+                "DELETE FROM artifacts WHERE trash_id IS NOT NULL").rowcount
         deleted += ws.conn.execute("DELETE FROM folders WHERE trash_id IS NOT NULL").rowcount
         units = ws.conn.execute("DELETE FROM trash").rowcount
         if deleted or units:

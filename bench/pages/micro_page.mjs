@@ -1,7 +1,10 @@
-// The page side of the micro-benchmarks: starts micro_worker.mjs and exposes
+// The page side of the micro-benchmarks: starts micro_worker.mjs (or search_worker.mjs) and exposes
 // `globalThis.bench.call(op, args)` for the benchmark driver (Playwright).
 
-const worker = new Worker(new URL("micro_worker.mjs", import.meta.url), { type: "module" });
+// `micro_page.mjs?worker=search` drives the keyword-search worker instead.
+const WORKERS = { micro: "micro_worker.mjs", search: "search_worker.mjs" };
+const chosen = WORKERS[new URL(import.meta.url).searchParams.get("worker") ?? "micro"];
+const worker = new Worker(new URL(chosen, import.meta.url), { type: "module" });
 const waiting = new Map();
 let seq = 0;
 

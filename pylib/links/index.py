@@ -1,4 +1,4 @@
-"""The link and tag index (migration 0012), kept current in the transaction of each write.
+"""The link and tag index (migration 0013), kept current in the transaction of each write.
 
 Every write path makes one call here after changing rows: :func:`refresh` with the ids it
 touched (created, saved, renamed, moved, trashed, restored, merged). It re-reads those rows
@@ -13,8 +13,9 @@ link by name (``[[Note]]``, ``[x](Note.md)``) any note of that name, with or wit
 case-insensitively; among several, the shortest path wins (then the first in path order).
 
 Functions take the connection (the caller holds the transaction) so that this module
-depends on nothing but the parser: ``pylib.db`` calls :func:`ensure_built` when it opens a
-workspace, and the import's rebuild calls :func:`rebuild`.
+depends on nothing but the parser and :mod:`pylib.rows` (which lists the derived tables):
+``pylib.db`` calls :func:`ensure_built` when it opens a workspace, and the import's rebuild
+calls :func:`rebuild`.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ import json
 import sqlite3
 from typing import Any, Iterable
 
+from pylib import rows
 from pylib.links.parse import link_keys, name_key, parse_links, parse_tags, path_key, tag_rows
 
 # Tables holding only what the notes' text implies: never copied from an imported file.
-DERIVED_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
+# Listed in pylib.rows with the other derived tables.
+DERIVED_TABLES = rows.LINK_TABLES
 _NOTE_KIND = "markdown"
 
 Candidates = list[tuple[str, str]]
@@ -243,7 +246,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
 def ensure_built(conn: sqlite3.Connection) -> bool:
     """Build the index if it is empty while live artifacts exist (the first open after
-    migration 0012, or after a step that emptied it). Returns whether it built."""
+    migration 0013, or after a step that emptied it). Returns whether it built."""
     empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM link_names)").fetchone()[0]
     if empty and conn.execute(
             "SELECT EXISTS (SELECT 1 FROM artifacts WHERE deleted_at IS NULL)").fetchone()[0]:

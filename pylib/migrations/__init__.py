@@ -78,9 +78,9 @@ STEPS: list[Migration] = load_steps()
 LATEST_VERSION: int = STEPS[-1].version
 
 
-def steps_up_to(version: int) -> list[Migration]:
-    """The steps that bring an empty database to ``version`` (by number, not by count:
-    numbers may skip one, so ``STEPS[:version]`` would overshoot)."""
+def steps_to(version: int) -> list[Migration]:
+    """The steps that bring an empty database to schema ``version`` (numbers may skip one,
+    so this is not ``STEPS[:version]``)."""
     return [step for step in STEPS if step.version <= version]
 
 

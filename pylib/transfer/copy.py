@@ -6,7 +6,9 @@ version. So no DDL, trigger or default from the file is ever used, and an older 
 upgraded by exactly the code that upgrades a workspace. Every row is held to :mod:`pylib.rows`
 on its way in (before any migration runs on it), an upgraded file's rows once more after the
 upgrade (migration 0004 renames and creates rows), and the folder tree of the result to the
-engine's invariants (missing parent folders are created).
+engine's invariants (missing parent folders are created). The keyword index (the derived
+tables of :mod:`pylib.search`) is never copied from the file: it is rebuilt from the copied
+rows at the end, so nothing the file holds in it is ever read or trusted.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import sqlite3
 from pylib import migrations
 from pylib.clock import now_ms
 from pylib.rows import row_checker
+from pylib.links import index as link_index
+from pylib.search import indexer as search_index
 from pylib.transfer.rowcheck import check_rows, check_tree, find_bad_text, refuse_row
 from pylib.transfer.schema import reference
-from pylib.links import index as link_index
 from pylib.transfer.validate import Inspected
 
 _BATCH = 500
@@ -57,6 +60,10 @@ def copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection, table: str,
     return total
 
 
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
 def rebuild(found: Inspected, page_size: int | None = None,
             now: int | None = None) -> sqlite3.Connection:
     """A new in-memory database at the latest schema holding the file's rows.
@@ -70,18 +77,23 @@ def rebuild(found: Inspected, page_size: int | None = None,
     try:
         if page_size:
             fresh.execute(f"PRAGMA page_size = {int(page_size)}")
-        migrations.migrate(fresh, steps=migrations.steps_up_to(found.reference.version))
+        migrations.migrate(fresh, steps=migrations.steps_to(found.reference.version))
         fresh.execute("PRAGMA foreign_keys = ON")
         fresh.execute("BEGIN")
         for table in found.reference.tables:
             copy_rows(found.conn, fresh, table, found.reference.columns[table])
         fresh.execute("COMMIT")
+        # A file from before the index gets it from the migration that adds it, built from
+        # the copied rows; a file that had one gets an empty one from our DDL: rebuilt below.
+        migrated_index = search_index.DERIVED_TABLES.isdisjoint(_tables(fresh))
         migrations.migrate(fresh)
         latest = reference(migrations.LATEST_VERSION)
         if found.reference.version < latest.version:
             check_rows(fresh, {t: latest.columns[t] for t in latest.tables})
         fresh.execute("BEGIN")
         check_tree(fresh, repair=True, now=now_ms() if now is None else now)
+        if not migrated_index:
+            search_index.rebuild(fresh)
         fresh.execute("COMMIT")
         # Derived from the notes' text: built by our parser, never taken from the file.
         link_index.rebuild(fresh)

@@ -16,6 +16,7 @@ from pylib import activity, folders
 from pylib.db import Workspace
 from pylib.errors import Conflict, InvalidImport
 from pylib.links import index as link_index
+from pylib.search import indexer as search_index
 from pylib.transfer.merge_artifacts import fetch, insert_new, merge_existing
 from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
 from pylib.transfer.rowcheck import check_tree
@@ -93,16 +94,18 @@ def _merge(ws: Workspace, src: sqlite3.Connection,
         for table in _BY_KEY_BEFORE:
             counts.rows_added[table] = _insert_missing(ws, src, table)
         counts.folders_added = _merge_folders(ws, src)
-        for theirs in fetch(src, "SELECT * FROM artifacts ORDER BY created_at, id"):
-            exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?",
-                                     (theirs["id"],)).fetchone()
-            if exists is None:
-                insert_new(ws, src, theirs, counts)
-            else:
-                conflict = merge_existing(ws, src, theirs, counts)
-                if conflict is not None:
-                    conflicts.append(conflict)
-        link_index.refresh(ws.conn, [row[0] for row in src.execute("SELECT id FROM artifacts")])
+        incoming = fetch(src, "SELECT * FROM artifacts ORDER BY created_at, id")
+        with search_index.reindexing(ws, [row["id"] for row in incoming]):
+            for theirs in incoming:
+                exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?",
+                                         (theirs["id"],)).fetchone()
+                if exists is None:
+                    insert_new(ws, src, theirs, counts)
+                else:
+                    conflict = merge_existing(ws, src, theirs, counts)
+                    if conflict is not None:
+                        conflicts.append(conflict)
+        link_index.refresh(ws.conn, [row["id"] for row in incoming])
         counts.rows_added["agent_tasks"] = _merge_tasks(ws, src)
         for table in _BY_KEY_AFTER:
             counts.rows_added[table] = _insert_missing(ws, src, table)

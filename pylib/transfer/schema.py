@@ -10,6 +10,13 @@ column with its type, NOT NULL, default, key and hidden flag), ``foreign_key_lis
 conditions, collations) is compared as DDL tokens split the way SQLite's tokenizer splits them —
 only ASCII whitespace separates tokens, so a U+00A0 inside a definition is part of an
 identifier, as it is for SQLite. The file's DDL is only ever parsed by SQLite, never executed.
+
+The keyword index (:mod:`pylib.search`) is the one exception to "no view or virtual table":
+its view ``search_source`` and its FTS5 table ``search`` are accepted when their DDL is ours
+token for token (SQLite's pragmas report nothing of a view's query or of FTS5's options), its
+ordinary tables (``search_map`` and FTS5's shadow tables) are compared by the pragmas like any
+other. Their rows are never read or copied (they are not in :attr:`Reference.columns`): the
+import rebuilds the index from the artifacts.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from pylib import migrations
-from pylib.links import index as link_index
 from pylib.errors import InvalidImport
+from pylib.rows import DERIVED_TABLES, DERIVED_VIEWS
 
 # Planner statistics that `ANALYZE` (e.g. in the sqlite3 shell) adds. They hold numbers only,
 # are never read or copied by the import, and refusing them would only puzzle people — but
@@ -35,7 +42,11 @@ _SQL_SPACE = re.compile(r"[ \t\n\f\r]+")
 
 @dataclass(frozen=True)
 class Reference:
-    """The schema of one version: objects, DDL tokens and what the pragmas report."""
+    """The schema of one version: objects, DDL tokens and what the pragmas report.
+
+    ``columns``: the tables whose rows a file carries (never the derived index's);
+    ``pragmas``: every ordinary table, the index's included (not its FTS5 virtual table).
+    """
 
     version: int
     objects: dict[tuple[str, str], tuple[str, str]]
@@ -44,7 +55,7 @@ class Reference:
 
     @property
     def tables(self) -> list[str]:
-        """Our tables in creation order (parents before the tables that refer to them)."""
+        """Our synced tables in creation order (parents before the tables that refer to them)."""
         return list(self.columns)
 
 
@@ -112,14 +123,14 @@ def reference(version: int) -> Reference:
         return _references[version]
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        migrations.migrate(conn, steps=migrations.steps_up_to(version))
+        migrations.migrate(conn, steps=migrations.steps_to(version))
         rows = conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
         objects = {(t, n): (tbl, normalize_sql(sql)) for t, n, tbl, sql in rows}
-        # Derived tables (the link index): their DDL is checked, their rows never read or copied.
-        columns = {n: table_columns(conn, n) for t, n, _, _ in rows
-                   if t == "table" and n not in link_index.DERIVED_TABLES}
-        pragmas = _pragmas(conn, list(columns))
+        ordinary = [n for t, n, _, sql in rows
+                    if t == "table" and not normalize_sql(sql).startswith("CREATE VIRTUAL")]
+        columns = {n: table_columns(conn, n) for n in ordinary if n not in DERIVED_TABLES}
+        pragmas = _pragmas(conn, ordinary)
     finally:
         conn.close()
     ref = Reference(version, objects, columns, pragmas)
@@ -130,6 +141,8 @@ def reference(version: int) -> Reference:
 def _check_object(kind: str, name: str, tbl_name: str, sql: str | None,
                   ref: Reference) -> bool:
     """Check one ``sqlite_master`` row; False for a tolerated statistics table."""
+    if _is_our_index_object(kind, name, tbl_name, sql, ref):
+        return True
     if kind in ("trigger", "view"):
         raise InvalidImport(
             f"The file contains a {kind} ({name!r}) that Quire never creates; it was "
@@ -153,6 +166,19 @@ def _check_object(kind: str, name: str, tbl_name: str, sql: str | None,
     return True
 
 
+def _is_our_index_object(kind: str, name: str, tbl_name: str, sql: str | None,
+                         ref: Reference) -> bool:
+    """The search index's view or FTS5 table, exactly as our migrations create it.
+
+    Compared as DDL tokens (ASCII whitespace only): no pragma reports a view's query or FTS5's
+    options, and anything else of that name falls through to be refused as a view or a
+    virtual table Quire never creates.
+    """
+    derived = name in DERIVED_VIEWS if kind == "view" else kind == "table" and (
+        name in DERIVED_TABLES and name not in ref.pragmas)
+    return derived and ref.objects.get((kind, name)) == (tbl_name, normalize_sql(sql))
+
+
 def check_schema(conn: sqlite3.Connection, version: int) -> Reference:
     """Compare the file's schema with ours at ``version``; raise if different.
 
@@ -170,15 +196,16 @@ def check_schema(conn: sqlite3.Connection, version: int) -> Reference:
     for key, sql in seen.items():
         if normalize_sql(sql) != ref.objects[key][1]:
             _explain_difference(conn, *key, ref)
-    found = _pragmas(conn, ref.tables)
-    for table in ref.tables:
-        if table_columns(conn, table) != ref.columns[table] or found[table] != ref.pragmas[table]:
+    found = _pragmas(conn, list(ref.pragmas))
+    for table in ref.pragmas:
+        if found[table] != ref.pragmas[table] or (
+                table in ref.columns and table_columns(conn, table) != ref.columns[table]):
             _explain_difference(conn, "table", table, ref)
     return ref
 
 
 def _explain_difference(conn: sqlite3.Connection, kind: str, name: str, ref: Reference) -> None:
-    if kind != "table":
+    if kind != "table" or name not in ref.columns:
         raise InvalidImport(f"The file's {kind} {name!r} is not the one Quire creates.",
                             reason=f"altered_{kind}", name=name)
     try:

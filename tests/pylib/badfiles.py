@@ -6,11 +6,12 @@ run inside Pyodide. Every bad file is derived from a good export of a real works
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from pylib import artifacts, citations, db, folders, migrations, tasks, trash
+from pylib import artifacts, citations, db, folders, migrations, search, tasks, trash
 from pylib.transfer import export_workspace
 
 PAGE_SIZE_OFFSET = 16
@@ -52,10 +53,22 @@ def make_workspace(tmp_path: Path, name: str = "live.sqlite", journal_mode: str 
 
 
 def table_contents(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted, keyed by table name."""
+    """Every row of every table, sorted, keyed by table name.
+
+    The search index is derived: its FTS5 pages differ byte for byte between an index built
+    edit by edit and one rebuilt at once, so it is compared by what it indexes (artifact and
+    whether its text is in), and checked for being current with :func:`pylib.search.check`.
+    """
     names = [n for (n,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if n not in search.DERIVED_TABLES]
+    contents = {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
+                for n in names}
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_map'").fetchone():
+        contents["search_map"] = sorted(conn.execute(
+            "SELECT artifact_id, has_body FROM search_map").fetchall())
+        assert search.check(conn) == [], search.check(conn)
+    return contents
 
 
 def edit(data: bytes, tmp_path: Path, *statements: str | tuple[str, tuple]) -> bytes:
@@ -97,6 +110,32 @@ def corrupt_page(data: bytes, tmp_path: Path, table: str = "artifacts") -> bytes
     size = _page_size(data)
     start = (_page_of(data, tmp_path, table) - 1) * size
     return _patch(data, start + 8, b"\xff\x7f" * 32)
+
+
+def _search_view_sql() -> str:
+    conn = migrations.create_fresh()
+    try:
+        return conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_source'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def schema_file(tmp_path: Path, version: int) -> bytes:
+    """A file at schema ``version`` (by our own migrations) holding one document."""
+    path = tmp_path / f"v{version}.sqlite"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    migrations.migrate(conn, steps=migrations.steps_to(version))
+    conn.execute("INSERT INTO folders (id, path, name, created_at, updated_at)"
+                 " VALUES ('f1', '/docs', 'docs', 1000, 1000)")
+    conn.execute("INSERT INTO artifacts (id, path, name, mime_type, content, size_bytes, hash,"
+                 " created_at, updated_at, metadata, kind) VALUES ('a1', '/docs/tapir.md',"
+                 " 'tapir.md', 'text/markdown', CAST('a shy tapir' AS BLOB), 11, ?, 1000,"
+                 " 2000, '{}', 'markdown')", (hashlib.sha256(b"a shy tapir").hexdigest(),))
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_map'").fetchone():
+        search.rebuild(conn)  # as the engine's own write would have left it
+    conn.close()
+    return path.read_bytes()
 
 
 def older_schema_file(tmp_path: Path) -> bytes:
@@ -143,6 +182,22 @@ BAD_FILES: dict[str, tuple[Builder, str, str | None]] = {
                         "invalid_import", "hostile_trigger"),
     "hostile_view": (lambda d, t: (edit(d, t, "CREATE VIEW v AS SELECT load_extension('x')"),
                                    None), "invalid_import", "hostile_view"),
+    "altered_search_view": (lambda d, t: (edit(
+        d, t, "DROP VIEW search_source",
+        "CREATE VIEW search_source AS SELECT rowid AS docid, name, name AS body FROM artifacts"),
+        None), "invalid_import", "hostile_view"),
+    "altered_search_fts": (lambda d, t: (edit(
+        d, t, "DROP TABLE search", "CREATE VIRTUAL TABLE search USING fts5(name, body,"
+        " content = 'search_source', content_rowid = 'docid')"), None),
+        "invalid_import", "altered_table"),
+    "search_map_extra_column": (lambda d, t: (edit(
+        d, t, "ALTER TABLE search_map ADD COLUMN note TEXT"), None),
+        "invalid_import", "altered_table"),
+    "extra_search_table": (lambda d, t: (edit(d, t, "CREATE TABLE search_extra (x)"), None),
+                           "invalid_import", "unknown_table"),
+    # A no-break space is part of an identifier to SQLite: the column becomes "body\u00a0".
+    "search_view_nbsp": (lambda d, t: (edit(d, t, "DROP VIEW search_source", _search_view_sql(
+        ).replace("AS body", "AS body\u00a0")), None), "invalid_import", "hostile_view"),
     "virtual_table": (lambda d, t: (edit(d, t, "CREATE VIRTUAL TABLE ft USING fts5(body)"),
                                     None), "invalid_import", "unknown_table"),
     "extra_index": (lambda d, t: (edit(d, t, "CREATE INDEX idx_evil ON artifacts(name)"), None),

@@ -124,6 +124,7 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         _check(done, "citations.list_by_source",
                call("citations.list_by_source", {"source_artifact_id": art["id"]}))
         _check(done, "citations.list_by_run", call("citations.list_by_run", {"citing_run_id": "r"}))
+        _check(done, "search.query", call("search.query", {"query": "x*", "sort": "date"}))
         data = call("transfer.export")["data"]
         _check(done, "transfer.validate", call("transfer.validate", {"data": data}))
         _check(done, "transfer.import", call("transfer.import", {"data": data, "mode": "merge"}))

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from pylib import artifacts, db, tags
+from pylib import artifacts, db, migrations, tags
 from pylib.errors import InvalidImport
 from pylib.links import index, queries
 from pylib.transfer import export_workspace, import_workspace, validate_import
@@ -93,11 +93,12 @@ def test_a_file_with_an_altered_index_table_is_refused(tmp_path):
         validate_import(conn.serialize())
 
 
-def _as_version_11(path):
+def _as_version_12(path):
+    """The workspace as the release before the link index left it (keyword index included)."""
     conn = sqlite3.connect(path, isolation_level=None)
     for table in ("links", "note_tags", "link_names", "tag_counts"):
         conn.execute(f"DROP TABLE {table}")
-    conn.execute("PRAGMA user_version = 11")
+    conn.execute("PRAGMA user_version = 12")
     conn.close()
 
 
@@ -105,13 +106,13 @@ def test_the_upgrade_builds_the_index_of_an_existing_workspace(tmp_path):
     ws = _ws(tmp_path, "old.sqlite")
     plan, src = _notes(ws)
     ws.close()
-    _as_version_11(str(tmp_path / "old.sqlite"))
+    _as_version_12(str(tmp_path / "old.sqlite"))
     ws = _ws(tmp_path, "old.sqlite")
-    assert ws.schema_version() >= 12
+    assert ws.schema_version() == migrations.LATEST_VERSION
     assert [b["source"]["id"] for b in queries.backlinks(ws.conn, plan.id)] == [src.id]
     data = export_workspace(ws)
     ws.close()
-    _as_version_11(str(tmp_path / "old.sqlite"))  # and an old file, imported
+    _as_version_12(str(tmp_path / "old.sqlite"))  # and an old file, imported
     live = _ws(tmp_path, "live.sqlite")
     import_workspace(live, (tmp_path / "old.sqlite").read_bytes(), "replace")
     assert _snapshot(live.conn) == _fresh_index(live.conn) and data

@@ -27,6 +27,21 @@ def test_every_column_of_the_latest_schema_has_a_rule():
         t: set(r) for t, r in rows.RULES.items()}
 
 
+def test_every_table_is_either_ruled_or_derived_and_rebuilt():
+    """The keyword index's tables have no rules on purpose (never copied from a file): the
+    list says so explicitly, and the checker refuses to be asked about them."""
+    conn = migrations.create_fresh()
+    tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    views = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    conn.close()
+    assert tables == set(rows.RULES) | rows.DERIVED_TABLES
+    assert not set(rows.RULES) & rows.DERIVED_TABLES
+    assert views == rows.DERIVED_VIEWS
+    assert not rows.DERIVED_TABLES & set(reference(migrations.LATEST_VERSION).tables)
+    with pytest.raises(ValueError, match="derived"):
+        rows.row_checker("search_map", ("docid", "artifact_id", "has_body"))
+
+
 def test_every_kind_of_row_the_engine_writes_passes_the_rules(tmp_path):
     """So the rules and the engine cannot drift apart: exercise every write, check every row."""
     ws = badfiles.make_workspace(tmp_path)

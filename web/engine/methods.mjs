@@ -41,4 +41,5 @@ export const METHODS = Object.freeze({
   "transfer.export": {"params": {}, "result": "{name, data: bytes}"},
   "transfer.validate": {"params": {"data": {"type": "bytes", "required": true}}, "result": "{ok: true, summary: object, description}"},
   "transfer.import": {"params": {"data": {"type": "bytes", "required": true}, "mode": {"type": "\"replace\"|\"merge\"", "required": true}}, "result": "ImportResult"},
+  "search.query": {"params": {"query": {"type": "str", "required": true}, "folder": {"type": "str|null", "required": false}, "kinds": {"type": "[\"markdown\"|\"text\"|\"code\"|\"image\"|\"other\"...]|null", "required": false}, "sort": {"type": "\"relevance\"|\"date\"", "required": false}, "limit": {"type": "int", "required": false}, "offset": {"type": "int", "required": false}}, "result": "{query, terms: [str...], hits: [SearchHit...], next_offset: int}"},
 });
