@@ -91,7 +91,10 @@ class Server:
     ) -> dict[str, Any]:
         """Restore the workspace file, open (migrate) it and make the result durable.
 
-        ``progress(phase, fraction, message)`` hears of each step (the page shows them).
+        ``progress(phase, fraction, message)`` hears of each step (the page shows them). A
+        refused first save (a full disk) does not keep the workspace closed: the stored image
+        is still the last committed one, the answer carries ``save_error`` and every later call
+        saves again, as after any refused save.
         """
         report = progress or (lambda phase, fraction, message: None)
         path = self.platform.workspace_path(workspace)
@@ -103,11 +106,8 @@ class Server:
         self.store = store
         self.schema_version = api.current().schema_version()
         saved, save_error = await self.persist()
-        if save_error:
-            raise InternalError(f"The workspace could not be saved: {save_error['message']}",
-                                save_error=save_error)
         return {"schema_version": self.schema_version, "restored_bytes": restored,
-                "generation": store.generation, "saved": saved}
+                "generation": store.generation, "saved": saved, "save_error": save_error}
 
     async def persist(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """Flush the store: ``(saved, None)`` or ``(None, save_error)``; never raises."""

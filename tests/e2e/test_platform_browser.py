@@ -8,14 +8,12 @@ server also answers the echo routes, so every fetch stays on the page's origin.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,6 +30,7 @@ from proxy.http.isolation import IsolationHeadersMiddleware
 from proxy.http.static import WebFiles
 
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
+from aio import run as run_async  # noqa: E402
 from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402
 
 from pylib.platform.cpython import CPythonPlatform  # noqa: E402
@@ -89,9 +88,7 @@ def test_pyodide_platform_in_chromium_matches_cpython(browser: Browser, pages_ur
     finally:
         ctx.close()
     report = json.loads(raw)
-    # Playwright's sync API keeps an event loop in this thread: run CPython's in another one.
-    with ThreadPoolExecutor(1) as pool:
-        native = pool.submit(asyncio.run, compute(CPythonPlatform(), pages_url, refused=False)).result()
+    native = run_async(compute(CPythonPlatform(), pages_url, refused=False))
     assert report["platform"] == "pyodide"
     assert report["results"] == native
     assert report["results"].pop("fetch") == {k: v for k, v in FETCH_EXPECTED.items() if k != "refused"}

@@ -4,17 +4,23 @@ The origin's quota is lowered through the DevTools protocol (Storage.overrideQuo
 the browser itself answers QuotaExceededError, as it does when the disk is full. The page must
 say so clearly, keep everything saved before intact, and save the held change once there is
 room again, without another keystroke.
+
+The service worker is blocked in these profiles: its offline copy of the app (~17 MB in the
+Cache API) shares the origin's quota and would fill it before the workspace is opened. A disk
+that is full before the workspace first saves is a case of its own below.
 """
 
 from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e_helpers import QuireServer, export_bytes, wait_ready
+from e2e_helpers import ForeignRequests, QuireServer, export_bytes, new_context, wait_ready
 from workspace_helpers import check_database, find_artifact, new_document, wait_saved_and_idle
 
 FULL = "storage for this site is full"
@@ -23,6 +29,13 @@ QUOTA = 512 * 1024
 BIG = "\n".join(base64.b64encode(random.Random(7).randbytes(3 * 1024 * 1024 // 4)).decode()[i:i + 76]
                 for i in range(0, 900_000, 76))
 BEFORE = "saved before the disk filled up"
+
+
+@pytest.fixture()
+def context(browser: Browser, server: QuireServer, foreign_requests: ForeignRequests) -> Iterator[BrowserContext]:
+    ctx = new_context(browser, server.url, foreign_requests, service_workers="block")
+    yield ctx
+    ctx.close()
 
 
 def quota(context: BrowserContext, page: Page, server: QuireServer, size: int | None) -> None:
@@ -91,3 +104,25 @@ def test_a_full_disk_loses_nothing_and_the_change_is_saved_once_there_is_room(
     wait_ready(app)
     assert find_artifact(app, "/full.md")["text"] == BIG
     check_database(export_bytes(app), tmp_path)
+
+
+def test_a_disk_full_before_the_first_save_still_opens_the_workspace(
+    context: BrowserContext, server: QuireServer,
+) -> None:
+    page = context.new_page()
+    page.goto(server.url + "healthz")
+    quota(context, page, server, 16 * 1024)  # less than an empty workspace takes
+    page.goto(server.url, wait_until="domcontentloaded")
+    wait_ready(page)
+    expect(page.get_by_role("alert")).to_contain_text(FULL, timeout=15_000)
+    expect(page.get_by_role("status")).to_contain_text("Not saved")
+    expect(page.get_by_role("button", name="New document")).to_be_enabled()
+
+    quota(context, page, server, None)
+    expect(page.get_by_role("status")).to_contain_text("Saving works again", timeout=20_000)
+    new_document(page, "after.md")
+    page.get_by_label("Document text").type(BEFORE)
+    wait_saved_and_idle(page)
+    page.reload()
+    wait_ready(page)
+    assert find_artifact(page, "/after.md")["text"] == BEFORE

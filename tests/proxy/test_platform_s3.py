@@ -4,12 +4,16 @@ checksum-signed PUT through ``platform.fetch``, download it, decrypt it."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import sys
+from pathlib import Path
 
 from proxy.storage.models import PresignRequest
 from proxy.storage.service import S3Service
 from pylib.platform.cpython import CPythonPlatform
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from aio import run as run_async  # noqa: E402
 
 
 async def _send(pl: CPythonPlatform, service: S3Service, uid: str, body: bytes | None = None,
@@ -39,7 +43,7 @@ def test_an_encrypted_blob_round_trips_through_seaweedfs(s3_service: S3Service, 
             moved = exc.code
         return put, again, got, opened, plain, digest, moved
 
-    put, again, got, opened, plain, digest, moved = asyncio.run(scenario())
+    put, again, got, opened, plain, digest, moved = run_async(scenario())
     assert put.status == 200 and again.status == 412  # created once, never overwritten
     assert got.ok and opened == plain and moved == "decrypt_failed"
     checksum = put.headers.get("x-amz-checksum-sha256")
@@ -57,5 +61,5 @@ def test_a_body_that_does_not_match_its_signed_checksum_is_refused(s3_service, n
         missing = await _send(pl, s3_service, uid, op="get", key="c")
         return refused, missing
 
-    refused, missing = asyncio.run(scenario())
+    refused, missing = run_async(scenario())
     assert refused.status in (400, 403) and missing.status == 404

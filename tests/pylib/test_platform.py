@@ -3,7 +3,6 @@ channels, conversions, the file store. (The Pyodide platform runs the same check
 tests/pyodide/test_platform_in_pyodide.py and in Chromium, tests/e2e/test_platform_browser.py.)
 """
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from pylib.platform.cpython import CPythonPlatform, FileStore
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to this file
 
+from aio import run as run_async  # noqa: E402
 from echo_server import echo_server  # noqa: E402
 from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402
 
@@ -27,7 +27,7 @@ def test_the_platform_is_chosen_once_for_this_host():
 
 def test_known_answers_channels_and_fetch():
     with echo_server() as url:
-        got = asyncio.run(compute(CPythonPlatform(), url))
+        got = run_async(compute(CPythonPlatform(), url))
     assert got.pop("fetch") == FETCH_EXPECTED
     assert got == EXPECTED
 
@@ -35,9 +35,9 @@ def test_known_answers_channels_and_fetch():
 def test_aes_inputs_are_checked_like_webcrypto():
     pl = CPythonPlatform()
     with pytest.raises(ValueError):
-        asyncio.run(pl.aes_gcm_encrypt(bytes(15), bytes(12), b"x"))
+        run_async(pl.aes_gcm_encrypt(bytes(15), bytes(12), b"x"))
     with pytest.raises(ValueError):
-        asyncio.run(pl.aes_gcm_encrypt(bytes(16), bytes(8), b"x"))
+        run_async(pl.aes_gcm_encrypt(bytes(16), bytes(8), b"x"))
 
 
 def test_conversions_make_plain_data():
@@ -52,14 +52,27 @@ def test_the_file_store_saves_only_changes(tmp_path, monkeypatch):
     path = CPythonPlatform().workspace_path("w")
     assert path == str(tmp_path / "w" / "workspace.sqlite")
     store = FileStore(path)
-    assert asyncio.run(store.restore()) == 0
-    assert asyncio.run(store.flush(1)) is None  # no file yet: nothing to save
+    assert run_async(store.restore()) == 0
+    assert run_async(store.flush(1)) is None  # no file yet: nothing to save
     with open(path, "wb") as fh:
         fh.write(b"x" * 4096)
-    saved = asyncio.run(store.flush(1))
+    saved = run_async(store.flush(1))
     assert saved["generation"] == 1 and saved["bytes"] == 4096
-    assert asyncio.run(store.flush(1)) is None
-    asyncio.run(store.close())
+    assert run_async(store.flush(1)) is None
+    run_async(store.close())
     with pytest.raises(Exception) as info:
-        asyncio.run(store.flush(1))
+        run_async(store.flush(1))
     assert info.value.code == "closed"
+
+
+def test_checks_run_while_this_thread_already_runs_an_event_loop():
+    """As in the full suite, where Playwright's sync API keeps a loop running in this thread."""
+    import asyncio
+
+    async def seven():
+        return 7
+
+    async def inside_a_running_loop():
+        return run_async(seven())
+
+    assert asyncio.run(inside_a_running_loop()) == 7

@@ -99,6 +99,38 @@ def test_a_save_error_follows_a_committed_change(server):
     assert reply["save_error"]["details"] == {}
 
 
+class FullDisk(Here):
+    """A store that refuses its first save, as a browser with no room left does."""
+
+    async def open_store(self, workspace, path, **options):
+        store = await super().open_store(workspace, path, **options)
+        real, refused = store.flush, []
+
+        async def flush(schema_version):
+            if not refused:
+                refused.append(schema_version)
+                raise errors.QuotaExceeded()
+            return await real(schema_version)
+
+        store.flush = flush
+        return store
+
+
+def test_a_refused_first_save_still_opens_the_workspace(tmp_path):
+    srv = rpc.Server(FullDisk(tmp_path))
+    opened = run(srv.open("w"))
+    assert opened["saved"] is None and opened["save_error"]["code"] == "quota_exceeded"
+    created = run(srv.call({"id": 1, "method": "artifacts.create",
+                            "params": {"path": "/kept.md", "content": "kept"}}))
+    assert created["ok"] is True and created["saved"] and "save_error" not in created
+    run(srv.close())
+    again = rpc.Server(Here(tmp_path))
+    run(again.open("w"))
+    paths = [a["path"] for a in api.dispatch("tree.list")["artifacts"]]
+    assert paths == ["/kept.md"]
+    run(again.close())
+
+
 def test_calls_before_the_workspace_is_open_are_refused(tmp_path):
     reply = run(rpc.Server(Here(tmp_path)).call({"id": 1, "method": "tree.list"}))
     assert reply == {"id": 1, "ok": False, "error": {

@@ -2,7 +2,6 @@
 gives exactly the CPython platform's results: the published test vectors, and the same
 responses from the same real HTTP server."""
 
-import asyncio
 import json
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
 
+from aio import run as run_async  # noqa: E402
 from echo_server import echo_server  # noqa: E402
 from platform_vectors import EXPECTED, FETCH_EXPECTED, compute  # noqa: E402
 
@@ -28,7 +28,7 @@ def test_pyodide_platform_matches_cpython():
         run = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "run_platform.mjs"), url],
                              cwd=ROOT, capture_output=True, text=True, timeout=280)
         assert run.returncode == 0, run.stderr[-4000:]
-        native = asyncio.run(compute(CPythonPlatform(), url))
+        native = run_async(compute(CPythonPlatform(), url))
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["platform"] == "pyodide"
     assert report["results"] == native

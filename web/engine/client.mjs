@@ -34,14 +34,16 @@ function startWorker(url, options) {
 }
 
 export class EngineError extends Error {
-  constructor(code, message, { committed = false, details = {} } = {}) {
+  constructor(code, message, { committed = false, details = {}, result } = {}) {
     super(message);
     this.name = "EngineError";
     this.code = code;
     // What the engine adds to the code (docs/engine-api.md), e.g. {problems: [...]}.
     this.details = details ?? {};
-    // True when the change is in the open workspace but could not be made durable yet.
+    // True when the call succeeded but the workspace's changes could not be made durable yet;
+    // `result` is then the call's own answer (a read's answer is good all the same).
     this.committed = committed;
+    this.result = result;
   }
 }
 
@@ -175,6 +177,8 @@ export class Engine extends EventTarget {
       this.markReady(detail);
       this.setState("ready");
       this.emit("ready", detail);
+      // Open, but its first save was refused (a full disk): the page says so and retries.
+      if (info.saveError) this.emit("save-error", info.saveError);
       return detail;
     } catch (error) {
       const failure = new EngineError("boot_failed", `Quire could not start: ${error?.message || error}`);
@@ -196,15 +200,33 @@ export class Engine extends EventTarget {
     const answer = await this.worker.sync.call({ id, method, params });
     if (answer.id !== id) throw new EngineError("protocol", `Answer ${answer.id} for request ${id}.`);
     if (answer.saved) this.emit("saved", { ...answer.saved, at: Date.now() });
+    if (!answer.ok) {
+      if (answer.save_error) this.emit("save-error", answer.save_error);
+      throw new EngineError(answer.error.code, answer.error.message, { details: answer.error.details });
+    }
+    // Large listings come as the JSON text SQLite built (pylib/rpc.py): parsing it here is far
+    // cheaper than converting the objects one by one in the worker.
+    const result = answer.result_json !== undefined ? JSON.parse(answer.result_json) : answer.result;
     if (answer.save_error) {
       this.emit("save-error", answer.save_error);
       const { code, message, details } = answer.save_error;
-      if (answer.ok) throw new EngineError(code, message, { committed: true, details });
+      throw new EngineError(code, message, { committed: true, details, result });
     }
-    if (!answer.ok) throw new EngineError(answer.error.code, answer.error.message, { details: answer.error.details });
-    // Large listings come as the JSON text SQLite built (pylib/rpc.py): parsing it here is far
-    // cheaper than converting the objects one by one in the worker.
-    return answer.result_json !== undefined ? JSON.parse(answer.result_json) : answer.result;
+    return result;
+  }
+
+  /**
+   * A call made for its answer: like `call`, except that it still answers while earlier changes
+   * wait for room to be saved (a full disk) — the "save-error" event has told the page, which
+   * retries the save by itself.
+   */
+  async read(method, params = {}) {
+    try {
+      return await this.call(method, params);
+    } catch (err) {
+      if (err instanceof EngineError && err.committed) return err.result;
+      throw err;
+    }
   }
 
   /** Persistent-storage status and quota; asks the browser to keep our data once. */

@@ -60,6 +60,7 @@ async def boot(options):
         # web/engine/runtime.mjs: whether Pyodide started from the WebAssembly the page compiled.
         "runtimeFromPage": bool(getattr(getattr(js, "quireRuntime", None), "compiledByPage", False)),
         "saved": opened["saved"],
+        "saveError": opened["save_error"],
     })
 
 

@@ -13,9 +13,9 @@ export class Session {
     this.engine = engine;
   }
 
-  /** A read: the engine's answer, or it throws the engine's error. */
+  /** A read: the engine's answer (also while a save waits for room), or the engine's error. */
   call(method, params) {
-    return this.engine.call(method, params);
+    return this.engine.read(method, params);
   }
 
   /**

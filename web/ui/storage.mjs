@@ -6,14 +6,14 @@ import { reportError } from "./notifications.mjs";
 
 const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
 
-/** `engine`: the engine client ({call(), storageEstimate()}). */
+/** `engine`: the engine client ({read(), storageEstimate()}). */
 export async function openStorage({ engine }) {
   const body = h("div", {}, h("p", { class: "hint" }, "Measuring…"));
   const d = openDialog({ title: "Storage", size: "medium", body: [body] });
   let stats, estimate;
   try {
     [stats, estimate] = await Promise.all([
-      engine.call("storage.stats", {}),
+      engine.read("storage.stats", {}),
       engine.storageEstimate().catch(() => null),
     ]);
   } catch (err) {
