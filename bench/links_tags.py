@@ -18,19 +18,18 @@ judges CPU time where there is a CPU clock (Pyodide has none: there it is wall t
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import engine_runs  # noqa: E402
 
 NOTES = 10_000
 WORDS = ("plan review budget meeting design draft notes ideas sprint launch customer "
@@ -188,32 +187,8 @@ def goals_met(r: dict) -> bool:
             and all(s["on"][k] - s["off"][k] <= 1 for k in ("typing", "link")))
 
 
-def run_in_pyodide(quick: bool) -> dict:
-    script = ROOT / "bench" / "pyodide_script.mjs"
-    args = ["node", str(script), "bench/links_tags.py", "--json", *(["--quick"] if quick else [])]
-    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-    if out.returncode != 0:
-        raise RuntimeError(f"Pyodide run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="30 repetitions, not 200")
-    parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
-    args = parser.parse_args()
-    result = measure(args.quick)
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    print(table(result), flush=True)
-    ok = goals_met(result)
-    if not args.no_pyodide and sys.platform != "emscripten":
-        pyo = run_in_pyodide(args.quick)
-        print(table(pyo), flush=True)
-        ok = ok and goals_met(pyo)
-    return 0 if ok else 1
+    return engine_runs.main("bench/links_tags.py", __doc__, "30 repetitions, not 200", measure, table, goals_met)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,8 @@ browser's runtime and sqlite3 build) unless --no-pyodide. Timings on shared CPUs
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import engine_runs  # noqa: E402
 
 NOTE_BYTES = 1_000_000
 EDITS = 130
@@ -164,32 +163,8 @@ def _goals_met(result: dict) -> bool:
     return result["delta"]["added"] <= 1_500_000 and result["delta"]["rebuild_cpu_p95"] <= 50
 
 
-def run_in_pyodide(quick: bool) -> dict:
-    script = ROOT / "bench" / "pyodide_script.mjs"
-    args = ["node", str(script), "bench/versions_delta.py", "--json", *(["--quick"] if quick else [])]
-    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    if out.returncode != 0:
-        raise RuntimeError(f"Pyodide run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="rebuild 40 sampled versions, not all")
-    parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
-    args = parser.parse_args()
-    result = measure(args.quick)
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    print(table(result), flush=True)
-    ok = _goals_met(result)
-    if not args.no_pyodide and sys.platform != "emscripten":
-        pyo = run_in_pyodide(args.quick)
-        print(table(pyo), flush=True)
-        ok = ok and _goals_met(pyo)
-    return 0 if ok else 1
+    return engine_runs.main("bench/versions_delta.py", __doc__, "rebuild 40 sampled versions, not all", measure, table, _goals_met)
 
 
 if __name__ == "__main__":
