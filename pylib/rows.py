@@ -38,6 +38,7 @@ MAX_REASON_CHARS = 10_000
 MAX_ERROR_CHARS = 100_000
 MAX_METADATA_BYTES = 64 * 1024
 MAX_SYNC_VALUE_CHARS = 1024 * 1024
+MAX_CARE_VALUE_BYTES = 64 * 1024
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
 VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial")
@@ -216,6 +217,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "sync_state": {
         "key": ID, "value": Rule("text", required=False, limit=MAX_SYNC_VALUE_CHARS, empty=True),
     },
+    "care_settings": {"key": ID, "value": Rule("json", limit=MAX_CARE_VALUE_BYTES)},
 }
 
 # Tables with no rules on purpose: the keyword index (pylib.search) and the link and tag
@@ -231,7 +233,7 @@ DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.
 ROW_ID = {table: ("artifact_id" if table == "pending_uploads" else
-                  "key" if table == "sync_state" else "id") for table in RULES}
+                  "key" if table in ("sync_state", "care_settings") else "id") for table in RULES}
 
 
 def _name_matches_path(row: dict[str, Any]) -> tuple[str, str] | None:

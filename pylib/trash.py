@@ -141,25 +141,40 @@ def empty(ws: Workspace) -> dict[str, int]:
     """Delete everything in the trash for good. Returns ``{deleted: n}`` (artifacts and
     folders removed)."""
     with ws.transaction():
+        units = [i for (i,) in ws.conn.execute("SELECT id FROM trash")]
+        return {"deleted": purge_units(ws, units)}
+
+
+def purge_units(ws: Workspace, unit_ids: list[str]) -> int:
+    """Remove these trash units for good (inside one transaction, joined if open); returns
+    the number of artifacts and folders removed. Retention calls it for old units."""
+    if not unit_ids:
+        return 0
+    with ws.transaction():
+        ws.conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_units (id TEXT PRIMARY KEY)")
+        ws.conn.execute("DELETE FROM temp.purge_units")
+        ws.conn.executemany("INSERT OR IGNORE INTO temp.purge_units VALUES (?)",
+                            [(i,) for i in unit_ids])
+        in_units = "trash_id IN (SELECT id FROM temp.purge_units)"
         cited = [
             artifact_id for (artifact_id,) in ws.conn.execute(
-                "SELECT a.id FROM artifacts a WHERE a.trash_id IS NOT NULL"
+                f"SELECT a.id FROM artifacts a WHERE a.{in_units}"
                 " AND EXISTS (SELECT 1 FROM citations c WHERE c.source_artifact_id = a.id)"
             )
         ]
-        trashed = [i for (i,) in ws.conn.execute(
-            "SELECT id FROM artifacts WHERE trash_id IS NOT NULL")]
+        trashed = [i for (i,) in ws.conn.execute(f"SELECT id FROM artifacts WHERE {in_units}")]
         with search_index.reindexing(ws, trashed):
             for artifact_id in cited:
                 _tombstone(ws, artifact_id)
             deleted = len(cited)
-            deleted += ws.conn.execute(
-                "DELETE FROM artifacts WHERE trash_id IS NOT NULL").rowcount
-        deleted += ws.conn.execute("DELETE FROM folders WHERE trash_id IS NOT NULL").rowcount
-        units = ws.conn.execute("DELETE FROM trash").rowcount
+            deleted += ws.conn.execute(f"DELETE FROM artifacts WHERE {in_units}").rowcount
+        deleted += ws.conn.execute(f"DELETE FROM folders WHERE {in_units}").rowcount
+        units = ws.conn.execute(
+            "DELETE FROM trash WHERE id IN (SELECT id FROM temp.purge_units)").rowcount
+        ws.conn.execute("DELETE FROM temp.purge_units")
         if deleted or units:
             activity.log(ws, "TRASH_EMPTY", {"deleted": deleted, "units": units})
-    return {"deleted": deleted}
+    return deleted
 
 
 def _tombstone(ws: Workspace, artifact_id: str) -> None:

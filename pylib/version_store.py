@@ -167,3 +167,27 @@ def content_of(
         raise VersionCorrupt("This version could not be rebuilt exactly (hash mismatch).",
                              id=version_id)
     return data
+
+
+def pack_keyframe(data: bytes) -> tuple[str, bytes]:
+    """``(storage, content)`` for a version kept whole: compressed when that is smaller."""
+    packed = zlib.compress(data, 1)
+    return ("zlib", packed) if len(packed) < len(data) else ("full", data)
+
+
+def rebase(ws: Workspace, version_id: str, data: bytes, base_id: str | None,
+           base_data: bytes | None) -> None:
+    """Store version ``version_id`` (whose bytes are ``data``) against ``base_id`` — after
+    retention removed the version it was stored against — or whole if that does not pay.
+    Inside the caller's transaction."""
+    if base_id is not None and base_data is not None:
+        delta = deltas.encode(base_data, data)
+        if len(delta) <= KEYFRAME_SHARE * len(data):
+            ws.conn.execute(
+                "UPDATE artifact_versions SET storage = 'delta', base_id = ?, content = ?"
+                " WHERE id = ?", (base_id, delta, version_id))
+            return
+    storage, content = pack_keyframe(data)
+    ws.conn.execute(
+        "UPDATE artifact_versions SET storage = ?, base_id = NULL, content = ? WHERE id = ?",
+        (storage, content, version_id))

@@ -1,0 +1,95 @@
+"""What retention must never remove, and which versions a policy would remove.
+
+Never removed, whatever the policy: the newest version of each document (it equals the
+current content), a conflict version the user has not looked at yet (an ``IMPORT_CONFLICT``
+action with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded
+(trash holding a file in ``pending_uploads``; activity not yet synced once sync is in use).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pylib import jsondata
+from pylib.care.settings import DAILY_KEEPER_DAYS, DAY_MS, Retention
+from pylib.db import Workspace
+
+# Actions that protect something else: removing them would unprotect it.
+KEPT_ACTIONS = ("IMPORT_CONFLICT", "CONFLICT_SEEN")
+
+
+def unseen_conflicts(ws: Workspace) -> dict[str, set[str]]:
+    """``{artifact_id: {hash, ...}}`` of both sides of every conflict not yet looked at."""
+    seen: dict[str, int] = {}
+    for ts, payload in ws.conn.execute(
+            "SELECT timestamp, payload FROM action_log WHERE action_type = 'CONFLICT_SEEN'"):
+        artifact_id = jsondata.load(payload, default={}).get("artifact_id")
+        if isinstance(artifact_id, str):
+            seen[artifact_id] = max(ts, seen.get(artifact_id, 0))
+    found: dict[str, set[str]] = {}
+    for ts, payload in ws.conn.execute(
+            "SELECT timestamp, payload FROM action_log WHERE action_type = 'IMPORT_CONFLICT'"):
+        body = jsondata.load(payload, default={})
+        artifact_id = body.get("artifact_id") if isinstance(body, dict) else None
+        if not isinstance(artifact_id, str) or seen.get(artifact_id, -1) >= ts:
+            continue
+        hashes = {h for h in (body.get("kept_hash"), body.get("other_hash")) if isinstance(h, str)}
+        found.setdefault(artifact_id, set()).update(hashes)
+    return found
+
+
+def sync_in_use(ws: Workspace) -> bool:
+    """Whether this workspace syncs (then unsynced activity must wait for its upload)."""
+    return ws.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_state)").fetchone()[0] == 1
+
+
+# One row per version: (id, artifact_id, hash, bytes, rank newest-first, rank in its UTC day,
+# created_at). length() reads a BLOB's size from the record header, not the BLOB.
+VERSION_ROWS = (
+    "SELECT id, artifact_id, hash, length(content),"
+    " row_number() OVER (PARTITION BY artifact_id ORDER BY seq DESC),"
+    " row_number() OVER (PARTITION BY artifact_id, created_at / 86400000 ORDER BY seq DESC),"
+    " created_at FROM artifact_versions"
+)
+
+
+def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: int,
+                       protected: dict[str, set[str]]) -> list[tuple[str, str, int]]:
+    """``(version_id, artifact_id, bytes)`` of the rows (:data:`VERSION_ROWS`) the policy
+    removes."""
+    if policy.versions == "all":
+        return []
+    out = []
+    fresh_after = now - policy.keep_days * DAY_MS
+    daily_after = fresh_after - DAILY_KEEPER_DAYS * DAY_MS
+    for vid, artifact_id, hash_, size, rank, day_rank, created in rows:
+        if rank == 1 or hash_ in protected.get(artifact_id, ()):
+            continue
+        if policy.versions == "last":
+            remove = rank > policy.keep_last
+        else:
+            remove = created < fresh_after and not (day_rank == 1 and created >= daily_after)
+        if remove:
+            out.append((vid, artifact_id, size or 0))
+    return out
+
+
+def removable_trash(ws: Workspace, policy: Retention, now: int) -> list[str]:
+    """Trash units old enough to go, except those holding a file not yet uploaded."""
+    if policy.trash_days is None:
+        return []
+    cutoff = now - policy.trash_days * DAY_MS
+    return [i for (i,) in ws.conn.execute(
+        "SELECT t.id FROM trash t WHERE t.deleted_at < ? AND NOT EXISTS ("
+        " SELECT 1 FROM artifacts a JOIN pending_uploads p ON p.artifact_id = a.id"
+        " WHERE a.trash_id = t.id) ORDER BY t.deleted_at", (cutoff,))]
+
+
+def activity_filter(ws: Workspace, policy: Retention, now: int) -> tuple[str, tuple] | None:
+    """``(where, args)`` selecting the activity entries the policy removes, or ``None``."""
+    if policy.activity_days is None:
+        return None
+    where = (f"timestamp < ? AND action_type NOT IN ({', '.join('?' for _ in KEPT_ACTIONS)})")
+    if sync_in_use(ws):
+        where += " AND synced = 1"
+    return where, (now - policy.activity_days * DAY_MS, *KEPT_ACTIONS)

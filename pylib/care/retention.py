@@ -1,0 +1,189 @@
+"""Applying the retention policy: a preview of what it frees, and cleanup in atomic steps.
+
+A cleanup runs as resumable steps (:func:`cleanup_step`), each one transaction: old trash,
+then old activity, then versions document by document (the documents after a cursor). A step
+that fails leaves the workspace as it was before that step, and every step leaves a
+consistent workspace, so the page runs them one after another while the user keeps typing
+(its saves go in between) and can stop at any time.
+
+Removing a version that another version is stored against (a reverse delta's base) first
+re-encodes that version against the next version kept (:func:`pylib.version_store.rebase`). A
+document whose versions cannot all be rebuilt is left untouched and reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pylib import activity, trash, version_store, versions
+from pylib.care import keep, settings
+from pylib.care.settings import Retention
+from pylib.db import Workspace
+from pylib.errors import QuireError
+
+# Documents handled per step, and activity entries removed per step: a step takes well under
+# a second on a slow machine, so a save waiting behind it waits little.
+DOCS_PER_STEP = 200
+ACTIONS_PER_STEP = 5000
+
+
+def _fmt_bytes(n: int) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def preview(ws: Workspace, policy: Retention | None = None,
+            now: int | None = None) -> dict[str, Any]:
+    """What a cleanup under ``policy`` (default: the stored one) would remove and free."""
+    policy = policy or settings.retention(ws)
+    now = ws.clock() if now is None else now
+    protected = keep.unseen_conflicts(ws)
+    gone = keep.removable_versions(ws.conn.execute(keep.VERSION_ROWS), policy, now, protected)
+    version_bytes = sum(size for _, _, size in gone)
+    units = keep.removable_trash(ws, policy, now)
+    trash_bytes = _trash_bytes(ws, units)
+    act = keep.activity_filter(ws, policy, now)
+    act_count, act_bytes = (0, 0) if act is None else ws.conn.execute(
+        f"SELECT count(*), coalesce(sum(length(payload)) + 40 * count(*), 0) FROM action_log"
+        f" WHERE {act[0]}", act[1]).fetchone()
+    total = version_bytes + trash_bytes + act_bytes
+    documents = len({a for _, a, _ in gone})
+    parts = [f"{len(gone):,} versions of {documents:,} documents", f"{len(units):,} trashed items",
+             f"{act_count:,} activity entries"]
+    return {
+        "frees_bytes": total, "versions": len(gone), "documents": documents,
+        "version_bytes": version_bytes, "trash_items": len(units), "trash_bytes": trash_bytes,
+        "activity": act_count, "activity_bytes": act_bytes, "policy": policy.describe(),
+        "message": f"This frees {_fmt_bytes(total)}: " + ", ".join(parts) + ".",
+    }
+
+
+def _trash_bytes(ws: Workspace, units: list[str]) -> int:
+    total = 0
+    for unit in units:
+        total += ws.conn.execute(
+            "SELECT coalesce(sum(coalesce(length(a.content), 0)"
+            " + (SELECT coalesce(sum(length(v.content)), 0) FROM artifact_versions v"
+            "    WHERE v.artifact_id = a.id)), 0) FROM artifacts a WHERE a.trash_id = ?",
+            (unit,)).fetchone()[0]
+    return total
+
+
+def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = None,
+                 docs: int = DOCS_PER_STEP) -> dict[str, Any]:
+    """One atomic step of a cleanup; pass the returned ``cursor`` back until ``done``.
+
+    ``cursor`` "" starts with trash and activity; "v:<id>" goes on with the documents after
+    ``<id>``. Returns ``{done, cursor, progress, removed: {versions, trash_items, activity},
+    skipped: [{artifact_id, message}]}``; the last step records ``last_cleanup``.
+    """
+    policy = policy or settings.retention(ws)
+    now = ws.clock()
+    removed = {"versions": 0, "trash_items": 0, "activity": 0}
+    skipped: list[dict[str, str]] = []
+    with ws.transaction():
+        if not cursor:
+            removed["trash_items"], more = _trash_and_activity(ws, policy, now, removed)
+            if more:
+                return _result(ws, False, "", removed, skipped)
+            cursor = "v:"
+        after = cursor[2:]
+        ids = [i for (i,) in ws.conn.execute(
+            "SELECT DISTINCT artifact_id FROM artifact_versions WHERE artifact_id > ?"
+            " ORDER BY artifact_id LIMIT ?", (after, docs))]
+        if ids and policy.versions != "all":
+            removed["versions"] = _prune_versions(ws, ids, policy, now, skipped)
+        done = len(ids) < docs or policy.versions == "all"
+        next_cursor = "" if done else "v:" + ids[-1]
+        if any(removed.values()):
+            activity.log(ws, "RETENTION_CLEANUP", {**removed, "skipped": len(skipped)})
+        if done:
+            settings.write(ws, "last_cleanup", {"at": now})
+    return _result(ws, done, next_cursor, removed, skipped)
+
+
+def _result(ws: Workspace, done: bool, cursor: str, removed: dict[str, int],
+            skipped: list[dict[str, str]]) -> dict[str, Any]:
+    after = cursor[2:] if cursor.startswith("v:") else None
+    if done:
+        progress = 1.0
+    elif after is None:
+        progress = 0.0
+    else:
+        total, before = ws.conn.execute(
+            "SELECT count(DISTINCT artifact_id), count(DISTINCT artifact_id)"
+            " FILTER (WHERE artifact_id <= ?) FROM artifact_versions", (after,)).fetchone()
+        progress = before / total if total else 1.0
+    return {"done": done, "cursor": cursor, "progress": round(progress, 4),
+            "removed": removed, "skipped": skipped}
+
+
+def _trash_and_activity(ws: Workspace, policy: Retention, now: int,
+                        removed: dict[str, int]) -> tuple[int, bool]:
+    units = keep.removable_trash(ws, policy, now)
+    if units:
+        trash.purge_units(ws, units)
+    act = keep.activity_filter(ws, policy, now)
+    more = False
+    if act is not None:
+        removed["activity"] = ws.conn.execute(
+            f"DELETE FROM action_log WHERE rowid IN (SELECT rowid FROM action_log"
+            f" WHERE {act[0]} LIMIT ?)", (*act[1], ACTIONS_PER_STEP)).rowcount
+        more = removed["activity"] == ACTIONS_PER_STEP
+    return len(units), more
+
+
+def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
+                    skipped: list[dict[str, str]]) -> int:
+    marks = ", ".join("?" for _ in ids)
+    rows = ws.conn.execute(f"{keep.VERSION_ROWS} WHERE artifact_id IN ({marks})", ids)
+    by_doc: dict[str, set[str]] = defaultdict(set)
+    for vid, artifact_id, _ in keep.removable_versions(rows, policy, now,
+                                                       keep.unseen_conflicts(ws)):
+        by_doc[artifact_id].add(vid)
+    count = 0
+    for artifact_id, remove in by_doc.items():
+        try:
+            count += prune_document(ws, artifact_id, remove)
+        except QuireError as exc:
+            skipped.append({"artifact_id": artifact_id, "message": exc.message})
+    return count
+
+
+def prune_document(ws: Workspace, artifact_id: str, remove: set[str]) -> int:
+    """Remove these versions of one document (never its newest), re-encoding every kept
+    version that was stored against a removed one. All rebuilding happens before anything
+    is written, so a damaged version raises and leaves the document as it was."""
+    rows = ws.conn.execute(
+        "SELECT id, storage, base_id FROM artifact_versions WHERE artifact_id = ?"
+        " ORDER BY seq", (artifact_id,)).fetchall()
+    if not rows or rows[-1][0] in remove:
+        remove = remove - {rows[-1][0]} if rows else remove
+    kept = [r for r in rows if r[0] not in remove]
+    plan = []
+    for i, (vid, storage, base_id) in enumerate(kept):
+        if storage == "delta" and base_id in remove:
+            new_base = kept[i + 1][0] if i + 1 < len(kept) else None
+            plan.append((vid, new_base))
+    content = {}
+    for vid, new_base in plan:
+        for wanted in (vid, new_base):
+            if wanted is not None and wanted not in content:
+                content[wanted] = _bytes_of(ws, wanted)
+    for vid, new_base in plan:
+        version_store.rebase(ws, vid, content[vid], new_base,
+                             content.get(new_base) if new_base else None)
+    ws.conn.executemany("DELETE FROM artifact_versions WHERE id = ?", [(v,) for v in remove])
+    return len(remove)
+
+
+def _bytes_of(ws: Workspace, version_id: str) -> bytes | None:
+    try:
+        return versions.content_of(ws, version_id)[1]
+    except QuireError as exc:
+        if exc.code == "version_unavailable":
+            return None
+        raise
