@@ -1,0 +1,158 @@
+"""Repair: copy everything readable into a fresh workspace, keeping the damaged one as a backup.
+
+A fresh database is built by our migrations; the rows of every table are copied in rowid
+ranges, and a range SQLite cannot read (a damaged page) is retried row by row, so only the
+rows on damaged pages are lost. Every row is held to :mod:`pylib.rows` like an import's; a
+live document whose path is already taken gets a "(recovered)" name; a version whose chain of
+deltas lost a link is dropped (its text cannot be rebuilt); the search and link indexes are
+rebuilt. The result replaces the workspace in one step (the backup API), and the bytes of the
+damaged file are returned for the page to offer as a download.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from pylib import activity, migrations
+from pylib.db import Workspace
+from pylib.links import index as link_index
+from pylib.paths import free_name, join, name_of, parent_of
+from pylib.rows import row_checker
+from pylib.search import indexer as search_index
+from pylib.transfer.export import export_filename
+from pylib.transfer.importer import _announce_commit
+from pylib.transfer.rowcheck import check_tree
+from pylib.transfer.schema import reference
+
+_RANGE = 256
+
+
+def _top_rowid(conn: sqlite3.Connection, table: str) -> int:
+    """The largest rowid, from the table or else from any of its indexes (each holds every
+    rowid, on pages of its own: they may be intact where the table's are not)."""
+    try:
+        return conn.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0] or 0
+    except sqlite3.DatabaseError:
+        pass
+    best = 0
+    for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                 " AND tbl_name = ?", (table,)).fetchall():
+        try:
+            best = max(best, conn.execute(
+                f'SELECT max(rowid) FROM "{table}" INDEXED BY "{index}"').fetchone()[0] or 0)
+        except sqlite3.DatabaseError:
+            continue
+    return best or _RANGE * 64
+
+
+def _read_range(conn: sqlite3.Connection, sql: str, low: int, high: int,
+                rows: list[tuple]) -> int:
+    """Append the readable rows with rowids in [low, high]; returns the rowids not readable
+    (halving a range that fails until single rows are left)."""
+    try:
+        rows += conn.execute(sql, (low, high)).fetchall()
+        return 0
+    except sqlite3.DatabaseError:
+        if low == high:
+            return 1
+    mid = (low + high) // 2
+    return _read_range(conn, sql, low, mid, rows) + _read_range(conn, sql, mid + 1, high, rows)
+
+
+def _readable_rows(conn: sqlite3.Connection, table: str, cols: str) -> tuple[list[tuple], int]:
+    """``(rows, unreadable)``: every row SQLite can still read, in rowid order. (A rowid that
+    cannot be read may never have been used: the count is an upper bound.)"""
+    rows: list[tuple] = []
+    sql = f'SELECT {cols} FROM "{table}" WHERE rowid BETWEEN ? AND ?'
+    return rows, _read_range(conn, sql, 0, _top_rowid(conn, table), rows)
+
+
+def _insert(fresh: sqlite3.Connection, table: str, columns: tuple[str, ...],
+            values: tuple) -> bool:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" for _ in columns)})'
+    try:
+        fresh.execute(sql, values)
+        return True
+    except sqlite3.IntegrityError:
+        if table not in ("artifacts", "folders"):
+            return False
+    row = dict(zip(columns, values))
+    if row.get("deleted_at") is not None:
+        return False
+    parent = parent_of(row["path"])
+    name = free_name(name_of(row["path"]), lambda n: fresh.execute(
+        "SELECT 1 FROM artifacts WHERE path = ? UNION SELECT 1 FROM folders WHERE path = ?",
+        (join(parent, n), join(parent, n))).fetchone() is not None, "recovered")
+    row["path"], row["name"] = join(parent, name), name
+    try:
+        fresh.execute(sql, tuple(row[c] for c in columns))
+        return True
+    except sqlite3.IntegrityError:
+        return False
+
+
+def _copy_table(src: sqlite3.Connection, fresh: sqlite3.Connection, table: str,
+                columns: tuple[str, ...]) -> dict[str, int]:
+    rows, lost = _readable_rows(src, table, ", ".join(f'"{c}"' for c in columns))
+    check = row_checker(table, columns)
+    copied = refused = 0
+    for values in rows:
+        if check(values) is None and _insert(fresh, table, columns, values):
+            copied += 1
+        else:
+            refused += 1
+    return {"copied": copied, "unreadable": lost, "refused": refused}
+
+
+def _drop_broken_versions(fresh: sqlite3.Connection) -> int:
+    """Versions whose delta chain lost a link cannot be rebuilt: drop them, oldest side."""
+    dropped = 0
+    while True:
+        n = fresh.execute(
+            "DELETE FROM artifact_versions WHERE storage = 'delta' AND NOT EXISTS"
+            " (SELECT 1 FROM artifact_versions b WHERE b.id = artifact_versions.base_id)").rowcount
+        if not n:
+            return dropped
+        dropped += n
+
+
+def rebuild_readable(ws: Workspace) -> tuple[sqlite3.Connection, dict[str, Any]]:
+    """A fresh in-memory workspace holding every readable, valid row of ``ws``."""
+    page_size = ws.conn.execute("PRAGMA page_size").fetchone()[0]
+    fresh = sqlite3.connect(":memory:", isolation_level=None)
+    fresh.execute(f"PRAGMA page_size = {int(page_size)}")
+    migrations.migrate(fresh)
+    fresh.execute("PRAGMA foreign_keys = ON")
+    latest = reference(migrations.LATEST_VERSION)
+    tables: dict[str, dict[str, int]] = {}
+    fresh.execute("BEGIN")
+    for table in latest.tables:
+        tables[table] = _copy_table(ws.conn, fresh, table, latest.columns[table])
+    dropped = _drop_broken_versions(fresh)
+    check_tree(fresh, repair=True, now=ws.clock())
+    search_index.rebuild(fresh)
+    fresh.execute("COMMIT")
+    link_index.rebuild(fresh)
+    lost = sum(t["unreadable"] + t["refused"] for t in tables.values()) + dropped
+    return fresh, {"tables": tables, "versions_dropped": dropped, "rows_lost": lost}
+
+
+def repair(ws: Workspace) -> dict[str, Any]:
+    """Replace the workspace with everything readable in it; returns the report with
+    ``backup`` (the damaged file's bytes) and ``backup_name``."""
+    backup = bytes(ws.conn.serialize())
+    fresh, report = rebuild_readable(ws)
+    try:
+        staged = Workspace(fresh, ":memory:", clock=ws.clock)
+        with staged.transaction():
+            activity.log(staged, "WORKSPACE_REPAIR", {
+                "rows_lost": report["rows_lost"], "versions_dropped": report["versions_dropped"],
+                "backup_size_bytes": len(backup)})
+        fresh.backup(ws.conn)
+    finally:
+        fresh.close()
+    _announce_commit(ws)
+    name = export_filename(ws.clock()).replace("workspace-", "workspace-damaged-")
+    return {**report, "backup": backup, "backup_name": name}
