@@ -24,6 +24,7 @@ from pylib import (
     activity, artifacts, citations, db, folders, models as m, params as p, storage, tags, tasks,
     trash, versions,
 )
+from pylib.care import api_methods as care_methods
 from pylib.links import queries as link_queries
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
 from pylib.errors import UnknownMethod
@@ -250,6 +251,7 @@ METHODS: dict[str, Method] = {
     "search.query": Method(
         p.SearchQuery, _search, m.SearchResults,
         "live documents, one hit each; `folder` includes subfolders; any text is a valid query"),
+    **{name: Method(*spec) for name, spec in care_methods.SPECS.items()},
 }
 
 

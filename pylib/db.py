@@ -120,6 +120,9 @@ def connect(
     try:
         migrations.check_version(conn)
         conn.execute("PRAGMA foreign_keys = ON")
+        # A new file gives free pages back in steps (pylib/care/compact.py); only an empty
+        # database takes this setting, an existing one keeps its own.
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         # Never run functions from a file's own views/triggers with elevated trust.
         conn.execute("PRAGMA trusted_schema = OFF")
         if journal_mode is not None:

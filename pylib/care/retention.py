@@ -21,6 +21,7 @@ from pylib.care import keep, settings
 from pylib.care.settings import Retention
 from pylib.db import Workspace
 from pylib.errors import QuireError
+from pylib.paths import normalize_folder
 
 # Documents handled per step, and activity entries removed per step: a step takes well under
 # a second on a slow machine, so a save waiting behind it waits little.
@@ -73,11 +74,11 @@ def _trash_bytes(ws: Workspace, units: list[str]) -> int:
 
 
 def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = None,
-                 docs: int = DOCS_PER_STEP) -> dict[str, Any]:
+                 docs: int = DOCS_PER_STEP, folder: str | None = None) -> dict[str, Any]:
     """One atomic step of a cleanup; pass the returned ``cursor`` back until ``done``.
 
     ``cursor`` "" starts with trash and activity; "v:<id>" goes on with the documents after
-    ``<id>``. Returns ``{done, cursor, progress, removed: {versions, trash_items, activity},
+    ``<id>``. ``folder``: only the versions of documents in this folder (and below). Returns ``{done, cursor, progress, removed: {versions, trash_items, activity},
     skipped: [{artifact_id, message}]}``; the last step records ``last_cleanup``.
     """
     policy = policy or settings.retention(ws)
@@ -85,24 +86,32 @@ def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = 
     removed = {"versions": 0, "trash_items": 0, "activity": 0}
     skipped: list[dict[str, str]] = []
     with ws.transaction():
-        if not cursor:
+        if not cursor and folder is None:
             removed["trash_items"], more = _trash_and_activity(ws, policy, now, removed)
             if more:
                 return _result(ws, False, "", removed, skipped)
-            cursor = "v:"
         after = cursor[2:]
-        ids = [i for (i,) in ws.conn.execute(
-            "SELECT DISTINCT artifact_id FROM artifact_versions WHERE artifact_id > ?"
-            " ORDER BY artifact_id LIMIT ?", (after, docs))]
+        ids = _documents_after(ws, after, docs, folder)
         if ids and policy.versions != "all":
             removed["versions"] = _prune_versions(ws, ids, policy, now, skipped)
         done = len(ids) < docs or policy.versions == "all"
         next_cursor = "" if done else "v:" + ids[-1]
         if any(removed.values()):
             activity.log(ws, "RETENTION_CLEANUP", {**removed, "skipped": len(skipped)})
-        if done:
+        if done and folder is None:
             settings.write(ws, "last_cleanup", {"at": now})
     return _result(ws, done, next_cursor, removed, skipped)
+
+
+def _documents_after(ws: Workspace, after: str, docs: int, folder: str | None) -> list[str]:
+    if folder is None:
+        return [i for (i,) in ws.conn.execute(
+            "SELECT DISTINCT artifact_id FROM artifact_versions WHERE artifact_id > ?"
+            " ORDER BY artifact_id LIMIT ?", (after, docs))]
+    prefix = normalize_folder(folder).rstrip("/") + "/"
+    return [i for (i,) in ws.conn.execute(
+        "SELECT id FROM artifacts WHERE id > ? AND substr(path, 1, ?) = ? ORDER BY id LIMIT ?",
+        (after, len(prefix), prefix, docs))]
 
 
 def _result(ws: Workspace, done: bool, cursor: str, removed: dict[str, int],

@@ -76,16 +76,20 @@ def retention(ws: Workspace) -> Retention:
         return Retention()
 
 
-def set_retention(ws: Workspace, changes: dict[str, Any]) -> Retention:
-    """Change some fields of the policy; out-of-range values are refused with a clear
-    message and nothing is stored."""
-    merged = {**retention(ws).model_dump(), **changes}
+def validated(fields: dict[str, Any]) -> Retention:
+    """A policy from ``fields``, or :class:`InvalidParams` saying what is out of range."""
     try:
-        policy = Retention.model_validate(merged)
+        return Retention.model_validate(fields)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
                     for e in exc.errors(include_url=False, include_input=False)]
         raise InvalidParams("; ".join(problems), problems=problems) from None
+
+
+def set_retention(ws: Workspace, changes: dict[str, Any]) -> Retention:
+    """Change some fields of the policy; out-of-range values are refused with a clear
+    message and nothing is stored."""
+    policy = validated({**retention(ws).model_dump(), **changes})
     with ws.transaction():
         write(ws, "retention", policy.model_dump())
         activity.log(ws, "RETENTION_SET", policy.model_dump())

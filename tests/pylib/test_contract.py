@@ -125,6 +125,13 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
                call("citations.list_by_source", {"source_artifact_id": art["id"]}))
         _check(done, "citations.list_by_run", call("citations.list_by_run", {"citing_run_id": "r"}))
         _check(done, "search.query", call("search.query", {"query": "x*", "sort": "date"}))
+        for name in ("care.status", "care.settings", "care.preview", "care.check",
+                     "care.breakdown", "care.compact"):
+            _check(done, name, call(name))
+        _check(done, "care.set_retention", call("care.set_retention", {"keep_last": 5}))
+        _check(done, "care.cleanup", call("care.cleanup", {"cursor": ""}))
+        _check(done, "care.conflict_seen", call("care.conflict_seen", {"artifact_id": art["id"]}))
+        _check(done, "care.repair", call("care.repair"))
         data = call("transfer.export")["data"]
         _check(done, "transfer.validate", call("transfer.validate", {"data": data}))
         _check(done, "transfer.import", call("transfer.import", {"data": data, "mode": "merge"}))
