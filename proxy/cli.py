@@ -157,7 +157,7 @@ def serve_command(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in ("migrate", "check"):
+        if args.command in engine_cli.COMMANDS:
             return engine_cli.run(args)
         settings = load_settings(args)
         if args.command == "serve":

@@ -20,7 +20,7 @@ import sqlite3
 import sys
 from typing import Any, TextIO
 
-from pylib import migrations
+from pylib import cli_records, migrations
 from pylib.clock import now_ms
 from pylib.errors import InvalidImport, NotAWorkspace, QuireError, SchemaTooNew
 from pylib.transfer.export import export_workspace
@@ -28,6 +28,8 @@ from pylib.transfer.importer import checked, rebuilt
 from pylib.transfer.validate import DEFAULT_MAX_BYTES, inspect
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+# Every command this module adds (the proxy's `quire` hands these to :func:`run`).
+COMMANDS = ("migrate", "check", *cli_records.COMMANDS)
 # Refusals that mean "not a workspace at all" rather than "a workspace with problems".
 _UNUSABLE = frozenset({"empty", "not_sqlite", "not_a_workspace"})
 
@@ -45,6 +47,7 @@ def add_subcommands(subparsers: Any) -> None:
     chk.add_argument("file", help="path to a workspace .sqlite file")
     chk.add_argument("--json", action="store_true", help="print the report as JSON")
     chk.set_defaults(engine_command="check")
+    cli_records.add_subcommands(subparsers)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -54,6 +57,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"error: no such file: {args.file}", file=err)
         return EXIT_UNUSABLE
     try:
+        if args.engine_command in cli_records.COMMANDS:
+            return cli_records.run(args, out)
         if args.engine_command == "migrate":
             return _migrate(args, out)
         return _check(args, out)
@@ -74,14 +79,7 @@ def _free_backup_path(file: str, version: int) -> str:
 
 
 def _read(file: str) -> bytes:
-    """The file's bytes. SQLite never opens the file itself: nothing is ever written next to
-    it (no -wal or -shm, whatever its header says) and nothing in it runs."""
-    size = os.path.getsize(file)
-    if size > DEFAULT_MAX_BYTES:
-        raise InvalidImport(f"The file is {size:,} bytes; the limit is {DEFAULT_MAX_BYTES:,}.",
-                            reason="too_large")
-    with open(file, "rb") as fh:
-        return fh.read()
+    return cli_records.read_file(file)
 
 
 def _write_atomically(file: str, data: bytes) -> None:
