@@ -42,7 +42,7 @@ MAX_CARE_VALUE_BYTES = 64 * 1024
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
 VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial")
-VERSION_STORAGES = ("full", "zlib", "delta")
+VERSION_STORAGES = ("full", "zlib", "zstd", "delta")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

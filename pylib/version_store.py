@@ -4,7 +4,9 @@ Each row of ``artifact_versions`` has a ``storage``:
 
 * ``full`` — ``content`` is the version's bytes (the newest version, and every row written
   before migration 0011: old full copies are read as they are);
-* ``zlib`` — ``content`` is the bytes compressed with zlib (a keyframe);
+* ``zstd`` — ``content`` is the bytes compressed with zstd (a keyframe, :mod:`pylib.compress`;
+  migration 0016 re-encoded older full copies and ``zlib`` keyframes this way);
+* ``zlib`` — ``content`` is the bytes compressed with zlib (a keyframe written before 0016);
 * ``delta`` — ``content`` is a :mod:`pylib.deltas` delta that rebuilds this version from the
   version ``base_id`` (the one recorded right after it).
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from pylib import deltas
+from pylib import compress, deltas
 from pylib.content import digest, to_bytes
 from pylib.db import Workspace
 from pylib.errors import VersionCorrupt
@@ -93,13 +95,11 @@ def supersede(
             (new_id, delta, row[0]),
         )
         return
-    # Level 1: a keyframe is written on the save path, and in Pyodide level 6 takes ~150 ms
-    # for 1 MB against ~20 ms, for a copy only ~15% smaller.
-    packed = zlib.compress(old, 1)
-    if len(packed) < len(old):
+    storage, packed = pack_keyframe(old)
+    if storage != "full":
         ws.conn.execute(
-            "UPDATE artifact_versions SET storage = 'zlib', content = ? WHERE id = ?",
-            (packed, row[0]),
+            "UPDATE artifact_versions SET storage = ?, content = ? WHERE id = ?",
+            (storage, packed, row[0]),
         )
 
 
@@ -131,6 +131,11 @@ class _Rows:
 def _anchor(storage: str, content: Any) -> bytes:
     if storage == "full":
         return to_bytes(content)
+    if storage == "zstd":
+        try:
+            return compress.unpack(to_bytes(content))
+        except compress.CompressedDataError as exc:
+            raise VersionCorrupt(f"A stored copy is damaged ({exc}).") from exc
     if storage == "zlib":
         try:
             return zlib.decompress(to_bytes(content))
@@ -170,9 +175,10 @@ def content_of(
 
 
 def pack_keyframe(data: bytes) -> tuple[str, bytes]:
-    """``(storage, content)`` for a version kept whole: compressed when that is smaller."""
-    packed = zlib.compress(data, 1)
-    return ("zlib", packed) if len(packed) < len(data) else ("full", data)
+    """``(storage, content)`` for a version kept whole: zstd when that is smaller (it is on
+    the save path: zstd-3 is faster than zlib-1 in Pyodide and packs text tighter)."""
+    packed = compress.pack(data)
+    return ("zstd", packed) if len(packed) < len(data) else ("full", data)
 
 
 def rebase(ws: Workspace, version_id: str, data: bytes, base_id: str | None,

@@ -89,7 +89,7 @@ def test_chains_end_in_keyframes(tmp_path, monkeypatch):
         artifacts.update(ws, art.id, text + f"\nedit {i}")
     rows = ws.conn.execute("SELECT storage FROM artifact_versions ORDER BY seq").fetchall()
     kinds = [r[0] for r in rows]
-    assert kinds[-1] == "full" and "zlib" in kinds
+    assert kinds[-1] == "full" and "zstd" in kinds
     runs = "".join("d" if k == "delta" else "K" for k in kinds[:-1]).split("K")
     assert max(len(r) for r in runs) < 5
     for v in _history(ws, art.id):

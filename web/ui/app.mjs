@@ -3,7 +3,7 @@
 // layout and the controls. Each part gets only what it uses. No framework, no build step.
 
 import { $ } from "./dom.mjs";
-import { setSaveState, setOnline, initNotifications } from "./notifications.mjs";
+import { setSaveState, setOnline, initNotifications, showError } from "./notifications.mjs";
 import { Store } from "./store.mjs";
 import { Session } from "./session.mjs";
 import { watchSaveStatus } from "./savestatus.mjs";
@@ -20,6 +20,9 @@ import { openHistory } from "./versions.mjs";
 import { openTrash } from "./trash.mjs";
 import { openActivity } from "./activity.mjs";
 import { openStorage } from "./storage.mjs";
+import { openCareSettings } from "./care.mjs";
+import { openRecords } from "./records.mjs";
+import { Upkeep } from "./upkeep.mjs";
 import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
@@ -65,7 +68,9 @@ function assemble(store) {
     quickOpen: () => openQuickOpen(parts),
     trash: () => openTrash(parts),
     activity: () => openActivity(parts),
-    storage: () => openStorage({ engine: session.engine }),
+    storage: () => openStorage({ engine: session.engine, session, documents, editor }),
+    careSettings: () => openCareSettings({ session }),
+    records: () => openRecords({ session, documents, tree }),
     exportWorkspace: () => exportWorkspace(parts),
     importWorkspace: () => openImport(parts),
     history: (artifact) => openHistory(parts, artifact),
@@ -85,6 +90,9 @@ function connect(page, engine) {
   engine.beforeRelease = () => editor.flush();
   watchSaveStatus({ store, engine, session, editor });
   new Ownership({ store, engine, editor });
+  // Retention, integrity checks and compaction run by themselves when the tab is idle.
+  page.upkeep = new Upkeep({ session, store, onProblem: (result) => showError(
+    `The workspace check found ${result.problem_count} problem(s). Open Storage to repair it.`, "Workspace check") });
   return new Boot({ store, engine, documents }).start();
 }
 

@@ -37,6 +37,8 @@ export function wireControls({ store, actions, documents, editor, layout, panels
   on("#open-trash", () => panels.trash());
   on("#open-activity", () => panels.activity());
   on("#open-storage", () => panels.storage());
+  on("#open-care-settings", () => panels.careSettings());
+  on("#open-records", () => panels.records());
   on("#export-workspace", () => panels.exportWorkspace());
   on("#import-workspace", () => panels.importWorkspace());
   on("#show-shortcuts", () => openShortcutsHelp());

@@ -3,11 +3,13 @@
 import { h, replace, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { reportError } from "./notifications.mjs";
+import { careSection } from "./carestorage.mjs";
 
 const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
 
-/** `engine`: the engine client ({read(), storageEstimate()}). */
-export async function openStorage({ engine }) {
+/** `engine`: the engine client ({read(), storageEstimate()}); with `session` (and `documents`,
+ * `editor`), the care section: breakdown, integrity, cleanup controls. */
+export async function openStorage({ engine, ...parts }) {
   const body = h("div", {}, h("p", { class: "hint" }, "Measuring…"));
   const d = openDialog({ title: "Storage", size: "medium", body: [body] });
   let stats, estimate;
@@ -22,6 +24,7 @@ export async function openStorage({ engine }) {
     return;
   }
   render(body, stats, estimate);
+  if (parts.session) body.append(careSection(parts, () => { d.close(); openStorage({ engine, ...parts }); }));
 }
 
 function render(body, stats, estimate) {

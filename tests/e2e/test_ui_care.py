@@ -1,0 +1,142 @@
+"""Workspace care in Chromium: a retention policy set in Settings is applied to real history;
+the storage view's numbers are the file's; a damaged workspace is repaired from the page."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from e2e_helpers import engine_call, export_bytes, wait_ready
+from workspace_helpers import new_document, wait_saved_and_idle
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "care"
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _history(page: Page, name: str, saves: int) -> dict:
+    new_document(page, name)
+    editor = page.get_by_label("Document text")
+    for i in range(saves):
+        editor.type(f"line {i}\n")
+        wait_saved_and_idle(page, 300)
+    doc = next(a for a in engine_call(page, "tree.list")["artifacts"] if a["name"] == name)
+    return doc
+
+
+def test_settings_policy_is_previewed_and_applied_to_history(app: Page) -> None:
+    doc = _history(app, "kept.md", 6)
+    before = engine_call(app, "versions.list", {"artifact_id": doc["id"]})
+    assert len(before) >= 6
+    app.get_by_role("button", name="Settings").click()
+    dialog = app.get_by_role("dialog")
+    dialog.get_by_label("Version history").select_option("last")
+    dialog.get_by_label("Versions to keep (N)").fill("2")
+    dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.locator("#care-preview")).to_contain_text(
+        f"{len(before) - 2} versions of 1 documents")
+    expect(dialog.locator("#care-preview")).to_contain_text("This frees")
+    _shot(app, "settings-preview")
+    dialog.get_by_label("Versions to keep (N)").fill("0")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    expect(dialog.locator("#care-problem")).to_contain_text("keep_last")
+    dialog.get_by_label("Versions to keep (N)").fill("2")
+    dialog.get_by_role("button", name="Save and clean up now").click()
+    expect(dialog.locator("#care-done")).to_contain_text(f"Removed {len(before) - 2} versions")
+    _shot(app, "settings-applied")
+    after = engine_call(app, "versions.list", {"artifact_id": doc["id"]})
+    assert [v["id"] for v in after] == [v["id"] for v in before[:2]]
+    text = engine_call(app, "versions.get", {"version_id": after[-1]["id"]})["text"]
+    assert text.startswith("line 0\n")
+    # The policy is stored in the workspace: it travels in the export.
+    status = engine_call(app, "care.status")
+    assert status["retention"]["keep_last"] == 2 and status["last_cleanup"]["at"] > 0
+
+
+def test_storage_view_numbers_match_the_file(app: Page, tmp_path: Path) -> None:
+    new_document(app, "sized.md")
+    app.get_by_label("Document text").type("words " * 200)
+    wait_saved_and_idle(app)
+    app.get_by_role("button", name="Storage").click()
+    dialog = app.get_by_role("dialog")
+    size = dialog.locator("#care-file-size")
+    expect(size).to_be_visible()
+    _shot(app, "storage")
+    shown = int(size.get_attribute("data-bytes"))
+    data = export_bytes(app)
+    path = tmp_path / "export.sqlite"
+    path.write_bytes(data)
+    conn = sqlite3.connect(path)
+    page_size, pages = conn.execute("PRAGMA page_size").fetchone()[0], conn.execute("PRAGMA page_count").fetchone()[0]
+    docs = conn.execute("SELECT sum(length(content)) FROM artifacts WHERE deleted_at IS NULL"
+                        " AND kind IN ('markdown', 'text', 'code')").fetchone()[0]
+    versions = conn.execute("SELECT count(*), sum(length(content)) FROM artifact_versions").fetchone()
+    conn.close()
+    assert shown == page_size * pages == len(data)
+    row = dialog.locator("#care-parts [data-part=documents]")
+    assert int(row.get_attribute("data-bytes")) == docs
+    assert int(dialog.locator("#care-parts [data-part=versions]").get_attribute("data-bytes")) == versions[1]
+    expect(dialog.locator("#care-parts [data-part=versions]")).to_contain_text(f"({versions[0]})")
+    dialog.get_by_role("button", name="Check workspace").click()
+    expect(app.get_by_role("dialog").locator("#care-check-result")).to_contain_text("No problems found")
+
+
+DAMAGE = """async ([pages]) => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open("quire-pages"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  const keys = await new Promise((ok) => { const r = db.transaction("meta").objectStore("meta").getAllKeys(); r.onsuccess = () => ok(r.result); });
+  const tx = db.transaction("pages", "readwrite");
+  for (const ws of keys) for (const p of pages) tx.objectStore("pages").put(new Uint8Array(4096).fill(0xa5).buffer, [ws, p - 1]);
+  await new Promise((ok) => { tx.oncomplete = ok; });
+  db.close();
+  return keys.length;
+}"""
+
+
+def _artifact_leaves(data: bytes, tmp_path: Path) -> list[int]:
+    """Two leaf pages of the artifacts table (1-based), read from the B-tree's root page."""
+    path = tmp_path / "before.sqlite"
+    path.write_bytes(data)
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'artifacts'").fetchone()[0]
+    conn.close()
+    start = (root - 1) * page_size
+    assert data[start] == 0x05, "the artifacts table should span several pages"
+    first = int.from_bytes(data[start + 12:start + 14], "big")
+    return [int.from_bytes(data[start + first:start + first + 4], "big"),
+            int.from_bytes(data[start + 8:start + 12], "big")]
+
+
+def test_a_damaged_workspace_is_checked_and_repaired(app: Page, tmp_path: Path) -> None:
+    for i in range(40):
+        engine_call(app, "artifacts.create", {"path": f"/notes/n{i:02}.md", "content": f"# {i}\n" + "text " * 500})
+    wait_saved_and_idle(app)
+    leaves = _artifact_leaves(export_bytes(app), tmp_path)
+    url = app.url
+    app.goto(url.rstrip("/") + "/healthz")
+    assert app.evaluate(DAMAGE, [leaves]) == 1
+    app.goto(url, wait_until="domcontentloaded")
+    app.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.engine)")
+    app.get_by_role("button", name="Storage").click()
+    dialog = app.get_by_role("dialog")
+    dialog.get_by_role("button", name="Check workspace").click()
+    dialog = app.get_by_role("dialog")
+    expect(dialog.locator("#care-check-result")).to_contain_text("problem(s) found")
+    _shot(app, "check-damaged")
+    with app.expect_download() as download:
+        dialog.get_by_role("button", name="Repair…").click()
+        app.get_by_role("dialog").get_by_role("button", name="Repair").click()
+    backup = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.startswith("workspace-damaged-")
+    assert len(backup) > 0
+    result = engine_call(app, "care.check")
+    assert result["ok"], result["problems"]
+    left = engine_call(app, "tree.list")["artifacts"]
+    assert 0 < len(left) < 40
+    expect(app.get_by_role("treeitem").first).to_be_visible()
+    _shot(app, "repaired")
