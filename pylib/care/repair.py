@@ -61,11 +61,25 @@ def _read_range(conn: sqlite3.Connection, sql: str, low: int, high: int,
 
 
 def _readable_rows(conn: sqlite3.Connection, table: str, cols: str) -> tuple[list[tuple], int]:
-    """``(rows, unreadable)``: every row SQLite can still read, in rowid order. (A rowid that
-    cannot be read may never have been used: the count is an upper bound.)"""
+    """``(rows, unreadable)``: every row SQLite can still read, in rowid order; the rows lost
+    are counted from an intact index when there is one (a rowid on a damaged page may never
+    have been used)."""
     rows: list[tuple] = []
     sql = f'SELECT {cols} FROM "{table}" WHERE rowid BETWEEN ? AND ?'
-    return rows, _read_range(conn, sql, 0, _top_rowid(conn, table), rows)
+    failed = _read_range(conn, sql, 0, _top_rowid(conn, table), rows)
+    expected = _indexed_count(conn, table) if failed else None
+    return rows, failed if expected is None else max(0, min(failed, expected - len(rows)))
+
+
+def _indexed_count(conn: sqlite3.Connection, table: str) -> int | None:
+    """How many rows an intact index of the table lists (``None`` if none can be read)."""
+    for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                 " AND tbl_name = ?", (table,)).fetchall():
+        try:
+            return conn.execute(f'SELECT count(*) FROM "{table}" INDEXED BY "{index}"').fetchone()[0]
+        except sqlite3.DatabaseError:
+            continue
+    return None
 
 
 def _insert(fresh: sqlite3.Connection, table: str, columns: tuple[str, ...],

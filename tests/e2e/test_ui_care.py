@@ -130,7 +130,7 @@ def test_a_damaged_workspace_is_checked_and_repaired(app: Page, tmp_path: Path) 
     _shot(app, "check-damaged")
     with app.expect_download() as download:
         dialog.get_by_role("button", name="Repair…").click()
-        app.get_by_role("dialog").get_by_role("button", name="Repair").click()
+        app.get_by_role("dialog").get_by_role("button", name="Repair", exact=True).click()
     backup = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename.startswith("workspace-damaged-")
     assert len(backup) > 0

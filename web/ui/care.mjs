@@ -18,9 +18,9 @@ function numberField(id, label, value, { min = 1, max = 36500, hint = "" } = {})
 }
 
 function optionalDays(id, label, value, neverLabel) {
-  const never = h("input", { type: "checkbox", id: `${id}-never`, checked: value === null });
+  const never = h("input", { type: "checkbox", id: `${id}-never`, checked: value == null });
   const days = numberField(id, label, value ?? 30);
-  days.input.disabled = value === null;
+  days.input.disabled = value == null;
   never.addEventListener("change", () => { days.input.disabled = never.checked; });
   days.el.append(h("label", { class: "check", for: `${id}-never` }, never, ` ${neverLabel}`));
   return { el: days.el, read: () => (never.checked ? null : Number(days.input.value)) };

@@ -23,11 +23,34 @@ export function careSection(parts, refresh) {
 
 async function load(el, parts, refresh) {
   const { session } = parts;
-  const [usage, status] = await Promise.all([session.call("care.breakdown", {}), session.call("care.status", {})]);
+  // A damaged file may fail to measure: the integrity section (check, repair) still shows.
+  const [usageRes, statusRes] = await Promise.allSettled([session.call("care.breakdown", {}), session.call("care.status", {})]);
+  const status = statusRes.status === "fulfilled" ? statusRes.value : { description: "", last_check: null };
   const act = (label, id, fn) => h("button", { type: "button", class: "btn btn-small", id, onclick: async (e) => {
     e.currentTarget.disabled = true;
     try { await fn(); } catch (err) { reportError(err, label); } finally { refresh(); }
   } }, label);
+  const space = usageRes.status === "fulfilled" ? spaceSection(usageRes.value, parts, act)
+    : [h("p", { class: "field-error" }, `Could not measure the workspace: ${String(usageRes.reason?.message || usageRes.reason).replace(/\.$/, "")}. Check it below.`)];
+  const check = status.last_check;
+  const checkText = check
+    ? (check.ok ? `No problems found · ${formatFull(check.at)}` : `${check.problem_count} problem(s) found · ${formatFull(check.at)}`)
+    : "Never checked";
+  replace(el, ...space,
+    h("div", { class: "care-actions" },
+      act("Clean up now", "care-cleanup", () => cleanUp(parts)),
+      act("Compact", "care-compact", () => compact(parts)),
+      h("span", { class: "hint" }, status.description)),
+    h("h3", { class: "section-title" }, "Integrity"),
+    h("p", { id: "care-check-result", class: check && !check.ok ? "field-error" : "" }, checkText),
+    check && !check.ok ? h("ul", { class: "care-problems" }, (check.problems || []).slice(0, 8).map((p) => h("li", {}, `${p.message}${p.path ? ` (${p.path})` : ""}`))) : null,
+    h("div", { class: "care-actions" },
+      act("Check workspace", "care-check", () => checkNow(parts)),
+      check && !check.ok ? act("Repair…", "care-repair", () => repair(parts)) : null),
+  );
+}
+
+function spaceSection(usage, parts, act) {
   const maxPart = Math.max(1, ...usage.parts.map((p) => p.bytes));
   const partRows = usage.parts.map((p) => h("div", { class: "bar-row", dataset: { part: p.part, bytes: String(p.bytes) } },
     h("span", { class: "list-title" }, `${PART_LABELS[p.part] || p.part}${p.count != null ? ` (${p.count})` : ""}`),
@@ -41,11 +64,7 @@ async function load(el, parts, refresh) {
     h("td", { class: "num" }, `${f.versions} · ${formatBytes(f.version_bytes)}`),
     h("td", {}, f.versions > f.items ? act("Prune versions", null, () => pruneFolder(parts, f.folder)) : null),
   ));
-  const check = status.last_check;
-  const checkText = check
-    ? (check.ok ? `No problems found · ${formatFull(check.at)}` : `${check.problem_count} problem(s) found · ${formatFull(check.at)}`)
-    : "Never checked";
-  replace(el,
+  return [
     h("h3", { class: "section-title" }, "What takes the space"),
     h("div", { class: "bars", id: "care-parts" }, partRows),
     h("p", { class: "hint", id: "care-file-size", dataset: { bytes: String(usage.file_bytes) } },
@@ -53,17 +72,7 @@ async function load(el, parts, refresh) {
     usage.folders.length ? h("table", { class: "care-folders", id: "care-folders" },
       h("thead", {}, h("tr", {}, h("th", {}, "Folder"), h("th", {}, "Items"), h("th", {}, "Content"), h("th", {}, "Versions"), h("th", {}))),
       h("tbody", {}, folderRows)) : null,
-    h("div", { class: "care-actions" },
-      act("Clean up now", "care-cleanup", () => cleanUp(parts)),
-      act("Compact", "care-compact", () => compact(parts)),
-      h("span", { class: "hint" }, status.description)),
-    h("h3", { class: "section-title" }, "Integrity"),
-    h("p", { id: "care-check-result", class: check && !check.ok ? "field-error" : "" }, checkText),
-    check && !check.ok ? h("ul", { class: "care-problems" }, (check.problems || []).slice(0, 8).map((p) => h("li", {}, `${p.message}${p.path ? ` (${p.path})` : ""}`))) : null,
-    h("div", { class: "care-actions" },
-      act("Check workspace", "care-check", () => checkNow(parts)),
-      check && !check.ok ? act("Repair…", "care-repair", () => repair(parts)) : null),
-  );
+  ];
 }
 
 async function emptyTrash({ session }) {

@@ -19,11 +19,16 @@ export async function openStorage({ engine, ...parts }) {
       engine.storageEstimate().catch(() => null),
     ]);
   } catch (err) {
-    d.close();
-    reportError(err, "Could not measure storage");
-    return;
+    if (!parts.session) {
+      d.close();
+      reportError(err, "Could not measure storage");
+      return;
+    }
+    // A damaged workspace may not measure: its check and repair (below) must still be reachable.
+    replace(body, h("p", { class: "field-error" }, `Could not measure storage: ${err.message || err}`));
+    stats = null;
   }
-  render(body, stats, estimate);
+  if (stats) render(body, stats, estimate);
   if (parts.session) body.append(careSection(parts, () => { d.close(); openStorage({ engine, ...parts }); }));
 }
 
