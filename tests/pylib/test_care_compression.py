@@ -77,9 +77,10 @@ def test_the_upgrade_compresses_old_full_copies_and_keeps_every_text(tmp_path):
     ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
     assert ws.schema_version() == migrations.LATEST_VERSION
     kinds = dict(ws.conn.execute("SELECT storage, count(*) FROM artifact_versions GROUP BY storage"))
-    assert kinds == {"zstd": len(texts) - len(ids), "full": len(ids)}
+    assert kinds["full"] == len(ids) and set(kinds) <= {"full", "delta", "zstd"}
+    assert kinds.get("delta", 0) + kinds.get("zstd", 0) == len(texts) - len(ids)
     stored_old = ws.conn.execute(
-        "SELECT sum(length(content)) FROM artifact_versions WHERE storage = 'zstd'").fetchone()[0]
+        "SELECT sum(length(content)) FROM artifact_versions WHERE storage != 'full'").fetchone()[0]
     assert stored_old <= 0.4 * raw_old  # at least 60% smaller
     assert _all_texts(ws, ids) == texts
 
@@ -103,3 +104,27 @@ def test_a_damaged_compressed_version_fails_alone(tmp_path):
     assert versions.get(ws, bad[0]["id"]).text  # the others of that document still open
     assert len(artifacts.tree_json(ws).parse()["artifacts"]) == 2
     assert all(versions.get(ws, v["id"]).text for v in versions.list_versions(ws, ids[1], 500))
+
+
+def test_the_upgrade_leaves_a_damaged_row_as_it_was(tmp_path):
+    ws, ids = _workspace_with_history(tmp_path, docs=1, saves=6)
+    texts = _all_texts(ws, ids)
+    rows = [r[0] for r in ws.conn.execute(
+        "SELECT id FROM artifact_versions ORDER BY seq DESC")]
+    with ws.transaction():
+        for vid in rows:
+            ws.conn.execute("UPDATE artifact_versions SET storage = 'full', base_id = NULL,"
+                            " content = ? WHERE id = ?", (texts[vid].encode(), vid))
+        ws.conn.execute("UPDATE artifact_versions SET storage = 'zlib', content = X'78DA00'"
+                        " WHERE id = ?", (rows[3],))
+    ws.conn.execute("PRAGMA user_version = 15")
+    ws.close()
+    ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
+    assert ws.conn.execute("SELECT storage, hex(content) FROM artifact_versions WHERE id = ?",
+                           (rows[3],)).fetchone() == ("zlib", "78DA00")
+    for vid in rows:
+        if vid == rows[3]:
+            with pytest.raises(VersionCorrupt):
+                versions.get(ws, vid)
+        else:
+            assert versions.get(ws, vid).text == texts[vid]
