@@ -140,7 +140,7 @@ def table(r: dict) -> str:
     for arm in ("raw", "upgraded", "shipped"):
         a = r[arm]
         lines.append(
-            f"| {arm} | {a['stored'] / 1e6:.2f} | {1 - a["stored"] / a["plain"]:.1%} |"
+            f"| {arm} | {a['stored'] / 1e6:.2f} | {1 - a['stored'] / a['plain']:.1%} |"
             f" {a['open_p50']:.2f} | {a['open_p50'] / raw['open_p50']:.2f}x |"
             f" {a['old_p50']:.2f} | {a['old_p50'] / raw['old_p50']:.2f}x |")
     up, sh = r["upgraded"], r["shipped"]
