@@ -48,7 +48,8 @@ def compact_step(ws: Workspace, pages: int = PAGES_PER_STEP) -> dict[str, Any]:
         ws.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         ws.conn.execute("VACUUM")
     else:
-        ws.conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
+        # executescript steps the pragma to the end: execute() frees one page per call.
+        ws.conn.executescript(f"PRAGMA incremental_vacuum({int(pages)})")
     after = _pragma(ws, "page_count") * page_size
     free = _pragma(ws, "freelist_count") * page_size
     result = {"done": free == 0, "before_bytes": before, "after_bytes": after,

@@ -25,8 +25,10 @@ from pylib.paths import normalize_folder
 
 # Documents handled per step, and activity entries removed per step: a step takes well under
 # a second on a slow machine, so a save waiting behind it waits little.
-DOCS_PER_STEP = 200
+DOCS_PER_STEP = 50
 ACTIONS_PER_STEP = 5000
+# ... and a step stops after the document that takes its removals past this many versions.
+VERSIONS_PER_STEP = 1000
 
 
 def _fmt_bytes(n: int) -> str:
@@ -92,10 +94,11 @@ def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = 
                 return _result(ws, False, "", removed, skipped)
         after = cursor[2:]
         ids = _documents_after(ws, after, docs, folder)
+        last = ids[-1] if ids else after
         if ids and policy.versions != "all":
-            removed["versions"] = _prune_versions(ws, ids, policy, now, skipped)
-        done = len(ids) < docs or policy.versions == "all"
-        next_cursor = "" if done else "v:" + ids[-1]
+            removed["versions"], last = _prune_versions(ws, ids, policy, now, skipped)
+        done = policy.versions == "all" or (len(ids) < docs and last == (ids[-1] if ids else after))
+        next_cursor = "" if done else "v:" + last
         if any(removed.values()):
             activity.log(ws, "RETENTION_CLEANUP", {**removed, "skipped": len(skipped)})
         if done and folder is None:
@@ -146,7 +149,9 @@ def _trash_and_activity(ws: Workspace, policy: Retention, now: int,
 
 
 def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
-                    skipped: list[dict[str, str]]) -> int:
+                    skipped: list[dict[str, str]]) -> tuple[int, str]:
+    """Prune the documents ``ids`` in order until :data:`VERSIONS_PER_STEP` versions are
+    removed; returns ``(removed, the last document handled)``."""
     marks = ", ".join("?" for _ in ids)
     rows = ws.conn.execute(f"{keep.VERSION_ROWS} WHERE artifact_id IN ({marks})", ids)
     by_doc: dict[str, set[str]] = defaultdict(set)
@@ -154,12 +159,16 @@ def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
                                                        keep.unseen_conflicts(ws)):
         by_doc[artifact_id].add(vid)
     count = 0
-    for artifact_id, remove in by_doc.items():
-        try:
-            count += prune_document(ws, artifact_id, remove)
-        except QuireError as exc:
-            skipped.append({"artifact_id": artifact_id, "message": exc.message})
-    return count
+    for artifact_id in ids:
+        remove = by_doc.get(artifact_id)
+        if remove:
+            try:
+                count += prune_document(ws, artifact_id, remove)
+            except QuireError as exc:
+                skipped.append({"artifact_id": artifact_id, "message": exc.message})
+        if count >= VERSIONS_PER_STEP:
+            return count, artifact_id
+    return count, ids[-1]
 
 
 def prune_document(ws: Workspace, artifact_id: str, remove: set[str]) -> int:
