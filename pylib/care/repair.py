@@ -72,11 +72,15 @@ def _readable_rows(conn: sqlite3.Connection, table: str, cols: str) -> tuple[lis
 
 
 def _indexed_count(conn: sqlite3.Connection, table: str) -> int | None:
-    """How many rows an intact index of the table lists (``None`` if none can be read)."""
-    for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
-                                 " AND tbl_name = ?", (table,)).fetchall():
+    """How many rows an intact full (not partial) index of the table lists, or ``None``."""
+    try:
+        names = [r[1] for r in conn.execute(f'PRAGMA index_list("{table}")') if not r[4]]
+    except sqlite3.DatabaseError:
+        return None
+    for index in names:
         try:
-            return conn.execute(f'SELECT count(*) FROM "{table}" INDEXED BY "{index}"').fetchone()[0]
+            # count(rowid), not count(*): SQLite may answer count(*) from the table's own tree.
+            return conn.execute(f'SELECT count(rowid) FROM "{table}" INDEXED BY "{index}"').fetchone()[0]
         except sqlite3.DatabaseError:
             continue
     return None

