@@ -84,6 +84,8 @@ def test_storage_view_numbers_match_the_file(app: Page, tmp_path: Path) -> None:
     expect(dialog.locator("#care-parts [data-part=versions]")).to_contain_text(f"({versions[0]})")
     dialog.get_by_role("button", name="Check workspace").click()
     expect(app.get_by_role("dialog").locator("#care-check-result")).to_contain_text("No problems found")
+    app.get_by_role("dialog").locator("#care-check-result").scroll_into_view_if_needed()
+    _shot(app, "storage-care")
 
 
 DAMAGE = """async ([pages]) => {
@@ -140,3 +142,36 @@ def test_a_damaged_workspace_is_checked_and_repaired(app: Page, tmp_path: Path) 
     assert 0 < len(left) < 40
     expect(app.get_by_role("treeitem").first).to_be_visible()
     _shot(app, "repaired")
+
+
+def test_agent_tasks_and_citations_are_visible(app: Page) -> None:
+    new_document(app, "source.md")
+    app.get_by_label("Document text").type("a cited source")
+    wait_saved_and_idle(app)
+    doc = next(a for a in engine_call(app, "tree.list")["artifacts"] if a["name"] == "source.md")
+    done = engine_call(app, "tasks.enqueue", {"task_type": "summarise", "input": {"doc": doc["id"]}})
+    engine_call(app, "tasks.claim")
+    engine_call(app, "tasks.complete", {"id": done["id"], "output": {"summary": "short"}})
+    bad = engine_call(app, "tasks.enqueue", {"task_type": "translate", "input": {"to": "fr"}})
+    engine_call(app, "tasks.claim")
+    engine_call(app, "tasks.fail", {"id": bad["id"], "error": "no model available"})
+    engine_call(app, "tasks.enqueue", {"task_type": "index", "input": {}})
+    engine_call(app, "citations.record", {"source_artifact_id": doc["id"], "citing_run_id": done["id"],
+                                          "weight": 0.75, "reason": "quoted in the summary"})
+    app.get_by_role("button", name="Agent tasks").click()
+    dialog = app.get_by_role("dialog")
+    expect(dialog.locator(".task-card")).to_have_count(3)
+    expect(dialog.locator("#records-citations")).to_contain_text("source.md was cited by 1 run(s)")
+    expect(dialog.locator("#records-citations")).to_contain_text("quoted in the summary")
+    dialog.get_by_role("tab", name="Failed").click()
+    expect(dialog.locator(".task-card")).to_have_count(1)
+    card = dialog.locator(".task-card").first
+    card.locator("summary").click()
+    expect(card).to_contain_text("no model available")
+    expect(card).to_contain_text('"to": "fr"')
+    dialog.get_by_role("tab", name="All").click()
+    dialog.locator(f".task-card[data-id='{done['id']}'] summary").click()
+    dialog.locator(f".task-card[data-id='{done['id']}']").get_by_role("button", name="Documents this run cited").click()
+    expect(dialog.locator("#records-citations")).to_contain_text("cited 1 document(s)")
+    expect(dialog.locator("#records-citations")).to_contain_text("/source.md")
+    _shot(app, "records")
