@@ -25,6 +25,8 @@ export async function openHistory({ store, session, editor, documents }, artifac
   });
   d.body.style.padding = "0";
   d.body.style.display = "flex";
+  // The history of a merge conflict has now been seen: retention may remove its versions later.
+  if (store.canWrite()) session.mutate("care.conflict_seen", { artifact_id: artifact.id }, { quiet: true }).catch(() => {});
 
   let versions = [];
   let selected = null;
