@@ -175,3 +175,17 @@ def test_agent_tasks_and_citations_are_visible(app: Page) -> None:
     expect(dialog.locator("#records-citations")).to_contain_text("cited 1 document(s)")
     expect(dialog.locator("#records-citations")).to_contain_text("/source.md")
     _shot(app, "records")
+
+
+def test_the_idle_scheduler_applies_the_policy_in_the_background(app: Page) -> None:
+    doc = _history(app, "background.md", 5)
+    engine_call(app, "care.set_retention", {"versions": "last", "keep_last": 2})
+    assert len(engine_call(app, "versions.list", {"artifact_id": doc["id"]})) >= 5
+    # What the scheduler does once the tab has been idle: ask what is due, run it.
+    assert "cleanup" in engine_call(app, "care.status")["due"]
+    app.evaluate("window.quire.ui.upkeep.tick(true)")
+    app.wait_for_function(
+        """async (id) => (await globalThis.quire.engine.call("versions.list", {artifact_id: id})).length === 2""",
+        arg=doc["id"], polling=500, timeout=30_000)
+    status = engine_call(app, "care.status")
+    assert status["last_check"]["ok"] and "cleanup" not in status["due"]
