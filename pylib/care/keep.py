@@ -43,26 +43,38 @@ def sync_in_use(ws: Workspace) -> bool:
     return ws.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_state)").fetchone()[0] == 1
 
 
-# One row per version: (id, artifact_id, hash, bytes, rank newest-first, rank in its UTC day,
-# created_at). length() reads a BLOB's size from the record header, not the BLOB.
-VERSION_ROWS = (
-    "SELECT id, artifact_id, hash, length(content),"
-    " row_number() OVER (PARTITION BY artifact_id ORDER BY seq DESC),"
-    " row_number() OVER (PARTITION BY artifact_id, created_at / 86400000 ORDER BY seq DESC),"
-    " created_at FROM artifact_versions"
-)
+# One row per version, each document's newest first, in the order of the (artifact_id, seq)
+# index (no sort): (id, artifact_id, hash, bytes, created_at). length() reads a BLOB's size
+# from the record header, not the BLOB. Add a WHERE before ORDER BY with :func:`version_rows`.
+def version_rows(where: str = "") -> str:
+    """The statement listing versions for :func:`removable_versions` (``where``: a filter)."""
+    return ("SELECT id, artifact_id, hash, length(content), created_at FROM artifact_versions"
+            f" {where} ORDER BY artifact_id, seq DESC")
+
+
+def _ranked(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Each row with its rank in its document (1 = newest) and in its UTC day."""
+    doc, rank, days = None, 0, set()
+    for vid, artifact_id, hash_, size, created in rows:
+        if artifact_id != doc:
+            doc, rank, days = artifact_id, 0, set()
+        rank += 1
+        day = created // DAY_MS
+        day_rank = 2 if day in days else 1
+        days.add(day)
+        yield vid, artifact_id, hash_, size, rank, day_rank, created
 
 
 def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: int,
                        protected: dict[str, set[str]]) -> list[tuple[str, str, int]]:
-    """``(version_id, artifact_id, bytes)`` of the rows (:data:`VERSION_ROWS`) the policy
+    """``(version_id, artifact_id, bytes)`` of the rows (:func:`version_rows`) the policy
     removes."""
     if policy.versions == "all":
         return []
     out = []
     fresh_after = now - policy.keep_days * DAY_MS
     daily_after = fresh_after - DAILY_KEEPER_DAYS * DAY_MS
-    for vid, artifact_id, hash_, size, rank, day_rank, created in rows:
+    for vid, artifact_id, hash_, size, rank, day_rank, created in _ranked(rows):
         if rank == 1 or hash_ in protected.get(artifact_id, ()):
             continue
         if policy.versions == "last":

@@ -13,7 +13,6 @@ document whose versions cannot all be rebuilt is left untouched and reported.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from pylib import activity, trash, version_store, versions
@@ -44,7 +43,7 @@ def preview(ws: Workspace, policy: Retention | None = None,
     policy = policy or settings.retention(ws)
     now = ws.clock() if now is None else now
     protected = keep.unseen_conflicts(ws)
-    gone = keep.removable_versions(ws.conn.execute(keep.VERSION_ROWS), policy, now, protected)
+    gone = keep.removable_versions(ws.conn.execute(keep.version_rows()), policy, now, protected)
     version_bytes = sum(size for _, _, size in gone)
     units = keep.removable_trash(ws, policy, now)
     trash_bytes = _trash_bytes(ws, units)
@@ -125,9 +124,9 @@ def _result(ws: Workspace, done: bool, cursor: str, removed: dict[str, int],
     elif after is None:
         progress = 0.0
     else:
+        # Counted over the documents (a few thousand rows), not the versions (maybe 100,000).
         total, before = ws.conn.execute(
-            "SELECT count(DISTINCT artifact_id), count(DISTINCT artifact_id)"
-            " FILTER (WHERE artifact_id <= ?) FROM artifact_versions", (after,)).fetchone()
+            "SELECT count(*), count(*) FILTER (WHERE id <= ?) FROM artifacts", (after,)).fetchone()
         progress = before / total if total else 1.0
     return {"done": done, "cursor": cursor, "progress": round(progress, 4),
             "removed": removed, "skipped": skipped}
@@ -151,16 +150,14 @@ def _trash_and_activity(ws: Workspace, policy: Retention, now: int,
 def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
                     skipped: list[dict[str, str]]) -> tuple[int, str]:
     """Prune the documents ``ids`` in order until :data:`VERSIONS_PER_STEP` versions are
-    removed; returns ``(removed, the last document handled)``."""
-    marks = ", ".join("?" for _ in ids)
-    rows = ws.conn.execute(f"{keep.VERSION_ROWS} WHERE artifact_id IN ({marks})", ids)
-    by_doc: dict[str, set[str]] = defaultdict(set)
-    for vid, artifact_id, _ in keep.removable_versions(rows, policy, now,
-                                                       keep.unseen_conflicts(ws)):
-        by_doc[artifact_id].add(vid)
+    removed; returns ``(removed, the last document handled)``. Each document's versions are
+    read by the (artifact_id, seq) index when its turn comes, so no row is read twice."""
+    protected = keep.unseen_conflicts(ws)
+    sql = keep.version_rows("WHERE artifact_id = ?")
     count = 0
     for artifact_id in ids:
-        remove = by_doc.get(artifact_id)
+        remove = {vid for vid, _, _ in keep.removable_versions(
+            ws.conn.execute(sql, (artifact_id,)), policy, now, protected)}
         if remove:
             try:
                 count += prune_document(ws, artifact_id, remove)
