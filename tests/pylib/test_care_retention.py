@@ -192,3 +192,18 @@ def test_steps_resume_by_cursor(tmp_path):
     assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) >= 3
     assert all(versions.count(ws, d.id) == 2 for d in docs)
     assert settings.read(ws, "last_cleanup")["at"] == clock.now
+
+
+def test_settings_travel_in_the_export_replace_takes_them_merge_keeps_ours(tmp_path):
+    from pylib.transfer import export_workspace, import_workspace
+
+    ws = _ws(tmp_path)
+    settings.set_retention(ws, {"versions": "days", "keep_days": 14, "activity_days": 60})
+    data = export_workspace(ws)
+    other = db.open_workspace(str(tmp_path / "other.sqlite"), synchronous="OFF")
+    settings.set_retention(other, {"versions": "last", "keep_last": 3})
+    import_workspace(other, data, "merge")
+    assert settings.retention(other).keep_last == 3 and settings.retention(other).versions == "last"
+    import_workspace(other, data, "replace")
+    got = settings.retention(other)
+    assert (got.versions, got.keep_days, got.activity_days) == ("days", 14, 60)
