@@ -189,3 +189,26 @@ def test_the_idle_scheduler_applies_the_policy_in_the_background(app: Page) -> N
         arg=doc["id"], polling=500, timeout=30_000)
     status = engine_call(app, "care.status")
     assert status["last_check"]["ok"] and "cleanup" not in status["due"]
+
+
+def test_compaction_shrinks_the_stored_workspace_and_survives_a_reload(app: Page) -> None:
+    kept = engine_call(app, "artifacts.create", {"path": "/kept.md", "content": "still here"})
+    ids = [engine_call(app, "artifacts.create", {"path": f"/big/{i}.md", "content": f"{i} " + "filler text " * 9000})["id"]
+           for i in range(20)]
+    for i in ids:
+        engine_call(app, "artifacts.delete", {"id": i})
+    engine_call(app, "trash.empty")
+    before = engine_call(app, "care.breakdown")
+    assert before["free_bytes"] > 1_000_000
+    app.get_by_role("button", name="Storage").click()
+    app.get_by_role("dialog").get_by_role("button", name="Compact").click()
+    expect(app.get_by_role("dialog").locator("#care-file-size")).to_be_visible()
+    after = engine_call(app, "care.breakdown")
+    assert after["free_bytes"] == 0 and after["file_bytes"] < before["file_bytes"] - 1_000_000
+    wait_saved_and_idle(app)
+    app.reload(wait_until="domcontentloaded")
+    wait_ready(app)
+    restored = engine_call(app, "care.breakdown")
+    assert restored["file_bytes"] == after["file_bytes"]
+    assert engine_call(app, "care.check")["ok"]
+    assert engine_call(app, "artifacts.get", {"id": kept["id"]})["text"] == "still here"
