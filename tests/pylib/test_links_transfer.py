@@ -98,6 +98,11 @@ def _as_version_12(path):
     conn = sqlite3.connect(path, isolation_level=None)
     for table in ("links", "note_tags", "link_names", "tag_counts"):
         conn.execute(f"DROP TABLE {table}")
+    for kind, name in conn.execute(  # and what later steps (0018: sync) added
+            "SELECT type, name FROM sqlite_master WHERE type = 'trigger'"
+            " OR name IN ('sync_clock', 'sync_changes', 'sync_meta', 'sync_rows') ORDER BY type = 'table'"
+    ).fetchall():
+        conn.execute(f"DROP {kind.upper()} {name}")
     conn.execute("PRAGMA user_version = 12")
     conn.close()
 

@@ -1,0 +1,180 @@
+"""The sync engine: push this device's changes, pull the others', through one object store.
+
+Push: pull first if the manifest lists segments not applied here; seal the pending records as
+a new segment of this device (``If-None-Match: *``); then write the manifest naming it with
+``If-Match`` on the ETag read — the single commit point. On 412 another device committed
+first: read again, pull, rebuild, retry. A crash anywhere before the manifest write leaves
+an unlisted object (never read, deleted by compaction) and the changes still pending; after it,
+the same records are pushed again (applying a record twice changes nothing).
+
+Pull: read the manifest (``If-None-Match``: a 304 costs almost nothing), refuse a replayed one,
+fetch every listed segment this device has not applied, check and open each, and merge them
+all in one transaction together with the new cursors. A segment written by a newer schema is
+held (nothing of that pull is applied) and reported as :class:`UpdateRequired`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import hashlib
+from typing import Any
+
+from pylib import migrations
+from pylib.db import Workspace
+from pylib.sync import codec, manifest as mf, meta, outbox
+from pylib.sync.clock import device_id
+from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
+from pylib.sync.manifest import Manifest, segment_key
+from pylib.sync.merge import merge_records
+from pylib.sync.store import NotModified, ObjectStore
+
+MAX_ATTEMPTS = 8
+
+
+def workspace_tag(sync_key: bytes) -> str:
+    """A name for the workspace in object headers, derived from its key (objects of another
+    workspace carry another tag and do not open under this key anyway)."""
+    return hmac.new(sync_key, b"quire-sync-workspace", hashlib.sha256).hexdigest()[:32]
+
+
+class SyncEngine:
+    """Sync of one open workspace. ``sync_key``: the 32-byte sync subkey of the workspace
+    key (HKDF, made by the key module); ``store``: where the objects live."""
+
+    def __init__(self, ws: Workspace, store: ObjectStore, sync_key: bytes,
+                 schema_version: int = migrations.LATEST_VERSION) -> None:
+        if len(sync_key) != 32:
+            raise ValueError("the sync key is 32 bytes")
+        self.ws, self.store, self.key = ws, store, bytes(sync_key)
+        self.tag = workspace_tag(self.key)
+        self.device = device_id(ws.conn)
+        self.schema = schema_version
+        self._lock = asyncio.Lock()
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def read_manifest(self, use_etag: bool = False) -> Manifest | None:
+        """The current manifest (an empty one if none yet); ``None`` if unchanged since the
+        last one applied (only with ``use_etag``)."""
+        seen = meta.get(self.ws.conn, "etag") if use_etag else None
+        try:
+            blob = await self.store.get(mf.KEY, if_none_match=seen)
+        except NotModified:
+            return None
+        if blob is None:
+            return Manifest()
+        return await mf.decode(self.key, self.tag, blob, meta.get(self.ws.conn, "counter", 0))
+
+    def _unapplied(self, manifest: Manifest) -> list[tuple[str, int]]:
+        cursors = meta.get(self.ws.conn, "cursors", {})
+        return [(dev, num) for dev, nums in sorted(manifest.devices.items())
+                if dev != self.device for num in nums if num > cursors.get(dev, 0)]
+
+    async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
+        key = segment_key(device, number)
+        blob = await self.store.get(key)
+        if blob is None:
+            raise Refused("A segment the manifest lists is missing; nothing was applied.",
+                          key=key)
+        header, _, _ = codec.read_header(blob.body)
+        if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
+            raise UpdateRequired(schema=header["schema"])
+        _, body = await codec.open_sealed(
+            self.key, key, blob.body,
+            {"kind": "segment", "ws": self.tag, "dev": device, "num": number})
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise Refused("A segment is malformed.", key=key)
+        return body["records"]
+
+    # --- pull ------------------------------------------------------------------------
+
+    async def pull(self) -> int:
+        """Apply what other devices pushed; returns how many records were applied."""
+        async with self._lock:
+            return await self._pull(await self.read_manifest(use_etag=True))
+
+    async def _pull(self, manifest: Manifest | None) -> int:
+        if manifest is None:
+            return 0
+        todo = self._unapplied(manifest)
+        records: list[dict[str, Any]] = []
+        for device, number in todo:
+            records.extend(await self._segment(device, number))
+        cursors = dict(meta.get(self.ws.conn, "cursors", {}))
+        for device, number in todo:
+            cursors[device] = max(cursors.get(device, 0), number)
+
+        def advance(conn) -> None:
+            meta.put(conn, "cursors", cursors)
+            meta.put(conn, "counter", manifest.counter)
+            if manifest.etag is not None:
+                meta.put(conn, "etag", manifest.etag)
+
+        plan = merge_records(self.ws, records, after=advance)
+        return plan.applied
+
+    # --- push ------------------------------------------------------------------------
+
+    async def push(self) -> int:
+        """Send this device's pending changes; returns how many records were committed."""
+        async with self._lock:
+            for _ in range(MAX_ATTEMPTS):
+                manifest = await self.read_manifest()
+                assert manifest is not None
+                if self._unapplied(manifest):
+                    await self._pull(manifest)
+                    continue
+                records, upto = outbox.pending(self.ws)
+                if not records:
+                    return 0
+                try:
+                    return await self._commit(manifest, records, upto)
+                except PreconditionFailed:
+                    continue  # another device committed first: read, pull, retry
+            raise PreconditionFailed("Other devices kept writing; sync will try again.")
+
+    async def _put_segment(self, number: int, records: list[dict[str, Any]]) -> int:
+        for _ in range(MAX_ATTEMPTS):
+            key = segment_key(self.device, number)
+            header = {"kind": "segment", "ws": self.tag, "dev": self.device, "num": number,
+                      "schema": self.schema}
+            data = await codec.seal(self.key, key, header, {"records": records})
+            try:
+                await self.store.put(key, data, create_only=True)
+                return number
+            except PreconditionFailed:
+                number += 1  # left by a push that crashed before its manifest: skip it
+        raise PreconditionFailed("No free segment number.")
+
+    async def _commit(self, manifest: Manifest, records: list[dict[str, Any]],
+                      upto: int) -> int:
+        conn = self.ws.conn
+        first = max(manifest.latest(self.device), meta.get(conn, "own", 0)) + 1
+        number = await self._put_segment(first, records)
+        new = Manifest(manifest.counter + 1,
+                       {**manifest.devices,
+                        self.device: [*manifest.devices.get(self.device, []), number]},
+                       manifest.snapshot)
+        data = await mf.encode(self.key, self.tag, new)
+        with self.ws.transaction():  # a number once used is never used again
+            meta.put(conn, "own", number)
+        if manifest.etag is None:
+            etag = await self.store.put(mf.KEY, data, create_only=True)
+        else:
+            etag = await self.store.put(mf.KEY, data, if_match=manifest.etag)
+        with self.ws.transaction():
+            outbox.mark_pushed(conn, upto, records)
+            meta.put(conn, "counter", new.counter)
+            meta.put(conn, "etag", etag)
+        return len(records)
+
+    async def sync(self) -> dict[str, int]:
+        """Pull, then push: ``{pulled, pushed}``."""
+        pulled = await self.pull()
+        pushed = await self.push()
+        return {"pulled": pulled, "pushed": pushed}
+
+    def waiting(self) -> int:
+        """How many changed rows wait to be pushed."""
+        return outbox.count(self.ws.conn)
