@@ -29,7 +29,7 @@ class Plan:
     pending: dict[tuple[str, str], dict[str, str | None]]
     parked: list[tuple[str, str, str]] = field(default_factory=list)  # (table, id, path)
     merges: list[tuple[str, list[Any], str | None]] = field(default_factory=list)
-    keep_alive: list[str] = field(default_factory=list)  # trash refused: edit beats delete
+    keep_alive: list[tuple[str, str | None]] = field(default_factory=list)  # (id, trash unit)
     revive: list[tuple[str, str]] = field(default_factory=list)  # removed here, edited there
     content: list[str] = field(default_factory=list)  # artifacts whose text was replaced
     inserted: list[tuple[str, str]] = field(default_factory=list)
@@ -138,7 +138,7 @@ def _update(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
             continue
         if (tbl == "artifacts" and group == "trash" and values[0] is not None
                 and base is not None and base != _current_hash(conn, row_id)):
-            plan.keep_alive.append(row_id)  # trashed without seeing this text: edit wins
+            plan.keep_alive.append((row_id, values[1]))  # trashed unseen text: edit wins
             continue
         _write(conn, plan, tbl, row_id, dict(zip(table.groups[group], values)), insert=False)
         changed[group] = f"{hlc} {device}"

@@ -68,6 +68,10 @@ def _values(ws: Workspace, tbl: str, row_id: str) -> dict[str, Any] | None:
     return values
 
 
+def device_of(ws: Workspace) -> str:
+    return ws.conn.execute("SELECT device FROM sync_clock").fetchone()[0]
+
+
 def pending(ws: Workspace) -> tuple[list[Record], int]:
     """``(records, upto)``: every pending change as a record, and the last change included."""
     found, upto = _collect(ws.conn)
@@ -75,9 +79,11 @@ def pending(ws: Workspace) -> tuple[list[Record], int]:
     for (tbl, row_id), entry in found.items():
         values = _values(ws, tbl, row_id)
         if values is None:
-            if entry["deleted"] is not None and not entry["inserted"]:
-                records.append({"t": tbl, "id": row_id, "x": list(entry["deleted"])})
-            continue  # made and removed between two pushes: no one else ever saw it
+            # Sent even when the row was made since the last push: that push may have been
+            # committed with its answer lost, so others may hold the row.
+            records.append({"t": tbl, "id": row_id, "x": list(entry["deleted"] or
+                                                            (tick(ws.conn), device_of(ws)))})
+            continue
         table = TABLES[tbl]
         groups = {}
         for group, (hlc, device, base) in entry["groups"].items():

@@ -127,7 +127,9 @@ def merge_text(ws: Workspace, plan: Plan, artifact_id: str, values: list[Any],
                  (their_hash, artifact_id))
 
 
-def _untrash(ws: Workspace, plan: Plan, artifact_id: str, reindexed: set[str]) -> None:
+def _untrash(ws: Workspace, artifact_id: str, unit: str | None, reindexed: set[str]) -> None:
+    """Bring a trashed document back (or keep it: a trash refused), and drop the trash unit
+    (``unit``, or the one it was in) once nothing is left in it."""
     conn = ws.conn
     row = conn.execute("SELECT path, trash_id, deleted_at FROM artifacts WHERE id = ?",
                        (artifact_id,)).fetchone()
@@ -140,17 +142,18 @@ def _untrash(ws: Workspace, plan: Plan, artifact_id: str, reindexed: set[str]) -
             rename_aside(ws, artifact_id, reindexed)
         conn.execute("UPDATE artifacts SET deleted_at = NULL, trash_id = NULL WHERE id = ?",
                      (artifact_id,))
-    if row[1] and not conn.execute(
-            "SELECT 1 FROM artifacts WHERE trash_id = ? UNION ALL"
-            " SELECT 1 FROM folders WHERE trash_id = ?", (row[1], row[1])).fetchone():
-        conn.execute("DELETE FROM trash WHERE id = ?", (row[1],))
+    for trash_id in {unit, row[1]} - {None}:
+        if not conn.execute("SELECT 1 FROM artifacts WHERE trash_id = ? UNION ALL"
+                            " SELECT 1 FROM folders WHERE trash_id = ?",
+                            (trash_id, trash_id)).fetchone():
+            conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
 
 
 def edits_beat_deletes(ws: Workspace, plan: Plan, reindexed: set[str]) -> None:
     """Undo trash and removals that did not see an edit."""
     conn = ws.conn
-    for artifact_id in plan.keep_alive:
-        _untrash(ws, plan, artifact_id, reindexed)
+    for artifact_id, unit in plan.keep_alive:
+        _untrash(ws, artifact_id, unit, reindexed)
     for artifact_id in dict.fromkeys(plan.content):
         row = conn.execute("SELECT deleted_at, hash FROM artifacts WHERE id = ?",
                            (artifact_id,)).fetchone()
@@ -160,7 +163,7 @@ def edits_beat_deletes(ws: Workspace, plan: Plan, reindexed: set[str]) -> None:
         base = mine["trash"] if "trash" in mine else outbox.clocks(
             conn, "artifacts", artifact_id).get("trash@base")
         if base and base != row[1]:
-            _untrash(ws, plan, artifact_id, reindexed)
+            _untrash(ws, artifact_id, None, reindexed)
     for tbl, row_id in plan.revive:
         outbox.touch(conn, tbl, row_id, ["*"])
 

@@ -1,6 +1,6 @@
 """Where sync keeps its objects: a small interface with conditional reads and writes.
 
-Two implementations answer exactly alike (``tests/pylib/test_sync_store_conformance.py``
+Two implementations answer exactly alike (``tests/proxy/test_sync_store_conformance.py``
 runs one suite against both): :class:`MemoryStore`, for fast tests, and
 :class:`pylib.sync.proxystore.ProxyStore`, presigned S3 through the proxy. ETags are opaque
 quoted strings; what matters is that a write changes them and a conditional write with a

@@ -98,3 +98,71 @@ def drive(coro):
         return stop.value
     coro.close()
     raise RuntimeError("the coroutine waited on something; use an event loop")
+
+
+class Faulty(ObjectStore):
+    """A store that fails on purpose: ``faults`` maps an operation's number (counted from 0
+    over every call) to ``"before"`` (fails, nothing done: a dropped request or a 5xx),
+    ``"after"`` (done, but the answer is lost: a crash or a drop mid-response) or ``"412"``
+    (a conditional write refused as if another device had just written)."""
+
+    def __init__(self, inner: ObjectStore, faults: dict[int, str] | None = None) -> None:
+        self.inner, self.faults, self.calls = inner, dict(faults or {}), 0
+
+    async def _run(self, op, conditional: bool = False):
+        from pylib.sync.errors import PreconditionFailed, StoreUnavailable
+
+        fault = self.faults.pop(self.calls, None)
+        self.calls += 1
+        if fault == "before":
+            raise StoreUnavailable("injected: no answer")
+        if fault == "412" and conditional:
+            raise PreconditionFailed("injected: lost a race")
+        result = await op()
+        if fault == "after":
+            raise StoreUnavailable("injected: the answer was lost")
+        return result
+
+    async def get(self, key, *, if_none_match=None):
+        return await self._run(lambda: self.inner.get(key, if_none_match=if_none_match))
+
+    async def put(self, key, body, *, if_match=None, create_only=False):
+        return await self._run(
+            lambda: self.inner.put(key, body, if_match=if_match, create_only=create_only),
+            conditional=bool(if_match or create_only))
+
+    async def list(self, prefix):
+        return await self._run(lambda: self.inner.list(prefix))
+
+    async def delete(self, key):
+        return await self._run(lambda: self.inner.delete(key))
+
+
+_TEMPLATE: bytes | None = None
+
+
+def memory_device(store: ObjectStore, key: bytes) -> "Device":
+    """A device whose workspace lives in memory, copied from one migrated template (opening
+    and migrating a file per device would dominate a property test's time)."""
+    global _TEMPLATE
+    import sqlite3
+
+    from pylib.links import index as link_index
+
+    if _TEMPLATE is None:
+        from pylib import migrations
+
+        fresh = migrations.create_fresh()
+        link_index.ensure_built(fresh)
+        _TEMPLATE = fresh.serialize()
+        fresh.close()
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.deserialize(_TEMPLATE)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("UPDATE sync_clock SET device = lower(hex(randomblob(16)))")
+    device = Device.__new__(Device)
+    device.path, device.key = ":memory:", key
+    device.ws = db.Workspace(conn, ":memory:")
+    device.engine = SyncEngine(device.ws, store, key)
+    return device
