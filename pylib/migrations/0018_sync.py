@@ -109,9 +109,22 @@ def _triggers(table: str, columns: tuple[str, ...], updates: bool) -> list[str]:
     return out
 
 
+def _capture_existing(conn: sqlite3.Connection) -> None:
+    """Rows written before this step are changes not yet pushed, like any new row."""
+    for table in _TABLES:
+        conn.execute(f"UPDATE sync_clock SET counter = 0, wall = {_NOW}")
+        conn.execute(
+            "INSERT INTO sync_changes (seq, tbl, row_id, fields, base, hlc, device)"
+            f" SELECT (SELECT seq FROM sync_clock) + row_number() OVER (ORDER BY t.id), ?, t.id,"
+            " '[\"*\"]', NULL, printf('%013d-%05d', c.wall, c.counter), c.device"
+            f" FROM {table} t, sync_clock c", (table,))
+        conn.execute("UPDATE sync_clock SET seq = coalesce((SELECT max(seq) FROM sync_changes), 0)")
+
+
 def apply(conn: sqlite3.Connection) -> None:
     for statement in DDL:
         conn.execute(statement)
+    _capture_existing(conn)
     for table, (columns, updates) in _TABLES.items():
         for statement in _triggers(table, columns, updates):
             conn.execute(statement)

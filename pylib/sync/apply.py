@@ -90,7 +90,7 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
         plan.revive.append(key)  # changed here while removed there: the change wins
         return
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
-    conn.execute("DELETE FROM sync_rows WHERE tbl = ? AND row_id = ?", key)
+    outbox.tombstone(conn, record["t"], record["id"], record["x"])
 
 
 def _current_hash(conn: sqlite3.Connection, row_id: str) -> str | None:

@@ -32,6 +32,10 @@ from pylib.sync.store import NotModified, ObjectStore
 MAX_ATTEMPTS = 8
 
 
+class MissingObject(Refused):
+    default_message = "An object the sync manifest lists is missing; nothing was applied."
+
+
 def workspace_tag(sync_key: bytes) -> str:
     """A name for the workspace in object headers, derived from its key (objects of another
     workspace carry another tag and do not open under this key anyway)."""
@@ -66,42 +70,82 @@ class SyncEngine:
             return Manifest()
         return await mf.decode(self.key, self.tag, blob, meta.get(self.ws.conn, "counter", 0))
 
-    def _unapplied(self, manifest: Manifest) -> list[tuple[str, int]]:
-        cursors = meta.get(self.ws.conn, "cursors", {})
+    def _needs_snapshot(self, manifest: Manifest, cursors: dict[str, int]) -> bool:
+        covers = (manifest.snapshot or {}).get("covers", {})
+        return any(cursors.get(d, 0) < n for d, n in covers.items() if d != self.device)
+
+    def _unapplied(self, manifest: Manifest, cursors: dict[str, int] | None = None,
+                   ) -> list[tuple[str, int]]:
+        if cursors is None:
+            cursors = meta.get(self.ws.conn, "cursors", {})
         return [(dev, num) for dev, nums in sorted(manifest.devices.items())
                 if dev != self.device for num in nums if num > cursors.get(dev, 0)]
 
-    async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
-        key = segment_key(device, number)
+    def _behind(self, manifest: Manifest) -> bool:
+        cursors = meta.get(self.ws.conn, "cursors", {})
+        return bool(self._unapplied(manifest, cursors)) or self._needs_snapshot(manifest, cursors)
+
+    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one segment or snapshot part; raises :class:`Refused` (missing,
+        damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
         blob = await self.store.get(key)
         if blob is None:
-            raise Refused("A segment the manifest lists is missing; nothing was applied.",
-                          key=key)
+            raise MissingObject(key=key)
         header, _, _ = codec.read_header(blob.body)
         if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
             raise UpdateRequired(schema=header["schema"])
-        _, body = await codec.open_sealed(
-            self.key, key, blob.body,
-            {"kind": "segment", "ws": self.tag, "dev": device, "num": number})
+        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect})
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-            raise Refused("A segment is malformed.", key=key)
+            raise Refused("A sync object is malformed.", key=key)
         return body["records"]
+
+    async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
+        return await self.read_records(segment_key(device, number),
+                                       {"kind": "segment", "dev": device, "num": number})
+
+    async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+        from pylib.sync.snapshot import part_key
+
+        records: list[dict[str, Any]] = []
+        for part in range(int(snap["parts"])):
+            records += await self.read_records(
+                part_key(snap["id"], part),
+                {"kind": "snapshot", "id": snap["id"], "part": part, "parts": snap["parts"]})
+            self.progress(part + 1, int(snap["parts"]))
+        return records
+
+    def progress(self, done: int, total: int) -> None:
+        """Called as a snapshot's parts arrive (a new device's progress bar)."""
 
     # --- pull ------------------------------------------------------------------------
 
     async def pull(self) -> int:
         """Apply what other devices pushed; returns how many records were applied."""
         async with self._lock:
-            return await self._pull(await self.read_manifest(use_etag=True))
+            manifest = await self.read_manifest(use_etag=True)
+            for _ in range(3):
+                try:
+                    return await self._pull(manifest)
+                except MissingObject:
+                    # Compacted away meanwhile? Then a newer manifest names the snapshot.
+                    newer = await self.read_manifest()
+                    if newer is None or manifest is None or newer.counter == manifest.counter:
+                        raise
+                    manifest = newer
+            return await self._pull(manifest)
 
     async def _pull(self, manifest: Manifest | None) -> int:
         if manifest is None:
             return 0
-        todo = self._unapplied(manifest)
+        cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         records: list[dict[str, Any]] = []
+        if self._needs_snapshot(manifest, cursors):
+            records += await self._snapshot(manifest.snapshot or {})
+            for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
+                cursors[device] = max(cursors.get(device, 0), number)
+        todo = self._unapplied(manifest, cursors)
         for device, number in todo:
             records.extend(await self._segment(device, number))
-        cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)
 
@@ -122,7 +166,7 @@ class SyncEngine:
             for _ in range(MAX_ATTEMPTS):
                 manifest = await self.read_manifest()
                 assert manifest is not None
-                if self._unapplied(manifest):
+                if self._behind(manifest):
                     await self._pull(manifest)
                     continue
                 records, upto = outbox.pending(self.ws)
@@ -168,6 +212,14 @@ class SyncEngine:
             meta.put(conn, "counter", new.counter)
             meta.put(conn, "etag", etag)
         return len(records)
+
+    async def compact(self, **options: Any) -> bool:
+        """Fold every segment into a new snapshot (see :mod:`pylib.sync.compaction`);
+        False when another device holds the lease or wrote meanwhile."""
+        from pylib.sync.compaction import compact
+
+        async with self._lock:
+            return await compact(self, **options)
 
     async def sync(self) -> dict[str, int]:
         """Pull, then push: ``{pulled, pushed}``."""

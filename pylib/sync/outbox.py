@@ -46,7 +46,7 @@ def _collect(conn: sqlite3.Connection) -> tuple[dict[tuple[str, str], dict[str, 
     return found, upto
 
 
-def _version_content(ws: Workspace, version_id: str) -> bytes | None:
+def version_content(ws: Workspace, version_id: str) -> bytes | None:
     from pylib import versions
 
     try:
@@ -64,7 +64,7 @@ def _values(ws: Workspace, tbl: str, row_id: str) -> dict[str, Any] | None:
         return None
     values = dict(zip(cols, row))
     if tbl == "artifact_versions":
-        values["content"] = _version_content(ws, row_id)
+        values["content"] = version_content(ws, row_id)
     return values
 
 
@@ -136,13 +136,18 @@ def mark_pushed(conn: sqlite3.Connection, upto: int, records: list[Record]) -> N
     conn.execute("DELETE FROM sync_changes WHERE seq <= ?", (upto,))
     for record in records:
         if "x" in record:
-            conn.execute("DELETE FROM sync_rows WHERE tbl = ? AND row_id = ?",
-                         (record["t"], record["id"]))
+            tombstone(conn, record["t"], record["id"], record["x"])
             continue
         held = {g: f"{v[0]} {v[1]}" for g, v in record["f"].items()}
         if record["t"] == "artifacts" and "trash" in record["f"]:
             held["trash@base"] = record["f"]["trash"][3] or ""
         set_clocks(conn, record["t"], record["id"], held)
+
+
+def tombstone(conn: sqlite3.Connection, tbl: str, row_id: str, stamp: list[str]) -> None:
+    """Remember that a row was removed (a snapshot carries it to devices that missed it)."""
+    conn.execute("INSERT OR REPLACE INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
+                 (tbl, row_id, json.dumps({"-": f"{stamp[0]} {stamp[1]}"})))
 
 
 def clocks(conn: sqlite3.Connection, tbl: str, row_id: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ NAMES = ["a.md", "b.md", "c.txt", "d.md"]
 FOLDERS = ["/", "/x", "/x/y", "/z"]
 LINES = ["alpha\n", "beta\n", "gamma\n", "delta\n"]
 KINDS = ["create", "edit", "edit", "rename", "move", "trash", "trash_folder", "restore",
-         "mkdir", "sync", "sync", "crash"]
+         "mkdir", "sync", "sync", "crash", "compact", "join"]
 FAULTS = ["before", "after", "412"]
 
 step = st.tuples(st.sampled_from(KINDS), st.integers(0, 2), st.integers(0, 7), st.integers(0, 7))
@@ -88,6 +88,10 @@ def _sync(device, store, kind: str, a: int, b: int, run=drive) -> None:
     if kind == "sync":
         run(device.engine.sync())
         return
+    if kind == "compact":  # sync, then fold everything into a snapshot (if no one wrote)
+        run(device.engine.sync())
+        run(device.engine.compact(part_bytes=64 << (a % 8)))
+        return
     # A crash (or a dropped connection, or a lost race) at operation `a` of a sync.
     device.use(Faulty(store, {a % 6: FAULTS[b % len(FAULTS)]}))
     try:
@@ -120,8 +124,11 @@ def run_history(n: int, steps: list[tuple[str, int, int, int]], store=None, run=
             saved.append((artifacts.create(devices[0].ws, path, "".join(LINES)).id, "".join(LINES)))
         run(settle(devices))
         for kind, who, a, b in steps:
-            device = devices[who % n]
-            if kind in ("sync", "crash"):
+            device = devices[who % len(devices)]
+            if kind == "join" and len(devices) < 4:  # a new device starts from what is there
+                devices.append(memory_device(store, key))
+                run(devices[-1].engine.pull())
+            elif kind in ("sync", "crash", "compact"):
                 _sync(device, store, kind, a, b, run)
             else:
                 _act(device, kind, a, b, saved)
