@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pylib.clock import now_ms
 from pylib.sync import codec, manifest as mf, meta, outbox, snapshot
@@ -10,13 +10,13 @@ from pylib.sync.errors import PreconditionFailed, Refused
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.store import Blob
 
-if TYPE_CHECKING:
-    from pylib.sync.engine import SyncEngine
+# The engine calls in here (SyncEngine.compact); annotating it would be an import circle.
+SyncEngine = Any
 
 LEASE_MS = 120_000
 
 
-async def _lease_holder(engine: "SyncEngine", blob: Blob) -> tuple[str, int] | None:
+async def _lease_holder(engine: SyncEngine, blob: Blob) -> tuple[str, int] | None:
     try:
         _, body = await codec.open_sealed(engine.key, snapshot.LEASE_KEY, blob.body,
                                           {"kind": "lease", "ws": engine.tag})
@@ -25,7 +25,7 @@ async def _lease_holder(engine: "SyncEngine", blob: Blob) -> tuple[str, int] | N
         return None  # unreadable: treat as expired
 
 
-async def take_lease(engine: "SyncEngine", lease_ms: int = LEASE_MS) -> bool:
+async def take_lease(engine: SyncEngine, lease_ms: int = LEASE_MS) -> bool:
     """Hold the compaction lease (create it, or take over an expired one)."""
     current = await engine.store.get(snapshot.LEASE_KEY)
     if current is not None:
@@ -45,7 +45,7 @@ async def take_lease(engine: "SyncEngine", lease_ms: int = LEASE_MS) -> bool:
     return True
 
 
-async def _write_parts(engine: "SyncEngine", snap_id: str, parts: list) -> list[str]:
+async def _write_parts(engine: SyncEngine, snap_id: str, parts: list) -> list[str]:
     keys = []
     for i, records in enumerate(parts):
         key = snapshot.part_key(snap_id, i)
@@ -57,7 +57,7 @@ async def _write_parts(engine: "SyncEngine", snap_id: str, parts: list) -> list[
     return keys
 
 
-async def _delete_covered(engine: "SyncEngine", old: Manifest, covers: dict[str, int]) -> None:
+async def _delete_covered(engine: SyncEngine, old: Manifest, covers: dict[str, int]) -> None:
     for device, numbers in old.devices.items():
         for number in numbers:
             await engine.store.delete(segment_key(device, number))
@@ -70,7 +70,7 @@ async def _delete_covered(engine: "SyncEngine", old: Manifest, covers: dict[str,
             await engine.store.delete(key)
 
 
-async def compact(engine: "SyncEngine", *, lease_ms: int = LEASE_MS,
+async def compact(engine: SyncEngine, *, lease_ms: int = LEASE_MS,
                   part_bytes: int = snapshot.PART_BYTES) -> bool:
     """Write a snapshot of everything synced and commit a manifest that lists only it."""
     manifest = await engine.read_manifest()
