@@ -86,6 +86,10 @@ def _insert_version(conn: sqlite3.Connection, values: dict[str, Any], row_id: st
 def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
     key = (record["t"], record["id"])
     mine = plan.pending.get(key)
+    if record["t"] == "artifact_versions":  # the history of a document kept alive stays
+        owner = conn.execute("SELECT artifact_id FROM artifact_versions WHERE id = ?",
+                             (record["id"],)).fetchone()
+        mine = plan.pending.get(("artifacts", owner[0])) if owner else None
     if mine and "-" not in mine:
         plan.revive.append(key)  # changed here while removed there: the change wins
         return

@@ -170,6 +170,9 @@ def test_every_history_converges_and_loses_nothing(case):
 @pytest.mark.parametrize("steps", [
     # A trash committed with its answer lost, against an edit made meanwhile elsewhere.
     [("create", 0, 0, 0), ("edit", 0, 1, 0), ("trash", 1, 0, 0), ("crash", 1, 3, 1)],
+    # Removed for good on one device while edited on another: the edit and its history stay.
+    [("create", 1, 0, 0), ("edit", 0, 0, 0), ("trash", 1, 1, 0), ("empty", 1, 0, 0),
+     ("sync", 1, 0, 0)],
 ])
 def test_histories_that_once_failed(steps):
     run_history(2, steps)
