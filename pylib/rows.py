@@ -41,7 +41,7 @@ MAX_SYNC_VALUE_CHARS = 1024 * 1024
 MAX_CARE_VALUE_BYTES = 64 * 1024
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
-VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial")
+VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial", "conflict")
 VERSION_STORAGES = ("full", "zlib", "zstd", "delta")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -228,7 +228,10 @@ RULES: dict[str, dict[str, Rule]] = {
 SEARCH_TABLES = frozenset(
     {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
 LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
-DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES
+# Sync's bookkeeping (pylib.sync, migration 0018) belongs to one device: its outbox, clock
+# and per-field clocks are never copied into another file (an imported file starts its own).
+SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.

@@ -24,7 +24,9 @@ class PresignRequest(BaseModel):
     sha256: str | None = Field(None, max_length=64, description="hex or base64 SHA-256 of the body")
     size: int | None = Field(None, ge=0)
     if_match: str | None = Field(None, max_length=130)
-    if_none_match: Literal["*"] | None = None
+    if_none_match: str | None = Field(
+        None, max_length=130,
+        description="'*' with op 'put' (create only); an ETag with op 'get' (304 if unchanged)")
 
     @field_validator("content_type")
     @classmethod
@@ -32,6 +34,13 @@ class PresignRequest(BaseModel):
         if value is not None and not _MIME.fullmatch(value):
             raise ValueError("not a media type")
         return value
+
+    @field_validator("if_none_match")
+    @classmethod
+    def _etag_or_star(cls, value: str | None) -> str | None:
+        if value is None or value == "*":
+            return value
+        return cls._etag(value)
 
     @field_validator("if_match")
     @classmethod

@@ -124,13 +124,21 @@ class S3Service:
     @staticmethod
     def _check_fields(request: PresignRequest) -> None:
         if request.op != "put":
-            for name in ("content_type", "sha256", "size", "if_none_match"):
+            for name in ("content_type", "sha256", "size"):
                 if getattr(request, name) is not None:
                     raise ApiError(422, "invalid_request", f"{name}: only allowed with op 'put'")
             if request.op == "delete" and request.if_match is not None:
                 raise ApiError(422, "invalid_request", "if_match: not allowed with op 'delete'")
-        elif request.size is None:
-            raise ApiError(422, "invalid_request", "size: required with op 'put'")
+            # A read may ask "only if changed" (a 304 for the sync manifest's polling).
+            if request.if_none_match is not None and (
+                    request.op not in ("get", "head") or request.if_none_match == "*"):
+                raise ApiError(422, "invalid_request",
+                               "if_none_match: '*' only with op 'put', an ETag only with 'get' or 'head'")
+        else:
+            if request.size is None:
+                raise ApiError(422, "invalid_request", "size: required with op 'put'")
+            if request.if_none_match not in (None, "*"):
+                raise ApiError(422, "invalid_request", "if_none_match: only '*' with op 'put'")
 
     def _put_params(self, uid: str, request: PresignRequest, params: dict, headers: dict, expires_at: float) -> None:
         size = request.size or 0

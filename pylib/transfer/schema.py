@@ -174,8 +174,13 @@ def _is_our_index_object(kind: str, name: str, tbl_name: str, sql: str | None,
     options, and anything else of that name falls through to be refused as a view or a
     virtual table Quire never creates.
     """
-    derived = name in DERIVED_VIEWS if kind == "view" else kind == "table" and (
-        name in DERIVED_TABLES and name not in ref.pragmas)
+    if kind == "trigger":
+        # Only sync's change capture (migration 0018), on its own table; its DDL is compared
+        # token for token with the other objects' (check_schema), so a column renamed in a
+        # table is reported as the table's difference, not as the trigger it rewrote.
+        return ref.objects.get((kind, name), (None,))[0] == tbl_name
+    derived = name in DERIVED_VIEWS if kind == "view" else (
+        kind == "table" and name in DERIVED_TABLES and name not in ref.pragmas)
     return derived and ref.objects.get((kind, name)) == (tbl_name, normalize_sql(sql))
 
 

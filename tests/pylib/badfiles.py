@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from pylib import artifacts, citations, db, folders, migrations, search, tasks, trash
+from pylib import artifacts, citations, db, folders, migrations, rows, search, tasks, trash
 from pylib.transfer import export_workspace
 
 PAGE_SIZE_OFFSET = 16
@@ -61,7 +61,7 @@ def table_contents(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     """
     names = [n for (n,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        if n not in search.DERIVED_TABLES]
+        if n not in search.DERIVED_TABLES and n not in rows.SYNC_TABLES]
     contents = {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
                 for n in names}
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_map'").fetchone():

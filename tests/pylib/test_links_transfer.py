@@ -94,11 +94,21 @@ def test_a_file_with_an_altered_index_table_is_refused(tmp_path):
 
 
 def _as_version_12(path):
-    """The workspace as the release before the link index left it (keyword index included)."""
+    """The workspace as the release before the link index left it (keyword index included):
+    every table, view, index and trigger a fresh version-12 schema lacks is dropped, so the
+    steps after 12 (links, and whatever later steps add) run again on the next open."""
+    fresh = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.migrate(fresh, steps=migrations.steps_to(12))
+    keep = {row[0] for row in fresh.execute("SELECT name FROM sqlite_master")}
+    fresh.close()
     conn = sqlite3.connect(path, isolation_level=None)
-    for table in ("links", "note_tags", "link_names", "tag_counts"):
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("DROP TABLE IF EXISTS care_settings")  # 0015, a later step
+    order = "CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END"
+    extra = conn.execute(
+        f"SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY {order}"
+    ).fetchall()
+    for kind, name in extra:
+        if name not in keep:
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
     conn.execute("PRAGMA user_version = 12")
     conn.close()
 

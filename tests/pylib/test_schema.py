@@ -65,8 +65,11 @@ def test_fresh_database_is_at_latest_version_with_every_table():
     assert SEED_INDEXES <= _names(conn, "index")
     art_cols = {r[1] for r in conn.execute("PRAGMA table_info(artifacts)")}
     assert {"deleted_at", "trash_id", "kind"} <= art_cols
-    # The one view is the search index's content (migration 0012); no trigger anywhere.
-    assert _names(conn, "trigger") == set() and _names(conn, "view") == {"search_source"}
+    # The one view is the search index's content (migration 0012); the only triggers are
+    # sync's change capture (0018): insert and delete on each synced table, update on most.
+    triggers = _names(conn, "trigger")
+    assert all(t.startswith("sync_") for t in triggers) and "sync_artifacts_update" in triggers
+    assert _names(conn, "view") == {"search_source"}
 
 
 def test_schema_objects_of_two_fresh_databases_are_identical():

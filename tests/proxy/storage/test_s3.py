@@ -188,6 +188,19 @@ def test_if_none_match_creates_only_once(s3_service: S3Service, new_uid):
     assert get(s3_service, uid, "once").content == b"first"
 
 
+def test_a_read_with_if_none_match_answers_304_while_unchanged(s3_service: S3Service, new_uid):
+    uid = new_uid()
+    etag = put(s3_service, uid, "sync/manifest", b"v1").headers["etag"]
+    signed = presign(s3_service, uid, op="get", key="sync/manifest", if_none_match=etag)
+    assert signed.headers["if-none-match"] == etag
+    assert use(signed).status_code == 304
+    headers = {k: v for k, v in signed.headers.items() if k != "if-none-match"}
+    assert httpx.get(signed.url, headers=headers).status_code == 403  # the condition is signed
+    put(s3_service, uid, "sync/manifest", b"v2")
+    changed = use(presign(s3_service, uid, op="get", key="sync/manifest", if_none_match=etag))
+    assert changed.status_code == 200 and changed.content == b"v2"
+
+
 def test_listing_is_relative_paged_and_own_only(s3_service: S3Service, new_uid):
     alice = new_uid("alice")
     for key in ("a/1", "a/2", "a/3", "b/1", "c"):

@@ -73,6 +73,8 @@ BAD_BODIES = [
     ({"op": "get", "key": "a", "content_type": "text/plain"}, 422),
     ({"op": "get", "key": "a", "if_none_match": "*"}, 422),
     ({"op": "delete", "key": "a", "if_match": '"x"'}, 422),
+    ({"op": "delete", "key": "a", "if_none_match": '"x"'}, 422),
+    ({"op": "get", "key": "a", "if_none_match": 'a"b'}, 422),
     ({"op": "put", "key": "a"}, 422),
     ({"op": "put", "key": "a", "size": -1}, 422),
     ({"op": "put", "key": "a", "size": True}, 422),

@@ -1,0 +1,170 @@
+"""Applying remote records to the workspace: last writer wins per group, in a fixed order.
+
+Records are applied in ``(clock, device)`` order, each group only if its write is later than
+the one this row holds (``sync_rows``). A group this device changed and has not pushed keeps
+the local value (it is stamped anew afterwards, so it wins on every device); for an artifact's
+content the two are merged instead (:mod:`pylib.sync.resolve`). Runs with capture switched
+off (``sync_clock.applying``): what arrives is not sent back. A live path that an incoming row
+cannot take yet is parked on a temporary path and placed when every record is in
+(:func:`pylib.sync.resolve.place`), so swaps and chains of moves land as they were made.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from pylib.sync import outbox
+from pylib.sync.clock import Stamp, later
+from pylib.sync.tables import TABLES
+
+PARKED = "\x00"  # a parked path is "<path>\x00<id>": never a real path, unique per row
+
+
+@dataclass
+class Plan:
+    """What applying left for the resolution step, in the order it was met."""
+
+    pending: dict[tuple[str, str], dict[str, str | None]]
+    parked: list[tuple[str, str, str]] = field(default_factory=list)  # (table, id, path)
+    merges: list[tuple[str, list[Any], str | None]] = field(default_factory=list)
+    keep_alive: list[tuple[str, str | None]] = field(default_factory=list)  # (id, trash unit)
+    revive: list[tuple[str, str]] = field(default_factory=list)  # removed here, edited there
+    content: list[str] = field(default_factory=list)  # artifacts whose text was replaced
+    inserted: list[tuple[str, str]] = field(default_factory=list)
+    latest: str = ""
+    applied: int = 0
+
+
+def stamp_of(record: dict[str, Any]) -> Stamp:
+    """The latest write of a record: the order records are applied in."""
+    if "x" in record:
+        return tuple(record["x"])  # type: ignore[return-value]
+    return max((v[0], v[1]) for v in record["f"].values())
+
+
+def set_applying(conn: sqlite3.Connection, on: bool) -> None:
+    conn.execute("UPDATE sync_clock SET applying = ?", (int(on),))
+
+
+def _exists(conn: sqlite3.Connection, tbl: str, row_id: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {tbl} WHERE id = ?", (row_id,)).fetchone() is not None
+
+
+def _write(conn: sqlite3.Connection, plan: Plan, tbl: str, row_id: str,
+           values: dict[str, Any], insert: bool) -> None:
+    """INSERT or UPDATE one row; a live path that is taken is parked (see module doc)."""
+    for attempt in (0, 1):
+        cols = list(values)
+        try:
+            if insert:
+                conn.execute(f"INSERT INTO {tbl} ({', '.join(cols)}) VALUES"
+                             f" ({', '.join('?' * len(cols))})", [values[c] for c in cols])
+            else:
+                conn.execute(f"UPDATE {tbl} SET {', '.join(c + ' = ?' for c in cols)}"
+                             " WHERE id = ?", [*(values[c] for c in cols), row_id])
+            return
+        except sqlite3.IntegrityError as exc:
+            if attempt or "UNIQUE" not in str(exc) or tbl not in ("artifacts", "folders"):
+                raise
+        path = values.get("path")
+        if path is None:
+            path = conn.execute(f"SELECT path FROM {tbl} WHERE id = ?", (row_id,)).fetchone()[0]
+        plan.parked.append((tbl, row_id, path))
+        values = {**values, "path": f"{path}{PARKED}{row_id}"}
+
+
+def _insert_version(conn: sqlite3.Connection, values: dict[str, Any], row_id: str) -> None:
+    seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM artifact_versions"
+                       " WHERE artifact_id = ?", (values["artifact_id"],)).fetchone()[0]
+    cols = ["id", "seq", "storage", *values]
+    conn.execute(f"INSERT INTO artifact_versions ({', '.join(cols)}) VALUES"
+                 f" ({', '.join('?' * len(cols))})", [row_id, seq, "full", *values.values()])
+
+
+def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
+    key = (record["t"], record["id"])
+    mine = plan.pending.get(key)
+    if record["t"] == "artifact_versions":  # the history of a document kept alive stays
+        owner = conn.execute("SELECT artifact_id FROM artifact_versions WHERE id = ?",
+                             (record["id"],)).fetchone()
+        mine = plan.pending.get(("artifacts", owner[0])) if owner else None
+    if mine and "-" not in mine:
+        plan.revive.append(key)  # changed here while removed there: the change wins
+        return
+    conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
+    outbox.tombstone(conn, record["t"], record["id"], record["x"])
+
+
+def _current_hash(conn: sqlite3.Connection, row_id: str) -> str | None:
+    row = conn.execute("SELECT hash FROM artifacts WHERE id = ?", (row_id,)).fetchone()
+    return row[0] if row else None
+
+
+def _insert(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
+    tbl, row_id = record["t"], record["id"]
+    table = TABLES[tbl]
+    if set(record["f"]) != set(table.groups):
+        return  # a change to a row this device removed (or never had): nothing to change
+    values: dict[str, Any] = {}
+    for group, cols in table.groups.items():
+        values.update(zip(cols, record["f"][group][2]))
+    if tbl == "artifact_versions":
+        _insert_version(conn, values, row_id)
+    else:
+        _write(conn, plan, tbl, row_id, {"id": row_id, **values}, insert=True)
+    clocks = {g: f"{v[0]} {v[1]}" for g, v in record["f"].items()}
+    if tbl == "artifacts" and record["f"]["trash"][3] is not None:
+        clocks["trash@base"] = record["f"]["trash"][3]
+    outbox.set_clocks(conn, tbl, row_id, clocks)
+    plan.inserted.append((tbl, row_id))
+
+
+def _update(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
+    tbl, row_id = record["t"], record["id"]
+    table = TABLES[tbl]
+    if table.write_once:
+        return
+    mine = plan.pending.get((tbl, row_id), {})
+    clocks = outbox.clocks(conn, tbl, row_id)
+    changed: dict[str, str] = {}
+    for group in table.groups:
+        if group not in record["f"]:
+            continue
+        hlc, device, values, base = record["f"][group]
+        if group in mine:
+            if tbl == "artifacts" and group == "content":
+                plan.merges.append((row_id, values, base))
+            continue
+        held = clocks.get(group)
+        if not later((hlc, device), tuple(held.split(" ")) if held else None):
+            continue
+        if (tbl == "artifacts" and group == "trash" and values[0] is not None
+                and base is not None and base != _current_hash(conn, row_id)):
+            plan.keep_alive.append((row_id, values[1]))  # trashed unseen text: edit wins
+            continue
+        _write(conn, plan, tbl, row_id, dict(zip(table.groups[group], values)), insert=False)
+        changed[group] = f"{hlc} {device}"
+        if tbl == "artifacts" and group == "trash":
+            changed["trash@base"] = base or ""
+        if tbl == "artifacts" and group == "content":
+            plan.content.append(row_id)
+    if changed:
+        outbox.set_clocks(conn, tbl, row_id, changed)
+
+
+def apply_records(conn: sqlite3.Connection, plan: Plan, records: list[dict[str, Any]]) -> None:
+    """Apply ``records`` (capture must be off); leaves the rest to the resolution step."""
+    for record in sorted(records, key=stamp_of):
+        stamp = stamp_of(record)
+        plan.latest = max(plan.latest, stamp[0])
+        if record["t"] not in TABLES:
+            continue
+        if "x" in record:
+            _remove(conn, plan, record)
+        elif _exists(conn, record["t"], record["id"]):
+            _update(conn, plan, record)
+        else:
+            _insert(conn, plan, record)
+        plan.applied += 1

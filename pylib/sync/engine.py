@@ -1,0 +1,232 @@
+"""The sync engine: push this device's changes, pull the others', through one object store.
+
+Push: pull first if the manifest lists segments not applied here; seal the pending records as
+a new segment of this device (``If-None-Match: *``); then write the manifest naming it with
+``If-Match`` on the ETag read — the single commit point. On 412 another device committed
+first: read again, pull, rebuild, retry. A crash anywhere before the manifest write leaves
+an unlisted object (never read, deleted by compaction) and the changes still pending; after it,
+the same records are pushed again (applying a record twice changes nothing).
+
+Pull: read the manifest (``If-None-Match``: a 304 costs almost nothing), refuse a replayed one,
+fetch every listed segment this device has not applied, check and open each, and merge them
+all in one transaction together with the new cursors. A segment written by a newer schema is
+held (nothing of that pull is applied) and reported as :class:`UpdateRequired`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import hashlib
+from typing import Any
+
+from pylib import migrations
+from pylib.db import Workspace
+from pylib.sync import codec, manifest as mf, meta, outbox
+from pylib.sync.clock import device_id
+from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
+from pylib.sync.manifest import Manifest, segment_key
+from pylib.sync.merge import merge_records
+from pylib.sync.store import NotModified, ObjectStore
+
+MAX_ATTEMPTS = 8
+
+
+class MissingObject(Refused):
+    default_message = "An object the sync manifest lists is missing; nothing was applied."
+
+
+def workspace_tag(sync_key: bytes) -> str:
+    """A name for the workspace in object headers, derived from its key (objects of another
+    workspace carry another tag and do not open under this key anyway)."""
+    return hmac.new(sync_key, b"quire-sync-workspace", hashlib.sha256).hexdigest()[:32]
+
+
+class SyncEngine:
+    """Sync of one open workspace. ``sync_key``: the 32-byte sync subkey of the workspace
+    key (HKDF, made by the key module); ``store``: where the objects live."""
+
+    def __init__(self, ws: Workspace, store: ObjectStore, sync_key: bytes,
+                 schema_version: int = migrations.LATEST_VERSION) -> None:
+        if len(sync_key) != 32:
+            raise ValueError("the sync key is 32 bytes")
+        self.ws, self.store, self.key = ws, store, bytes(sync_key)
+        self.tag = workspace_tag(self.key)
+        self.device = device_id(ws.conn)
+        self.schema = schema_version
+        self._lock = asyncio.Lock()
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def read_manifest(self, use_etag: bool = False) -> Manifest | None:
+        """The current manifest (an empty one if none yet); ``None`` if unchanged since the
+        last one applied (only with ``use_etag``)."""
+        seen = meta.get(self.ws.conn, "etag") if use_etag else None
+        try:
+            blob = await self.store.get(mf.KEY, if_none_match=seen)
+        except NotModified:
+            return None
+        if blob is None:
+            return Manifest()
+        return await mf.decode(self.key, self.tag, blob, meta.get(self.ws.conn, "counter", 0))
+
+    def _needs_snapshot(self, manifest: Manifest, cursors: dict[str, int]) -> bool:
+        covers = (manifest.snapshot or {}).get("covers", {})
+        return any(cursors.get(d, 0) < n for d, n in covers.items() if d != self.device)
+
+    def _unapplied(self, manifest: Manifest, cursors: dict[str, int] | None = None,
+                   ) -> list[tuple[str, int]]:
+        if cursors is None:
+            cursors = meta.get(self.ws.conn, "cursors", {})
+        return [(dev, num) for dev, nums in sorted(manifest.devices.items())
+                if dev != self.device for num in nums if num > cursors.get(dev, 0)]
+
+    def _behind(self, manifest: Manifest) -> bool:
+        cursors = meta.get(self.ws.conn, "cursors", {})
+        return bool(self._unapplied(manifest, cursors)) or self._needs_snapshot(manifest, cursors)
+
+    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one segment or snapshot part; raises :class:`Refused` (missing,
+        damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
+        blob = await self.store.get(key)
+        if blob is None:
+            raise MissingObject(key=key)
+        header, _, _ = codec.read_header(blob.body)
+        if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
+            raise UpdateRequired(schema=header["schema"])
+        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect})
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise Refused("A sync object is malformed.", key=key)
+        return body["records"]
+
+    async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
+        return await self.read_records(segment_key(device, number),
+                                       {"kind": "segment", "dev": device, "num": number})
+
+    async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+        from pylib.sync.snapshot import part_key
+
+        records: list[dict[str, Any]] = []
+        for part in range(int(snap["parts"])):
+            records += await self.read_records(
+                part_key(snap["id"], part),
+                {"kind": "snapshot", "id": snap["id"], "part": part, "parts": snap["parts"]})
+            self.progress(part + 1, int(snap["parts"]))
+        return records
+
+    def progress(self, done: int, total: int) -> None:
+        """Called as a snapshot's parts arrive (a new device's progress bar)."""
+
+    # --- pull ------------------------------------------------------------------------
+
+    async def pull(self) -> int:
+        """Apply what other devices pushed; returns how many records were applied."""
+        async with self._lock:
+            manifest = await self.read_manifest(use_etag=True)
+            for _ in range(3):
+                try:
+                    return await self._pull(manifest)
+                except MissingObject:
+                    # Compacted away meanwhile? Then a newer manifest names the snapshot.
+                    newer = await self.read_manifest()
+                    if newer is None or manifest is None or newer.counter == manifest.counter:
+                        raise
+                    manifest = newer
+            return await self._pull(manifest)
+
+    async def _pull(self, manifest: Manifest | None) -> int:
+        if manifest is None:
+            return 0
+        cursors = dict(meta.get(self.ws.conn, "cursors", {}))
+        records: list[dict[str, Any]] = []
+        if self._needs_snapshot(manifest, cursors):
+            records += await self._snapshot(manifest.snapshot or {})
+            for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
+                cursors[device] = max(cursors.get(device, 0), number)
+        todo = self._unapplied(manifest, cursors)
+        for device, number in todo:
+            records.extend(await self._segment(device, number))
+        for device, number in todo:
+            cursors[device] = max(cursors.get(device, 0), number)
+
+        def advance(conn) -> None:
+            meta.put(conn, "cursors", cursors)
+            meta.put(conn, "counter", manifest.counter)
+            if manifest.etag is not None:
+                meta.put(conn, "etag", manifest.etag)
+
+        plan = merge_records(self.ws, records, after=advance)
+        return plan.applied
+
+    # --- push ------------------------------------------------------------------------
+
+    async def push(self) -> int:
+        """Send this device's pending changes; returns how many records were committed."""
+        async with self._lock:
+            for _ in range(MAX_ATTEMPTS):
+                manifest = await self.read_manifest()
+                assert manifest is not None
+                if self._behind(manifest):
+                    await self._pull(manifest)
+                    continue
+                records, upto = outbox.pending(self.ws)
+                if not records:
+                    return 0
+                try:
+                    return await self._commit(manifest, records, upto)
+                except PreconditionFailed:
+                    continue  # another device committed first: read, pull, retry
+            raise PreconditionFailed("Other devices kept writing; sync will try again.")
+
+    async def _put_segment(self, number: int, records: list[dict[str, Any]]) -> int:
+        for _ in range(MAX_ATTEMPTS):
+            key = segment_key(self.device, number)
+            header = {"kind": "segment", "ws": self.tag, "dev": self.device, "num": number,
+                      "schema": self.schema}
+            data = await codec.seal(self.key, key, header, {"records": records})
+            try:
+                await self.store.put(key, data, create_only=True)
+                return number
+            except PreconditionFailed:
+                number += 1  # left by a push that crashed before its manifest: skip it
+        raise PreconditionFailed("No free segment number.")
+
+    async def _commit(self, manifest: Manifest, records: list[dict[str, Any]],
+                      upto: int) -> int:
+        conn = self.ws.conn
+        first = max(manifest.latest(self.device), meta.get(conn, "own", 0)) + 1
+        number = await self._put_segment(first, records)
+        new = Manifest(manifest.counter + 1,
+                       {**manifest.devices,
+                        self.device: [*manifest.devices.get(self.device, []), number]},
+                       manifest.snapshot)
+        data = await mf.encode(self.key, self.tag, new)
+        with self.ws.transaction():  # a number once used is never used again
+            meta.put(conn, "own", number)
+        if manifest.etag is None:
+            etag = await self.store.put(mf.KEY, data, create_only=True)
+        else:
+            etag = await self.store.put(mf.KEY, data, if_match=manifest.etag)
+        with self.ws.transaction():
+            outbox.mark_pushed(conn, upto, records)
+            meta.put(conn, "counter", new.counter)
+            meta.put(conn, "etag", etag)
+        return len(records)
+
+    async def compact(self, **options: Any) -> bool:
+        """Fold every segment into a new snapshot (see :mod:`pylib.sync.compaction`);
+        False when another device holds the lease or wrote meanwhile."""
+        from pylib.sync.compaction import compact
+
+        async with self._lock:
+            return await compact(self, **options)
+
+    async def sync(self) -> dict[str, int]:
+        """Pull, then push: ``{pulled, pushed}``."""
+        pulled = await self.pull()
+        pushed = await self.push()
+        return {"pulled": pulled, "pushed": pushed}
+
+    def waiting(self) -> int:
+        """How many changed rows wait to be pushed."""
+        return outbox.count(self.ws.conn)

@@ -1,0 +1,73 @@
+"""Snapshots: the synced tables in parts, so a new device starts fast and old segments go.
+
+A snapshot is every synced row (and every removal still remembered) as records with the
+clocks that won, cut into parts of a few MiB, each sealed like a segment. The manifest names
+the snapshot and what it *covers* (per device, the last segment folded in). A device whose
+cursors are behind what the snapshot covers loads it (records merge like any pulled records,
+so changes made here meanwhile survive), then the segments after it.
+
+Compaction writes a snapshot, commits a manifest that lists it and no covered segment, then
+deletes the covered objects. A lease object keeps two devices from compacting at once; one
+that expires (a device that went away mid-compaction) may be taken over.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from pylib.db import Workspace
+from pylib.sync import outbox
+from pylib.sync.tables import TABLES
+
+PART_BYTES = 4 * 1024 * 1024
+LEASE_KEY = "sync/lease"
+_NEVER = ["0000000000000-00000", ""]
+
+
+def part_key(snapshot_id: str, part: int) -> str:
+    return f"sync/snapshots/{snapshot_id}/{part:05d}"
+
+
+def _size(values: list[Any]) -> int:
+    return 64 + sum(len(v) if isinstance(v, (bytes, str)) else 8 for v in values)
+
+
+def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
+    """``(record, approximate bytes)`` for every synced row and remembered removal."""
+    conn = ws.conn
+    for name, table in TABLES.items():
+        cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
+        rows = conn.execute(
+            f"SELECT t.id, s.clocks, {', '.join('t.' + c for c in cols)} FROM {name} t"
+            " LEFT JOIN sync_rows s ON s.tbl = ? AND s.row_id = t.id ORDER BY t.id", (name,))
+        for row_id, clocks, *values in rows:
+            found = dict(zip(cols, values))
+            if name == "artifact_versions":
+                found["content"] = outbox.version_content(ws, row_id)
+            held = json.loads(clocks) if clocks else {}
+            groups, size = {}, 0
+            for group, group_cols in table.groups.items():
+                stamp = held[group].split(" ") if group in held else _NEVER
+                base = held.get("trash@base") or None if group == "trash" else None
+                group_values = [found[c] for c in group_cols]
+                groups[group] = [stamp[0], stamp[1], group_values, base]
+                size += _size(group_values)
+            yield {"t": name, "id": row_id, "f": groups}, size
+    for tbl, row_id, clocks in conn.execute(
+            "SELECT tbl, row_id, clocks FROM sync_rows WHERE clocks LIKE '{\"-\":%'"):
+        yield {"t": tbl, "id": row_id, "x": json.loads(clocks)["-"].split(" ")}, 64
+
+
+def parts(ws: Workspace, part_bytes: int = PART_BYTES) -> Iterator[list[dict[str, Any]]]:
+    """The snapshot's records cut into parts of about ``part_bytes``."""
+    part: list[dict[str, Any]] = []
+    size = 0
+    for record, n in records(ws):
+        if part and size + n > part_bytes:
+            yield part
+            part, size = [], 0
+        part.append(record)
+        size += n
+    if part:
+        yield part

@@ -1,0 +1,162 @@
+"""Two and three devices through the memory store: what each kind of concurrent change
+becomes once everyone has synced."""
+
+from __future__ import annotations
+
+import pytest
+
+from pylib import activity, artifacts, folders, platform, trash, versions
+from pylib.sync.store import MemoryStore
+
+from sync_devices import check_invariants, drive, make_devices, settle, synced_state
+
+pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: tests/pyodide")
+
+
+@pytest.fixture
+def devices(tmp_path):
+    made = make_devices(tmp_path, MemoryStore(), 3)
+    yield made
+    for device in made:
+        device.close()
+
+
+def _same_everywhere(devices):
+    drive(settle(devices))
+    states = [synced_state(d.ws) for d in devices]
+    for device in devices:
+        check_invariants(device.ws)
+    assert all(s == states[0] for s in states)
+    return states[0]
+
+
+def _texts(ws, artifact_id):
+    return [versions.get(ws, v["id"]).text for v in versions.list_versions(ws, artifact_id)]
+
+
+def test_an_edit_on_one_device_reaches_the_others(devices):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/notes/plan.md", "# Plan\n")
+    _same_everywhere(devices)
+    artifacts.update(b.ws, doc.id, "# Plan\nship it\n")
+    _same_everywhere(devices)
+    assert artifacts.get(c.ws, doc.id).text == "# Plan\nship it\n"
+    assert artifacts.list_tree(c.ws)["folders"] == ["/notes"]
+
+
+def test_edits_of_different_lines_merge_and_keep_both(devices):
+    a, b, _ = devices
+    doc = artifacts.create(a.ws, "/n.md", "one\ntwo\nthree\nfour\nfive\n")
+    _same_everywhere(devices)
+    artifacts.update(a.ws, doc.id, "ONE\ntwo\nthree\nfour\nfive\n")
+    artifacts.update(b.ws, doc.id, "one\ntwo\nthree\nfour\nFIVE\n")
+    _same_everywhere(devices)
+    assert artifacts.get(b.ws, doc.id).text == "ONE\ntwo\nthree\nfour\nFIVE\n"
+
+
+def test_edits_of_the_same_line_keep_one_current_and_the_other_as_a_conflict_version(devices):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/n.md", "title\n")
+    _same_everywhere(devices)
+    artifacts.update(a.ws, doc.id, "title by A\n")
+    artifacts.update(b.ws, doc.id, "title by B\n")
+    _same_everywhere(devices)
+    current = artifacts.get(c.ws, doc.id).text
+    assert current in ("title by A\n", "title by B\n")
+    other = ({"title by A\n", "title by B\n"} - {current}).pop()
+    marked = [v for v in versions.list_versions(c.ws, doc.id) if v["reason"] == "conflict"]
+    assert [versions.get(c.ws, v["id"]).text for v in marked] == [other]
+    notices = [x for x in activity.list_actions(c.ws).items if x.action_type == "SYNC_CONFLICT"]
+    assert len(notices) == 1 and notices[0].payload["artifact_id"] == doc.id
+
+
+def test_an_edit_wins_over_a_concurrent_trash(devices):
+    a, b, _ = devices
+    doc = artifacts.create(a.ws, "/d/n.md", "text\n")
+    _same_everywhere(devices)
+    trash.trash_folder(a.ws, "/d")
+    artifacts.update(b.ws, doc.id, "text\nmore\n")
+    _same_everywhere(devices)
+    alive = artifacts.get(a.ws, doc.id)
+    assert alive.text == "text\nmore\n" and alive.path == "/d/n.md"
+
+
+def test_a_trash_that_saw_the_edit_stands(devices):
+    a, b, _ = devices
+    doc = artifacts.create(a.ws, "/n.md", "x\n")
+    _same_everywhere(devices)
+    artifacts.update(b.ws, doc.id, "y\n")
+    _same_everywhere(devices)
+    trash.trash_artifact(a.ws, doc.id)
+    _same_everywhere(devices)
+    assert [i.path for i in trash.list_items(b.ws)] == ["/n.md"]
+
+
+def test_two_documents_made_at_one_path_both_live_one_renamed(devices):
+    a, b, _ = devices
+    first = artifacts.create(a.ws, "/ideas.md", "from A\n")
+    second = artifacts.create(b.ws, "/ideas.md", "from B\n")
+    _same_everywhere(devices)
+    paths = {artifacts.get(a.ws, first.id).path, artifacts.get(a.ws, second.id).path}
+    assert paths == {"/ideas.md", "/ideas (conflict).md"}
+
+
+def test_rename_on_one_device_and_edit_on_another_merge_by_field(devices):
+    a, b, _ = devices
+    doc = artifacts.create(a.ws, "/old.md", "v1\n")
+    _same_everywhere(devices)
+    artifacts.rename(a.ws, doc.id, "new.md")
+    artifacts.update(b.ws, doc.id, "v2\n")
+    _same_everywhere(devices)
+    got = artifacts.get(b.ws, doc.id)
+    assert (got.path, got.text) == ("/new.md", "v2\n")
+
+
+def test_a_folder_renamed_there_while_filled_here_keeps_every_document(devices):
+    a, b, _ = devices
+    folders.create(a.ws, "/box")
+    _same_everywhere(devices)
+    folders.rename(a.ws, "/box", "crate")
+    fresh = artifacts.create(b.ws, "/box/new.md", "inside\n")
+    _same_everywhere(devices)
+    got = artifacts.get(a.ws, fresh.id)
+    assert got.text == "inside\n"
+    assert "/crate" in folders.list_paths(a.ws)
+
+
+def test_swapped_names_between_two_pushes_land_as_made(devices):
+    a, b, _ = devices
+    x = artifacts.create(a.ws, "/x.md", "x")
+    y = artifacts.create(a.ws, "/y.md", "y")
+    _same_everywhere(devices)
+    artifacts.rename(a.ws, x.id, "tmp.md")
+    artifacts.rename(a.ws, y.id, "x.md")
+    artifacts.rename(a.ws, x.id, "y.md")
+    _same_everywhere(devices)
+    assert artifacts.get(b.ws, x.id).path == "/y.md" and artifacts.get(b.ws, y.id).path == "/x.md"
+
+
+def test_a_restore_on_one_device_and_an_edit_elsewhere(devices):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/r.md", "1\n")
+    trash.trash_artifact(a.ws, doc.id)
+    _same_everywhere(devices)
+    unit = trash.list_items(b.ws)[0].id
+    trash.restore(b.ws, unit)
+    _same_everywhere(devices)
+    artifacts.update(c.ws, doc.id, "2\n")
+    _same_everywhere(devices)
+    assert artifacts.get(a.ws, doc.id).text == "2\n" and trash.list_items(a.ws) == []
+
+
+def test_search_and_links_follow_pulled_changes(devices):
+    from pylib.links import queries
+    from pylib.search import keyword
+
+    a, b, _ = devices
+    target = artifacts.create(a.ws, "/target.md", "the zebra note\n")
+    source = artifacts.create(a.ws, "/source.md", "see [[target]]\n")
+    _same_everywhere(devices)
+    assert [x["source"]["id"] for x in queries.backlinks(b.ws.conn, target.id)] == [source.id]
+    hits = keyword.search(b.ws, "zebra")
+    assert [h["id"] for h in hits["hits"]] == [target.id]
