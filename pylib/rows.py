@@ -226,7 +226,10 @@ RULES: dict[str, dict[str, Rule]] = {
 SEARCH_TABLES = frozenset(
     {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
 LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
-DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES
+# What this device knows of the encrypted objects in S3 (pylib.blobs): device state, never
+# taken from a file; a workspace without it uploads its large files again (create-only).
+BLOB_TABLES = frozenset({"blobs"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | BLOB_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.

@@ -98,6 +98,7 @@ def _as_version_12(path):
     conn = sqlite3.connect(path, isolation_level=None)
     for table in ("links", "note_tags", "link_names", "tag_counts"):
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP TABLE blobs")  # 0020_blobs, a later step
     conn.execute("PRAGMA user_version = 12")
     conn.close()
 
