@@ -141,27 +141,36 @@ class S3Client:
         _check(response, "download")
         return response.body
 
-    async def get_chunks(self, key: str, size: int, chunk: int,
-                         progress: Callable[[int], None] | None = None) -> list[bytes]:
-        """The object of ``size`` bytes as ranged GETs of ``chunk`` bytes under one signature
-        (signed again only if it expires), each retried on its own."""
-        signed, pieces, done = await self.presign("get", key), [], 0
-        while done < size:
-            end = min(size, done + chunk) - 1
-            headers = {**signed.headers, "range": f"bytes={done}-{end}"}
-            response = await self._retrying(lambda: self.platform.fetch(
-                signed.url, method="GET", headers=headers), "GET")
-            if response.status == 403:
-                signed = await self.presign("get", key)
-                continue
-            if response.status == 416 or (response.ok and len(response.body) != end - done + 1):
+    async def get_chunks(self, key: str, size: int, chunk: int, progress: Callable[[int], None] | None = None,
+                         *, concurrency: int = 1) -> list[bytes]:
+        """The object of ``size`` bytes as ranged GETs of ``chunk`` bytes (``concurrency`` at
+        once) under one signature, signed again if it expires; each range retried on its own."""
+        signed = [await self.presign("get", key)]
+        ranges = [(at, min(size, at + chunk) - 1) for at in range(0, size, chunk)]
+        done, gate = 0, asyncio.Semaphore(concurrency)
+
+        async def fetch(start: int, end: int) -> bytes:
+            nonlocal done
+            async with gate:
+                for fresh in (True, False):
+                    current = signed[0]
+                    headers = {**current.headers, "range": f"bytes={start}-{end}"}
+                    response = await self._retrying(lambda: self.platform.fetch(
+                        current.url, method="GET", headers=headers), "GET")
+                    if response.status != 403 or not fresh:
+                        break
+                    signed[0] = await self.presign("get", key)
+            if response.status == 416 or (response.ok and len(response.body) != end - start + 1):
                 raise StorageError("The stored object is shorter than expected.", code="truncated")
+            if response.status == 403:
+                raise StorageError("Cloud storage refused the signed request.", code="forbidden", status=403)
             _check(response, "download")
-            pieces.append(response.body)
-            done = end + 1
+            done += len(response.body)
             if progress:
                 progress(done)
-        return pieces
+            return response.body
+
+        return list(await asyncio.gather(*(fetch(a, b) for a, b in ranges)))
 
     async def head(self, key: str) -> dict[str, str] | None:
         """The object's headers, or None if there is none."""

@@ -11,8 +11,9 @@ keyed hash of the content (:func:`object_name`): one key only ever encrypts one 
 counter nonce never meets two plaintexts, and encryption is deterministic — an upload that
 stopped half way can be resumed by re-encrypting the missing parts, byte for byte the same.
 
-Segments are the unit of multipart upload too: a part is :data:`SEGMENTS_PER_PART` whole
-segments, so any part can be rebuilt from the plaintext alone.
+Segments are the unit of multipart upload too: a part is a whole number of segments
+(:data:`SEGMENTS_PER_PART` unless the uploader chose another), so any part can be rebuilt
+from the plaintext alone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ VERSION = b"quire-blob-v1"
 SEGMENT_SIZE = 4 * 1024 * 1024
 TAG_SIZE = 16
 SEALED_SEGMENT = SEGMENT_SIZE + TAG_SIZE
-SEGMENTS_PER_PART = 2  # 8 MiB parts: above S3's 5 MiB minimum for all but the last part
+SEGMENTS_PER_PART = 4  # 16 MiB parts (S3's minimum, 5 MiB, needs at least 2)
 PART_SIZE = SEGMENTS_PER_PART * SEALED_SEGMENT
 
 
@@ -53,9 +54,9 @@ def sealed_size(size: int) -> int:
     return size + TAG_SIZE * segment_count(size)
 
 
-def part_count(size: int) -> int:
-    """Multipart parts of the object for a plaintext of ``size`` bytes."""
-    return -(-segment_count(size) // SEGMENTS_PER_PART)
+def part_count(size: int, per_part: int = SEGMENTS_PER_PART) -> int:
+    """Multipart parts of ``per_part`` segments for a plaintext of ``size`` bytes."""
+    return -(-segment_count(size) // per_part)
 
 
 def _aad(name: str, index: int, last: bool) -> bytes:
@@ -78,9 +79,10 @@ async def seal_segments(platform: Platform, key: bytes, name: str, data: bytes,
     return b"".join(out)
 
 
-async def seal_part(platform: Platform, key: bytes, name: str, data: bytes, number: int) -> bytes:
-    """Multipart part ``number`` (1-based) of the object for ``data``."""
-    return await seal_segments(platform, key, name, data, (number - 1) * SEGMENTS_PER_PART, SEGMENTS_PER_PART)
+async def seal_part(platform: Platform, key: bytes, name: str, data: bytes, number: int,
+                    per_part: int = SEGMENTS_PER_PART) -> bytes:
+    """Multipart part ``number`` (1-based, ``per_part`` segments each) of the object for ``data``."""
+    return await seal_segments(platform, key, name, data, (number - 1) * per_part, per_part)
 
 
 def _plain_size(sealed: int) -> int:

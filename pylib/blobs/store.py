@@ -9,6 +9,7 @@ missing — the encryption is deterministic, so a re-made part is the same bytes
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ from pylib.platform.base import Platform
 from pylib.s3client import S3Client
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+# Parts in flight at once: enough to keep the connection busy while the next part is sealed.
+CONCURRENCY = 3
+# Ranged GETs of ~32 MiB: few enough requests to cost little, enough for progress.
+DOWNLOAD_CHUNK = 2 * fmt.PART_SIZE
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,15 @@ class UploadReport:
 class BlobStore:
     """The encrypted objects of one workspace, for one signed-in user."""
 
-    def __init__(self, platform: Platform, client: S3Client, keys: WorkspaceKeys) -> None:
+    def __init__(self, platform: Platform, client: S3Client, keys: WorkspaceKeys, *,
+                 part_segments: int = fmt.SEGMENTS_PER_PART) -> None:
+        if part_segments < 2:
+            raise ValueError("a part is at least 2 segments (S3's 5 MiB minimum)")
         self.platform = platform
         self.client = client
         self.keys = keys
+        self.part_segments = part_segments  # also the most one single PUT carries
+        self.part_size = part_segments * fmt.SEALED_SEGMENT
 
     async def ref_for(self, data: bytes) -> BlobRef:
         """The object that holds ``data``: name, SHA-256, size (nothing is sent)."""
@@ -58,7 +68,7 @@ class BlobStore:
             raise ValueError("the reference does not describe these bytes")
         key = await self._key_for(ref)
         total = fmt.sealed_size(ref.size)
-        if fmt.segment_count(ref.size) <= fmt.SEGMENTS_PER_PART:
+        if fmt.segment_count(ref.size) <= self.part_segments:
             sealed = await fmt.seal_segments(self.platform, key, ref.name, data)
             result = await self.client.put(ref.key, sealed, create_only=True)
             if progress:
@@ -70,7 +80,7 @@ class BlobStore:
 
     async def _multipart(self, data: bytes, ref: BlobRef, key: bytes, upload_id: str | None,
                          on_upload_id, progress: Progress | None) -> UploadReport:
-        total, parts = fmt.sealed_size(ref.size), fmt.part_count(ref.size)
+        total, parts = fmt.sealed_size(ref.size), fmt.part_count(ref.size, self.part_segments)
         held: dict[int, int] = {}
         if upload_id is not None:
             try:
@@ -80,19 +90,26 @@ class BlobStore:
                     raise
                 upload_id = None  # expired or completed elsewhere: start afresh
         if upload_id is None:
-            upload_id = await self.client.start_multipart(ref.key, total, fmt.PART_SIZE)
+            upload_id = await self.client.start_multipart(ref.key, total, self.part_size)
             if on_upload_id:
                 await on_upload_id(upload_id)
-        done, sent = 0, 0
-        for number in range(1, parts + 1):
-            length = min(fmt.PART_SIZE, total - (number - 1) * fmt.PART_SIZE)
-            if held.get(number) != length:
-                body = await fmt.seal_part(self.platform, key, ref.name, data, number)
+        size = self.part_size
+        lengths = {n: min(size, total - (n - 1) * size) for n in range(1, parts + 1)}
+        missing = [n for n in lengths if held.get(n) != lengths[n]]
+        done = total - sum(lengths[n] for n in missing)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def send(number: int) -> None:
+            nonlocal done
+            async with gate:
+                body = await fmt.seal_part(self.platform, key, ref.name, data, number, self.part_segments)
                 await self.client.put_part(ref.key, upload_id, number, body)
-                sent += 1
-            done += length
+            done += lengths[number]
             if progress:
                 progress(done, total)
+
+        await asyncio.gather(*(send(n) for n in missing))
+        sent = len(missing)
         result = await self.client.complete_multipart(ref.key, upload_id)
         return UploadReport(ref, result.created, sent)
 
@@ -101,8 +118,9 @@ class BlobStore:
         key = await self._key_for(ref)
         total = fmt.sealed_size(ref.size)
         try:
-            pieces = await self.client.get_chunks(ref.key, total, fmt.PART_SIZE,
-                                                  (lambda done: progress(done, total)) if progress else None)
+            pieces = await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
+                                                  (lambda done: progress(done, total)) if progress else None,
+                                                  concurrency=CONCURRENCY)
         except StorageError as error:
             if error.code != "truncated":
                 raise

@@ -33,5 +33,6 @@ def make_blob_store() -> Callable[..., object]:
         pl = CPythonPlatform()
         base_url, headers, _ = remote
         client = S3Client(pl, base_url, headers=headers, retry=Retry(attempts=3, sleep=_no_wait))
-        return BlobStore(pl, client, await derive_keys(pl, data_key or new_data_key(pl)))
+        # Parts of 2 segments (8 MiB), so multipart cases stay small.
+        return BlobStore(pl, client, await derive_keys(pl, data_key or new_data_key(pl)), part_segments=2)
     return build

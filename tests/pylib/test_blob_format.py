@@ -131,9 +131,10 @@ def test_a_recorded_hash_that_does_not_match_is_refused():
 
 def test_parts_concatenate_to_the_object():
     name, key, sealed, _ = make(DATA + DATA)  # 5 segments, 3 parts
-    parts = [run(fmt.seal_part(pl, key, name, DATA + DATA, n)) for n in range(1, fmt.part_count(len(DATA) * 2) + 1)]
+    count = fmt.part_count(len(DATA) * 2, 2)
+    parts = [run(fmt.seal_part(pl, key, name, DATA + DATA, n, 2)) for n in range(1, count + 1)]
     assert len(parts) == 3 and b"".join(parts) == sealed
-    assert all(len(p) == fmt.PART_SIZE for p in parts[:-1])
+    assert all(len(p) == 2 * fmt.SEALED_SEGMENT for p in parts[:-1])
 
 
 def test_subkeys_differ_and_unwrap_needs_the_right_secret():
