@@ -2,7 +2,8 @@
 
 - :mod:`.format`: the segmented AES-256-GCM object format and the object's keyed name.
 - :mod:`.store`: upload (single PUT or resumable multipart), download with verification.
-- :mod:`.ledger`: the ``blobs`` table — what this device knows of each object — and GC.
+- :mod:`.ledger`: the ``blobs`` table — what this device knows of each object; :mod:`.gc`.
+- :mod:`.queue`: staging on the device, the upload queue, the device cache; :mod:`.device`.
 
 Keys come from :mod:`pylib.keys`, requests go through :mod:`pylib.s3client`.
 """

@@ -46,21 +46,56 @@ class BlobRow:
     attempts: int
     next_attempt_at: int
     last_error: str | None
+    on_device: bool
+    last_used_at: int | None
 
 
-_COLUMNS = "name, sha256, size_bytes, state, upload_id, attempts, next_attempt_at, last_error"
+_COLUMNS = ("name, sha256, size_bytes, state, upload_id, attempts, next_attempt_at, last_error, on_device,"
+            " last_used_at")
 
 
 def _row(values: tuple) -> BlobRow:
-    return BlobRow(BlobRef(values[0], values[1], values[2]), *values[3:])
+    *rest, on_device, last_used = values[3:]
+    return BlobRow(BlobRef(values[0], values[1], values[2]), *rest, bool(on_device), last_used)
 
 
-def record(ws: Workspace, ref: BlobRef) -> bool:
-    """Note ``ref`` as waiting to upload unless it is known already; True if it is new."""
+def record(ws: Workspace, ref: BlobRef, state: str = "waiting") -> bool:
+    """Note ``ref`` (waiting to upload, or known to be ``uploaded``) unless it is known
+    already; True if it is new."""
     cursor = ws.conn.execute(
-        "INSERT OR IGNORE INTO blobs (name, sha256, size_bytes, state, created_at) VALUES (?, ?, ?, 'waiting', ?)",
-        (ref.name, ref.sha256, ref.size, ws.clock()))
+        "INSERT OR IGNORE INTO blobs (name, sha256, size_bytes, state, created_at) VALUES (?, ?, ?, ?, ?)",
+        (ref.name, ref.sha256, ref.size, state, ws.clock()))
     return cursor.rowcount == 1
+
+
+def set_on_device(ws: Workspace, name: str, on_device: bool) -> None:
+    """Say whether the plaintext is kept on this device (it counts as just used)."""
+    ws.conn.execute("UPDATE blobs SET on_device = ?, last_used_at = ? WHERE name = ?",
+                    (int(on_device), ws.clock(), name))
+
+
+def touch(ws: Workspace, name: str) -> None:
+    ws.conn.execute("UPDATE blobs SET last_used_at = ? WHERE name = ?", (ws.clock(), name))
+
+
+def evictable(ws: Workspace) -> list[BlobRow]:
+    """Objects kept on this device that S3 holds too, least recently used first."""
+    rows = ws.conn.execute(f"SELECT {_COLUMNS} FROM blobs WHERE on_device = 1 AND state = 'uploaded'"
+                           " ORDER BY last_used_at, name").fetchall()
+    return [_row(r) for r in rows]
+
+
+def totals(ws: Workspace) -> dict[str, dict[str, int]]:
+    """Counts and bytes: on this device, only in the cloud, waiting to upload."""
+    groups = {
+        "on_device": "on_device = 1", "cloud_only": "on_device = 0 AND state = 'uploaded'",
+        "waiting": "state = 'waiting'",
+    }
+    out = {}
+    for label, where in groups.items():
+        count, size = ws.conn.execute(f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM blobs WHERE {where}").fetchone()
+        out[label] = {"count": count, "bytes": size}
+    return out
 
 
 def get(ws: Workspace, name: str) -> BlobRow | None:

@@ -14,7 +14,10 @@ CREATE TABLE blobs (
   last_error TEXT,
   created_at INTEGER NOT NULL,
   uploaded_at INTEGER,
-  unreferenced_since INTEGER             -- first seen with no artifact or version using it
+  unreferenced_since INTEGER,            -- first seen with no artifact or version using it
+  on_device INTEGER NOT NULL DEFAULT 0 CHECK (on_device IN (0, 1)),  -- plaintext kept on this device
+  last_used_at INTEGER                   -- for the device cache's least-recently-used eviction
 ) WITHOUT ROWID;
 CREATE INDEX idx_blobs_sha256 ON blobs(sha256);
 CREATE INDEX idx_blobs_queue ON blobs(state, next_attempt_at);
+CREATE INDEX idx_blobs_cache ON blobs(on_device, last_used_at);
