@@ -142,9 +142,12 @@ class S3Client:
         return response.body
 
     async def get_chunks(self, key: str, size: int, chunk: int, progress: Callable[[int], None] | None = None,
-                         *, concurrency: int = 1) -> list[bytes]:
+                         *, concurrency: int = 1,
+                         each: Callable[[int, bytes], Awaitable[bytes]] | None = None) -> list[bytes]:
         """The object of ``size`` bytes as ranged GETs of ``chunk`` bytes (``concurrency`` at
-        once) under one signature, signed again if it expires; each range retried on its own."""
+        once) under one signature, signed again if it expires; each range retried on its own.
+        ``each(offset, body)``, when given, turns each range as it arrives (decrypts it while
+        the next ones are still coming) and its results are returned instead."""
         signed = [await self.presign("get", key)]
         ranges = [(at, min(size, at + chunk) - 1) for at in range(0, size, chunk)]
         done, gate = 0, asyncio.Semaphore(concurrency)
@@ -168,7 +171,7 @@ class S3Client:
             done += len(response.body)
             if progress:
                 progress(done)
-            return response.body
+            return await each(start, response.body) if each else response.body
 
         return list(await asyncio.gather(*(fetch(a, b) for a, b in ranges)))
 

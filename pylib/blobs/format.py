@@ -114,6 +114,23 @@ async def open_segments(platform: Platform, key: bytes, name: str, sealed: bytes
                               " belongs to another file or needs another key.", segment=index) from None
 
 
+async def open_run(platform: Platform, key: bytes, name: str, sealed_run: bytes, first: int, total: int) -> bytes:
+    """The plaintext of whole segments ``first, first+1, ...`` of an object of ``total``
+    segments (a ranged download), each checked against its tag; BlobCorrupt if one fails."""
+    out = []
+    for offset in range(0, len(sealed_run), SEALED_SEGMENT):
+        index = first + offset // SEALED_SEGMENT
+        piece = sealed_run[offset:offset + SEALED_SEGMENT]
+        if index >= total:
+            raise BlobCorrupt("The file's stored copy is longer than expected.")
+        try:
+            out.append(await platform.aes_gcm_decrypt(key, _nonce(index), piece, _aad(name, index, index == total - 1)))
+        except DecryptFailed:
+            raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
+                              " belongs to another file or needs another key.", segment=index) from None
+    return b"".join(out)
+
+
 async def open_object(platform: Platform, key: bytes, name: str, sealed: bytes, sha256: bytes,
                       total_size: int | None = None) -> bytes:
     """The plaintext of ``sealed``, verified segment by segment and against its SHA-256."""

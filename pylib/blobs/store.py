@@ -23,7 +23,7 @@ from pylib.s3client import S3Client
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 # Parts in flight at once: enough to keep the connection busy while the next part is sealed.
 CONCURRENCY = 3
-# Ranged GETs of ~32 MiB: few enough requests to cost little, enough for progress.
+# Ranged GETs of ~32 MiB (whole segments, so each is decrypted on arrival): few enough requests to cost little, enough for progress.
 DOWNLOAD_CHUNK = 2 * fmt.PART_SIZE
 
 
@@ -114,19 +114,26 @@ class BlobStore:
         return UploadReport(ref, result.created, sent)
 
     async def download(self, ref: BlobRef, progress: Progress | None = None) -> bytes:
-        """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not."""
+        """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not.
+        Ranges are decrypted as they arrive."""
         key = await self._key_for(ref)
-        total = fmt.sealed_size(ref.size)
+        total, segments = fmt.sealed_size(ref.size), fmt.segment_count(ref.size)
+
+        async def opened(offset: int, body: bytes) -> bytes:
+            return await fmt.open_run(self.platform, key, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
+
         try:
             pieces = await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
                                                   (lambda done: progress(done, total)) if progress else None,
-                                                  concurrency=CONCURRENCY)
+                                                  concurrency=CONCURRENCY, each=opened)
         except StorageError as error:
             if error.code != "truncated":
                 raise
             raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
-        return await fmt.open_object(self.platform, key, ref.name, b"".join(pieces), bytes.fromhex(ref.sha256),
-                                     ref.size)
+        plain = b"".join(pieces)
+        if len(plain) != ref.size or await self.platform.sha256(plain) != bytes.fromhex(ref.sha256):
+            raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
+        return plain
 
     async def delete(self, ref: BlobRef) -> None:
         """Remove the object from S3 (garbage collection decides when)."""
