@@ -183,3 +183,10 @@ class WrongSecret(QuireError):
 
     code = "wrong_secret"
     default_message = "That passphrase does not unlock this workspace's files. Nothing was changed."
+
+
+class FileElsewhere(QuireError):
+    """A large file's bytes are not inside the workspace file (device store or S3)."""
+
+    code = "file_elsewhere"
+    default_message = "This file is kept outside the workspace file; open it from the device or the cloud."

@@ -150,3 +150,17 @@ async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int) -> list[str
         kept -= row.ref.size
         dropped.append(row.ref.name)
     return dropped
+
+
+async def offload_pending(ws: Workspace, store: BlobStore, files: DeviceFiles) -> list[BlobRef]:
+    """Move the files that wait inside the SQLite file (``pending_uploads``) to the device
+    store and the upload queue: per file, its bytes are kept on the device first, then its
+    pending row is dropped and its artifact gets its ``s3_key``, in one transaction."""
+    moved = []
+    for artifact_id, data in ws.conn.execute("SELECT artifact_id, data FROM pending_uploads").fetchall():
+        def pointer(ref: BlobRef, artifact_id: str = artifact_id) -> None:
+            ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+            ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (ref.key, artifact_id))
+
+        moved.append(await stage(ws, store, files, bytes(data), pointer))
+    return moved
