@@ -145,6 +145,9 @@ class Keyring:
         document, etag = await self._read()
         if document.get("check") != await self._check_value(data_key):
             raise InvalidParams("That is not this workspace's key. Nothing was changed.")
+        if not etag:  # without the version read, a replace could undo another device's change
+            raise StorageError("Cloud storage did not say which version of the key it holds; nothing was changed.",
+                               code="refused")
         document["envelopes"]["passphrase"] = await self._passphrase_envelope(new_passphrase, data_key)
         try:
             await self.client.put(self.key, json.dumps(document).encode(), if_match=etag,
