@@ -67,14 +67,18 @@ class S3Client:
 
     # --- the proxy ------------------------------------------------------------------------
 
-    async def _retrying(self, attempt: Callable[[], Awaitable[Response]], what: str) -> Response:
+    async def _retrying(self, attempt: Callable[[], Awaitable[Response]], what: str,
+                        transient: tuple[int, ...] = (409,)) -> Response:
+        """``attempt()`` until it answers with neither a 5xx nor a ``transient`` status (S3's 409
+        is a conditional write racing another: try again); StorageError ``unavailable`` after
+        the last attempt."""
         delay = self.retry.backoff
         for number in range(1, self.retry.attempts + 1):
             try:
                 response = await attempt()
             except NetworkError:
                 response = None
-            if response is not None and not (response.status >= 500 or response.status == 409):
+            if response is not None and response.status < 500 and response.status not in transient:
                 return response
             if number == self.retry.attempts:
                 raise StorageError(f"Cloud storage is unavailable ({what}); it will be tried again later.",
@@ -87,8 +91,8 @@ class S3Client:
         """POST ``body`` as JSON to the proxy route ``path``; its JSON reply or StorageError."""
         headers = {**self.headers, "content-type": "application/json"}
         data = json.dumps(body).encode()
-        response = await self._retrying(
-            lambda: self.platform.fetch(self.base_url + path, method="POST", headers=headers, body=data), path)
+        response = await self._retrying(  # the proxy's 409s are answers (an incomplete upload), not races
+            lambda: self.platform.fetch(self.base_url + path, method="POST", headers=headers, body=data), path, ())
         if response.ok:
             return response.json()
         try:

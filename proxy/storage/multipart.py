@@ -98,6 +98,11 @@ class Multipart:
         finally:
             db.close()
 
+    def _release(self, uid: str, full_key: str) -> None:
+        """An upload that will never write: its reservation stops counting against the quota."""
+        if self.service.grants is not None:
+            self.service.grants.release(uid, full_key)
+
     def _client(self):
         if not self.service.available():
             raise StorageUnavailable()
@@ -115,8 +120,12 @@ class Multipart:
         client = self._client()
         expires_at = time.time() + LIFETIME_SECONDS
         self.service.reserve(uid, key, size, expires_at)
-        created = client.create_multipart_upload(Bucket=self.service.bucket, Key=full,
-                                                 ContentType="application/octet-stream")
+        try:
+            created = client.create_multipart_upload(Bucket=self.service.bucket, Key=full,
+                                                     ContentType="application/octet-stream")
+        except Exception:
+            self._release(uid, full)
+            raise
         db = self._connect()
         try:
             db.execute("DELETE FROM uploads WHERE expires_at < ?", (time.time(),))
@@ -182,6 +191,7 @@ class Multipart:
                 raise
             client.abort_multipart_upload(Bucket=self.service.bucket, Key=upload.key, UploadId=upload_id)
             self._forget(upload_id)
+            self._release(uid, upload.key)
             return {"etag": None, "created": False}
         self._forget(upload_id)
         return {"etag": result.get("ETag"), "created": True}
@@ -195,4 +205,5 @@ class Multipart:
         except client.exceptions.NoSuchUpload:
             pass
         self._forget(upload_id)
+        self._release(uid, upload.key)
         return {}

@@ -126,17 +126,22 @@ def test_abort_drops_the_upload(client, s3_service, new_uid):
     assert not uploads.get("Uploads")
 
 
-def test_the_quota_is_reserved_for_the_whole_upload(make_app, make_settings, new_uid):
+def test_the_quota_is_reserved_for_the_whole_upload_and_released_by_abort(make_app, make_settings, new_uid):
     from proxy.storage.service import S3Service
 
     service, uid = S3Service(make_settings(user_quota_bytes=3 * PART)), new_uid()
     with TestClient(make_app(s3=service), raise_server_exceptions=False) as client:
-        start(client, uid, key="blobs/a", size=2 * PART)
+        first = start(client, uid, key="blobs/a", size=2 * PART)
         refused = client.post("/api/s3/multipart/start", headers=as_user(uid),
                               json={"key": "blobs/b", "size": 2 * PART, "part_size": PART})
         assert refused.status_code == 413 and refused.json()["error"]["code"] == "quota_exceeded"
         small = client.post("/api/s3/presign", headers=as_user(uid), json={"op": "put", "key": "c", "size": PART + 1})
         assert small.status_code == 413
+        assert [size for _, size in service.grants.outstanding(uid)] == [2 * PART]
+        aborted = client.post("/api/s3/multipart/abort", headers=as_user(uid),
+                              json={"key": "blobs/a", "upload_id": first["upload_id"]})
+        assert aborted.status_code == 200 and service.grants.outstanding(uid) == []
+        start(client, uid, key="blobs/b", size=2 * PART)  # the room is back
 
 
 @pytest.mark.parametrize("body,status", [
