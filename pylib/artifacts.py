@@ -19,7 +19,7 @@ from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
 from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
-from pylib.errors import Conflict, NotFound
+from pylib.errors import Conflict, FileElsewhere, NotFound
 from pylib.jsontext import JSONText
 from pylib.links import index as link_index
 from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
@@ -283,5 +283,8 @@ def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
         pending = ws.conn.execute(
             "SELECT data FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)
         ).fetchone()
+        if pending is None and ws.conn.execute(
+                "SELECT s3_key IS NOT NULL FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()[0]:
+            raise FileElsewhere(path=row[1])  # a pointer: the bytes are on the device or in S3
         data = pending[0] if pending else b""
     return {"name": row[2], "mime_type": row[3], "data": to_bytes(data)}

@@ -149,3 +149,44 @@ class DecryptFailed(QuireError):
 class NotReady(QuireError):
     code = "not_ready"
     default_message = "The workspace is still opening."
+
+
+class BlobCorrupt(QuireError):
+    """A stored file's encrypted copy failed a check (tag, length, hash): never shown as garbage."""
+
+    code = "blob_corrupt"
+    default_message = "The file's stored copy is damaged or was altered; it was not opened."
+
+
+class StorageError(QuireError):
+    """Cloud storage refused or failed a request. ``code`` says why (``quota_exceeded``,
+    ``forbidden``, ``conflict``, ``unavailable``, ``not_signed_in``, ``not_found``)."""
+
+    code = "storage_error"
+    default_message = "Cloud storage could not complete the request."
+
+    def __init__(self, message: str | None = None, code: str | None = None, **details: Any):
+        super().__init__(message, **details)
+        if code:
+            self.code = code
+
+
+class KeyUnavailable(QuireError):
+    """The workspace key is not unlocked on this device (or the passphrase was wrong)."""
+
+    code = "key_unavailable"
+    default_message = "The workspace key is locked on this device."
+
+
+class WrongSecret(QuireError):
+    """A passphrase or recovery words that do not unwrap the workspace key."""
+
+    code = "wrong_secret"
+    default_message = "That passphrase does not unlock this workspace's files. Nothing was changed."
+
+
+class FileElsewhere(QuireError):
+    """A large file's bytes are not inside the workspace file (device store or S3)."""
+
+    code = "file_elsewhere"
+    default_message = "This file is kept outside the workspace file; open it from the device or the cloud."

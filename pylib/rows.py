@@ -231,7 +231,10 @@ LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
 # Sync's bookkeeping (pylib.sync, migration 0018) belongs to one device: its outbox, clock
 # and per-field clocks are never copied into another file (an imported file starts its own).
 SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows"})
-DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES
+# What this device knows of the encrypted objects in S3 (pylib.blobs): device state, never
+# taken from a file; a workspace without it uploads its large files again (create-only).
+BLOB_TABLES = frozenset({"blobs"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES | BLOB_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.

@@ -133,6 +133,8 @@ def vendor_runtime() -> None:
     for src in dist.rglob("*"):
         if src.is_file() and not src.name.endswith(".map") and not src.name.startswith(PYSCRIPT_UNUSED):
             copy_if_changed(src, VENDOR / "pyscript" / src.relative_to(dist))
+    # Argon2id for the passphrase that wraps the workspace key (one ES module, WebAssembly inlined).
+    copy_if_changed(NODE_MODULES / "hash-wasm" / "dist" / "index.esm.min.js", VENDOR / "hash-wasm" / "index.esm.min.js")
     for stale in [VENDOR / "pyodide" / "pyodide.js", *(VENDOR / "pyscript").glob("*")]:
         if stale.is_file() and (stale.name == "pyodide.js" or stale.name.startswith(PYSCRIPT_UNUSED)):
             stale.unlink()

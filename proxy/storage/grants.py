@@ -104,6 +104,14 @@ class Grants:
         finally:
             db.close()
 
+    def release(self, uid: str, key: str) -> None:
+        """Drop the user's grants for ``key`` (an upload that was aborted: nothing will come)."""
+        db = self._connect()
+        try:
+            db.execute("DELETE FROM grants WHERE uid = ? AND key = ?", (uid, key))
+        finally:
+            db.close()
+
     def forget_user(self, uid: str) -> None:
         """Drop the user's grants (their account and objects are gone)."""
         db = self._connect()

@@ -147,7 +147,7 @@ class S3Service:
         content_type = content.upload_type(request.content_type)
         sha = sha256_base64(request.sha256) if request.sha256 is not None else None
         if self.grants is not None:
-            self._reserve(uid, request.key, size, expires_at)
+            self.reserve(uid, request.key, size, expires_at)
         # ContentLength is signed: a browser sets Content-Length from the body, so S3 refuses
         # any body whose length differs from the size the quota was checked against.
         params["ContentType"] = headers["content-type"] = content_type
@@ -155,7 +155,7 @@ class S3Service:
         if sha is not None:
             params["ChecksumSHA256"] = headers["x-amz-checksum-sha256"] = sha
 
-    def _reserve(self, uid: str, key: str, size: int, expires_at: float) -> None:
+    def reserve(self, uid: str, key: str, size: int, expires_at: float) -> None:
         """Record the grant, or refuse it if stored bytes plus outstanding grants would pass the quota."""
         if self.grants is None:
             return

@@ -78,6 +78,24 @@ class Channel(ABC):
         """Stop sending and receiving."""
 
 
+class DeviceFiles(ABC):
+    """Large files kept on this device outside the SQLite file, by object name; a put is
+    durable when it returns (the engine records the file only afterwards)."""
+
+    @abstractmethod
+    async def put(self, name: str, data: bytes) -> None:
+        """Keep ``data`` under ``name``. SaveFailed (e.g. ``quota_exceeded``) if there is no
+        room: nothing is half written."""
+
+    @abstractmethod
+    async def get(self, name: str) -> bytes | None:
+        """The bytes kept under ``name``, or None."""
+
+    @abstractmethod
+    async def delete(self, name: str) -> None:
+        """Drop ``name`` (no error if absent)."""
+
+
 class Platform(ABC):
     """The one interface to the host: files, page store, JS values, network, crypto, workers."""
 
@@ -91,6 +109,10 @@ class Platform(ABC):
     @abstractmethod
     async def open_store(self, workspace: str, path: str, **options: Any) -> Store:
         """The store that makes ``path`` durable (``options``: host-specific tuning)."""
+
+    @abstractmethod
+    async def open_device_files(self, workspace: str, **options: Any) -> DeviceFiles:
+        """The device store of large files for ``workspace`` (``options``: host-specific)."""
 
     @abstractmethod
     def to_py(self, value: Any) -> Any:

@@ -10,14 +10,16 @@ import asyncio
 import copy
 import os
 import secrets
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 from pylib.errors import DecryptFailed, NetworkError, SaveFailed
-from pylib.platform.base import Channel, Listener, Platform, Response, Store, check_aes_inputs
+from pylib.platform.base import Channel, DeviceFiles, Listener, Platform, Response, Store, check_aes_inputs
 
 DATA_DIR_ENV = "QUIRE_DATA_DIR"
+_OBJECT_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class FileStore(Store):
@@ -63,6 +65,42 @@ class FileStore(Store):
 
     async def close(self) -> None:
         self._closed = True
+
+
+class DirectoryFiles(DeviceFiles):
+    """One file per object in ``folder``."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, name: str) -> Path:
+        if not _OBJECT_NAME.fullmatch(name):
+            raise ValueError("not an object name")
+        return self.folder / name
+
+    async def put(self, name: str, data: bytes) -> None:
+        path = self._path(name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            code = "quota_exceeded" if exc.errno == 28 else None  # ENOSPC
+            raise SaveFailed(f"The file could not be kept on this device: {exc.strerror}.", code=code) from exc
+
+    async def get(self, name: str) -> bytes | None:
+        try:
+            return self._path(name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    async def delete(self, name: str) -> None:
+        self._path(name).unlink(missing_ok=True)
 
 
 class LocalChannel(Channel):
@@ -117,6 +155,10 @@ class CPythonPlatform(Platform):
 
     async def open_store(self, workspace: str, path: str, **options: Any) -> Store:
         return FileStore(path)
+
+    async def open_device_files(self, workspace: str, **options: Any) -> DeviceFiles:
+        folder = options.get("folder") or os.path.join(os.path.dirname(self.workspace_path(workspace)), "files")
+        return DirectoryFiles(folder)
 
     def to_py(self, value: Any) -> Any:
         if isinstance(value, (bytearray, memoryview)):

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - older Pyodide converts null to None it
     jsnull = None
 
 from pylib.errors import DecryptFailed, NetworkError, SaveFailed
-from pylib.platform.base import Channel, Listener, Platform, Response, Store, check_aes_inputs
+from pylib.platform.base import Channel, DeviceFiles, Listener, Platform, Response, Store, check_aes_inputs
 
 DB_PATH = "/workspace/workspace.sqlite"
 _RANDOM_CHUNK = 65536  # crypto.getRandomValues fills at most this many bytes per call
@@ -30,6 +30,30 @@ def _js_error(exc: BaseException) -> tuple[str | None, str]:
     code = getattr(err, "code", None)
     message = getattr(err, "message", None) or str(exc)
     return (str(code) if code else None), str(message)
+
+
+class IndexedDBFiles(DeviceFiles):
+    """web/engine/devicefiles.mjs: one Blob per object in an IndexedDB database of its own."""
+
+    def __init__(self, files: Any, platform: "PyodidePlatform") -> None:
+        self._files = files
+        self._platform = platform
+
+    async def put(self, name: str, data: bytes) -> None:
+        try:
+            await self._files.put(name, self._platform.to_js(bytes(data)))
+        except JsException as exc:
+            code, message = _js_error(exc)
+            quota = "quota" in f"{code} {message}".lower() or getattr(getattr(exc, "js_error", None), "name", "") \
+                == "QuotaExceededError"
+            raise SaveFailed(f"The file could not be kept on this device: {message}.",
+                             code="quota_exceeded" if quota else None) from None
+
+    async def get(self, name: str) -> bytes | None:
+        return self._platform.to_py(await self._files.get(name))
+
+    async def delete(self, name: str) -> None:
+        await self._files.delete(name)
 
 
 class PageStore(Store):
@@ -98,6 +122,10 @@ class PyodidePlatform(Platform):
         store = await module.PageStore.open(pyodide_js.FS, self.to_js(
             {"workspace": workspace, "path": path, "chunkSize": options.get("chunk_size")}))
         return PageStore(store, self)
+
+    async def open_device_files(self, workspace: str, **options: Any) -> DeviceFiles:
+        module = await js.eval(f"import({str(options['module_url'])!r})")
+        return IndexedDBFiles(await module.DeviceFiles.open(workspace), self)
 
     def to_py(self, value: Any) -> Any:
         """Objects become dicts, arrays lists, typed arrays and ArrayBuffers bytes, null None."""

@@ -1,0 +1,116 @@
+"""Large files through the full path vs plain presigned PUT/GET of the same bytes, same run.
+
+Full path (pylib.blobs on the CPython platform, as the engine runs it): SHA-256 and keyed
+name, AES-256-GCM in 4 MiB segments, multipart upload through presigned part URLs (8 MiB
+parts, each checksum-signed); download by ranged GETs, every tag checked, SHA-256 verified.
+Baseline: one presign and one checksum-signed PUT of the same plaintext, one presigned GET.
+Both go through the same live proxy (uvicorn in this process, full auth stack) to the same
+embedded SeaweedFS (`weed mini`, started here). Goal: full >= 0.8x the plain throughput.
+Timings on a shared machine are noisy; rounds alternate the two and report medians.
+
+    .venv/bin/python bench/engine_blobs.py [--quick] [--mb 100] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_proxy(data_dir: Path, weed):
+    """create_app under uvicorn in a thread; (base URL, bearer headers, server)."""
+    import uvicorn
+    from argon2 import PasswordHasher
+
+    from proxy.app import create_app
+    from proxy.auth import accounts
+    from proxy.settings import Settings
+
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only
+    port = free_port()
+    settings = Settings(_env_file=None, data_dir=data_dir, environment="development",
+                        public_url=f"http://127.0.0.1:{port}", web_dir=data_dir,
+                        **weed.endpoint.settings_update())
+    app = create_app(settings)
+    account = app.state.auth.accounts.add("bench", "bench-password-123")
+    token = app.state.auth.create_token(account.uid)[0]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           access_log=False, lifespan="off"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}, server
+
+
+async def measure(base: str, headers: dict, size: int, rounds: int) -> dict[str, list[float]]:
+    from pylib.blobs import BlobStore
+    from pylib.keys import derive_keys, new_data_key
+    from pylib.platform.cpython import CPythonPlatform
+    from pylib.s3client import S3Client
+
+    pl = CPythonPlatform()
+    client = S3Client(pl, base, headers=headers)
+    times: dict[str, list[float]] = {"plain put": [], "full upload": [], "plain get": [], "full download": []}
+    for round_ in range(rounds):
+        data = os.urandom(size)  # fresh bytes each round: no dedupe shortcut
+        store = BlobStore(pl, client, await derive_keys(pl, new_data_key(pl)))
+        started = time.perf_counter()
+        await client.put(f"plain/{round_}", data)
+        times["plain put"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        report = await store.upload(data)
+        times["full upload"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert await client.get(f"plain/{round_}") == data
+        times["plain get"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert await store.download(report.ref) == data
+        times["full download"].append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="32 MB, 2 rounds")
+    parser.add_argument("--mb", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    mb, rounds = (32, 2) if args.quick else (args.mb, args.rounds)
+    from proxy.storage.seaweed import EmbeddedS3
+
+    with tempfile.TemporaryDirectory(prefix="quire-bench-blobs-") as tmp:
+        weed = EmbeddedS3(Path(tmp) / "weed", "http://127.0.0.1:9")
+        weed.start()
+        try:
+            base, headers, server = start_proxy(Path(tmp) / "data", weed)
+            times = asyncio.run(measure(base, headers, mb * 1_000_000, rounds))
+            server.should_exit = True
+        finally:
+            weed.stop()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"{mb} MB file, {rounds} rounds (medians), load: {os.getloadavg()[0]:.1f}\n")
+    print("| direction | plain presigned MB/s | full path MB/s | full / plain (goal >= 0.8) |")
+    print("|---|---|---|---|")
+    for direction, plain, full in (("upload", "plain put", "full upload"), ("download", "plain get", "full download")):
+        print(f"| {direction} | {mb / med[plain]:.1f} | {mb / med[full]:.1f} | {med[plain] / med[full]:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The upload queue and the device cache of large files.
+
+:func:`stage` keeps a new file's bytes on this device (durably) and then records it in one
+transaction — the object's row, and whatever the caller records with it (the artifact with its
+hash and size) — so the page can say "Saved on this device — uploading" at once. An
+:class:`UploadQueue` run sends what waits: offline or signed out it stops and tries again later
+with exponential backoff; a multipart upload's id is committed before its first part, so a
+reload, a closed tab or a crash resumes it where it stopped; uploads are create-only, so
+nothing is ever stored twice. :func:`open_blob` reads a file from the device cache or downloads
+it (verified); :func:`evict` frees space by least recent use, never evicting a file S3 does not
+hold yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pylib.blobs import ledger
+from pylib.blobs.device import DeviceFiles
+from pylib.blobs.ledger import BlobRef, BlobRow
+from pylib.blobs.store import BlobStore
+from pylib.db import Workspace
+from pylib.errors import NetworkError, StorageError
+
+RETRY_BASE_MS = 5_000
+RETRY_MAX_MS = 3_600_000
+# Faults that hold for every file alike: stop the run, try again later.
+_STOP_CODES = {"unavailable", "not_signed_in", "network_error"}
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+def retry_delay_ms(attempts: int) -> int:
+    """Wait before attempt ``attempts + 1``: 5 s, 10 s, 20 s ... at most an hour."""
+    return min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** min(attempts, 20))
+
+
+async def stage(ws: Workspace, store: BlobStore, files: DeviceFiles, data: bytes,
+                record: Callable[[BlobRef], None] | None = None) -> BlobRef:
+    """Keep ``data`` on this device and queue its upload; ``record(ref)`` runs in the same
+    transaction (e.g. the artifact's row). If the device has no room, SaveFailed is raised and
+    nothing is recorded."""
+    ref = await store.ref_for(data)
+    known = ledger.get(ws, ref.name)
+    if known is None or not known.on_device:
+        await files.put(ref.name, data)
+    with ws.transaction():
+        ledger.record(ws, ref)
+        ledger.set_on_device(ws, ref.name, True)
+        if record is not None:
+            record(ref)
+    return ref
+
+
+@dataclass
+class QueueReport:
+    uploaded: list[str] = field(default_factory=list)
+    deduplicated: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # name -> error code
+    stopped: str | None = None  # the code that ended the run early
+
+
+class UploadQueue:
+    """Sends the waiting objects of one workspace. ``progress`` receives
+    ``{name, done, total, overall_done, overall_total}`` as bytes go out."""
+
+    def __init__(self, ws: Workspace, store: BlobStore, files: DeviceFiles, *,
+                 progress: Progress | None = None) -> None:
+        self.ws, self.store, self.files, self.progress = ws, store, files, progress
+
+    async def run(self) -> QueueReport:
+        """One pass over what is due now."""
+        report = QueueReport()
+        due = ledger.due(self.ws, self.ws.clock())
+        overall_total = sum(row.ref.size for row in due)
+        self._before = 0
+        for row in due:
+            try:
+                created = await self._send(row, overall_total)
+            except (StorageError, NetworkError) as error:
+                self._failed(row, error.code, error.message)
+                report.failed[row.ref.name] = error.code
+                if error.code in _STOP_CODES:
+                    report.stopped = error.code
+                    break
+                continue
+            (report.uploaded if created else report.deduplicated).append(row.ref.name)
+            self._before += row.ref.size
+        return report
+
+    async def _send(self, row: BlobRow, overall_total: int) -> bool:
+        data = await self.files.get(row.ref.name)
+        if data is None or (await self.store.platform.sha256(data)).hex() != row.ref.sha256:
+            raise StorageError("This file's bytes are no longer on this device.", code="missing_on_device")
+
+        async def keep(upload_id: str) -> None:
+            with self.ws.transaction():
+                ledger.set_upload_id(self.ws, row.ref.name, upload_id)
+
+        def moved(done: int, total: int) -> None:
+            if self.progress:
+                share = done * row.ref.size // total if total else row.ref.size
+                self.progress({"name": row.ref.name, "done": share, "total": row.ref.size,
+                               "overall_done": self._before + share, "overall_total": overall_total})
+
+        result = await self.store.upload(data, row.ref, upload_id=row.upload_id, on_upload_id=keep,
+                                         progress=moved)
+        with self.ws.transaction():
+            ledger.mark_uploaded(self.ws, row.ref.name)
+        return result.created
+
+    def _failed(self, row: BlobRow, code: str, message: str) -> None:
+        retry_at = self.ws.clock() + retry_delay_ms(row.attempts)
+        with self.ws.transaction():
+            ledger.mark_failed(self.ws, row.ref.name, f"{code}: {message}", retry_at)
+
+
+async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: BlobRef,
+                    progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The file's bytes: from this device if kept (and intact), else downloaded, verified and
+    kept in the cache."""
+    row = ledger.get(ws, ref.name)
+    if row is not None and row.on_device:
+        data = await files.get(ref.name)
+        if data is not None and (await store.platform.sha256(data)).hex() == ref.sha256:
+            with ws.transaction():
+                ledger.touch(ws, ref.name)
+            return data
+    data = await store.download(ref, progress)
+    await files.put(ref.name, data)
+    with ws.transaction():
+        ledger.record(ws, ref, state="uploaded")
+        ledger.set_on_device(ws, ref.name, True)
+    return data
+
+
+async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int) -> list[str]:
+    """Drop cached files, least recently used first, until the cache holds at most
+    ``limit_bytes`` (0: "Free up space"). Files not yet in S3 are never dropped."""
+    kept = ledger.totals(ws)["on_device"]["bytes"]
+    dropped = []
+    for row in ledger.evictable(ws):
+        if kept <= limit_bytes:
+            break
+        with ws.transaction():
+            ledger.set_on_device(ws, row.ref.name, False)
+        await files.delete(row.ref.name)  # after the commit: a crash leaves bytes, never a dangling row
+        kept -= row.ref.size
+        dropped.append(row.ref.name)
+    return dropped
+
+
+async def offload_pending(ws: Workspace, store: BlobStore, files: DeviceFiles) -> list[BlobRef]:
+    """Move the files that wait inside the SQLite file (``pending_uploads``) to the device
+    store and the upload queue: per file, its bytes are kept on the device first, then its
+    pending row is dropped and its artifact gets its ``s3_key``, in one transaction."""
+    moved = []
+    for artifact_id, data in ws.conn.execute("SELECT artifact_id, data FROM pending_uploads").fetchall():
+        def pointer(ref: BlobRef, artifact_id: str = artifact_id) -> None:
+            ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+            ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (ref.key, artifact_id))
+
+        moved.append(await stage(ws, store, files, bytes(data), pointer))
+    return moved

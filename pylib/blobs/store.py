@@ -1,0 +1,140 @@
+"""Large files in S3: encrypt, name, upload (single or multipart, resumable), download, verify.
+
+The bytes never leave the device unencrypted and the object's name says nothing about the
+file (:mod:`pylib.blobs.format`). Uploads are create-only, so a retry, a second device or a
+second copy of the same file never stores a second object; a multipart upload that stopped
+(a closed tab, a lost connection) is resumed from S3's own part list, re-sending only what is
+missing — the encryption is deterministic, so a re-made part is the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pylib.blobs import format as fmt
+from pylib.blobs.ledger import BlobRef
+from pylib.errors import BlobCorrupt, StorageError
+from pylib.keys import WorkspaceKeys
+from pylib.platform.base import Platform
+from pylib.s3client import S3Client
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+# Parts in flight at once: enough to keep the connection busy while the next part is sealed.
+CONCURRENCY = 3
+# Ranged GETs of ~32 MiB (whole segments, so each is decrypted on arrival): few enough requests to cost little, enough for progress.
+DOWNLOAD_CHUNK = 2 * fmt.PART_SIZE
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    """``created``: False when S3 already held the object; ``parts_sent``: parts this call sent."""
+
+    ref: BlobRef
+    created: bool
+    parts_sent: int
+
+
+class BlobStore:
+    """The encrypted objects of one workspace, for one signed-in user."""
+
+    def __init__(self, platform: Platform, client: S3Client, keys: WorkspaceKeys, *,
+                 part_segments: int = fmt.SEGMENTS_PER_PART) -> None:
+        if part_segments < 2:
+            raise ValueError("a part is at least 2 segments (S3's 5 MiB minimum)")
+        self.platform = platform
+        self.client = client
+        self.keys = keys
+        self.part_segments = part_segments  # also the most one single PUT carries
+        self.part_size = part_segments * fmt.SEALED_SEGMENT
+
+    async def ref_for(self, data: bytes) -> BlobRef:
+        """The object that holds ``data``: name, SHA-256, size (nothing is sent)."""
+        digest = await self.platform.sha256(data)
+        return BlobRef(await fmt.object_name(self.platform, self.keys.names, digest), digest.hex(), len(data))
+
+    async def _key_for(self, ref: BlobRef) -> bytes:
+        return await fmt.file_key(self.platform, self.keys.blobs, ref.name)
+
+    async def upload(self, data: bytes, ref: BlobRef | None = None, *, upload_id: str | None = None,
+                     on_upload_id: Callable[[str], Awaitable[None]] | None = None,
+                     progress: Progress | None = None) -> UploadReport:
+        """Store ``data`` as its object. ``upload_id`` resumes a multipart upload;
+        ``on_upload_id`` is awaited with a new one before any part is sent (so it can be kept
+        durably and a later call can resume it)."""
+        ref = ref or await self.ref_for(data)
+        if ref.size != len(data):
+            raise ValueError("the reference does not describe these bytes")
+        key = await self._key_for(ref)
+        total = fmt.sealed_size(ref.size)
+        if fmt.segment_count(ref.size) <= self.part_segments:
+            sealed = await fmt.seal_segments(self.platform, key, ref.name, data)
+            result = await self.client.put(ref.key, sealed, create_only=True)
+            if progress:
+                progress(total, total)
+            return UploadReport(ref, result.created, 1)
+        if await self.client.head(ref.key) is not None:
+            return UploadReport(ref, False, 0)  # already there: dedupe without sending a byte
+        return await self._multipart(data, ref, key, upload_id, on_upload_id, progress)
+
+    async def _multipart(self, data: bytes, ref: BlobRef, key: bytes, upload_id: str | None,
+                         on_upload_id, progress: Progress | None) -> UploadReport:
+        total, parts = fmt.sealed_size(ref.size), fmt.part_count(ref.size, self.part_segments)
+        held: dict[int, int] = {}
+        if upload_id is not None:
+            try:
+                held = await self.client.list_parts(ref.key, upload_id)
+            except StorageError as error:
+                if error.code != "not_found":
+                    raise
+                upload_id = None  # expired or completed elsewhere: start afresh
+        if upload_id is None:
+            upload_id = await self.client.start_multipart(ref.key, total, self.part_size)
+            if on_upload_id:
+                await on_upload_id(upload_id)
+        size = self.part_size
+        lengths = {n: min(size, total - (n - 1) * size) for n in range(1, parts + 1)}
+        missing = [n for n in lengths if held.get(n) != lengths[n]]
+        done = total - sum(lengths[n] for n in missing)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def send(number: int) -> None:
+            nonlocal done
+            async with gate:
+                body = await fmt.seal_part(self.platform, key, ref.name, data, number, self.part_segments)
+                await self.client.put_part(ref.key, upload_id, number, body)
+            done += lengths[number]
+            if progress:
+                progress(done, total)
+
+        await asyncio.gather(*(send(n) for n in missing))
+        sent = len(missing)
+        result = await self.client.complete_multipart(ref.key, upload_id)
+        return UploadReport(ref, result.created, sent)
+
+    async def download(self, ref: BlobRef, progress: Progress | None = None) -> bytes:
+        """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not.
+        Ranges are decrypted as they arrive."""
+        key = await self._key_for(ref)
+        total, segments = fmt.sealed_size(ref.size), fmt.segment_count(ref.size)
+
+        async def opened(offset: int, body: bytes) -> bytes:
+            return await fmt.open_run(self.platform, key, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
+
+        try:
+            pieces = await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
+                                                  (lambda done: progress(done, total)) if progress else None,
+                                                  concurrency=CONCURRENCY, each=opened)
+        except StorageError as error:
+            if error.code != "truncated":
+                raise
+            raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
+        plain = b"".join(pieces)
+        if len(plain) != ref.size or await self.platform.sha256(plain) != bytes.fromhex(ref.sha256):
+            raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
+        return plain
+
+    async def delete(self, ref: BlobRef) -> None:
+        """Remove the object from S3 (garbage collection decides when)."""
+        await self.client.delete(ref.key)

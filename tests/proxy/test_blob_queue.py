@@ -1,0 +1,193 @@
+"""The upload queue and the device cache against the real proxy and real SeaweedFS: staged
+files upload, wait while the server is down and upload once it is back, survive a killed
+process and resume, are never stored twice; the cache downloads on demand, evicts by least
+recent use and never evicts a file S3 does not hold yet."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from auth_fixtures import (  # noqa: F401  (fixtures)
+    add_user, bearer, fast_password_hashing, free_port, live_server, make_quire_app, make_quire_settings,
+    quire_app, quire_settings,
+)
+from blob_fixtures import make_blob_store, remote  # noqa: F401  (fixtures)
+from pylib.blobs import format as fmt
+from pylib.blobs import ledger
+from pylib.blobs.device import DirectoryFiles
+from pylib.blobs.queue import UploadQueue, evict, open_blob, retry_delay_ms, stage
+from pylib.db import open_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from aio import run  # noqa: E402
+from test_blobs_s3 import stored_objects  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def blob(size: int, seed: int) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def test_staged_files_upload_once_with_progress(remote, make_blob_store, s3_service, tmp_path):
+    a, b = blob(2_000_000, 1), blob(3 * fmt.SEGMENT_SIZE, 2)
+    events = []
+
+    async def scenario():
+        ws, files = open_workspace(str(tmp_path / "w.sqlite")), DirectoryFiles(tmp_path / "device")
+        store = await make_blob_store(remote)
+        refs = [await stage(ws, store, files, a), await stage(ws, store, files, b), await stage(ws, store, files, a)]
+        before = ledger.totals(ws)
+        report = await UploadQueue(ws, store, files, progress=events.append).run()
+        again = await UploadQueue(ws, store, files).run()
+        after = ledger.totals(ws)
+        ws.close()
+        return refs, before, report, again, after
+
+    refs, before, report, again, after = run(scenario())
+    assert refs[0] == refs[2] and before["waiting"] == {"count": 2, "bytes": len(a) + len(b)}
+    assert report.uploaded == [refs[0].name, refs[1].name] and not report.failed
+    assert again.uploaded == again.deduplicated == [] and after["waiting"]["count"] == 0
+    assert after["on_device"] == {"count": 2, "bytes": len(a) + len(b)}
+    overall = [e["overall_done"] for e in events]
+    assert overall == sorted(overall) and overall[-1] == events[-1]["overall_total"] == len(a) + len(b)
+    assert sorted(stored_objects(s3_service, remote[2])) == sorted({r.key for r in refs})
+
+
+def test_a_stopped_server_makes_the_queue_wait_then_upload(remote, make_blob_store, s3_service, tmp_path):
+    data = blob(1_500_000, 3)
+    base, headers, uid = remote
+    dead = (f"http://127.0.0.1:{free_port()}", headers, uid)  # nothing listens: the server is down
+    now = [1_000_000]
+
+    async def scenario():
+        ws = open_workspace(str(tmp_path / "w.sqlite"), clock=lambda: now[0])
+        files = DirectoryFiles(tmp_path / "device")
+        offline = await make_blob_store(dead)
+        ref = await stage(ws, offline, files, data)
+        first = await UploadQueue(ws, offline, files).run()
+        waiting = ledger.get(ws, ref.name)
+        too_soon = await UploadQueue(ws, offline, files).run()
+        now[0] += retry_delay_ms(0)
+        online = await make_blob_store(remote, None)
+        online.keys = offline.keys  # the same workspace key, the server is back
+        second = await UploadQueue(ws, online, files).run()
+        row = ledger.get(ws, ref.name)
+        ws.close()
+        return ref, first, waiting, too_soon, second, row
+
+    ref, first, waiting, too_soon, second, row = run(scenario())
+    assert first.stopped == "unavailable" and waiting.state == "waiting" and waiting.attempts == 1
+    assert waiting.next_attempt_at == 1_000_000 + retry_delay_ms(0) and "unavailable" in waiting.last_error
+    assert too_soon.uploaded == [] and too_soon.failed == {}  # backing off
+    assert second.uploaded == [ref.name] and row.state == "uploaded" and row.last_error is None
+    assert list(stored_objects(s3_service, uid)) == [ref.key]
+
+
+def test_quota_exceeded_waits_with_its_reason(make_quire_settings, edge_store, fast_password_hashing, live_server,
+                                              make_blob_store, s3_service, tmp_path):
+    from proxy.app import create_app
+    from proxy.storage.service import S3Service
+
+    settings = make_quire_settings(user_quota_bytes=1_000_000)
+    app = create_app(settings, s3=S3Service(settings), vectors=edge_store)
+    account = add_user(app, "frank")
+    small = (live_server(app), bearer(app, account), account.uid)
+
+    async def scenario():
+        ws, files = open_workspace(str(tmp_path / "w.sqlite")), DirectoryFiles(tmp_path / "device")
+        store = await make_blob_store(small)
+        ref = await stage(ws, store, files, blob(1_200_000, 4))
+        report = await UploadQueue(ws, store, files).run()
+        row = ledger.get(ws, ref.name)
+        ws.close()
+        return ref, report, row
+
+    try:
+        ref, report, row = run(scenario())
+    finally:
+        app.state.auth.close()
+    assert report.failed == {ref.name: "quota_exceeded"} and report.stopped is None
+    assert row.state == "waiting" and "quota" in row.last_error and row.on_device
+    assert stored_objects(s3_service, account.uid) == {}
+
+
+def test_a_killed_queue_resumes_its_multipart_upload(remote, make_blob_store, s3_service, tmp_path):
+    base, headers, uid = remote
+    data_key, data = os.urandom(32), blob(5 * fmt.SEGMENT_SIZE + 99, 5)
+    workspace, device = str(tmp_path / "w.sqlite"), tmp_path / "device"
+
+    async def prepare():
+        ws = open_workspace(workspace)
+        ref = await stage(ws, await make_blob_store(remote, data_key), DirectoryFiles(device), data)
+        ws.close()
+        return ref
+
+    ref = run(prepare())
+    child = subprocess.Popen([sys.executable, str(HERE / "blob_queue_child.py"), base, headers["Authorization"].split()[1],
+                              data_key.hex(), workspace, str(device), str(tmp_path)],
+                             cwd=HERE.parents[1], env={**os.environ, "PYTHONPATH": str(HERE.parents[1])})
+    try:
+        deadline = time.monotonic() + 120
+        while not ((tmp_path / "parts").exists() and (tmp_path / "parts").read_text() == "2"):
+            assert child.poll() is None and time.monotonic() < deadline, "the queue did not get going"
+            time.sleep(0.1)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    sent = []
+
+    async def resume():
+        ws, files = open_workspace(workspace), DirectoryFiles(device)
+        row = ledger.get(ws, ref.name)
+        store = await make_blob_store(remote, data_key)
+        real_put = store.client.put_part
+
+        async def counting(key, upload_id, number, body):
+            sent.append(number)
+            await real_put(key, upload_id, number, body)
+
+        store.client.put_part = counting
+        report = await UploadQueue(ws, store, files).run()
+        back = await store.download(ref)
+        ws.close()
+        return row, report, back
+
+    row, report, back = run(resume())
+    assert row.upload_id and row.state == "waiting"  # the kill left the id committed
+    assert report.uploaded == [ref.name] and sent == [3] and back == data
+    assert list(stored_objects(s3_service, uid)) == [ref.key]
+
+
+def test_the_cache_downloads_on_demand_and_evicts_least_recently_used(remote, make_blob_store, tmp_path):
+    a, b, c = blob(1_100_000, 6), blob(1_200_000, 7), blob(1_300_000, 8)
+
+    async def scenario():
+        ws, files = open_workspace(str(tmp_path / "w.sqlite")), DirectoryFiles(tmp_path / "device")
+        store = await make_blob_store(remote)
+        ra, rb = await stage(ws, store, files, a), await stage(ws, store, files, b)
+        await UploadQueue(ws, store, files).run()
+        rc = await stage(ws, store, files, c)  # not uploaded: must survive every eviction
+        await open_blob(ws, store, files, ra)  # a is now the most recently used
+        dropped = await evict(ws, files, limit_bytes=len(a) + len(c))
+        freed = await evict(ws, files, limit_bytes=0)  # "Free up space"
+        totals = ledger.totals(ws)
+        kept_c = await files.get(rc.name)
+        progress = []
+        back = await open_blob(ws, store, files, rb, lambda done, total: progress.append((done, total)))
+        on_device_b = ledger.get(ws, rb.name).on_device
+        ws.close()
+        return (ra, rb, rc), dropped, freed, totals, kept_c, back, progress, on_device_b
+
+    (ra, rb, rc), dropped, freed, totals, kept_c, back, progress, on_device_b = run(scenario())
+    assert dropped == [rb.name] and freed == [ra.name]
+    assert totals["on_device"] == {"count": 1, "bytes": len(c)} and totals["waiting"]["count"] == 1
+    assert totals["cloud_only"] == {"count": 2, "bytes": len(a) + len(b)}
+    assert kept_c == c and back == b and on_device_b
+    assert progress and progress[-1][0] == progress[-1][1] == fmt.sealed_size(len(b))
