@@ -194,11 +194,12 @@ class NoteRef(_Row):
 
 
 class LinkContext(_Row):
-    """Where a note names another: the sentence (``text``), its 1-based ``line``, and the
-    link's (or mention's) span in ``text``."""
+    """Where a note names another: the sentence (``text``), its 1-based ``line`` and 0-based
+    ``column``, and the link's (or mention's) span in ``text``."""
 
     text: str
     line: int
+    column: int
     start: int
     end: int
     kind: str | None = None

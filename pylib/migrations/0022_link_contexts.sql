@@ -1,0 +1,9 @@
+-- The sentence around each occurrence of a link, stored with the link (a JSON list of
+-- {text, line, start, end}), so backlinks read rows instead of parsing every linking note
+-- again. Emptying link_names makes the engine rebuild the index (with the sentences) when
+-- it next opens the workspace.
+ALTER TABLE links ADD COLUMN contexts TEXT NOT NULL DEFAULT '[]';
+DELETE FROM link_names;
+DELETE FROM links;
+DELETE FROM note_tags;
+DELETE FROM tag_counts;
