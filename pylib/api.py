@@ -123,6 +123,15 @@ def _backlinks(ws: db.Workspace, q: p.Backlinks) -> dict[str, Any]:
             "mentions": link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []}
 
 
+def _incoming(ws: db.Workspace, q: p.IncomingLinks) -> dict[str, int]:
+    if (q.id is None) == (q.folder is None):
+        raise InvalidParams("Give either a note's id or a folder.")
+    from pylib.links import rewrite
+
+    ids = [q.id] if q.id is not None else rewrite.ids_below(ws, q.folder)()
+    return link_queries.incoming(ws.conn, ids)
+
+
 # transfer is imported when first used: it is the heaviest module and most calls never need it.
 def _export(ws: db.Workspace, q: p.NoParams) -> dict[str, Any]:
     from pylib import transfer
@@ -208,6 +217,9 @@ METHODS: dict[str, Method] = {
         p.Backlinks, _backlinks, m.Backlinks,
         "notes linking to `id` with the sentence around each link; `mentions`: notes naming it"
         " without a link"),
+    "links.incoming": Method(
+        p.IncomingLinks, _incoming, m.IncomingLinks,
+        "other notes linking to `id` (or into `folder`): what `update_links` would rewrite"),
     "links.outgoing": Method(
         p.IdParams, lambda ws, q: link_queries.outgoing(ws.conn, q.id), list[m.OutgoingLink],
         "unresolved links have `note: null`"),

@@ -216,6 +216,13 @@ class Backlinks(_Row):
     mentions: list[LinkingNote]
 
 
+class IncomingLinks(_Row):
+    """Notes linking into what a rename or move would relocate, and their distinct links."""
+
+    notes: int
+    links: int
+
+
 class OutgoingLink(_Row):
     kind: Literal["wiki", "embed", "markdown"]
     target: str

@@ -155,6 +155,13 @@ class Backlinks(Params):
     limit: Limit = 100
 
 
+class IncomingLinks(Params):
+    """One note (``id``) or every note in a folder and below (``folder``)."""
+
+    id: Id | None = None
+    folder: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+
+
 class CompleteLink(Params):
     query: Annotated[str, Field(max_length=300)] = ""
     limit: Annotated[int, Field(ge=1, le=100)] = 20

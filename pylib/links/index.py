@@ -181,7 +181,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
     if not ids:
         return
     rows = conn.execute(
-        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key,"
+        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key, n.path,"
         " CASE WHEN a.kind = ? AND a.deleted_at IS NULL THEN a.content END"
         " FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
         " LEFT JOIN link_names n ON n.artifact_id = a.id", (_NOTE_KIND, json.dumps(ids))).fetchall()
@@ -193,7 +193,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
                            (missing,)).fetchone()
         affected.update(old or ())
         _forget(conn, missing)
-    for artifact_id, path, name, kind, deleted, old_key, old_path, content in rows:
+    for artifact_id, path, name, kind, deleted, old_key, old_path, shown, content in rows:
         if deleted is not None:
             affected.update([old_key] if old_key is not None else [])
             _forget(conn, artifact_id)
@@ -202,9 +202,9 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
         moved = (key, key_path) != (old_key, old_path)
         if moved:  # a plain save keeps its names: nothing to resolve again
             affected.update([key] if old_key is None else [key, old_key])
-        if moved:
-            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key)"
-                         " VALUES (?, ?, ?)", (artifact_id, key, key_path))
+        if moved or shown != path:  # a rename that changes only case changes no key
+            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key,"
+                         " path) VALUES (?, ?, ?, ?)", (artifact_id, key, key_path, path))
         # Callers refresh what they changed; writes happen below only where links differ.
         reread.append((artifact_id, path, _text(content)))
     resolver = Resolver(conn)
@@ -240,8 +240,8 @@ def rebuild(conn: sqlite3.Connection) -> None:
         rows = conn.execute("SELECT id, path, name, kind FROM artifacts"
                             " WHERE deleted_at IS NULL").fetchall()
         conn.executemany(
-            "INSERT INTO link_names (artifact_id, name_key, path_key) VALUES (?, ?, ?)",
-            [(i, name_key(n), path_key(p)) for i, p, n, _ in rows])
+            "INSERT INTO link_names (artifact_id, name_key, path_key, path) VALUES (?, ?, ?, ?)",
+            [(i, name_key(n), path_key(p), p) for i, p, n, _ in rows])
         resolver = Resolver(conn)
         for artifact_id, path, _, kind in rows:
             if kind == _NOTE_KIND:

@@ -33,25 +33,25 @@ def _live(conn: sqlite3.Connection, artifact_id: str) -> tuple[Any, ...]:
 
 
 def backlinks(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    """The notes linking to ``artifact_id``, by path: ``{source, contexts: [...]}``, the
-    contexts in the order of the note (the sentences stored with each link, migration 0022)."""
+    """The notes linking to ``artifact_id``, by path (case-insensitively): ``{source,
+    contexts: [...]}``, the contexts in the order of the note. The index alone answers: the
+    sentences are stored with each link and the linking notes' paths in ``link_names``
+    (migration 0022), so no linking note's row is read."""
     _live(conn, artifact_id)
     out: list[dict[str, Any]] = []
-    by_source: dict[str, dict[str, Any]] = {}
-    for source, path, name, kind, heading, stored in conn.execute(
-            "SELECT a.id, a.path, a.name, l.kind, l.heading, l.contexts FROM links l"
-            " JOIN artifacts a ON a.id = l.source_id WHERE l.target_id = ?"
-            " AND l.source_id != ? AND a.deleted_at IS NULL ORDER BY a.path",
-            (artifact_id, artifact_id)):
-        entry = by_source.get(source)
-        if entry is None:
-            if len(out) >= limit:
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for source, path, kind, heading, stored in conn.execute(
+            "SELECT l.source_id, n.path, l.kind, l.heading, l.contexts FROM links l"
+            " JOIN link_names n ON n.artifact_id = l.source_id WHERE l.target_id = ?"
+            " AND l.source_id != ? ORDER BY n.path_key, l.source_id", (artifact_id, artifact_id)):
+        contexts = by_source.get(source)
+        if contexts is None:
+            if len(by_source) >= limit:
                 break
-            entry = by_source[source] = {"source": {"id": source, "path": path, "name": name},
-                                         "contexts": []}
-            out.append(entry)
-        entry["contexts"].extend(dict(c, kind=kind, heading=heading)
-                                 for c in json.loads(stored))
+            contexts = by_source[source] = []
+            out.append({"source": {"id": source, "path": path, "name": path.rsplit("/", 1)[-1]},
+                        "contexts": contexts})
+        contexts.extend(dict(c, kind=kind, heading=heading) for c in json.loads(stored))
     for entry in out:
         entry["contexts"].sort(key=lambda c: (c["line"], c["column"]))
     return out
@@ -167,6 +167,18 @@ def complete(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict
         (json.dumps(ids),))}
     return [{**_note(rows[i]), "link": link_text(conn, i, rows[i][1], rows[i][2])}
             for i in ids if i in rows]
+
+
+def incoming(conn: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+    """How many other live notes link to any of ``ids``, and with how many distinct links:
+    ``{notes, links}`` — what renaming or moving them would offer to rewrite."""
+    notes, links = conn.execute(
+        "SELECT count(DISTINCT l.source_id), count(*) FROM links l JOIN artifacts a"
+        " ON a.id = l.source_id AND a.deleted_at IS NULL"
+        " WHERE l.target_id IN (SELECT value FROM json_each(?))"
+        " AND l.source_id NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids), json.dumps(ids))).fetchone()
+    return {"notes": notes, "links": links}
 
 
 def link_rows(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]:

@@ -3,6 +3,9 @@
 -- again. Emptying link_names makes the engine rebuild the index (with the sentences) when
 -- it next opens the workspace.
 ALTER TABLE links ADD COLUMN contexts TEXT NOT NULL DEFAULT '[]';
+-- The note's path as written, so backlinks name and order the linking notes from this small
+-- table without reading their rows in artifacts.
+ALTER TABLE link_names ADD COLUMN path TEXT NOT NULL DEFAULT '';
 DELETE FROM link_names;
 DELETE FROM links;
 DELETE FROM note_tags;

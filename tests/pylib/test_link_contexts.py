@@ -69,3 +69,28 @@ def test_a_workspace_indexed_before_0022_gets_its_sentences_on_open(tmp_path):
         assert [c["text"] for c in row["contexts"]] == ["See [[Plan]] now."]
     finally:
         ws.close()
+
+
+def test_incoming_counts_what_a_rename_or_move_would_rewrite(ws):
+    from pylib import api
+    from pylib.errors import InvalidParams
+
+    plan = artifacts.create(ws, "/work/Plan.md", "[[Goals]] inside")
+    artifacts.create(ws, "/work/Goals.md", "[[Plan]] back")
+    artifacts.create(ws, "/a.md", "[[Plan]] and [[Plan#x]] and [[Goals]]")
+    artifacts.create(ws, "/b.md", "[[Plan]]")
+    assert queries.incoming(ws.conn, [plan.id]) == {"notes": 3, "links": 4}
+    folder = [i for (i,) in ws.conn.execute("SELECT id FROM artifacts WHERE path LIKE '/work/%'")]
+    # Links between notes that move together are not counted: only the ones from outside.
+    assert queries.incoming(ws.conn, folder) == {"notes": 2, "links": 4}
+    assert api._incoming(ws, api.p.IncomingLinks(folder="/work")) == {"notes": 2, "links": 4}
+    with pytest.raises(InvalidParams):
+        api._incoming(ws, api.p.IncomingLinks())
+
+
+def test_backlinks_show_the_linking_notes_path_after_a_rename_that_changes_only_case(ws):
+    plan = artifacts.create(ws, "/Plan.md", "x")
+    src = artifacts.create(ws, "/notes/src.md", "See [[Plan]].")
+    artifacts.rename(ws, src.id, "Src.md")
+    [row] = queries.backlinks(ws.conn, plan.id)
+    assert row["source"] == {"id": src.id, "path": "/notes/Src.md", "name": "Src.md"}

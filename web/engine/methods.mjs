@@ -23,6 +23,7 @@ export const METHODS = Object.freeze({
   "trash.empty": {"params": {}, "result": "{deleted: int}"},
   "activity.list": {"params": {"limit": {"type": "int", "required": false}, "before": {"type": "str|null", "required": false}}, "result": "ActivityPage"},
   "links.backlinks": {"params": {"id": {"type": "str", "required": true}, "mentions": {"type": "bool", "required": false}, "limit": {"type": "int", "required": false}}, "result": "Backlinks"},
+  "links.incoming": {"params": {"id": {"type": "str|null", "required": false}, "folder": {"type": "str|null", "required": false}}, "result": "IncomingLinks"},
   "links.outgoing": {"params": {"id": {"type": "str", "required": true}}, "result": "[OutgoingLink...]"},
   "links.complete": {"params": {"query": {"type": "str", "required": false}, "limit": {"type": "int", "required": false}}, "result": "[Completion...]"},
   "tags.list": {"params": {}, "result": "[TagNode...]"},
