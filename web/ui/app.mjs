@@ -24,6 +24,8 @@ import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
+import { LinksPanel } from "./backlinks.mjs";
+import { TagList } from "./tags.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -60,6 +62,9 @@ function assemble(store) {
   documents = new Documents({ store, session, tree, editor });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
+  const openDoc = (id) => documents.open(id);
+  new LinksPanel({ store, session, editor, open: openDoc });
+  new TagList({ store, session, open: openDoc });
   const parts = { store, session, editor, documents, tree };
   const panels = {
     quickOpen: () => openQuickOpen(parts),
