@@ -132,6 +132,12 @@ def _incoming(ws: db.Workspace, q: p.IncomingLinks) -> dict[str, int]:
     return link_queries.incoming(ws.conn, ids)
 
 
+def _history() -> Any:
+    from pylib import history  # only the history panel needs difflib
+
+    return history
+
+
 # transfer is imported when first used: it is the heaviest module and most calls never need it.
 def _export(ws: db.Workspace, q: p.NoParams) -> dict[str, Any]:
     from pylib import transfer
@@ -199,6 +205,9 @@ METHODS: dict[str, Method] = {
         lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before),
         list[m.VersionSummary], "newest first"),
     "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id), m.Version),
+    "versions.diff": Method(
+        p.VersionDiff, lambda ws, q: _history().diff(ws, q.version_id, q.against), m.VersionDiff,
+        "line by line, against the version before (`previous`) or the current text"),
     "versions.restore": Method(
         p.VersionId, lambda ws, q: artifacts.restore_version(ws, q.version_id), m.Artifact,
         "restoring records a new version; nothing is lost"),
@@ -211,8 +220,9 @@ METHODS: dict[str, Method] = {
     "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws), m.Deleted,
                           "artifacts and folders removed for good, with their versions"),
     "activity.list": Method(
-        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before),
-        m.ActivityPage, "newest first; pass `next` back as `before`"),
+        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before, q.artifact_id),
+        m.ActivityPage, "newest first, each with a `sentence`; no entries that changed nothing;"
+        " `artifact_id`: one document's; pass `next` back as `before`"),
     "links.backlinks": Method(
         p.Backlinks, _backlinks, m.Backlinks,
         "notes linking to `id` with the sentence around each link; `mentions`: notes naming it"

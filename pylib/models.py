@@ -61,6 +61,30 @@ class Version(VersionSummary):
     html: str | None = None
 
 
+class DiffLine(_Row):
+    op: Literal["same", "added", "removed"]
+    text: str
+
+
+class DiffHunk(_Row):
+    """A run of changed lines with a few unchanged ones around them; 1-based starts."""
+
+    old_start: int
+    new_start: int
+    lines: list[DiffLine]
+
+
+class VersionDiff(_Row):
+    """A version against the one before it or the current text (``pylib.history``)."""
+
+    base_id: str | None
+    hunks: list[DiffHunk]
+    added: int
+    removed: int
+    cut: int
+    binary: bool
+
+
 class Tree(_Row):
     folders: list[str]
     artifacts: list[ArtifactSummary]
@@ -79,10 +103,16 @@ class TrashItem(_Row):
 
 
 class Action(_Row):
+    """One logged action; ``sentence`` says it for people, ``artifact_id``/``path`` name
+    what it was about (``pylib.activity_text``)."""
+
     id: str
     timestamp: int
     action_type: str
     payload: JsonValue
+    sentence: str = ""
+    artifact_id: str | None = None
+    path: str | None = None
 
 
 class ActivityPage(_Row):

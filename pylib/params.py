@@ -92,9 +92,15 @@ class VersionId(Params):
     version_id: Id
 
 
+class VersionDiff(Params):
+    version_id: Id
+    against: Literal["previous", "current"] = "previous"
+
+
 class ListActivity(Params):
     limit: Limit = 50
     before: str | None = None
+    artifact_id: Id | None = None
 
 
 class RenderMarkdown(Params):

@@ -96,6 +96,8 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         history = call("versions.list", {"artifact_id": art["id"]})
         _check(done, "versions.list", history)
         _check(done, "versions.get", call("versions.get", {"version_id": history[-1]["id"]}))
+        _check(done, "versions.diff", call("versions.diff", {"version_id": history[0]["id"],
+                                                             "against": "current"}))
         _check(done, "versions.restore", call("versions.restore", {"version_id": history[-1]["id"]}))
         _check(done, "folders.rename", call("folders.rename", {"path": "/d", "name": "g"}))
         _check(done, "folders.move", call("folders.move", {"path": "/g", "parent": "/e"}))
@@ -103,6 +105,7 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         link = call("artifacts.create", {"path": "/l.md", "content": "[[c]] #t/u"})
         _check(done, "links.backlinks", call("links.backlinks", {"id": art["id"]}))
         _check(done, "links.outgoing", call("links.outgoing", {"id": link["id"]}))
+        _check(done, "links.incoming", call("links.incoming", {"id": art["id"]}))
         _check(done, "links.complete", call("links.complete", {"query": "c"}))
         _check(done, "tags.list", call("tags.list"))
         _check(done, "tags.notes", call("tags.notes", {"tag": "t"}))
