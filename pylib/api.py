@@ -132,6 +132,12 @@ def _incoming(ws: db.Workspace, q: p.IncomingLinks) -> dict[str, int]:
     return link_queries.incoming(ws.conn, ids)
 
 
+def _trash_contents() -> Any:
+    from pylib import trash_contents  # only the trash panel needs it
+
+    return trash_contents
+
+
 def _history() -> Any:
     from pylib import history  # only the history panel needs difflib
 
@@ -217,6 +223,13 @@ METHODS: dict[str, Method] = {
         p.IdParams, lambda ws, q: trash.restore(ws, q.id), m.Restored,
         "`id` is a `TrashItem` id; back at the original path, or `name (restored).ext`"
         " if taken"),
+    "trash.contents": Method(
+        p.IdParams, lambda ws, q: _trash_contents().contents(ws, q.id), list[m.TrashedDocument],
+        "`id` is a `TrashItem` id: the documents in it, by path"),
+    "trash.restore_one": Method(
+        p.IdParams, lambda ws, q: _trash_contents().restore_one(ws, q.id), m.Restored,
+        "`id` is a document's id: it alone comes back (its folders made again), the rest of"
+        " its unit stays in the trash"),
     "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws), m.Deleted,
                           "artifacts and folders removed for good, with their versions"),
     "activity.list": Method(

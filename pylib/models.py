@@ -102,6 +102,15 @@ class TrashItem(_Row):
     size_bytes: int
 
 
+class TrashedDocument(_Row):
+    """A document inside a trash unit (``pylib.trash_contents``)."""
+
+    id: str
+    path: str
+    name: str
+    size_bytes: int
+
+
 class Action(_Row):
     """One logged action; ``sentence`` says it for people, ``artifact_id``/``path`` name
     what it was about (``pylib.activity_text``)."""

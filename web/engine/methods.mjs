@@ -21,6 +21,8 @@ export const METHODS = Object.freeze({
   "versions.restore": {"params": {"version_id": {"type": "str", "required": true}}, "result": "Artifact"},
   "trash.list": {"params": {}, "result": "[TrashItem...]"},
   "trash.restore": {"params": {"id": {"type": "str", "required": true}}, "result": "{restored: int, path}"},
+  "trash.contents": {"params": {"id": {"type": "str", "required": true}}, "result": "[TrashedDocument...]"},
+  "trash.restore_one": {"params": {"id": {"type": "str", "required": true}}, "result": "{restored: int, path}"},
   "trash.empty": {"params": {}, "result": "{deleted: int}"},
   "activity.list": {"params": {"limit": {"type": "int", "required": false}, "before": {"type": "str|null", "required": false}, "artifact_id": {"type": "str|null", "required": false}}, "result": "ActivityPage"},
   "links.backlinks": {"params": {"id": {"type": "str", "required": true}, "mentions": {"type": "bool", "required": false}, "limit": {"type": "int", "required": false}}, "result": "Backlinks"},

@@ -72,7 +72,7 @@ function assemble(store) {
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine }),
     exportWorkspace: () => exportWorkspace(parts),
-    importWorkspace: () => openImport(parts),
+    importWorkspace: () => openImport({ ...parts, history: (artifact) => openHistory(parts, artifact) }),
     history: (artifact) => openHistory(parts, artifact),
   };
   const pickFiles = filePicker((files, folder) => actions.upload(files, folder));
