@@ -89,7 +89,7 @@ function connect(page, engine) {
   // Before another tab takes over, send whatever is typed but not yet saved.
   engine.beforeRelease = () => editor.flush();
   watchSaveStatus({ store, engine, session, editor });
-  new Ownership({ store, engine, editor });
+  new Ownership({ store, engine, editor, documents });
   return new Boot({ store, engine, documents }).start();
 }
 

@@ -79,7 +79,7 @@ export class LinksPanel {
   target() {
     const doc = this.editor.current;
     const kind = document.getElementById("app").dataset.kind;
-    return doc && kind === "markdown" && this.store.isReady() ? doc.id : null;
+    return doc && kind === "markdown" && this.store.canRead() ? doc.id : null;
   }
 
   async refresh() {

@@ -30,7 +30,7 @@ export class TagList {
   }
 
   async refresh() {
-    if (!this.store.isReady()) return;
+    if (!this.store.canRead()) return;
     let tags;
     try { tags = await this.session.call("tags.list", {}); } catch { return; }
     this.box.hidden = !tags.length;
