@@ -14,6 +14,7 @@ transaction, and the ``on_commit`` hooks passed to :func:`open_workspace` run af
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -117,10 +118,12 @@ def _relocate(ws: db.Workspace, update_links: bool, moved: Any, action: Callable
     return rewrite.relocate(ws, ids, action)[0]
 
 
-def _backlinks(ws: db.Workspace, q: p.Backlinks) -> dict[str, Any]:
-    linked = link_queries.backlinks(ws.conn, q.id, q.limit)
-    return {"linked": linked,
-            "mentions": link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []}
+def _backlinks(ws: db.Workspace, q: p.Backlinks) -> JSONText:
+    # JSON text joined from the index's stored sentences: the worker hands it to the page as is.
+    linked = link_queries.backlinks_json(ws.conn, q.id, q.limit)
+    mentions = link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []
+    return JSONText(f'{{"linked":{linked},"mentions":'
+                    f'{json.dumps(mentions, ensure_ascii=False, separators=(",", ":"))}}}')
 
 
 def _incoming(ws: db.Workspace, q: p.IncomingLinks) -> dict[str, int]:

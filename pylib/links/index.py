@@ -97,7 +97,9 @@ def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, 
             key, key_path = link_keys(link)
             row = found.setdefault((link.kind, link.target, link.heading),
                                    (link.mode, key, key_path, []))
-            row[3].append(context(text, link.start, link.end))
+            # Stored as the backlinks panel reads it, so answering is joining stored text.
+            row[3].append(dict(context(text, link.start, link.end), kind=link.kind,
+                               heading=link.heading))
         wanted = {k: (m, n, p, json.dumps(c, ensure_ascii=False, separators=(",", ":")))
                   for k, (m, n, p, c) in found.items()}
         tags = tag_rows(parse_tags(text, masked))

@@ -32,29 +32,41 @@ def _live(conn: sqlite3.Connection, artifact_id: str) -> tuple[Any, ...]:
     return row
 
 
+def backlinks_json(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> str:
+    """:func:`backlinks` as JSON text, joined from the stored text of each link's sentences
+    (``{text, line, column, start, end, kind, heading}`` each, in the note's order): only a
+    note that links here in more than one way has its sentences parsed, to merge them."""
+    _live(conn, artifact_id)
+    sources: list[tuple[str, str, list[str]]] = []
+    for source, path, stored in conn.execute(
+            "SELECT l.source_id, n.path, l.contexts FROM links l"
+            " JOIN link_names n ON n.artifact_id = l.source_id WHERE l.target_id = ?"
+            " AND l.source_id != ? ORDER BY n.path_key, l.source_id", (artifact_id, artifact_id)):
+        if not sources or sources[-1][0] != source:
+            if len(sources) >= limit:
+                break
+            sources.append((source, path, []))
+        sources[-1][2].append(stored)
+    parts = []
+    for source, path, stored in sources:
+        if len(stored) == 1:
+            contexts = stored[0]
+        else:
+            merged = [c for text in stored for c in json.loads(text)]
+            merged.sort(key=lambda c: (c["line"], c["column"]))
+            contexts = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+        note = json.dumps({"id": source, "path": path, "name": path.rsplit("/", 1)[-1]},
+                          ensure_ascii=False, separators=(",", ":"))
+        parts.append(f'{{"source":{note},"contexts":{contexts}}}')
+    return "[" + ",".join(parts) + "]"
+
+
 def backlinks(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """The notes linking to ``artifact_id``, by path (case-insensitively): ``{source,
     contexts: [...]}``, the contexts in the order of the note. The index alone answers: the
     sentences are stored with each link and the linking notes' paths in ``link_names``
     (migration 0022), so no linking note's row is read."""
-    _live(conn, artifact_id)
-    out: list[dict[str, Any]] = []
-    by_source: dict[str, list[dict[str, Any]]] = {}
-    for source, path, kind, heading, stored in conn.execute(
-            "SELECT l.source_id, n.path, l.kind, l.heading, l.contexts FROM links l"
-            " JOIN link_names n ON n.artifact_id = l.source_id WHERE l.target_id = ?"
-            " AND l.source_id != ? ORDER BY n.path_key, l.source_id", (artifact_id, artifact_id)):
-        contexts = by_source.get(source)
-        if contexts is None:
-            if len(by_source) >= limit:
-                break
-            contexts = by_source[source] = []
-            out.append({"source": {"id": source, "path": path, "name": path.rsplit("/", 1)[-1]},
-                        "contexts": contexts})
-        contexts.extend(dict(c, kind=kind, heading=heading) for c in json.loads(stored))
-    for entry in out:
-        entry["contexts"].sort(key=lambda c: (c["line"], c["column"]))
-    return out
+    return json.loads(backlinks_json(conn, artifact_id, limit))
 
 
 def _mention_pattern(name: str) -> re.Pattern[str]:
