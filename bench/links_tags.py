@@ -106,6 +106,7 @@ def _saves(ws, n: int) -> dict:
     note = "id05000"
     text = artifacts.get(ws, note).text
     arms = {arm: {"typing": [], "sentence": [], "link": []} for arm in ("on", "off")}
+    cpu = {arm: {"typing": [], "sentence": [], "link": []} for arm in ("on", "off")}
     for i in range(n):
         for arm in (("on", "off") if i % 2 else ("off", "on")):
             artifacts.link_index.refresh = real if arm == "on" else (lambda conn, ids: None)
@@ -113,14 +114,19 @@ def _saves(ws, n: int) -> dict:
                 for kind, body in (("typing", text + f" typed {i}{arm}"),
                                    ("sentence", text.replace("We link", f"We {i}{arm} link", 1)),
                                    ("link", text + f" [[Note {i}]] {arm}")):
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     artifacts.update(ws, note, body)
                     arms[arm][kind].append((time.perf_counter() - started) * 1000)
+                    cpu[arm][kind].append((time.process_time() - started_cpu) * 1000)
             finally:
                 artifacts.link_index.refresh = real
         artifacts.update(ws, note, text)  # back, so the next pair starts from the same links
-    return {arm: {k: statistics.median(v) for k, v in kinds.items()}
-            for arm, kinds in arms.items()}
+    medians = {arm: {k: statistics.median(v) for k, v in kinds.items()}
+               for arm, kinds in arms.items()}
+    # CPU time leaves out waiting for a core; Emscripten has no CPU clock.
+    medians["cpu"] = None if sys.platform == "emscripten" else {
+        arm: {k: statistics.median(v) for k, v in kinds.items()} for arm, kinds in cpu.items()}
+    return medians
 
 
 def _reparsed_backlinks(ws, artifact_id: str, limit: int = 100) -> list:
@@ -206,13 +212,20 @@ def table(r: dict) -> str:
     lines += ["", f"hub backlinks from stored sentences vs parsing again: p50 "
               f"{old['p50'] / new['p50']:.1f}x faster, p95 {old['p95'] / new['p95']:.1f}x"]
     s = r["saves"]
-    lines += ["", "| save (median ms) | index kept | index off | extra | goal <= 1 ms |",
-              "|---|---:|---:|---:|---|"]
+    lines += ["", "| save (median ms) | index kept | index off | extra | CPU kept | CPU off |"
+              " CPU extra | goal <= 1 ms |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    c = s.get("cpu")
     for kind, label in (("typing", "typing (links unchanged)"),
                         ("sentence", "edits a sentence that holds a link"), ("link", "adds a link")):
         extra = s["on"][kind] - s["off"][kind]
+        cpu_cols = "– | – | –"
+        verdict = f"wall {'met' if extra <= 1 else 'NOT met'}"
+        if c is not None:
+            cpu_extra = c["on"][kind] - c["off"][kind]
+            cpu_cols = f"{c['on'][kind]:.2f} | {c['off'][kind]:.2f} | {cpu_extra:+.2f}"
+            verdict += f", CPU {'met' if cpu_extra <= 1 else 'NOT met'}"
         lines.append(f"| {label} | {s['on'][kind]:.2f} | {s['off'][kind]:.2f} | {extra:+.2f} "
-                     f"({s['on'][kind] / s['off'][kind]:.2f}x) | {'met' if extra <= 1 else 'NOT met'} |")
+                     f"({s['on'][kind] / s['off'][kind]:.2f}x) | {cpu_cols} | {verdict} |")
     return "\n".join(lines + [""])
 
 
@@ -220,9 +233,10 @@ def goals_met(r: dict) -> bool:
     """CPU time judges where there is a CPU clock (wall time depends on the others' load);
     in Pyodide the figure is wall time."""
     s = r["saves"]
+    saves = s["cpu"] or s
     p95 = (lambda t: t["p95"] if t["cpu_p95"] is None else t["cpu_p95"])
     return (all(p95(r[k]) <= 10 for k in ("backlinks", "backlinks_hub", "tags_list"))
-            and all(s["on"][k] - s["off"][k] <= 1 for k in ("typing", "sentence", "link")))
+            and all(saves["on"][k] - saves["off"][k] <= 1 for k in ("typing", "sentence", "link")))
 
 
 def main() -> int:
