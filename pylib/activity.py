@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pylib import jsondata
+from pylib import activity_text, jsondata
 from pylib.clock import new_id
 from pylib.db import Workspace
 from pylib.errors import InvalidParams
@@ -47,22 +47,46 @@ def _payload(text: Any) -> Any:
     return jsondata.load(text, default={})
 
 
-def list_actions(ws: Workspace, limit: int = 50, before: str | None = None) -> ActivityPage:
-    """Actions newest first; pass the returned ``next`` as ``before`` for the next page."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidParams(f"limit must be between 1 and {MAX_PAGE}.")
-    sql = "SELECT id, timestamp, action_type, payload FROM action_log"
-    args: tuple[Any, ...] = ()
+def _page(ws: Workspace, before: str | None, artifact_id: str | None,
+          size: int) -> list[tuple[Any, ...]]:
+    sql = "SELECT id, timestamp, action_type, payload FROM action_log WHERE 1"
+    args: list[Any] = []
     if before:
         ts, action_id = _decode_cursor(before)
-        sql += " WHERE (timestamp < ? OR (timestamp = ? AND id < ?))"
-        args = (ts, ts, action_id)
+        sql += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
+        args += [ts, ts, action_id]
+    if artifact_id is not None:
+        # About the document itself, or a link update that followed its rename or move.
+        sql += (" AND json_valid(payload) AND (json_extract(payload, '$.artifact_id') = ?"
+                " OR (action_type = 'LINKS_UPDATE' AND EXISTS (SELECT 1 FROM"
+                " json_each(payload, '$.moved') WHERE value = ?)))")
+        args += [artifact_id, artifact_id]
     sql += " ORDER BY timestamp DESC, id DESC LIMIT ?"
-    rows = ws.conn.execute(sql, (*args, limit + 1)).fetchall()
-    items = [
-        Action(id=r[0], timestamp=r[1], action_type=r[2], payload=_payload(r[3]))
-        for r in rows[:limit]
-    ]
-    more = len(rows) > limit
+    return ws.conn.execute(sql, (*args, size)).fetchall()
+
+
+def list_actions(ws: Workspace, limit: int = 50, before: str | None = None,
+                 artifact_id: str | None = None) -> ActivityPage:
+    """Actions newest first, each with a sentence for people
+    (:func:`pylib.activity_text.describe`); entries that changed nothing are left out. With
+    ``artifact_id``: only what happened to that document. Pass the returned ``next`` as
+    ``before`` for the next page."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidParams(f"limit must be between 1 and {MAX_PAGE}.")
+    items: list[Action] = []
+    cursor = before
+    while len(items) <= limit:
+        rows = _page(ws, cursor, artifact_id, limit + 1)
+        for action_id, ts, action_type, text in rows:
+            cursor = _encode_cursor(ts, action_id)
+            payload = _payload(text)
+            if activity_text.is_noop(action_type, payload):
+                continue
+            items.append(Action(id=action_id, timestamp=ts, action_type=action_type,
+                                payload=payload, **activity_text.describe(action_type, payload)))
+        if len(rows) <= limit:
+            break
+    more = len(items) > limit
+    items = items[:limit]
     next_cursor = _encode_cursor(items[-1].timestamp, items[-1].id) if more else None
     return ActivityPage(items=items, next=next_cursor)

@@ -14,6 +14,7 @@ transaction, and the ``on_commit`` hooks passed to :func:`open_workspace` run af
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -118,10 +119,33 @@ def _relocate(ws: db.Workspace, update_links: bool, moved: Any, action: Callable
     return rewrite.relocate(ws, ids, action)[0]
 
 
-def _backlinks(ws: db.Workspace, q: p.Backlinks) -> dict[str, Any]:
-    linked = link_queries.backlinks(ws.conn, q.id, q.limit)
-    return {"linked": linked,
-            "mentions": link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []}
+def _backlinks(ws: db.Workspace, q: p.Backlinks) -> JSONText:
+    # JSON text joined from the index's stored sentences: the worker hands it to the page as is.
+    linked = link_queries.backlinks_json(ws.conn, q.id, q.limit)
+    mentions = link_queries.mentions(ws.conn, q.id, q.limit) if q.mentions else []
+    return JSONText(f'{{"linked":{linked},"mentions":'
+                    f'{json.dumps(mentions, ensure_ascii=False, separators=(",", ":"))}}}')
+
+
+def _incoming(ws: db.Workspace, q: p.IncomingLinks) -> dict[str, int]:
+    if (q.id is None) == (q.folder is None):
+        raise InvalidParams("Give either a note's id or a folder.")
+    from pylib.links import rewrite
+
+    ids = [q.id] if q.id is not None else rewrite.ids_below(ws, q.folder)()
+    return link_queries.incoming(ws.conn, ids)
+
+
+def _trash_contents() -> Any:
+    from pylib import trash_contents  # only the trash panel needs it
+
+    return trash_contents
+
+
+def _history() -> Any:
+    from pylib import history  # only the history panel needs difflib
+
+    return history
 
 
 # transfer is imported when first used: it is the heaviest module and most calls never need it.
@@ -191,6 +215,9 @@ METHODS: dict[str, Method] = {
         lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before),
         list[m.VersionSummary], "newest first"),
     "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id), m.Version),
+    "versions.diff": Method(
+        p.VersionDiff, lambda ws, q: _history().diff(ws, q.version_id, q.against), m.VersionDiff,
+        "line by line, against the version before (`previous`) or the current text"),
     "versions.restore": Method(
         p.VersionId, lambda ws, q: artifacts.restore_version(ws, q.version_id), m.Artifact,
         "restoring records a new version; nothing is lost"),
@@ -200,15 +227,26 @@ METHODS: dict[str, Method] = {
         p.IdParams, lambda ws, q: trash.restore(ws, q.id), m.Restored,
         "`id` is a `TrashItem` id; back at the original path, or `name (restored).ext`"
         " if taken"),
+    "trash.contents": Method(
+        p.IdParams, lambda ws, q: _trash_contents().contents(ws, q.id), list[m.TrashedDocument],
+        "`id` is a `TrashItem` id: the documents in it, by path"),
+    "trash.restore_one": Method(
+        p.IdParams, lambda ws, q: _trash_contents().restore_one(ws, q.id), m.Restored,
+        "`id` is a document's id: it alone comes back (its folders made again), the rest of"
+        " its unit stays in the trash"),
     "trash.empty": Method(p.NoParams, lambda ws, q: trash.empty(ws), m.Deleted,
                           "artifacts and folders removed for good, with their versions"),
     "activity.list": Method(
-        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before),
-        m.ActivityPage, "newest first; pass `next` back as `before`"),
+        p.ListActivity, lambda ws, q: activity.list_actions(ws, q.limit, q.before, q.artifact_id),
+        m.ActivityPage, "newest first, each with a `sentence`; no entries that changed nothing;"
+        " `artifact_id`: one document's; pass `next` back as `before`"),
     "links.backlinks": Method(
         p.Backlinks, _backlinks, m.Backlinks,
         "notes linking to `id` with the sentence around each link; `mentions`: notes naming it"
         " without a link"),
+    "links.incoming": Method(
+        p.IncomingLinks, _incoming, m.IncomingLinks,
+        "other notes linking to `id` (or into `folder`): what `update_links` would rewrite"),
     "links.outgoing": Method(
         p.IdParams, lambda ws, q: link_queries.outgoing(ws.conn, q.id), list[m.OutgoingLink],
         "unresolved links have `note: null`"),

@@ -61,6 +61,30 @@ class Version(VersionSummary):
     html: str | None = None
 
 
+class DiffLine(_Row):
+    op: Literal["same", "added", "removed"]
+    text: str
+
+
+class DiffHunk(_Row):
+    """A run of changed lines with a few unchanged ones around them; 1-based starts."""
+
+    old_start: int
+    new_start: int
+    lines: list[DiffLine]
+
+
+class VersionDiff(_Row):
+    """A version against the one before it or the current text (``pylib.history``)."""
+
+    base_id: str | None
+    hunks: list[DiffHunk]
+    added: int
+    removed: int
+    cut: int
+    binary: bool
+
+
 class Tree(_Row):
     folders: list[str]
     artifacts: list[ArtifactSummary]
@@ -78,11 +102,26 @@ class TrashItem(_Row):
     size_bytes: int
 
 
+class TrashedDocument(_Row):
+    """A document inside a trash unit (``pylib.trash_contents``)."""
+
+    id: str
+    path: str
+    name: str
+    size_bytes: int
+
+
 class Action(_Row):
+    """One logged action; ``sentence`` says it for people, ``artifact_id``/``path`` name
+    what it was about (``pylib.activity_text``)."""
+
     id: str
     timestamp: int
     action_type: str
     payload: JsonValue
+    sentence: str = ""
+    artifact_id: str | None = None
+    path: str | None = None
 
 
 class ActivityPage(_Row):
@@ -194,11 +233,12 @@ class NoteRef(_Row):
 
 
 class LinkContext(_Row):
-    """Where a note names another: the sentence (``text``), its 1-based ``line``, and the
-    link's (or mention's) span in ``text``."""
+    """Where a note names another: the sentence (``text``), its 1-based ``line`` and 0-based
+    ``column``, and the link's (or mention's) span in ``text``."""
 
     text: str
     line: int
+    column: int
     start: int
     end: int
     kind: str | None = None
@@ -213,6 +253,13 @@ class LinkingNote(_Row):
 class Backlinks(_Row):
     linked: list[LinkingNote]
     mentions: list[LinkingNote]
+
+
+class IncomingLinks(_Row):
+    """Notes linking into what a rename or move would relocate, and their distinct links."""
+
+    notes: int
+    links: int
 
 
 class OutgoingLink(_Row):

@@ -92,9 +92,15 @@ class VersionId(Params):
     version_id: Id
 
 
+class VersionDiff(Params):
+    version_id: Id
+    against: Literal["previous", "current"] = "previous"
+
+
 class ListActivity(Params):
     limit: Limit = 50
     before: str | None = None
+    artifact_id: Id | None = None
 
 
 class RenderMarkdown(Params):
@@ -153,6 +159,13 @@ class Backlinks(Params):
     id: Id
     mentions: bool = True
     limit: Limit = 100
+
+
+class IncomingLinks(Params):
+    """One note (``id``) or every note in a folder and below (``folder``)."""
+
+    id: Id | None = None
+    folder: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
 
 
 class CompleteLink(Params):

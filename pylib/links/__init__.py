@@ -4,8 +4,9 @@
   the front matter;
 - :mod:`.parse`: ``[[Note]]``, ``[[Note|label]]``, ``[[Note#Heading]]``, ``![[embed]]``,
   relative Markdown links and tags (``#tag``, ``#area/sub``, front-matter ``tags:``);
-- :mod:`.index`: the derived tables of migration 0013, kept current in the transaction of
+- :mod:`.index`: the derived tables of migrations 0013 and 0022, kept current in the transaction of
   every write, and their rebuild (after an import or a migration);
+- :mod:`.sentences`: the sentence around a link, stored with it;
 - :mod:`.queries`: backlinks (with the sentence around each link), unlinked mentions,
   outgoing links and ``[[`` completion;
 - :mod:`.rewrite`: renaming or moving notes rewrites the links that point to them.

@@ -1,9 +1,10 @@
-"""The link and tag index (migration 0013), kept current in the transaction of each write.
+"""The link and tag index (migrations 0013 and 0022), kept current in the transaction of each write.
 
 Every write path makes one call here after changing rows: :func:`refresh` with the ids it
 touched (created, saved, renamed, moved, trashed, restored, merged). It re-reads those rows
 and brings ``link_names``, ``links`` and ``note_tags`` in step; a save whose links and tags
-did not change writes nothing here (typing prose dirties no index pages). Names that appeared
+did not change writes nothing here (typing prose away from links dirties no index pages;
+an edit of a sentence that holds a link rewrites that link's stored sentences). Names that appeared
 or went away are then resolved again, so ``[[Plan]]`` finds a note created after the link,
 and a link to a trashed note waits, unresolved, for its return.
 
@@ -25,7 +26,9 @@ import sqlite3
 from typing import Any, Iterable
 
 from pylib import rows
+from pylib.links.markup import mask_code
 from pylib.links.parse import link_keys, name_key, parse_links, parse_tags, path_key, tag_rows
+from pylib.links.sentences import context
 
 # Tables holding only what the notes' text implies: never copied from an imported file.
 # Listed in pylib.rows with the other derived tables.
@@ -85,36 +88,49 @@ def _folder(path: str) -> str:
 def _index_text(conn: sqlite3.Connection, resolver: Resolver, artifact_id: str, path: str,
                 text: str | None, counts: bool = True) -> None:
     """Bring one note's rows in ``links`` and ``note_tags`` in step with its text."""
-    wanted: dict[tuple[str, str, str], tuple[str, str, str | None]] = {}
+    wanted: dict[tuple[str, str, str], tuple[str, str, str | None, str]] = {}
     tags: dict[str, tuple[str, int]] = {}
     if text is not None:
-        from pylib.links.markup import mask_code
-
         masked = mask_code(text)
+        found: dict[tuple[str, str, str], tuple[str, str, str | None, list[Any]]] = {}
         for link in parse_links(text, _folder(path), masked):
             key, key_path = link_keys(link)
-            wanted.setdefault((link.kind, link.target, link.heading), (link.mode, key, key_path))
+            row = found.setdefault((link.kind, link.target, link.heading),
+                                   (link.mode, key, key_path, []))
+            # Stored as the backlinks panel reads it, so answering is joining stored text.
+            row[3].append(dict(context(text, link.start, link.end), kind=link.kind,
+                               heading=link.heading))
+        wanted = {k: (m, n, p, json.dumps(c, ensure_ascii=False, separators=(",", ":")))
+                  for k, (m, n, p, c) in found.items()}
         tags = tag_rows(parse_tags(text, masked))
     # What the index holds for the note, links and tags in one statement (a save's cost).
-    have: dict[tuple[str, str, str], tuple[str, str, str | None]] = {}
+    have: dict[tuple[str, str, str], tuple[str, str, str | None, str]] = {}
     have_tags: dict[str, tuple[str, int]] = {}
-    for table, k, t, h, m, n, p in conn.execute(
-            "SELECT 'l', kind, target, heading, mode, name_key, path_key FROM links"
-            " WHERE source_id = ? UNION ALL SELECT 't', tag_key, tag, direct, '', '', ''"
+    for table, k, t, h, m, n, p, c in conn.execute(
+            "SELECT 'l', kind, target, heading, mode, name_key, path_key, contexts FROM links"
+            " WHERE source_id = ? UNION ALL SELECT 't', tag_key, tag, direct, '', '', '', ''"
             " FROM note_tags WHERE artifact_id = ?", (artifact_id, artifact_id)):
         if table == "l":
-            have[(k, t, h)] = (m, n, p)
+            have[(k, t, h)] = (m, n, p, c)
         else:
             have_tags[k] = (t, h)
     for gone in have.keys() - wanted.keys():
         conn.execute("DELETE FROM links WHERE source_id = ? AND kind = ? AND target = ?"
                      " AND heading = ?", (artifact_id, *gone))
-    for row, (mode, key, key_path) in wanted.items():
-        if have.get(row) != (mode, key, key_path):
-            conn.execute(
-                "INSERT OR REPLACE INTO links (source_id, kind, target, heading, mode, name_key,"
-                " path_key, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (artifact_id, *row, mode, key, key_path, resolver.resolve(key, mode, key_path)))
+    for row, (mode, key, key_path, contexts) in wanted.items():
+        old = have.get(row)
+        if old == (mode, key, key_path, contexts):
+            continue
+        if old is not None and old[:3] == (mode, key, key_path):
+            # Only the sentence around it changed: the link resolves as before.
+            conn.execute("UPDATE links SET contexts = ? WHERE source_id = ? AND kind = ?"
+                         " AND target = ? AND heading = ?", (contexts, artifact_id, *row))
+            continue
+        conn.execute(
+            "INSERT OR REPLACE INTO links (source_id, kind, target, heading, mode, name_key,"
+            " path_key, target_id, contexts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (artifact_id, *row, mode, key, key_path, resolver.resolve(key, mode, key_path),
+             contexts))
     if have_tags != tags:
         conn.execute("DELETE FROM note_tags WHERE artifact_id = ?", (artifact_id,))
         conn.executemany(
@@ -167,7 +183,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
     if not ids:
         return
     rows = conn.execute(
-        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key,"
+        "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key, n.path,"
         " CASE WHEN a.kind = ? AND a.deleted_at IS NULL THEN a.content END"
         " FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
         " LEFT JOIN link_names n ON n.artifact_id = a.id", (_NOTE_KIND, json.dumps(ids))).fetchall()
@@ -179,7 +195,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
                            (missing,)).fetchone()
         affected.update(old or ())
         _forget(conn, missing)
-    for artifact_id, path, name, kind, deleted, old_key, old_path, content in rows:
+    for artifact_id, path, name, kind, deleted, old_key, old_path, shown, content in rows:
         if deleted is not None:
             affected.update([old_key] if old_key is not None else [])
             _forget(conn, artifact_id)
@@ -188,9 +204,9 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
         moved = (key, key_path) != (old_key, old_path)
         if moved:  # a plain save keeps its names: nothing to resolve again
             affected.update([key] if old_key is None else [key, old_key])
-        if moved:
-            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key)"
-                         " VALUES (?, ?, ?)", (artifact_id, key, key_path))
+        if moved or shown != path:  # a rename that changes only case changes no key
+            conn.execute("INSERT OR REPLACE INTO link_names (artifact_id, name_key, path_key,"
+                         " path) VALUES (?, ?, ?, ?)", (artifact_id, key, key_path, path))
         # Callers refresh what they changed; writes happen below only where links differ.
         reread.append((artifact_id, path, _text(content)))
     resolver = Resolver(conn)
@@ -226,8 +242,8 @@ def rebuild(conn: sqlite3.Connection) -> None:
         rows = conn.execute("SELECT id, path, name, kind FROM artifacts"
                             " WHERE deleted_at IS NULL").fetchall()
         conn.executemany(
-            "INSERT INTO link_names (artifact_id, name_key, path_key) VALUES (?, ?, ?)",
-            [(i, name_key(n), path_key(p)) for i, p, n, _ in rows])
+            "INSERT INTO link_names (artifact_id, name_key, path_key, path) VALUES (?, ?, ?, ?)",
+            [(i, name_key(n), path_key(p), p) for i, p, n, _ in rows])
         resolver = Resolver(conn)
         for artifact_id, path, _, kind in rows:
             if kind == _NOTE_KIND:

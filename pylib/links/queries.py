@@ -1,9 +1,9 @@
 """Reading the link index: backlinks with their sentences, unlinked mentions, outgoing
 links, and names for ``[[`` completion.
 
-Backlinks read the index (``links.target_id``, indexed) and then only the linking notes:
-each is parsed again to find where it links, so the index stores no offsets and a save that
-moves text around a link writes nothing to it.
+Backlinks read the index alone (``links.target_id``, indexed): each link row carries the
+sentences around its occurrences (:mod:`.sentences`, migration 0022), so no linking note is
+parsed again. Unlinked mentions still read the candidate notes' text.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from typing import Any
 
 from pylib.links.index import Resolver, _text
 from pylib.links.markup import mask_code
-from pylib.links.parse import name_key, parse_links
+from pylib.links.parse import name_key
+from pylib.links.sentences import CONTEXT_CHARS, context  # noqa: F401 (part of this API)
 from pylib.errors import NotFound
-
-CONTEXT_CHARS = 240
-_SENTENCE_END = re.compile(r"[.!?。](?=\s)|\n")
 
 
 def _note(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -27,57 +25,48 @@ def _note(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _live(conn: sqlite3.Connection, artifact_id: str) -> tuple[Any, ...]:
-    row = conn.execute("SELECT id, path, name, content FROM artifacts WHERE id = ?"
+    row = conn.execute("SELECT id, path, name FROM artifacts WHERE id = ?"
                        " AND deleted_at IS NULL", (artifact_id,)).fetchone()
     if row is None:
         raise NotFound("No such document.", id=artifact_id)
     return row
 
 
-def context(text: str, start: int, end: int) -> dict[str, Any]:
-    """The sentence around ``text[start:end]`` (within its line, at most about
-    :data:`CONTEXT_CHARS`), its 1-based line, and where the link sits in it."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    begin = line_start
-    for match in _SENTENCE_END.finditer(text, line_start, start):
-        begin = match.end()
-    stop = line_end
-    match = _SENTENCE_END.search(text, end, line_end)
-    if match:
-        stop = match.end()
-    begin = max(begin, start - CONTEXT_CHARS // 2)
-    stop = min(stop, end + CONTEXT_CHARS // 2)
-    raw = text[begin:stop]
-    lead = len(raw) - len(raw.lstrip())
-    snippet = raw.strip()
-    return {"text": snippet, "line": text.count("\n", 0, start) + 1,
-            "start": start - begin - lead, "end": end - begin - lead}
+def backlinks_json(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> str:
+    """:func:`backlinks` as JSON text, joined from the stored text of each link's sentences
+    (``{text, line, column, start, end, kind, heading}`` each, in the note's order): only a
+    note that links here in more than one way has its sentences parsed, to merge them."""
+    _live(conn, artifact_id)
+    sources: list[tuple[str, str, list[str]]] = []
+    for source, path, stored in conn.execute(
+            "SELECT l.source_id, n.path, l.contexts FROM links l"
+            " JOIN link_names n ON n.artifact_id = l.source_id WHERE l.target_id = ?"
+            " AND l.source_id != ? ORDER BY n.path_key, l.source_id", (artifact_id, artifact_id)):
+        if not sources or sources[-1][0] != source:
+            if len(sources) >= limit:
+                break
+            sources.append((source, path, []))
+        sources[-1][2].append(stored)
+    parts = []
+    for source, path, stored in sources:
+        if len(stored) == 1:
+            contexts = stored[0]
+        else:
+            merged = [c for text in stored for c in json.loads(text)]
+            merged.sort(key=lambda c: (c["line"], c["column"]))
+            contexts = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+        note = json.dumps({"id": source, "path": path, "name": path.rsplit("/", 1)[-1]},
+                          ensure_ascii=False, separators=(",", ":"))
+        parts.append(f'{{"source":{note},"contexts":{contexts}}}')
+    return "[" + ",".join(parts) + "]"
 
 
 def backlinks(conn: sqlite3.Connection, artifact_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    """The notes linking to ``artifact_id``, by path: ``{source, contexts: [...]}``."""
-    _live(conn, artifact_id)
-    rows = conn.execute(
-        "SELECT a.id, a.path, a.name, a.content FROM artifacts a WHERE a.id IN"
-        " (SELECT DISTINCT source_id FROM links WHERE target_id = ? AND source_id != ?)"
-        " ORDER BY a.path LIMIT ?", (artifact_id, artifact_id, limit)).fetchall()
-    wanted: dict[str, set[tuple[str, str, str]]] = {}
-    for source, kind, target, heading in conn.execute(
-            "SELECT source_id, kind, target, heading FROM links WHERE target_id = ?",
-            (artifact_id,)):
-        wanted.setdefault(source, set()).add((kind, target, heading))
-    out = []
-    for row in rows:
-        text = _text(row[3]) or ""
-        folder = row[1].rsplit("/", 1)[0] or "/"
-        contexts = [dict(context(text, link.start, link.end), kind=link.kind,
-                         heading=link.heading)
-                    for link in parse_links(text, folder)
-                    if (link.kind, link.target, link.heading) in wanted[row[0]]]
-        out.append({"source": _note(row), "contexts": contexts})
-    return out
+    """The notes linking to ``artifact_id``, by path (case-insensitively): ``{source,
+    contexts: [...]}``, the contexts in the order of the note. The index alone answers: the
+    sentences are stored with each link and the linking notes' paths in ``link_names``
+    (migration 0022), so no linking note's row is read."""
+    return json.loads(backlinks_json(conn, artifact_id, limit))
 
 
 def _mention_pattern(name: str) -> re.Pattern[str]:
@@ -190,6 +179,18 @@ def complete(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict
         (json.dumps(ids),))}
     return [{**_note(rows[i]), "link": link_text(conn, i, rows[i][1], rows[i][2])}
             for i in ids if i in rows]
+
+
+def incoming(conn: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+    """How many other live notes link to any of ``ids``, and with how many distinct links:
+    ``{notes, links}`` — what renaming or moving them would offer to rewrite."""
+    notes, links = conn.execute(
+        "SELECT count(DISTINCT l.source_id), count(*) FROM links l JOIN artifacts a"
+        " ON a.id = l.source_id AND a.deleted_at IS NULL"
+        " WHERE l.target_id IN (SELECT value FROM json_each(?))"
+        " AND l.source_id NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids), json.dumps(ids))).fetchone()
+    return {"notes": notes, "links": links}
 
 
 def link_rows(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]:

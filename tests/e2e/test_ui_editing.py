@@ -234,7 +234,9 @@ def test_history_view_and_restore(page: Page) -> None:
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("option")).to_have_count(3)  # created empty, then two saves
     expect(dialog.get_by_role("option").first).to_contain_text("current")
-    # The version before the current one is selected and shown.
+    # The version before the current one is selected, with what its save changed; its text too.
+    expect(dialog.locator(".diff-added")).to_have_text(["+# Ideas", "+", "+A list of **things**."])
+    dialog.get_by_role("button", name="Text", exact=True).click()
     expect(dialog.locator(".history-content h1")).to_have_text("Ideas")
     expect(dialog.locator(".history-content strong")).to_have_text("things")
     dialog.get_by_role("button", name="Restore version").click()

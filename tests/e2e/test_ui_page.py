@@ -109,9 +109,10 @@ def test_new_rename_move_delete_undo_and_restore(page: Page) -> None:
 
     page.get_by_role("button", name="Activity").click()
     activity = page.get_by_role("dialog")
-    expect(activity.get_by_role("listitem").first).to_contain_text(f"Restored /{folder}/{roadmap}")
-    expect(activity).to_contain_text(f"Renamed /{plan}.md → /{roadmap}")
-    expect(activity).to_contain_text(f"Moved /{roadmap} → /{folder}/{roadmap}")
+    expect(activity.get_by_role("listitem").first).to_contain_text(f"Restored {roadmap} from the trash")
+    expect(activity.get_by_role("listitem").first).to_contain_text(f"/{folder}/{roadmap}")
+    expect(activity).to_contain_text(f"Renamed {plan}.md to {roadmap}")
+    expect(activity).to_contain_text(f"Moved {roadmap} from / to /{folder}")
 
 
 def test_folder_menu_new_folder_delete_and_empty_trash(page: Page) -> None:

@@ -200,11 +200,17 @@ def _index_writes(ws):
 
 def test_a_save_that_keeps_its_links_writes_nothing_to_the_index(ws):
     artifacts.create(ws, "/Plan.md", "x")
-    src = artifacts.create(ws, "/src.md", "a [[Plan]] #tag")
+    src = artifacts.create(ws, "/src.md", "a [[Plan]] #tag\n\nProse.")
     writes = _index_writes(ws)
-    artifacts.update(ws, src.id, "more text before a [[Plan]] #tag and after")
+    artifacts.update(ws, src.id, "a [[Plan]] #tag\n\nProse typed on, away from any link.")
     assert writes() == []
-    artifacts.update(ws, src.id, "now [[Plan]] and [[Other]] #tag")
+    # An edit of the sentence that holds the link rewrites its stored sentence, only that.
+    artifacts.update(ws, src.id, "more text before a [[Plan]] #tag\n\nProse.")
     assert writes() == ["links"]
+    [row] = queries.backlinks(ws.conn, ws.conn.execute(
+        "SELECT id FROM artifacts WHERE path = '/Plan.md'").fetchone()[0])
+    assert row["contexts"][0]["text"] == "more text before a [[Plan]] #tag"
+    artifacts.update(ws, src.id, "now [[Plan]] and [[Other]] #tag")
+    assert sorted(writes()) == ["links", "links"]
     artifacts.update(ws, src.id, "now [[Plan]] and [[Other]] #tag #new")
-    assert sorted(set(writes())) == ["note_tags"]
+    assert sorted(set(writes())) == ["links", "note_tags"]

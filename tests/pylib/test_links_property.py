@@ -65,8 +65,8 @@ def test_the_kept_index_equals_the_rebuilt_one(ops):
             except Exception as exc:
                 assert getattr(exc, "code", None) in ("conflict", "not_found"), exc
         query = ("SELECT * FROM links UNION ALL SELECT artifact_id, tag_key, tag, direct,"
-                 " '', '', '', '' FROM note_tags UNION ALL SELECT 'count', tag_key, tag, notes,"
-                 " direct, '', '', '' FROM tag_counts ORDER BY 1, 2, 3, 4")
+                 " '', '', '', '', '' FROM note_tags UNION ALL SELECT 'count', tag_key, tag,"
+                 " notes, direct, '', '', '', '' FROM tag_counts ORDER BY 1, 2, 3, 4")
         kept = ws.conn.execute(query).fetchall()
         index.rebuild(ws.conn)
         assert ws.conn.execute(query).fetchall() == kept

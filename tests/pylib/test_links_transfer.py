@@ -45,7 +45,7 @@ def _notes(ws):
 def _tampered(data: bytes, plan_id: str) -> bytes:
     conn = sqlite3.connect(":memory:")
     conn.deserialize(data)
-    conn.execute("INSERT INTO links VALUES ('forged', 'wiki', 'x', '', 'name', 'x', NULL, ?)",
+    conn.execute("INSERT INTO links VALUES ('forged', 'wiki', 'x', '', 'name', 'x', NULL, ?, '[]')",
                  (plan_id,))
     conn.execute("UPDATE links SET target_id = 'nobody'")
     conn.execute("INSERT INTO note_tags VALUES ('forged', 'evil', 'evil', 1)")

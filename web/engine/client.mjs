@@ -4,12 +4,18 @@
 // workspace is open "elsewhere" and may ask for it ("Use here"); the owner then closes its
 // engine (every acknowledged edit is already durable) and releases the lock.
 //
+// A tab that does not own the workspace waits for the lock all the while: when the owner goes
+// away it learns at once ("free": it holds the lock and offers "Use here"), and its reads are
+// answered by the owning tab meanwhile (./peer.mjs), so it shows the workspace read-only.
+//
 // Events (detail): progress {phase, fraction, message}; ready {schemaVersion, restoredBytes, bootMs};
-// saved {generation, ms, at}; save-error {code, message}; ownership {state: owner|elsewhere|released}.
+// saved {generation, ms, at}; save-error {code, message}; ownership {state: owner|elsewhere|released|free};
+// peer-changed {} (the owning tab changed the workspace).
 
 import "../vendor/pyscript/core.js";
 import { METHODS } from "./methods.mjs";
 import { compileRuntime, serveRuntime } from "./runtime.mjs";
+import { Peer } from "./peer.mjs";
 
 const here = (path) => new URL(path, import.meta.url).href;
 const ENGINE_URL = here("./engine.py");
@@ -66,6 +72,9 @@ export class Engine extends EventTarget {
     this.ready.catch(() => {});
     this.channel = new BroadcastChannel(`quire-ownership:${workspace}`);
     this.channel.onmessage = (event) => this.onChannelMessage(event.data);
+    this.peer = new Peer(workspace, this, () => this.emit("peer-changed", {}));
+    this.lockWait = null; // this tab's one request for the lock while another tab holds it
+    this.takingOver = false;
     // One handle for benchmarks and browser tests to reach the engine the page uses.
     globalThis.quire = Object.assign(globalThis.quire ?? {}, { engine: this });
   }
@@ -89,6 +98,7 @@ export class Engine extends EventTarget {
   async start() {
     if (!(await this.acquire({ ifAvailable: true }))) {
       this.setOwnership("elsewhere");
+      this.watchForRelease();
       return false;
     }
     this.setOwnership("owner");
@@ -98,16 +108,34 @@ export class Engine extends EventTarget {
 
   /** "Use here": ask the owning tab to hand over, wait for the lock, then boot in this tab. */
   async takeOver() {
-    this.emit("progress", { phase: "handover", fraction: 0.05, message: "Asking the other tab to hand over…" });
-    const acquired = this.acquire({ ifAvailable: false });
-    this.channel.postMessage({ type: "release-request" });
-    await acquired;
-    this.ready = new Promise((resolve, reject) => {
-      this.markReady = resolve;
-      this.markFailed = reject;
-    });
-    this.setOwnership("owner");
+    this.takingOver = true;
+    try {
+      this.emit("progress", { phase: "handover", fraction: 0.05, message: "Asking the other tab to hand over…" });
+      // One lock request per tab: the one waiting since the other tab took it (or the lock
+      // this tab already holds, when the other tab has gone).
+      if (!this.releaseLock) this.watchForRelease();
+      const acquired = this.releaseLock ? Promise.resolve(true) : this.lockWait;
+      this.channel.postMessage({ type: "release-request" });
+      await acquired;
+      this.ready = new Promise((resolve, reject) => {
+        this.markReady = resolve;
+        this.markFailed = reject;
+      });
+      this.setOwnership("owner");
+    } finally {
+      this.takingOver = false;
+    }
     await this.boot();
+  }
+
+  /** Wait for the lock in the background; when the owner goes away this tab holds it ("free"). */
+  watchForRelease() {
+    if (this.lockWait) return;
+    this.lockWait = this.acquire({ ifAvailable: false }).then((got) => {
+      this.lockWait = null;
+      if (got && !this.takingOver && this.ownership !== "owner") this.setOwnership("free");
+      return got;
+    });
   }
 
   acquire({ ifAvailable }) {
@@ -128,8 +156,15 @@ export class Engine extends EventTarget {
   }
 
   async onChannelMessage(message) {
-    if (message?.type === "release-request" && this.ownership === "owner") {
+    if (message?.type !== "release-request") return;
+    if (this.ownership === "owner") {
       await this.release();
+    } else if (this.ownership === "free" && !this.takingOver) {
+      // Held only because the owner went away: another tab wants it, so it has it.
+      this.releaseLock?.();
+      this.releaseLock = null;
+      this.setOwnership("elsewhere");
+      this.watchForRelease();
     }
   }
 
@@ -150,6 +185,7 @@ export class Engine extends EventTarget {
       this.releaseLock?.();
       this.releaseLock = null;
       this.setOwnership("released");
+      this.watchForRelease();
     }
   }
 
@@ -177,6 +213,7 @@ export class Engine extends EventTarget {
       this.markReady(detail);
       this.setState("ready");
       this.emit("ready", detail);
+      this.peer.changed(); // tabs waiting to show the workspace read-only: this one answers now
       // Open, but its first save was refused (a full disk): the page says so and retries.
       if (info.saveError) this.emit("save-error", info.saveError);
       return detail;
@@ -194,12 +231,18 @@ export class Engine extends EventTarget {
    */
   async call(method, params = {}) {
     if (!Object.hasOwn(METHODS, method)) throw new EngineError("unknown_method", `Unknown method ${String(method)}.`);
+    if (!this.worker && this.ownership !== "owner" && this.ownership !== "none" && Peer.serves(method)) {
+      return this.peer.ask(method, params); // the owning tab answers reads
+    }
     await this.ready;
     if (!this.worker) throw new EngineError("not_owner", "This workspace is open in another tab.");
     const id = ++this.seq;
     const answer = await this.worker.sync.call({ id, method, params });
     if (answer.id !== id) throw new EngineError("protocol", `Answer ${answer.id} for request ${id}.`);
-    if (answer.saved) this.emit("saved", { ...answer.saved, at: Date.now() });
+    if (answer.saved) {
+      this.emit("saved", { ...answer.saved, at: Date.now() });
+      this.peer.changed();
+    }
     if (!answer.ok) {
       if (answer.save_error) this.emit("save-error", answer.save_error);
       throw new EngineError(answer.error.code, answer.error.message, { details: answer.error.details });

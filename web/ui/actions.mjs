@@ -5,6 +5,7 @@ import { basename, dirname, joinPath, downloadBytes, formatBytes } from "./dom.m
 import { displayName } from "./kinds.mjs";
 import { promptText, chooseFolder } from "./dialogs.mjs";
 import { note, showTask, hideTask, reportError } from "./notifications.mjs";
+import { incomingLinks, updateLinksField, askUpdateLinks, describe } from "./linkupdate.mjs";
 
 const BAD_NAME = /[\/\\\u0000-\u001f]/;
 
@@ -84,26 +85,31 @@ export class Actions {
     if (!this.store.canWrite() || !item) return;
     const old = item.type === "folder" ? basename(item.path) : displayName(item.artifact || item);
     const folder = dirname(item.path);
+    const incoming = await incomingLinks(this.session, item);
+    const field = incoming ? updateLinksField(incoming) : null;
     const name = await promptText({
       title: item.type === "folder" ? "Rename folder" : "Rename document", label: "New name", value: old,
-      okLabel: "Save name", selectStem: item.type !== "folder",
+      okLabel: "Save name", selectStem: item.type !== "folder", extra: field?.el,
       validate: (text) => nameProblem(text) || (text !== old && this.pathTaken(joinPath(folder, text)) ? "Something with this name already exists here." : null),
     });
     if (!name || name === old) return;
+    const update_links = Boolean(field?.checked());
+    // What is typed goes in first: a rewritten link must not race the note's own save.
+    if (update_links) await this.editor.flush();
     if (item.type === "folder") {
-      const res = await this.session.mutate("folders.rename", { path: item.path, name }, { context: "Could not rename the folder" });
+      const res = await this.session.mutate("folders.rename", { path: item.path, name, update_links }, { context: "Could not rename the folder" });
       if (!res) return;
       this.tree.renameExpanded(item.path, res.path || joinPath(folder, name));
       await this.documents.refreshTree();
       await this.documents.reloadOpen();
     } else {
-      const artifact = await this.session.mutate("artifacts.rename", { id: item.id, name }, { context: "Could not rename the document" });
+      const artifact = await this.session.mutate("artifacts.rename", { id: item.id, name, update_links }, { context: "Could not rename the document" });
       if (!artifact) return;
       this.editor.retitle(artifact);
       await this.documents.refreshTree();
-      if (this.editor.current?.id === item.id) await this.editor.reload();
+      if (this.editor.current?.id === item.id || update_links) await this.documents.reloadOpen();
     }
-    note(`Renamed to ${name}`);
+    note(update_links ? `Renamed to ${name} · updated ${describe(incoming)}` : `Renamed to ${name}`);
   }
 
   async move(item) {
@@ -121,21 +127,31 @@ export class Actions {
   async moveTo(item, folder) {
     if (!this.store.canWrite()) return;
     if (dirname(item.path) === folder) return;
+    if (item.type === "folder" && (folder === item.path || folder.startsWith(`${item.path}/`))) return;
+    const incoming = await incomingLinks(this.session, item);
+    let update_links = false;
+    if (incoming) {
+      const label = item.type === "folder" ? basename(item.path) : displayName(item.artifact || item);
+      update_links = await askUpdateLinks(incoming, label);
+      if (update_links === null) return;
+      if (update_links) await this.editor.flush();
+    }
     if (item.type === "folder") {
-      if (folder === item.path || folder.startsWith(`${item.path}/`)) return;
-      const res = await this.session.mutate("folders.move", { path: item.path, parent: folder }, { context: "Could not move the folder" });
+      const res = await this.session.mutate("folders.move", { path: item.path, parent: folder, update_links }, { context: "Could not move the folder" });
       if (!res) return;
       this.tree.renameExpanded(item.path, res.path || joinPath(folder, basename(item.path)));
       await this.documents.refreshTree();
       await this.documents.reloadOpen();
     } else {
-      const artifact = await this.session.mutate("artifacts.move", { id: item.id, folder }, { context: "Could not move the document" });
+      const artifact = await this.session.mutate("artifacts.move", { id: item.id, folder, update_links }, { context: "Could not move the document" });
       if (!artifact) return;
       this.editor.retitle(artifact);
       await this.documents.refreshTree();
       if (artifact.path) this.tree.reveal(artifact.path);
+      if (update_links) await this.documents.reloadOpen();
     }
-    note(`Moved to ${folder === "/" ? "the top level" : folder}`);
+    const where = folder === "/" ? "the top level" : folder;
+    note(update_links ? `Moved to ${where} · updated ${describe(incoming)}` : `Moved to ${where}`);
   }
 
   async remove(item) {

@@ -1,21 +1,40 @@
-// Activity: the action log, newest first, a page at a time.
+// Activity: what happened in the workspace, newest first and grouped by day, one sentence per
+// action as the engine says it ("Renamed Plan.md to Roadmap.md"), a page at a time. A filter
+// shows one document's activity (the open one, or any entry's document).
 
-import { h, replace, formatWhen, formatFull } from "./dom.mjs";
+import { h, replace, formatFull } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { reportError } from "./notifications.mjs";
+import { clock, dayLabel, isoOf } from "./when.mjs";
 
 const PAGE = 50;
 
-/** `session`: {call()}. */
-export async function openActivity({ session }) {
-  const list = h("ul", { class: "list", "aria-label": "Actions" });
+/** `session`: {call()}; `editor`: {current} (the open document is offered as a filter). */
+export async function openActivity({ session, editor }) {
+  const list = h("div", { class: "activity-list" });
   const more = h("div", { class: "list-more" });
-  const d = openDialog({ title: "Activity", size: "medium", body: [list, more] });
-  let count = 0;
+  const filter = h("select", { id: "activity-filter", "aria-label": "Show" });
+  const d = openDialog({
+    title: "Activity", size: "medium",
+    headExtra: filter,
+    body: [list, more],
+  });
+  const choices = new Map([["", "All documents"]]);
+  const open = editor?.current;
+  if (open) choices.set(open.id, open.artifact.name);
 
-  async function load(before) {
+  function renderFilter(chosen) {
+    replace(filter, [...choices].map(([id, label]) => h("option", { value: id, selected: id === chosen }, id ? `Only ${label}` : label)));
+  }
+
+  let count = 0;
+  let lastDay = null;
+  let dayList = null;
+
+  async function load(before, artifactId) {
     const params = { limit: PAGE };
-    if (before !== undefined && before !== null) params.before = before;
+    if (before) params.before = before;
+    if (artifactId) params.artifact_id = artifactId;
     let page;
     try {
       page = await session.call("activity.list", params);
@@ -24,54 +43,46 @@ export async function openActivity({ session }) {
       reportError(err, "Could not load the activity");
       return;
     }
-    const items = page.items || [];
-    count += items.length;
-    if (!count) replace(list, h("li", { class: "list-empty" }, "Nothing has happened yet."));
-    for (const item of items) list.append(row(item));
-    replace(more);
-    if (page.next !== null && page.next !== undefined) {
-      more.append(h("button", { type: "button", class: "btn btn-small", onclick: () => load(page.next) }, "Load more"));
+    if (filter.value !== (artifactId || "")) return; // the filter changed meanwhile
+    count += page.items.length;
+    if (!count) replace(list, h("p", { class: "list-empty" }, artifactId ? "Nothing has happened to this document yet." : "Nothing has happened yet."));
+    for (const item of page.items) {
+      const day = dayLabel(item.timestamp);
+      if (day !== lastDay) {
+        lastDay = day;
+        dayList = h("ul", { class: "list", "aria-label": day });
+        list.append(h("section", { class: "activity-day" }, h("h3", { class: "history-day-label" }, day), dayList));
+      }
+      dayList.append(row(item));
     }
+    replace(more);
+    if (page.next) more.append(h("button", { type: "button", class: "btn btn-small", onclick: () => load(page.next, artifactId) }, "Load more"));
   }
 
-  await load();
-}
+  function row(item) {
+    const about = item.artifact_id ? h("button", {
+      type: "button", class: "act-doc", title: `Only ${item.path || "this document"}`,
+      onclick: () => {
+        choices.set(item.artifact_id, (item.path || "").split("/").pop() || "this document");
+        show(item.artifact_id);
+      },
+    }, item.path || "") : h("span", { class: "act-doc-plain" }, item.path || "");
+    return h("li", { class: "list-row" },
+      h("div", { class: "list-main" },
+        h("div", { class: "list-title" }, item.sentence),
+        item.path ? h("div", { class: "list-meta" }, about) : null),
+      h("time", { class: "act-time", datetime: isoOf(item.timestamp), title: formatFull(item.timestamp) }, clock(item.timestamp)));
+  }
 
-function row(item) {
-  const when = item.timestamp ?? item.created_at;
-  const type = item.action_type || item.type || "action";
-  const payload = parsePayload(item.payload);
-  return h("li", { class: "list-row" },
-    h("div", { class: "list-main" },
-      h("div", { class: "list-title" }, describe(type, payload)),
-      h("div", { class: "list-meta" }, h("span", { class: "act-type" }, type)),
-    ),
-    h("time", { class: "act-time", datetime: new Date(toMs(when)).toISOString(), title: formatFull(when) }, formatWhen(when)),
-  );
-}
+  function show(artifactId) {
+    renderFilter(artifactId || "");
+    count = 0;
+    lastDay = null;
+    replace(list);
+    replace(more);
+    return load(null, artifactId);
+  }
 
-function toMs(ts) { const n = Number(ts); return n < 1e11 ? n * 1000 : n; }
-
-function parsePayload(p) {
-  if (typeof p === "string") { try { return JSON.parse(p); } catch { return { text: p }; } }
-  return p && typeof p === "object" ? p : {};
-}
-
-const VERBS = {
-  create: "Created", update: "Edited", rename: "Renamed", move: "Moved", delete: "Deleted", trash: "Deleted",
-  restore: "Restored", upload: "Uploaded", empty: "Emptied the trash", import: "Imported a workspace",
-  export: "Exported the workspace", version_restore: "Restored a version", migrate: "Upgraded the workspace",
-};
-
-/** A readable sentence from an action type such as ARTIFACT_UPDATE or folder.rename. */
-function describe(type, payload) {
-  const words = String(type).toLowerCase().split(/[._:\s-]+/).filter(Boolean);
-  const key = words.slice(1).join("_") || words[0];
-  const verb = VERBS[key] || VERBS[words[words.length - 1]] || VERBS[words[0]]
-    || words.join(" ").replace(/^./, (c) => c.toUpperCase());
-  const from = payload.from || payload.old_path;
-  const to = payload.to || payload.new_path;
-  if (from && to) return `${verb} ${from} → ${to}`;
-  const subject = payload.path || payload.name || payload.folder || (payload.mode ? `(${payload.mode})` : "");
-  return subject ? `${verb} ${subject}` : verb;
+  filter.addEventListener("change", () => show(filter.value || null));
+  await show(null);
 }

@@ -27,6 +27,8 @@ import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
+import { LinksPanel } from "./backlinks.mjs";
+import { TagList } from "./tags.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -63,6 +65,9 @@ function assemble(store) {
   documents = new Documents({ store, session, tree, editor });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
+  const openDoc = (id) => documents.open(id);
+  new LinksPanel({ store, session, editor, open: openDoc });
+  new TagList({ store, session, open: openDoc });
   const parts = { store, session, editor, documents, tree };
   const panels = {
     quickOpen: () => openQuickOpen(parts),
@@ -72,7 +77,7 @@ function assemble(store) {
     careSettings: () => openCareSettings({ session }),
     records: () => openRecords({ session, documents, tree }),
     exportWorkspace: () => exportWorkspace(parts),
-    importWorkspace: () => openImport(parts),
+    importWorkspace: () => openImport({ ...parts, history: (artifact) => openHistory(parts, artifact) }),
     history: (artifact) => openHistory(parts, artifact),
   };
   const pickFiles = filePicker((files, folder) => actions.upload(files, folder));
@@ -89,7 +94,7 @@ function connect(page, engine) {
   // Before another tab takes over, send whatever is typed but not yet saved.
   engine.beforeRelease = () => editor.flush();
   watchSaveStatus({ store, engine, session, editor });
-  new Ownership({ store, engine, editor });
+  new Ownership({ store, engine, editor, documents });
   // Retention, integrity checks and compaction run by themselves when the tab is idle.
   page.upkeep = new Upkeep({ session, store, onProblem: (result) => showError(
     `The workspace check found ${result.problem_count} problem(s). Open Storage to repair it.`, "Workspace check") });

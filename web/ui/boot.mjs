@@ -66,13 +66,15 @@ export class Boot {
     hideTask();
     $("#boot").hidden = true;
     $("#app").dataset.state = "ready";
-    if (again) {
-      // Taken back from another tab: show what it saved before this tab edits again.
+    // Taken back from another tab, or shown read-only from it until now: show what it saved
+    // before this tab edits again.
+    const shown = again || Boolean(documents.editor.current);
+    if (shown) {
       await documents.refreshTree();
       await documents.reloadOpen();
     }
-    store.set({ ready: true });
-    if (!again) {
+    store.set({ ready: true, viewing: false });
+    if (!shown) {
       await documents.refreshTree();
       await documents.openLast();
     }

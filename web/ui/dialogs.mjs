@@ -53,13 +53,14 @@ export function openDialog({ title, size = "", body = [], foot = null, label = n
 }
 
 /** Ask for a line of text. Resolves to the trimmed string, or null when cancelled. */
-export function promptText({ title, label, value = "", okLabel = "OK", hint = "", validate = null, selectStem = false }) {
+export function promptText({ title, label, value = "", okLabel = "OK", hint = "", validate = null, selectStem = false, extra = null }) {
   const inputId = `prompt-${++counter}`;
   const input = h("input", { type: "text", id: inputId, value, autocomplete: "off", spellcheck: "false" });
   const error = h("p", { class: "field-error", hidden: true });
   const form = h("form", { method: "dialog" },
     h("div", { class: "field" }, h("label", { for: inputId }, label), input,
       hint ? h("p", { class: "hint" }, hint) : null, error),
+    extra,
   );
   const ok = h("button", { type: "button", class: "btn btn-primary" }, okLabel);
   const cancel = h("button", { type: "button", class: "btn", onclick: () => d.close(null) }, "Cancel");

@@ -33,7 +33,7 @@ export class Documents {
   /** Open a document (`artifact`: its content, when the caller has it already). */
   async open(id, { focus = false, artifact = null } = {}) {
     this.store.emit("document-opening", { id });
-    if (!this.store.isReady()) return;
+    if (!this.store.canRead()) return;
     try {
       const doc = await this.editor.open(id, { focus, artifact });
       if (!doc) return;

@@ -1,17 +1,53 @@
 // One tab owns the workspace (so notes never fork): the banner that says it is open in another
-// tab, the read-only state while it is, and "Use here" to take it over.
+// tab, the read-only state while it is, and "Use here" to take it over. Meanwhile this tab shows
+// the workspace read-only, its reads answered by the owning tab, and follows what that tab
+// saves; when the owning tab goes away, this one offers to take over at once.
 
 import { $ } from "./dom.mjs";
 import { setSaveState, reportError } from "./notifications.mjs";
 
 export class Ownership {
-  /** `engine`: {takeOver()}, its "ownership" events; `editor`: {save()}. */
-  constructor({ store, engine, editor }) {
+  /**
+   * `engine`: {takeOver()}, its "ownership" and "peer-changed" events; `editor`: {save()};
+   * `documents`: {refreshTree(), reloadOpen(), openLast()}, to show what the owning tab has.
+   */
+  constructor({ store, engine, editor, documents }) {
     this.store = store;
     this.engine = engine;
     this.editor = editor;
+    this.documents = documents;
     engine.addEventListener("ownership", (e) => this.change(e.detail?.state));
+    engine.addEventListener("peer-changed", () => this.follow());
     $("#use-here").addEventListener("click", () => this.useHere());
+  }
+
+  /** The owning tab changed the workspace: show what it saved (this tab is read-only). */
+  async follow() {
+    if (this.store.state.ownership === "owner") return;
+    await this.view({ first: !this.store.state.booted && !this.editor.current });
+  }
+
+  /**
+   * Show the workspace read-only from the owning tab (the tree, and the open document again or,
+   * the first time, the one open last); false when no tab answers (one that is taking over
+   * answers once it runs, and says so: then this runs again).
+   */
+  async view({ first }) {
+    try {
+      await this.engine.read("tree.list", {});
+    } catch {
+      return false;
+    }
+    if (this.store.state.ownership === "owner") return false;
+    this.store.set({ viewing: true });
+    await this.documents.refreshTree();
+    if (first) {
+      $("#empty").hidden = true;
+      await this.documents.openLast();
+    } else {
+      await this.documents.reloadOpen();
+    }
+    return true;
   }
 
   /** The engine says who owns the workspace now: "owner" | "elsewhere" | "released". */
@@ -27,12 +63,14 @@ export class Ownership {
       if (next === "owner") this.owned(before);
       else if (next === "elsewhere") this.elsewhere();
       else if (next === "released") this.released();
+      else if (next === "free") this.free();
     });
   }
 
   owned(before) {
     $("#ownership-banner").hidden = true;
-    if (before === "released") {
+    this.store.set({ viewing: false });
+    if (before === "released" || before === "free" || this.store.state.booted) {
       // Nothing is editable until the engine runs here again and shows what the other tab saved.
       this.store.set({ ready: false });
       setSaveState("loading", { message: "Opening…" });
@@ -47,16 +85,27 @@ export class Ownership {
     $("#empty-title").textContent = "Open in another tab";
     $("#empty-text").textContent = "Quire edits a workspace in one tab at a time, so your notes never fork. Choose “Use here” to continue in this tab.";
     $("#empty").hidden = false;
-    setSaveState("readonly", { message: "Open in another tab" });
+    setSaveState("readonly", { message: "Read-only: open in another tab" });
     const tree = $("#tree");
     tree.removeAttribute("aria-busy");
-    tree.replaceChildren();
+    if (!this.store.state.viewing) {
+      tree.replaceChildren();
+      this.view({ first: true });
+    }
+  }
+
+  free() {
+    $("#ownership-text").textContent = "The tab that had this workspace open has closed. Use it here to keep working.";
+    $("#ownership-banner").hidden = false;
+    setSaveState("readonly", { message: "Read-only: not open in any tab" });
   }
 
   released() {
     this.editor.save();
     $("#ownership-text").textContent = "This workspace is open in another tab. This tab is read-only now — use it here to keep editing.";
     $("#ownership-banner").hidden = false;
+    // From now on the tab that took over answers this tab's reads, and says what it saves.
+    this.view({ first: false });
   }
 
   async useHere() {

@@ -31,6 +31,8 @@ export class Preview {
       const { html } = await this.engine.call("markdown.render", { text });
       if (seq === this.seq) setEngineHtml(this.el, html);
     } catch (err) {
+      // A tab that handed the workspace over keeps the preview it has until it can render again.
+      if (err?.code === "not_owner") return;
       if (seq === this.seq) replace(this.el, h("p", { class: "preview-empty" }, `Preview unavailable: ${err.message || err}`));
     }
   }

@@ -21,12 +21,19 @@ export function openQuickOpen({ tree, documents }) {
   openNow = { input };
   d.closed.then(() => { openNow = null; });
 
-  let results = [];
+  let found = []; // every match, best first
+  let results = []; // the ones shown: LIMIT at a time
   let active = 0;
 
   function update() {
-    results = search(tree.artifacts(), input.value);
+    found = search(tree.artifacts(), input.value);
+    results = found.slice(0, LIMIT);
     active = 0;
+    render();
+  }
+
+  function showMore() {
+    results = found.slice(0, results.length + LIMIT);
     render();
   }
 
@@ -45,6 +52,12 @@ export function openQuickOpen({ tree, documents }) {
       h("span", {}, highlight(displayName(r.a), input.value)),
       h("span", { class: "quick-path" }, dirname(r.a.path)),
     )));
+    const rest = found.length - results.length;
+    if (rest > 0) {
+      list.append(h("li", { class: "quick-more" }, h("button", {
+        type: "button", class: "btn btn-small", onmousedown: (e) => e.preventDefault(), onclick: showMore,
+      }, `${rest} more — show ${Math.min(rest, LIMIT)} more`), h("span", { class: "quick-path" }, "or keep typing to narrow")));
+    }
     input.setAttribute("aria-activedescendant", `qo-${active}`);
     list.children[active]?.scrollIntoView({ block: "nearest" });
   }
@@ -59,7 +72,11 @@ export function openQuickOpen({ tree, documents }) {
 
   input.addEventListener("input", update);
   input.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowDown") { active = Math.min(results.length - 1, active + 1); render(); }
+    if (e.key === "ArrowDown") {
+      if (active === results.length - 1 && found.length > results.length) showMore();
+      active = Math.min(results.length - 1, active + 1);
+      render();
+    }
     else if (e.key === "ArrowUp") { active = Math.max(0, active - 1); render(); }
     else if (e.key === "Enter") choose(active);
     else return;
@@ -86,7 +103,7 @@ function search(artifacts, query) {
     scored.push({ a, score });
   }
   scored.sort((x, y) => x.score - y.score || (y.a.updated_at || 0) - (x.a.updated_at || 0) || x.a.path.localeCompare(y.a.path));
-  return scored.slice(0, LIMIT);
+  return scored;
 }
 
 function subsequence(q, s) {

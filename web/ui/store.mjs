@@ -19,6 +19,7 @@
 const EVENTS_OF_KEY = {
   ready: ["role-changed", "save-status"],
   ownership: ["role-changed", "save-status"],
+  viewing: ["role-changed"],
   pending: ["save-status"],
   lastSaveAt: ["save-status"],
   saveError: ["save-status"],
@@ -29,7 +30,8 @@ export function initialState() {
   return {
     booted: false, // the engine has been ready in this tab before
     ready: false, // the engine answers in this tab now
-    ownership: "owner", // "owner" | "elsewhere" | "released"
+    ownership: "owner", // "owner" | "elsewhere" | "released" | "free" (the owner has gone)
+    viewing: false, // another tab owns the workspace and answers this tab's reads
     pending: 0, // mutating engine calls on their way
     lastSaveAt: null, // when the last change became durable (a Date)
     saveError: null, // why the last change could not be made durable, until one is again
@@ -46,6 +48,9 @@ export class Store {
 
   /** The engine answers in this tab. */
   isReady() { return this.state.ready && this.state.ownership === "owner"; }
+
+  /** This tab can show the workspace: it runs the engine, or the owning tab answers its reads. */
+  canRead() { return this.isReady() || (this.state.viewing && this.state.ownership !== "owner"); }
 
   /** This tab may change the workspace (the engine answers only in the tab that owns it). */
   canWrite() { return this.state.ready && this.state.ownership === "owner"; }

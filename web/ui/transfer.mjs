@@ -3,6 +3,7 @@
 import { h, dateStamp, downloadBytes, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { note, showTask, hideTask, showError, reportError } from "./notifications.mjs";
+import { importChanges, showImportResult, refusal } from "./importresult.mjs";
 
 const SQLITE_TYPE = "application/vnd.sqlite3";
 
@@ -23,8 +24,11 @@ export async function exportWorkspace({ store, session, editor }) {
   }
 }
 
-/** `session`: {mutate()}; `editor`: {close(), flush()}; `documents`: {refreshTree()}. */
-export function openImport({ store, session, editor, documents }) {
+/**
+ * `session`: {call(), mutate()}; `editor`: {flush(), setReadOnly()}; `documents`: {refreshTree(),
+ * reloadOpen(), open()}; `history(artifact)`: opens a document's history (for conflicts).
+ */
+export function openImport({ store, session, editor, documents, history }) {
   if (!store.canWrite()) return;
   const input = h("input", { type: "file", id: "import-file", accept: ".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3" });
   const problem = h("p", { class: "field-error", hidden: true });
@@ -54,52 +58,41 @@ export function openImport({ store, session, editor, documents }) {
       return;
     }
     d.close();
-    await runImport({ session, editor, documents }, file, mode);
+    await runImport({ store, session, editor, documents, history }, file, mode);
   }
 }
 
-async function runImport({ session, editor, documents }, file, mode) {
-  // The workspace may change under the open document: close it (what was typed is saved first).
-  editor.close();
+async function runImport({ store, session, editor, documents, history }, file, mode) {
+  // Nothing changes on screen until the import has succeeded: the open document stays open
+  // (read-only while the import runs, what was typed saved first) and a refusal leaves it so.
   await editor.flush();
+  editor.setReadOnly(true);
   showTask(`Importing ${file.name}`, 0);
   let res;
+  let before;
   try {
+    before = await session.call("tree.list", {});
     const data = new Uint8Array(await file.arrayBuffer());
     res = await session.mutate("transfer.import", { data, mode }, { quiet: true });
   } catch (err) {
-    showError(`${err.message || err} Your workspace was not changed.`, `Could not import ${file.name}`);
-    return;
-  } finally {
     hideTask();
+    editor.setReadOnly(!store.canWrite());
+    showError(refusal(err), `Could not import ${file.name}`);
+    return;
   }
+  hideTask();
+  editor.setReadOnly(!store.canWrite());
   await documents.refreshTree();
-  showResult(file.name, res);
-}
-
-function showResult(fileName, res) {
-  const summary = describeSummary(res.summary);
-  const body = [h("p", { class: "result-ok" }, res.mode === "replace"
-    ? `Your workspace is now ${fileName}.`
-    : `${fileName} was merged into your workspace.`)];
-  if (summary) body.push(h("p", { class: "summary" }, summary));
-  const foot = [];
-  if (res.backup) {
-    body.push(h("p", {}, "Your previous workspace was kept as a backup. Download it to keep a copy outside this browser."));
-    foot.push(h("button", {
-      type: "button", class: "btn",
-      onclick: () => downloadBytes(res.backup, `workspace-backup-${dateStamp()}.sqlite`, SQLITE_TYPE),
-    }, "Download backup"));
-  }
-  foot.push(h("button", { type: "button", class: "btn btn-primary", onclick: () => d.close() }, "Done"));
-  const d = openDialog({ title: res.mode === "replace" ? "Workspace replaced" : "Workspace merged", body, foot });
-  note(res.mode === "replace" ? "Workspace replaced" : "Workspace merged");
-}
-
-function describeSummary(summary) {
-  if (!summary || typeof summary !== "object") return typeof summary === "string" ? summary : "";
-  return Object.entries(summary)
-    .filter(([, v]) => typeof v === "number" || typeof v === "string")
-    .map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`)
-    .join(" · ");
+  await documents.reloadOpen();
+  const after = await session.call("tree.list", {});
+  const changes = importChanges(before, after, res);
+  showImportResult({
+    fileName: file.name, res, changes, after,
+    open: (id) => documents.open(id),
+    history: (artifact) => history(artifact),
+    download: () => downloadBytes(res.backup, `workspace-backup-${dateStamp()}.sqlite`, SQLITE_TYPE),
+  });
+  const n = changes.conflicts.length;
+  note(res.mode === "replace" ? "Workspace replaced"
+    : n ? `Workspace merged · ${n} conflict${n === 1 ? "" : "s"}: both versions kept` : "Workspace merged", { ms: n ? 15000 : 6000 });
 }

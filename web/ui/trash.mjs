@@ -34,8 +34,9 @@ export async function openTrash({ store, session, documents }) {
       const when = item.deleted_at ?? item.trashed_at;
       const meta = [item.path, when ? `deleted ${formatWhen(when)}` : null,
         item.size_bytes !== undefined && item.size_bytes !== null ? formatBytes(item.size_bytes) : null].filter(Boolean).join(" · ");
-      return h("li", { class: "list-row" },
-        h("div", { class: "list-main" }, h("div", { class: "list-title" }, name), h("div", { class: "list-meta" }, meta)),
+      const inside = item.kind === "folder" ? folderContents(item, name) : null;
+      return h("li", { class: "list-row trash-unit" },
+        h("div", { class: "list-main" }, h("div", { class: "list-title" }, name), h("div", { class: "list-meta" }, meta), inside),
         h("button", {
           type: "button", class: "btn btn-small", "aria-label": `Restore ${name}`, disabled: !store.canWrite(),
           onclick: async (e) => {
@@ -47,6 +48,29 @@ export async function openTrash({ store, session, documents }) {
         }, "Restore"),
       );
     }));
+  }
+
+  /** A trashed folder's documents, each restorable on its own (read when opened). */
+  function folderContents(item, folderName) {
+    const rows = h("ul", { class: "list trash-inside", "aria-label": `Documents in ${folderName}` });
+    const box = h("details", { class: "trash-contents" }, h("summary", {}, `Documents inside`), rows);
+    box.addEventListener("toggle", async () => {
+      if (!box.open) return;
+      let docs;
+      try { docs = await session.call("trash.contents", { id: item.id }); } catch (err) { reportError(err, "Could not list the folder"); return; }
+      replace(rows, docs.length ? docs.map((doc) => h("li", { class: "list-row" },
+        h("div", { class: "list-main" }, h("div", { class: "list-title" }, doc.name), h("div", { class: "list-meta" }, doc.path)),
+        h("button", {
+          type: "button", class: "btn btn-small", "aria-label": `Restore ${doc.name} alone`, disabled: !store.canWrite(),
+          onclick: async (e) => {
+            e.currentTarget.disabled = true;
+            const res = await session.mutate("trash.restore_one", { id: doc.id }, { context: "Could not restore" });
+            if (res) { note(`Restored ${doc.name} to ${res.path}`); await documents.refreshTree(); }
+            await load();
+          },
+        }, "Restore"))) : h("li", { class: "list-empty" }, "No documents inside."));
+    });
+    return box;
   }
 
   async function emptyTrash() {

@@ -167,13 +167,15 @@ export class Tree {
     this.focusKey(`f:${path}`);
   }
 
-  /** Expand every ancestor of `path` so it is visible. */
+  /** Expand every ancestor of `path` and scroll the sidebar to it, so it is visible. */
   reveal(path) {
     let changed = false;
     for (let d = dirname(path); d !== "/"; d = dirname(d)) {
       if (!this.expanded.has(d)) { this.expanded.add(d); changed = true; }
     }
     if (changed) { saveExpanded(this.expanded); this.render(); }
+    const row = [...this.root.querySelectorAll("[role=treeitem]")].find((li) => li.dataset.path === path);
+    row?.querySelector(".tree-row")?.scrollIntoView({ block: "nearest" });
   }
 
   renameExpanded(oldPath, newPath) {

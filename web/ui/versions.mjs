@@ -1,13 +1,18 @@
-// History: the versions of one document, newest first. Pick one to read it; "Restore version"
-// makes it the current content (recorded as a new version, so nothing is lost).
+// History: the versions of one document, newest first and grouped by day, with real times
+// ("Today 14:03"). Pick one to see what that save changed (against the version before it),
+// what restoring it would change (against the current text), or its whole text. "Restore
+// version" is one click: it makes that text current, recorded as a new version (nothing lost).
 
-import { h, replace, formatBytes, formatWhen, formatFull } from "./dom.mjs";
+import { h, replace, formatBytes, formatFull } from "./dom.mjs";
 import { displayName } from "./kinds.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { setEngineHtml } from "./preview.mjs";
 import { note, reportError } from "./notifications.mjs";
+import { clock, stamp, groupByDay } from "./when.mjs";
+import { diffView } from "./diffview.mjs";
 
 const PAGE = 50;
+const VIEWS = [["previous", "Changes"], ["current", "Against current"], ["text", "Text"]];
 
 /**
  * `session`: {call(), mutate()}; `editor`: {flush(), current}; `documents`: {refreshTree(),
@@ -17,8 +22,9 @@ export async function openHistory({ store, session, editor, documents }, artifac
   await editor.flush();
   const list = h("div", { class: "history-list", role: "listbox", "aria-label": "Versions" });
   const bar = h("div", { class: "history-bar" });
+  const tabs = h("div", { class: "segmented history-tabs", role: "group", "aria-label": "Show" });
   const content = h("div", { class: "history-content", tabindex: "0", "aria-label": "Version content" });
-  const view = h("div", { class: "history-view" }, bar, content);
+  const view = h("div", { class: "history-view" }, bar, tabs, content);
   const d = openDialog({
     title: `History — ${displayName(artifact)}`, size: "wide",
     body: [h("div", { class: "history" }, list, view)],
@@ -30,39 +36,46 @@ export async function openHistory({ store, session, editor, documents }, artifac
 
   let versions = [];
   let selected = null;
-  let more = null;
+  let shown = "previous";
 
   async function loadPage(before) {
     const params = { artifact_id: artifact.id, limit: PAGE };
     if (before !== undefined && before !== null) params.before = before;
-    const page = await session.call("versions.list", params);
-    const items = Array.isArray(page) ? page : page.items || [];
+    const items = await session.call("versions.list", params);
     versions = versions.concat(items);
-    const next = Array.isArray(page) ? (items.length === PAGE ? cursorOf(items[items.length - 1]) : null) : page.next;
-    renderList(next);
+    renderList(items.length === PAGE ? items[items.length - 1].seq : null);
   }
 
   function renderList(next) {
     if (!versions.length) {
       replace(list, h("p", { class: "list-empty" }, "No versions yet. Each save that changes the text records one."));
-      replace(bar, h("p", {}, ""));
+      replace(bar);
       return;
     }
-    replace(list, versions.map((v, i) => h("button", {
-      type: "button", class: "version-btn", role: "option", "aria-current": String(selected === v.id),
-      "aria-selected": String(selected === v.id), dataset: { id: v.id },
-      onclick: () => select(v),
-    },
-      h("span", { class: "list-title" }, i === 0 ? `${formatWhen(createdOf(v))} · current` : formatWhen(createdOf(v))),
-      h("span", { class: "list-meta", title: formatFull(createdOf(v)) }, [reasonText(v), sizeText(v)].filter(Boolean).join(" · ")),
-    )));
-    if (next !== null && next !== undefined) {
-      more = h("div", { class: "list-more" }, h("button", {
+    replace(list, groupByDay(versions, (v) => v.created_at).map((g) => h("div", { class: "history-day", role: "group", "aria-label": g.day },
+      h("h3", { class: "history-day-label" }, g.day),
+      g.items.map((v) => h("button", {
+        type: "button", class: "version-btn", role: "option", "aria-selected": String(selected === v.id),
+        "aria-current": String(selected === v.id), dataset: { id: v.id }, onclick: () => select(v),
+      },
+        h("span", { class: "list-title" }, clock(v.created_at), v.id === versions[0].id ? h("span", { class: "version-current" }, "current") : null),
+        h("span", { class: "list-meta", title: formatFull(v.created_at) }, [reasonText(v), formatBytes(v.size_bytes)].join(" · ")),
+      )))));
+    if (next !== null) {
+      const more = h("div", { class: "list-more" }, h("button", {
         type: "button", class: "btn btn-small",
         onclick: async () => { more.remove(); await loadPage(next).catch((e) => reportError(e, "Could not load versions")); },
       }, "Load more"));
       list.append(more);
     }
+  }
+
+  function renderTabs(v) {
+    replace(tabs, VIEWS.map(([key, label]) => h("button", {
+      type: "button", "aria-pressed": String(shown === key),
+      disabled: key === "current" && v.id === versions[0].id,
+      onclick: () => { shown = key; renderTabs(v); show(v); },
+    }, label)));
   }
 
   async function select(v) {
@@ -72,28 +85,43 @@ export async function openHistory({ store, session, editor, documents }, artifac
       btn.setAttribute("aria-current", String(on));
       btn.setAttribute("aria-selected", String(on));
     }
-    const isCurrent = versions[0] && versions[0].id === v.id;
+    const isCurrent = versions[0].id === v.id;
+    if (isCurrent && shown === "current") shown = "previous";
     const restore = h("button", {
       type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !store.canWrite(),
       onclick: () => restoreVersion(v),
     }, "Restore version");
-    replace(bar, h("p", {}, isCurrent ? "This is the current text." : `Saved ${formatFull(createdOf(v))}`), restore);
+    replace(bar, h("p", {}, isCurrent ? `The current text, saved ${stamp(v.created_at)}.` : `Saved ${stamp(v.created_at)} · ${reasonText(v)}`), restore);
+    renderTabs(v);
+    await show(v);
+  }
+
+  async function show(v) {
     replace(content, h("p", { class: "list-empty" }, "Loading…"));
+    const asked = `${v.id}:${shown}`;
     try {
-      const full = await session.call("versions.get", { version_id: v.id });
-      if (selected !== v.id) return;
-      if (typeof full.html === "string") {
-        const article = h("article", { class: "preview" });
-        setEngineHtml(article, full.html);
-        replace(content, article);
-      } else if (typeof full.text === "string") {
-        replace(content, h("pre", { class: "plain" }, full.text));
-      } else {
-        replace(content, h("p", { class: "list-empty" }, `Binary content, ${formatBytes(full.size_bytes ?? full.size)}.`));
-      }
+      const part = shown === "text" ? await text(v) : await changes(v, shown);
+      if (`${selected}:${shown}` === asked) replace(content, part);
     } catch (err) {
       replace(content, h("p", { class: "list-empty" }, `Could not load this version: ${err.message || err}`));
     }
+  }
+
+  async function changes(v, against) {
+    const diff = await session.call("versions.diff", { version_id: v.id, against });
+    const what = against === "current" ? "Restoring it would change" : diff.base_id ? "This save changed" : "Created with";
+    return diffView(diff, what);
+  }
+
+  async function text(v) {
+    const full = await session.call("versions.get", { version_id: v.id });
+    if (typeof full.html === "string") {
+      const article = h("article", { class: "preview" });
+      setEngineHtml(article, full.html);
+      return article;
+    }
+    if (typeof full.text === "string") return h("pre", { class: "plain" }, full.text);
+    return h("p", { class: "list-empty" }, `Binary content, ${formatBytes(full.size_bytes)}.`);
   }
 
   async function restoreVersion(v) {
@@ -107,12 +135,12 @@ export async function openHistory({ store, session, editor, documents }, artifac
     } finally {
       d.close();
     }
-    note(`Restored the version from ${formatWhen(createdOf(v))}`);
+    note(`Restored the version from ${stamp(v.created_at)}`);
   }
 
   try {
     await loadPage();
-    if (versions.length) select(versions[Math.min(1, versions.length - 1)]);
+    if (versions.length) await select(versions[Math.min(1, versions.length - 1)]);
     list.querySelector('[aria-selected="true"]')?.focus();
   } catch (err) {
     d.close();
@@ -120,14 +148,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
   }
 }
 
-function createdOf(v) { return v.created_at ?? v.timestamp ?? v.saved_at; }
-function cursorOf(v) { return v.seq; }
-const REASONS = { create: "Created", update: "Edited", restore: "Restored", import: "Imported", merge: "Merged", upload: "Uploaded" };
+const REASONS = { create: "created", update: "edited", restore: "restored", initial: "first kept", merge: "merged", import: "imported", upload: "uploaded" };
 function reasonText(v) {
-  const r = REASONS[v.reason] || v.reason || "";
-  return v.seq !== undefined ? `#${v.seq}${r ? ` ${r.toLowerCase()}` : ""}` : r;
-}
-function sizeText(v) {
-  const n = v.size_bytes ?? v.size;
-  return n === undefined || n === null ? "" : formatBytes(n);
+  return `#${v.seq} ${REASONS[v.reason] || v.reason}`;
 }

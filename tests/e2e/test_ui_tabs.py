@@ -1,0 +1,112 @@
+"""Two tabs, no stale screens, in the real page: a tab that does not own the workspace shows it
+read-only (tree and documents, answered by the owning tab) with "Use here" and follows what the
+owner saves; when the owning tab closes, the other offers to take over at once; a tab that
+handed over keeps its preview and its tree, never "Preview unavailable", and follows the tab
+that took over. Each test has its own browser profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e_helpers import QuireServer, engine_call, wait_ready
+from shared_page import create_document, editor, open_in_tree, saved, shown
+
+SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _second(context: BrowserContext, server: QuireServer) -> Page:
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(server.url, wait_until="domcontentloaded")
+    tab.wait_for_function("document.documentElement.dataset.engine === 'elsewhere'")
+    tab.errors = errors  # type: ignore[attr-defined]
+    return tab
+
+
+def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
+        app: Page, context: BrowserContext, server: QuireServer) -> None:
+    create_document(app, "plan.md")
+    editor(app).fill("# Plan\n\nFirst words.")
+    saved(app)
+    create_document(app, "other.md")
+    open_in_tree(app, "plan.md")
+    second = _second(context, server)
+    expect(second.get_by_text("This workspace is open in another tab")).to_be_visible()
+    expect(second.get_by_role("button", name="Use here")).to_be_enabled()
+    # Not blank: the tree and the last open note, read-only, answered by the owning tab.
+    expect(second.get_by_role("treeitem", name="other.md")).to_be_visible()
+    shown(second, "plan.md")
+    expect(editor(second)).to_have_value("# Plan\n\nFirst words.")
+    expect(editor(second)).not_to_be_editable()
+    expect(second.locator("#preview h1")).to_have_text("Plan")
+    expect(second.get_by_role("button", name="New document")).to_be_disabled()
+    _shot(second, "second-tab-read-only")
+    open_in_tree(second, "other.md")
+    open_in_tree(second, "plan.md")
+    # What the owner saves shows in the other tab without a reload.
+    editor(app).fill("# Plan\n\nFirst words, then more.")
+    saved(app)
+    expect(editor(second)).to_have_value("# Plan\n\nFirst words, then more.", timeout=10_000)
+    create_document(app, "third.md")
+    expect(second.get_by_role("treeitem", name="third.md")).to_be_visible(timeout=10_000)
+    assert second.errors == []  # type: ignore[attr-defined]
+
+
+def test_when_the_owning_tab_closes_the_other_offers_to_take_over_at_once(
+        app: Page, context: BrowserContext, server: QuireServer) -> None:
+    create_document(app, "kept.md")
+    editor(app).fill("written in the first tab")
+    saved(app)
+    second = _second(context, server)
+    shown(second, "kept.md")
+    app.close()
+    banner = second.locator("#ownership-banner")
+    expect(banner).to_contain_text("has closed", timeout=5_000)
+    expect(banner).not_to_contain_text("open in another tab")
+    _shot(second, "owner-closed-offer")
+    second.get_by_role("button", name="Use here").click()
+    wait_ready(second)
+    expect(banner).to_be_hidden()
+    expect(editor(second)).to_be_editable()
+    expect(editor(second)).to_have_value("written in the first tab")
+    editor(second).press("Control+End")
+    second.keyboard.type(" and the second")
+    saved(second)
+    assert engine_call(second, "tree.list")["artifacts"][0]["name"] == "kept.md"
+
+
+def test_a_tab_that_handed_over_keeps_its_preview_and_follows_the_new_owner(
+        app: Page, context: BrowserContext, server: QuireServer) -> None:
+    create_document(app, "notes.md")
+    editor(app).fill("# Notes\n\nbefore the hand-over")
+    saved(app)
+    second = _second(context, server)
+    second.get_by_role("button", name="Use here").click()
+    wait_ready(second)
+    app.wait_for_function("document.documentElement.dataset.engine === 'released'")
+    expect(app.get_by_text("This tab is read-only now")).to_be_visible()
+    shown(second, "notes.md")
+    editor(second).fill("# Notes\n\nafter the hand-over")
+    saved(second)
+    # The first tab follows: its editor (read-only) and preview show the new text.
+    expect(editor(app)).to_have_value("# Notes\n\nafter the hand-over", timeout=10_000)
+    expect(app.locator("#preview")).to_contain_text("after the hand-over")
+    expect(app.locator("#preview")).not_to_contain_text("Preview unavailable")
+    expect(app.get_by_role("treeitem", name="notes.md")).to_be_visible()
+    _shot(app, "handed-over-tab")
+    # It opens another document read-only too, preview included.
+    create_document(second, "later.md")
+    editor(second).fill("*later*")
+    saved(second)
+    expect(app.get_by_role("treeitem", name="later.md")).to_be_visible(timeout=10_000)
+    open_in_tree(app, "later.md")
+    expect(app.locator("#preview em")).to_have_text("later")
+    expect(app.locator("#preview")).not_to_contain_text("Preview unavailable")
