@@ -22,6 +22,7 @@ import { openActivity } from "./activity.mjs";
 import { openStorage } from "./storage.mjs";
 import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
+import { openSearch } from "./search.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
 
@@ -63,6 +64,7 @@ function assemble(store) {
   const parts = { store, session, editor, documents, tree };
   const panels = {
     quickOpen: () => openQuickOpen(parts),
+    search: () => openSearch(parts),
     trash: () => openTrash(parts),
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine }),

@@ -34,6 +34,7 @@ export function wireControls({ store, actions, documents, editor, layout, panels
   on("#new-folder", () => actions.newFolder());
   on("#upload-file", () => pickFiles());
   on("#quick-open", () => panels.quickOpen());
+  on("#open-search", () => panels.search());
   on("#open-trash", () => panels.trash());
   on("#open-activity", () => panels.activity());
   on("#open-storage", () => panels.storage());
@@ -63,6 +64,7 @@ export function wireControls({ store, actions, documents, editor, layout, panels
     },
     newDocument: () => { if (ready()) actions.newDocument(); },
     quickOpen: () => { if (ready()) panels.quickOpen(); },
+    search: () => { if (ready()) panels.search(); },
     export: () => panels.exportWorkspace(),
     cycleView: () => layout.cycleView(),
     history: () => { if (ready()) history(); },

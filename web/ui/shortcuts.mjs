@@ -7,6 +7,7 @@ export const SHORTCUTS = [
   { keys: [modKey, "S"], what: "Save now" },
   { keys: ["Alt", "N"], what: "New document" },
   { keys: [modKey, "K"], what: "Quick open: find a document by path" },
+  { keys: [modKey, "Shift", "F"], what: "Search the text of every document" },
   { keys: [modKey, "Shift", "E"], what: "Export workspace" },
   { keys: [modKey, "Shift", "P"], what: "Switch edit / split / preview" },
   { keys: ["Alt", "H"], what: "History of the open document" },
@@ -28,6 +29,7 @@ export function installShortcuts(on) {
     if (mod && !e.shiftKey && !e.altKey && key === "s") action = "save";
     else if (mod && !e.shiftKey && !e.altKey && key === "k") action = "quickOpen";
     else if (mod && e.shiftKey && !e.altKey && e.code === "KeyE") action = "export";
+    else if (mod && e.shiftKey && !e.altKey && e.code === "KeyF") action = "search";
     else if (mod && e.shiftKey && !e.altKey && e.code === "KeyP") action = "cycleView";
     else if (e.altKey && !mod && !e.shiftKey && e.code === "KeyN") action = "newDocument";
     else if (e.altKey && !mod && !e.shiftKey && e.code === "KeyH") action = "history";
