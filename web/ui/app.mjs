@@ -23,6 +23,9 @@ import { openStorage } from "./storage.mjs";
 import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { openSearch } from "./search.mjs";
+import { openPalette } from "./palette.mjs";
+import { Recent, openRecent } from "./recent.mjs";
+import { openToday } from "./daily.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
 
@@ -61,10 +64,15 @@ function assemble(store) {
   documents = new Documents({ store, session, tree, editor });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
-  const parts = { store, session, editor, documents, tree };
+  const recent = new Recent({ store, tree });
+  const parts = { store, session, editor, documents, tree, recent };
+  let commands;
   const panels = {
     quickOpen: () => openQuickOpen(parts),
     search: () => openSearch(parts),
+    palette: () => openPalette({ ...parts, run: (id) => commands.handlers[id]?.(), available: commands.available }),
+    recent: () => openRecent(parts),
+    today: () => openToday(parts),
     trash: () => openTrash(parts),
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine }),
@@ -75,7 +83,7 @@ function assemble(store) {
   const pickFiles = filePicker((files, folder) => actions.upload(files, folder));
   openItemMenu = itemMenuOpener({ store, actions, open: (id, opts) => documents.open(id, opts), history: panels.history, pickFiles });
   layout.restoreView();
-  wireControls({ store, actions, documents, editor, layout, panels, pickFiles });
+  commands = wireControls({ store, actions, documents, editor, layout, panels, pickFiles });
   return { ...parts, actions, layout };
 }
 
