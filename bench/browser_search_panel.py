@@ -145,7 +145,7 @@ def tables(samples: dict[str, list[float]], built: dict) -> list[Table]:
               ratio(median(s), median(q)), ratio(p95(s), p95(q)))
     table.notes += [
         f"Queries: {', '.join(queries())} (pseudo-words of bench/pages/search_workload.py; the first matches "
-        "nearly every note). The search figure includes the panel's 40 ms debounce.",
+        "nearly every note). The panel asks at once after a pause and debounces bursts of keys (40 ms).",
         "Timings on 2 shared cores are noisy; compare the ratio, measured in the same run.",
     ]
     return [table]

@@ -86,9 +86,15 @@ def test_ctrl_shift_f_arrows_and_click_and_the_panel_remembers(page: Page) -> No
     expect(results(page).nth(0)).to_have_attribute("aria-selected", "false")
     page.keyboard.press("ArrowUp")
     expect(results(page).nth(0)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Escape")
+    # From the preview-only view, the match is shown in the editor (the split view).
+    page.get_by_role("button", name="Preview", exact=True).click()
+    page.keyboard.press(SEARCH_KEY)
     results(page).filter(has_text=first).click()
     shown(page, f"{first}.md")
     assert selected_text(page) == tag
+    expect(page.locator("#app")).to_have_attribute("data-view", "split")
+    expect(editor(page)).to_be_visible()
 
     # Opened again, the panel shows the same query and its results, ready to refine.
     page.keyboard.press(SEARCH_KEY)
@@ -200,3 +206,41 @@ def test_search_works_with_the_server_stopped(browser: Browser, own_server: Quir
     assert selected_text(page) == word
     assert engine_call(page, "search.query", {"query": word})["hits"][0]["name"] == "cabin.md"
     ctx.close()
+
+
+SLOW_ANSWERS = """(slow) => {
+    // The engine answers `slow` late, as a busy worker would; the panel must never show it.
+    const session = window.quire.ui.session;
+    const call = session.call.bind(session);
+    window.__shownQueries = [];
+    new MutationObserver(() => window.__shownQueries.push(document.querySelector('#search-results')?.dataset.query))
+        .observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-query"] });
+    session.call = async (method, params) => {
+        const answer = await call(method, params);
+        if (method === "search.query" && params.query === slow) await new Promise((r) => setTimeout(r, 800));
+        return answer;
+    };
+    window.__restoreCall = () => { session.call = call; };
+}"""
+
+
+def test_an_answer_to_an_older_query_is_dropped(page: Page) -> None:
+    old, new = unique("heron").replace("-", ""), unique("egret").replace("-", "")
+    write_note(page, unique("birds-a"), f"A grey {old} by the water.")
+    write_note(page, unique("birds-b"), f"A white {new} by the water.")
+    start_at_top_level(page)
+    page.evaluate(SLOW_ANSWERS, old)
+    try:
+        page.keyboard.press(SEARCH_KEY)
+        box = panel(page).get_by_role("searchbox", name="Search")
+        box.fill(old)
+        page.wait_for_timeout(200)  # the slow answer is on its way
+        box.fill(new)
+        expect(panel(page).locator("#search-results")).to_have_attribute("data-query", new)
+        expect(results(page)).to_have_count(1)
+        expect(results(page).first).to_contain_text(new)
+        page.wait_for_timeout(1000)
+        expect(results(page).first).to_contain_text(new)
+        assert old not in page.evaluate("window.__shownQueries")
+    finally:
+        page.evaluate("window.__restoreCall()")

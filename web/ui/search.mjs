@@ -1,8 +1,9 @@
 // The search panel (Ctrl+Shift+F, "Search" in the sidebar): a search box, filters (folder,
-// type) and sort, and the results, which follow the typing. Queries are debounced, one is in
-// flight at a time and an answer to anything but the latest query is dropped. Enter or a click
-// opens the document with the first match selected. The panel shows whatever `search.query`
-// answers, grouped by document (keyword hits today; semantic hits join the same groups).
+// type) and sort, and the results, which follow the typing. Queries are debounced (a burst of
+// keys asks once), one is in flight at a time and an answer to anything but the latest query
+// is dropped. Enter or a click opens the document with the first match selected. The panel
+// shows whatever `search.query` answers, grouped by document (keyword hits today; semantic
+// hits, one per chunk, join their document's group as further snippets).
 
 import { h, icon, replace, debounce } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
@@ -81,6 +82,16 @@ export function openSearch({ session, tree, documents, editor }) {
     show(mine, asked, answer || { hits: [], terms: [], next_offset: null }, failed);
   }
   const soon = debounce(run, DEBOUNCE_MS);
+  // Debounced on both edges: a key after a pause asks at once; keys that follow each other
+  // within DEBOUNCE_MS (a burst, a held key, a paste) wait until the burst ends.
+  let lastKey = -Infinity;
+  function typed() {
+    const now = performance.now();
+    const afterPause = now - lastKey >= DEBOUNCE_MS;
+    lastKey = now;
+    if (afterPause && !soon.pending()) run();
+    else soon();
+  }
 
   function show(mine, asked, answer, failed = null) {
     if (mine !== seq) return;
@@ -135,7 +146,7 @@ export function openSearch({ session, tree, documents, editor }) {
     if (at) selectInEditor(editor, at.from, at.to);
   }
 
-  input.addEventListener("input", soon);
+  input.addEventListener("input", typed);
   for (const el of [folderSel, kindSel, sortSel]) el.addEventListener("change", () => { soon.cancel(); run(); });
   more.addEventListener("click", showMore);
   input.addEventListener("keydown", (e) => {

@@ -13,6 +13,8 @@ export function selectInEditor(editor, from, to) {
   if (typeof editor.select === "function") return editor.select(from, to);
   const area = editor.textarea;
   if (!area) return undefined;
+  // A match in a hidden editor is not in view: leave the preview-only view first.
+  editor.showEditor?.();
   area.focus({ preventScroll: true });
   area.setSelectionRange(from, to);
   area.scrollTop = Math.max(0, offsetTopOf(area, from) - area.clientHeight / 3);
