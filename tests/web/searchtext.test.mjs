@@ -70,3 +70,17 @@ test("offsets are the original text's, after characters that fold to several or 
   const d = locateMatch(emoji, ["done"]);
   assert.equal(emoji.slice(d.from, d.to), "done");
 });
+
+test("long texts: matches across the windows' edges are found, words cut by an edge are not", () => {
+  const WINDOW = 1 << 18;
+  for (const filler of ["x", "é"]) {
+    const across = `${filler.repeat(WINDOW - 3)} zephyr`;
+    assert.deepEqual(locateMatch(across, ["zephyr"]), { from: WINDOW - 2, to: WINDOW + 4 });
+    // One word running over the edge: "zephyr" is inside it, not at its start.
+    assert.equal(locateMatch(`${filler.repeat(WINDOW - 2)}zephyr`, ["zephyr"]), null);
+    // A whole word in the next window, after a prefix match in the first.
+    const text = `${filler.repeat(WINDOW - 10)} zephyrs ${"y".repeat(WINDOW)} zephyr`;
+    const m = locateMatch(text, ["zephyr"]);
+    assert.equal(text.slice(m.from, m.to), "zephyrs"); // the first window's prefix match wins
+  }
+});

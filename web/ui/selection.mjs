@@ -26,9 +26,13 @@ const COPIED = [
   "textIndent", "textTransform", "whiteSpace", "wordBreak", "overflowWrap", "wordSpacing",
 ];
 
+// Above this many characters, laying out a copy costs more than a close guess is worth.
+const MEASURED_CHARS = 200_000;
+
 /** How far below the top of the text area's content `pos` is, measured on a hidden copy (soft
- * wrapping makes line counts wrong). */
+ * wrapping makes line counts wrong); in a very long text, in proportion to the offset. */
 function offsetTopOf(area, pos) {
+  if (area.value.length > MEASURED_CHARS) return area.scrollHeight * (pos / area.value.length);
   const style = getComputedStyle(area);
   const mirror = document.createElement("div");
   for (const prop of COPIED) mirror.style[prop] = style[prop];
