@@ -2,7 +2,7 @@
 // fuzzy-matched; recent notes on an empty query, and notes whose name matches below the
 // actions. The actions are the table of commands.mjs.
 
-import { dirname } from "./dom.mjs";
+import { dirname, formatWhen } from "./dom.mjs";
 import { displayName, kindOf, iconFor } from "./kinds.mjs";
 import { COMMANDS, keyLabels } from "./commands.mjs";
 import { fuzzyFilter } from "./fuzzy.mjs";
@@ -10,12 +10,14 @@ import { openPicker } from "./picker.mjs";
 
 const NOTES_SHOWN = 8;
 
-/** A note as a picker entry. */
-export function noteEntry(a, documents, tree, positions) {
+/** A note as a picker entry (`when`: also say when it was last edited). */
+export function noteEntry(a, documents, tree, positions, { when = false } = {}) {
   const folder = dirname(a.path);
+  const where = folder === "/" ? "" : folder.slice(1);
+  const edited = when && a.updated_at ? `edited ${formatWhen(a.updated_at)}` : "";
   return {
     title: displayName(a), positions, icon: iconFor(kindOf(a)),
-    detail: folder === "/" ? "" : folder.slice(1),
+    detail: [where, edited].filter(Boolean).join(" · "),
     run: () => { tree.reveal(a.path); documents.open(a.id, { focus: true }); },
   };
 }

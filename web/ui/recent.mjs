@@ -47,8 +47,8 @@ export function openRecent({ recent, tree, documents }) {
     entries(query) {
       const notes = recent.notes(KEPT);
       const items = query.trim()
-        ? fuzzyFilter(notes, query, displayName).map((m) => noteEntry(m.item, documents, tree, m.positions))
-        : notes.map((a) => noteEntry(a, documents, tree));
+        ? fuzzyFilter(notes, query, displayName).map((m) => noteEntry(m.item, documents, tree, m.positions, { when: true }))
+        : notes.map((a) => noteEntry(a, documents, tree, undefined, { when: true }));
       return [{ title: "Recent", items }];
     },
   });
