@@ -244,3 +244,22 @@ def test_an_answer_to_an_older_query_is_dropped(page: Page) -> None:
         assert old not in page.evaluate("window.__shownQueries")
     finally:
         page.evaluate("window.__restoreCall()")
+
+
+def test_more_results_on_demand(page: Page) -> None:
+    word = unique("pelican").replace("-", "")
+    folder = f"/{unique('many')}"
+    for i in range(33):
+        engine_call(page, "artifacts.create", {"path": f"{folder}/note {i:02d}.md", "content": f"{word} number {i}",
+                                               "mime_type": "text/markdown"})
+    page.evaluate("window.quire.ui.documents.refreshTree()")
+    page.keyboard.press(SEARCH_KEY)
+    search_for(page, word)
+    expect(results(page)).to_have_count(30)
+    expect(panel(page).get_by_role("status")).to_have_text("30+ documents")
+    panel(page).get_by_role("button", name="Show more results").click()
+    expect(results(page)).to_have_count(33)
+    expect(panel(page).get_by_role("status")).to_have_text("33 documents")
+    expect(panel(page).get_by_role("button", name="Show more results")).to_be_hidden()
+    names = [n.strip() for n in results(page).locator(".search-hit-name").all_inner_texts()]
+    assert sorted(names) == sorted(f"note {i:02d}.md" for i in range(33))
