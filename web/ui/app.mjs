@@ -25,6 +25,10 @@ import { openRecords } from "./records.mjs";
 import { Upkeep } from "./upkeep.mjs";
 import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
+import { openSearch } from "./search.mjs";
+import { openPalette } from "./palette.mjs";
+import { Recent, openRecent } from "./recent.mjs";
+import { openToday } from "./daily.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
 import { LinksPanel } from "./backlinks.mjs";
@@ -68,9 +72,15 @@ function assemble(store) {
   const openDoc = (id) => documents.open(id);
   new LinksPanel({ store, session, editor, open: openDoc });
   new TagList({ store, session, open: openDoc });
-  const parts = { store, session, editor, documents, tree };
+  const recent = new Recent({ store, tree });
+  const parts = { store, session, editor, documents, tree, recent };
+  let commands;
   const panels = {
     quickOpen: () => openQuickOpen(parts),
+    search: () => openSearch(parts),
+    palette: () => openPalette({ ...parts, run: (id) => commands.handlers[id]?.(), available: commands.available }),
+    recent: () => openRecent(parts),
+    today: () => openToday(parts),
     trash: () => openTrash(parts),
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine, session, documents, editor }),
@@ -83,7 +93,7 @@ function assemble(store) {
   const pickFiles = filePicker((files, folder) => actions.upload(files, folder));
   openItemMenu = itemMenuOpener({ store, actions, open: (id, opts) => documents.open(id, opts), history: panels.history, pickFiles });
   layout.restoreView();
-  wireControls({ store, actions, documents, editor, layout, panels, pickFiles });
+  commands = wireControls({ store, actions, documents, editor, layout, panels, pickFiles });
   return { ...parts, actions, layout };
 }
 

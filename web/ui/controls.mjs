@@ -4,6 +4,7 @@
 import { $, modKey } from "./dom.mjs";
 import { installShortcuts, openShortcutsHelp } from "./shortcuts.mjs";
 import { closeMenu } from "./menu.mjs";
+import { command, ariaKeys } from "./commands.mjs";
 
 /** The hidden file input behind "Upload": `pick(folder)` opens it, the chosen files go to `upload`. */
 export function filePicker(upload) {
@@ -23,30 +24,43 @@ export function filePicker(upload) {
 }
 
 /**
- * Wire every control. `panels` opens the sidebar's panels: {quickOpen, trash, activity, storage,
- * exportWorkspace, importWorkspace, history(artifact)}; `pickFiles(folder)` chooses files to upload.
+ * Wire every control. `panels` opens the sidebar's panels: {quickOpen, search, palette, recent,
+ * today, trash, activity, storage, exportWorkspace, importWorkspace, history(artifact)};
+ * `pickFiles(folder)` chooses files to upload. Returns the handlers of commands.mjs's table by
+ * id, and whether a command can run now, for the command palette.
  */
-export function wireControls({ store, actions, documents, editor, layout, panels, pickFiles }) {
+export function wireControls(parts) {
+  const { layout } = parts;
   const on = (id, fn) => $(id).addEventListener("click", fn);
-  const openItem = () => documents.openItem();
-  const history = () => { const it = openItem(); if (it) panels.history(it.artifact); };
-  on("#new-document", () => actions.newDocument());
-  on("#new-folder", () => actions.newFolder());
-  on("#upload-file", () => pickFiles());
-  on("#quick-open", () => panels.quickOpen());
-  on("#open-trash", () => panels.trash());
-  on("#open-activity", () => panels.activity());
-  on("#open-storage", () => panels.storage());
-  on("#open-care-settings", () => panels.careSettings());
-  on("#open-records", () => panels.records());
-  on("#export-workspace", () => panels.exportWorkspace());
-  on("#import-workspace", () => panels.importWorkspace());
-  on("#show-shortcuts", () => openShortcutsHelp());
-  on("#doc-history", history);
-  on("#doc-download", () => { const it = openItem(); if (it) actions.download(it); });
-  on("#doc-rename", () => actions.rename(openItem()));
-  on("#doc-move", () => actions.move(openItem()));
-  on("#doc-delete", () => actions.remove(openItem()));
+  const handlers = commandHandlers(parts);
+  // Each button runs its command; its keys (for assistive technology) come from the table.
+  const BUTTONS = {
+    "#new-document": "newDocument",
+    "#new-folder": "newFolder",
+    "#upload-file": "upload",
+    "#quick-open": "quickOpen",
+    "#open-search": "search",
+    "#open-recent": "recent",
+    "#open-today": "today",
+    "#open-trash": "trash",
+    "#open-activity": "activity",
+    "#open-storage": "storage",
+    "#open-care-settings": "careSettings",
+    "#open-records": "records",
+    "#export-workspace": "export",
+    "#import-workspace": "import",
+    "#show-shortcuts": "help",
+    "#doc-history": "history",
+    "#doc-download": "download",
+    "#doc-rename": "rename",
+    "#doc-move": "move",
+    "#doc-delete": "delete",
+  };
+  for (const [sel, id] of Object.entries(BUTTONS)) {
+    const keys = command(id).keys;
+    if (keys) $(sel).setAttribute("aria-keyshortcuts", keys.map(ariaKeys).join(" "));
+    on(sel, handlers[id]);
+  }
   on("#drawer-open", () => layout.openDrawer());
   on("#drawer-close", () => layout.closeDrawer());
   on("#scrim", () => layout.closeDrawer());
@@ -55,20 +69,62 @@ export function wireControls({ store, actions, documents, editor, layout, panels
     if (b) layout.setView(b.dataset.view);
   });
   for (const k of document.querySelectorAll("[data-mod-key]")) k.textContent = `${modKey} ${k.dataset.modKey}`;
+  installShortcuts(handlers);
 
+  return { handlers, available: availability(parts.store, parts.editor) };
+}
+
+/** What each command of the table does (by id). */
+function commandHandlers({ store, actions, documents, editor, layout, panels, pickFiles }) {
+  const openItem = () => documents.openItem();
+  const run = (fn) => () => { const it = openItem(); if (it) fn(it); };
   const ready = () => store.state.ready;
-  installShortcuts({
+  const handlers = {
+    palette: () => { if (ready()) panels.palette(); },
     save: async () => {
       if (!ready() || !editor.current) return;
       await editor.flush();
       store.emit("save-status");
     },
     newDocument: () => { if (ready()) actions.newDocument(); },
+    newFolder: () => actions.newFolder(),
+    upload: () => pickFiles(),
+    today: () => { if (ready()) panels.today(); },
+    recent: () => { if (ready()) panels.recent(); },
     quickOpen: () => { if (ready()) panels.quickOpen(); },
-    export: () => panels.exportWorkspace(),
+    search: () => { if (ready()) panels.search(); },
     cycleView: () => layout.cycleView(),
-    history: () => { if (ready()) history(); },
+    viewEdit: () => layout.setView("edit"),
+    viewSplit: () => layout.setView("split"),
+    viewPreview: () => layout.setView("preview"),
+    history: () => { if (ready()) run((it) => panels.history(it.artifact))(); },
+    rename: () => actions.rename(openItem()),
+    move: () => actions.move(openItem()),
+    download: run((it) => actions.download(it)),
+    delete: () => actions.remove(openItem()),
+    trash: () => panels.trash(),
+    activity: () => panels.activity(),
+    storage: () => panels.storage(),
+    careSettings: () => panels.careSettings(),
+    records: () => panels.records(),
+    export: () => panels.exportWorkspace(),
+    import: () => panels.importWorkspace(),
     help: () => openShortcutsHelp(),
     escape: () => { closeMenu(); layout.closeDrawer(); },
-  });
+  };
+  return handlers;
+}
+
+/** Whether a command can run now (the palette shows the others disabled). */
+function availability(store, editor) {
+  return (c) => {
+    const doc = editor.current;
+    switch (c.needs) {
+      case "ready": return store.isReady();
+      case "write": return store.canWrite();
+      case "doc": return store.isReady() && Boolean(doc);
+      case "markdown": return Boolean(doc) && doc.kind === "markdown";
+      default: return true;
+    }
+  };
 }

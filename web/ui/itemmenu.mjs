@@ -2,6 +2,7 @@
 // what can be done with it, each entry off while the tab cannot do it.
 
 import { openMenu } from "./menu.mjs";
+import { menuItem as entry } from "./commands.mjs";
 
 /**
  * Build the function that opens an item's menu.
@@ -17,18 +18,18 @@ export function itemMenuOpener({ store, actions: a, open, history, pickFiles }) 
       { label: "New folder here", icon: "folder-plus", run: () => a.newFolder(item.path), disabled: w },
       { label: "Upload here", icon: "upload", run: () => pickFiles(item.path), disabled: w },
       "-",
-      { label: "Rename", icon: "pencil", run: () => a.rename(item), disabled: w },
-      { label: "Move", icon: "move", run: () => a.move(item), disabled: w },
+      entry("rename", () => a.rename(item), { disabled: w }),
+      entry("move", () => a.move(item), { disabled: w }),
       "-",
-      { label: "Delete", icon: "trash", run: () => a.remove(item), danger: true, disabled: w },
+      entry("delete", () => a.remove(item), { danger: true, disabled: w }),
     ] : [
       { label: "Open", icon: "doc", run: () => open(item.id, { focus: true }), disabled: r },
-      { label: "Rename", icon: "pencil", run: () => a.rename(item), disabled: w },
-      { label: "Move", icon: "move", run: () => a.move(item), disabled: w },
-      { label: "Download", icon: "download", run: () => a.download(item), disabled: r },
-      { label: "History", icon: "history", run: () => history(item.artifact || item), disabled: r },
+      entry("rename", () => a.rename(item), { disabled: w }),
+      entry("move", () => a.move(item), { disabled: w }),
+      entry("download", () => a.download(item), { disabled: r }),
+      entry("history", () => history(item.artifact || item), { disabled: r }),
       "-",
-      { label: "Delete", icon: "trash", run: () => a.remove(item), danger: true, disabled: w },
+      entry("delete", () => a.remove(item), { danger: true, disabled: w }),
     ];
     const name = item.type === "folder" ? item.path : (item.artifact?.name || item.path);
     openMenu(items, { at, opener, label: `Actions for ${name}` });

@@ -33,7 +33,7 @@ export class Layout {
 
   get view() { return this.app.dataset.view; }
 
-  /** The next view of a Markdown document (Ctrl+Shift+P); other kinds have one view. */
+  /** The next view of a Markdown document (Alt+V); other kinds have one view. */
   cycleView() {
     if (this.app.dataset.kind !== "markdown") return;
     const order = this.narrow.matches ? ["edit", "preview"] : VIEWS;

@@ -1,45 +1,31 @@
-// Keyboard shortcuts for the common actions, and the "Keyboard shortcuts" help dialog.
+// The keyboard shortcuts and the "Keyboard shortcuts" help list, both made from the action
+// table (commands.mjs): a key does what the palette's entry of the same command does.
 
-import { h, modKey } from "./dom.mjs";
+import { h } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
+import { COMMANDS, commandForKey, keyLabels } from "./commands.mjs";
 
-export const SHORTCUTS = [
-  { keys: [modKey, "S"], what: "Save now" },
-  { keys: ["Alt", "N"], what: "New document" },
-  { keys: [modKey, "K"], what: "Quick open: find a document by path" },
-  { keys: [modKey, "Shift", "E"], what: "Export workspace" },
-  { keys: [modKey, "Shift", "P"], what: "Switch edit / split / preview" },
-  { keys: ["Alt", "H"], what: "History of the open document" },
-  { keys: ["F2"], what: "Rename the selected item (in the sidebar)" },
-  { keys: ["Delete"], what: "Move the selected item to Trash (in the sidebar)" },
-  { keys: ["Shift", "F10"], what: "More actions for the selected item (in the sidebar)" },
-  { keys: ["Esc"], what: "Close a dialog or menu" },
-  { keys: ["?"], what: "Show this list" },
-];
+/** The help list's rows: every key combination of the table, with what it does. */
+export const SHORTCUTS = COMMANDS.filter((c) => c.keys).flatMap((c) =>
+  c.keys.map((spec) => ({ id: c.id, keys: keyLabels(spec), what: c.title })));
 
-/** Install the global key handler. `on` maps action names to functions. */
+// Keys that work while a dialog is open: saving (which also stops the browser's "save page").
+const IN_DIALOGS = new Set(["save"]);
+// Single printed keys (such as "?") are text while typing.
+const PRINTED = new Set(["help"]);
+
+/** Install the global key handler. `on` maps command ids to functions. */
 export function installShortcuts(on) {
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.isComposing) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    const inDialog = Boolean(document.querySelector("dialog[open]"));
-    let action = null;
-    if (mod && !e.shiftKey && !e.altKey && key === "s") action = "save";
-    else if (mod && !e.shiftKey && !e.altKey && key === "k") action = "quickOpen";
-    else if (mod && e.shiftKey && !e.altKey && e.code === "KeyE") action = "export";
-    else if (mod && e.shiftKey && !e.altKey && e.code === "KeyP") action = "cycleView";
-    else if (e.altKey && !mod && !e.shiftKey && e.code === "KeyN") action = "newDocument";
-    else if (e.altKey && !mod && !e.shiftKey && e.code === "KeyH") action = "history";
-    else if (e.key === "?" && !mod && !e.altKey && !isTyping(e.target)) action = "help";
-    else if (e.key === "Escape") action = "escape";
-    if (!action) return;
-    // Ctrl+S always stops the browser's "save page"; other shortcuts wait while a dialog is open.
-    if (action === "save") e.preventDefault();
-    if (inDialog && action !== "save") return;
-    if (!on[action]) return;
-    if (action !== "escape") e.preventDefault();
-    on[action](e);
+    const c = commandForKey(e);
+    if (!c) return;
+    if (PRINTED.has(c.id) && isTyping(e.target)) return;
+    if (c.id === "save") e.preventDefault();
+    if (document.querySelector("dialog[open]") && !IN_DIALOGS.has(c.id)) return;
+    if (!on[c.id]) return;
+    if (c.id !== "escape") e.preventDefault();
+    on[c.id](e);
   });
 }
 

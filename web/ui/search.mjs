@@ -1,0 +1,220 @@
+// The search panel (Ctrl+Shift+F, "Search" in the sidebar): a search box, filters (folder,
+// type) and sort, and the results, which follow the typing. Queries are debounced (a burst of
+// keys asks once), one is in flight at a time and an answer to anything but the latest query
+// is dropped. Enter or a click opens the document with the first match selected. The panel
+// shows whatever `search.query` answers, grouped by document (keyword hits today; semantic
+// hits, one per chunk, join their document's group as further snippets).
+
+import { h, icon, replace, debounce } from "./dom.mjs";
+import { openDialog } from "./dialogs.mjs";
+import { groupHits, locateMatch } from "./searchtext.mjs";
+import { resultRow, emptyState, countLabel } from "./searchresults.mjs";
+import { editorText, selectInEditor } from "./selection.mjs";
+
+const DEBOUNCE_MS = 40;
+const PAGE = 30;
+const TYPES = [
+  ["", "All types"], ["markdown", "Notes"], ["text", "Text"], ["code", "Code"],
+  ["image", "Images"], ["other", "Other files"],
+];
+const SORTS = [["relevance", "Best match"], ["date", "Newest first"]];
+const NO_HITS = { hits: [], terms: [], next_offset: null };
+// What the panel keeps between openings: the last query, its filters and sort.
+const last = { query: "", folder: "", kind: "", sort: "relevance" };
+let openNow = null;
+
+function choice(label, options, value) {
+  const select = h("select", { "aria-label": label },
+    options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
+  return { select, el: h("label", { class: "search-filter" }, h("span", {}, label), select) };
+}
+
+const keyHint = (keys, what) => h("span", {}, keys.map((k) => h("kbd", { class: "kbd" }, k)), ` ${what}`);
+
+/** `session`: {call()}; `tree`: folders and reveal(); `documents`: {open()}; `editor`: the open document. */
+export function openSearch(parts) {
+  if (openNow) openNow.focus();
+  else openNow = new SearchPanel(parts);
+}
+
+class SearchPanel {
+  constructor({ session, tree, documents, editor }) {
+    Object.assign(this, { session, tree, documents, editor });
+    this.groups = [];
+    this.hits = [];
+    this.terms = [];
+    this.active = 0;
+    this.nextOffset = null;
+    this.seq = 0; // the latest query asked; answers to earlier ones are dropped
+    this.inFlight = false;
+    this.queued = false;
+    this.openWhenShown = false;
+    this.lastKey = -Infinity;
+    this.soon = debounce(() => this.run(), DEBOUNCE_MS);
+    this.build();
+    this.wire();
+    this.run();
+    this.focus();
+  }
+
+  build() {
+    this.input = h("input", {
+      type: "search", "aria-label": "Search", placeholder: "Search all documents…", value: last.query,
+      autocomplete: "off", spellcheck: "false", "aria-controls": "search-results",
+    });
+    const folders = [["", "All folders"], ...this.tree.folders().filter((f) => f !== "/").sort().map((f) => [f, f])];
+    this.folder = choice("Folder", folders, last.folder);
+    this.kind = choice("Type", TYPES, last.kind);
+    this.sort = choice("Sort", SORTS, last.sort);
+    this.count = h("span", { class: "search-count", role: "status" });
+    this.list = h("ul", { class: "search-results", id: "search-results", role: "listbox", "aria-label": "Results" });
+    this.more = h("button", { type: "button", class: "btn btn-quiet search-more", hidden: true }, "Show more results");
+    this.dialog = openDialog({
+      size: "search", label: "Search",
+      body: [
+        h("div", { class: "search-box" }, icon("search"), this.input, h("kbd", { class: "kbd" }, "Esc")),
+        h("div", { class: "search-bar" }, this.folder.el, this.kind.el, this.sort.el, this.count),
+        h("div", { class: "search-scroll" }, this.list, h("div", { class: "search-more-wrap" }, this.more)),
+        h("div", { class: "search-foot", "aria-hidden": "true" },
+          keyHint(["↑", "↓"], "move"), keyHint(["Enter"], "open at the match"), keyHint(["Esc"], "close")),
+      ],
+    });
+    this.dialog.body.classList.add("search-panel");
+    this.dialog.closed.then(() => { openNow = null; });
+  }
+
+  wire() {
+    this.input.addEventListener("input", () => this.typed());
+    for (const c of [this.folder, this.kind, this.sort]) {
+      c.select.addEventListener("change", () => { this.soon.cancel(); this.run(); });
+    }
+    this.more.addEventListener("click", () => this.showMore());
+    this.input.addEventListener("keydown", (e) => { if (this.onKey(e.key)) e.preventDefault(); });
+  }
+
+  get open() { return this.dialog.dialog.open; }
+
+  focus() {
+    this.input.focus();
+    this.input.select();
+  }
+
+  /** Debounced on both edges: a key after a pause asks at once; keys that follow each other
+   * within DEBOUNCE_MS (a burst, a held key, a paste) ask once the burst ends. */
+  typed() {
+    const now = performance.now();
+    const afterPause = now - this.lastKey >= DEBOUNCE_MS;
+    this.lastKey = now;
+    if (afterPause && !this.soon.pending()) this.run();
+    else this.soon();
+  }
+
+  /** The keys of the box; true when handled. */
+  onKey(key) {
+    if (key === "ArrowDown") this.move(1);
+    else if (key === "ArrowUp") this.move(-1);
+    // A search field's Escape would only clear it: here it closes the panel, as elsewhere.
+    else if (key === "Escape") this.dialog.close();
+    else if (key === "Enter") this.enter();
+    else return false;
+    return true;
+  }
+
+  enter() {
+    const current = this.list.dataset.query === this.input.value && !this.soon.pending() && !this.inFlight;
+    if (current) { this.choose(this.active); return; }
+    // Enter before the answer to what was typed: open its best hit once it is shown.
+    this.openWhenShown = true;
+    if (this.soon.pending()) { this.soon.cancel(); this.run(); }
+  }
+
+  params(offset) {
+    const folder = this.folder.select.value, kind = this.kind.select.value;
+    return {
+      query: this.input.value, sort: this.sort.select.value, limit: PAGE, offset,
+      ...(folder ? { folder } : {}), ...(kind ? { kinds: [kind] } : {}),
+    };
+  }
+
+  /** Ask the engine for the latest query; one typed meanwhile waits for this answer. */
+  async run() {
+    if (this.inFlight) { this.queued = true; return; }
+    const mine = ++this.seq;
+    const asked = this.params(0);
+    Object.assign(last, { query: asked.query, folder: asked.folder || "", kind: asked.kinds?.[0] || "", sort: asked.sort });
+    if (!asked.query.trim()) { this.show(mine, asked, NO_HITS); return; }
+    this.inFlight = true;
+    this.list.setAttribute("aria-busy", "true");
+    let answer = NO_HITS, failed = null;
+    try { answer = await this.session.call("search.query", asked); } catch (err) { failed = err?.message || String(err); }
+    this.inFlight = false;
+    if (this.queued || mine !== this.seq || !this.open) {
+      this.queued = false;
+      if (this.open) this.run();
+      return;
+    }
+    this.show(mine, asked, answer, failed);
+  }
+
+  show(mine, asked, answer, failed = null) {
+    if (mine !== this.seq) return;
+    this.hits = answer.hits;
+    this.terms = answer.terms;
+    this.groups = groupHits(this.hits);
+    this.nextOffset = answer.next_offset;
+    this.active = 0;
+    this.render(asked, failed);
+    if (this.openWhenShown) { this.openWhenShown = false; this.choose(0); }
+  }
+
+  render(asked, failed = null) {
+    const { list, more } = this;
+    list.removeAttribute("aria-busy");
+    list.dataset.query = asked.query;
+    more.hidden = this.nextOffset === null || this.nextOffset === undefined;
+    this.count.textContent = countLabel(this.groups.length, !more.hidden);
+    if (!this.groups.length) {
+      replace(list, emptyState({ query: asked.query, filtered: Boolean(asked.folder || asked.kinds), failed }));
+      this.input.removeAttribute("aria-activedescendant");
+      return;
+    }
+    const choose = (i) => this.choose(i);
+    replace(list, this.groups.map((g, i) => resultRow(g, i, { active: i === this.active, choose })));
+    this.mark();
+  }
+
+  move(by) {
+    this.active = Math.max(0, Math.min(this.groups.length - 1, this.active + by));
+    this.mark();
+  }
+
+  mark() {
+    [...this.list.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === this.active)));
+    this.input.setAttribute("aria-activedescendant", `search-hit-${this.active}`);
+    this.list.children[this.active]?.scrollIntoView({ block: "nearest" });
+  }
+
+  async showMore() {
+    const mine = this.seq;
+    const asked = this.params(this.nextOffset);
+    const answer = await this.session.call("search.query", asked).catch(() => null);
+    if (!answer || mine !== this.seq) return;
+    this.hits = this.hits.concat(answer.hits);
+    this.groups = groupHits(this.hits);
+    this.nextOffset = answer.next_offset;
+    this.render(asked);
+  }
+
+  /** Open result `i` with the first match of the query selected. */
+  async choose(i) {
+    const group = this.groups[i];
+    if (!group) return;
+    const { editor } = this;
+    this.dialog.close();
+    this.tree.reveal(group.path);
+    await this.documents.open(group.id, { focus: true });
+    if (editor.current?.id !== group.id || editor.current.binary) return;
+    const at = locateMatch(editorText(editor), this.terms);
+    if (at) selectInEditor(editor, at.from, at.to);
+  }
+}
