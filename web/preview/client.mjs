@@ -35,7 +35,8 @@ export class PreviewRenderer {
     return this.ready;
   }
 
-  /** Render `text`; resolves to {html, ms}, or null when newer text replaced it first. */
+  /** Render `text`; resolves to {sections: [[first line, html], …], ms}, or null when newer
+   * text replaced it first. */
   render(text) {
     this.start();
     return new Promise((resolve, reject) => {
@@ -64,7 +65,7 @@ export class PreviewRenderer {
       else {
         this.stats.lastMs = data.ms;
         this.stats.renders++;
-        waiter.resolve({ html: data.html, ms: data.ms });
+        waiter.resolve({ sections: data.sections, ms: data.ms });
       }
     }
     this.pump();

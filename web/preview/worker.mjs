@@ -2,8 +2,10 @@
 // markdown-it-py, mdit-py-plugins, mdurl), so rendering never waits behind a save in the data
 // worker, and a save never waits behind a render.
 //
-// Messages in: {id, text}. Out: {type: "ready", bootMs} once, then {id, html, ms} or
-// {id, error}. The WebAssembly comes compiled from the page (../engine/runtime.mjs).
+// Messages in: {id, text}. Out: {type: "ready", bootMs} once, then {id, sections, ms} or
+// {id, error}; `sections` is [[first line, html], …] (pylib.markdown.sections: a note is
+// rendered in sections, and a section that did not change comes from the worker's cache).
+// The WebAssembly comes compiled from the page (../engine/runtime.mjs).
 
 import { loadPyodide, INDEX_URL } from "../engine/runtime.mjs";
 
@@ -39,12 +41,20 @@ async function boot() {
   ]);
   let module;
   try {
-    module = pyodide.pyimport("pylib.markdown");
+    module = pyodide.pyimport("pylib.markdown.sections");
   } catch (error) {
     // loadPackage reports failures through callbacks, not exceptions: the import tells.
     throw new Error(`The preview renderer could not be loaded: ${failures.join("; ") || error.message}`);
   }
-  const render = module.render_markdown;
+  const renderer = module.SectionRenderer();
+  const render = (text) => {
+    const result = renderer.render(text);
+    try {
+      return result.toJs();
+    } finally {
+      result.destroy();
+    }
+  };
   render("# warm up\n\n*a* [b](c) | t |\n|---|\n| d |\n"); // compiles markdown-it's regexes
   postMessage({ type: "ready", bootMs: performance.now() - started });
   return render;
@@ -59,8 +69,8 @@ addEventListener("message", async (event) => {
   try {
     const render = await ready;
     const started = performance.now();
-    const html = render(String(text ?? ""));
-    postMessage({ id, html, ms: performance.now() - started });
+    const sections = render(String(text ?? ""));
+    postMessage({ id, sections, ms: performance.now() - started });
   } catch (error) {
     postMessage({ id, error: String(error?.message || error) });
   }

@@ -10,6 +10,7 @@ import { sanitize } from "./sanitize.mjs";
 import { ImageStore, showImages } from "./preview_media.mjs";
 import { anchorTarget, handleLinks, markLinks } from "./preview_links.mjs";
 import { handleTasks, syncScroll } from "./preview_sync.mjs";
+import { patchSections } from "./preview_sections.mjs";
 import { PreviewRenderer } from "../preview/client.mjs";
 
 const DEBOUNCE_MS = 200;
@@ -24,7 +25,7 @@ export class Preview {
     this.pending = null; // text not yet rendered (the preview was hidden, or a render waits)
     this.anchor = ""; // a #heading to scroll to once the next rendering is in
     this.renderer = new PreviewRenderer();
-    this.stats = { renderMs: null, paintMs: null, renders: 0, via: null };
+    this.stats = { renderMs: null, paintMs: null, renders: 0, built: 0, via: null };
     new ResizeObserver(() => { if (this.pending !== null && this.visible()) this.renderNow(this.pending); }).observe(el);
     globalThis.quire = Object.assign(globalThis.quire ?? {}, { preview: this });
   }
@@ -45,11 +46,11 @@ export class Preview {
     return this.el.checkVisibility ? this.el.checkVisibility() : this.el.offsetParent !== null;
   }
 
-  /** Show HTML the engine rendered (an artifact's `html`). */
+  /** Show HTML the engine rendered (an artifact's `html`: the whole note, lines from 0). */
   showEngineHtml(html) {
     this.seq++;
     this.pending = null;
-    this.paint(html);
+    this.paint([[0, html]]);
   }
 
   /** Render text, debounced; while the preview is hidden the text only waits. */
@@ -69,7 +70,7 @@ export class Preview {
       if (!done || seq !== this.seq) return;
       this.pending = null;
       this.stats.renderMs = done.ms;
-      this.paint(done.html);
+      this.paint(done.sections);
     } catch (err) {
       if (seq === this.seq) replace(this.el, h("p", { class: "preview-empty" }, `Preview unavailable: ${err.message || err}`));
     }
@@ -86,13 +87,18 @@ export class Preview {
       this.stats.via = "engine";
       const started = performance.now();
       const { html } = await this.engine.call("markdown.render", { text });
-      return { html, ms: performance.now() - started };
+      return { sections: [[0, html]], ms: performance.now() - started };
     }
   }
 
-  paint(html) {
+  /** Put `sections` ([[first line, html], …]) in; unchanged sections stay as they are. */
+  paint(sections) {
     const started = performance.now();
-    setEngineHtml(this.el, html, this.workspace);
+    if (!sections.some(([, html]) => typeof html === "string" && html.trim())) {
+      setEngineHtml(this.el, "", null);
+    } else {
+      this.stats.built = patchSections(this.el, sections, (html) => renderedFragment(html, this.workspace));
+    }
     this.stats.paintMs = performance.now() - started;
     this.stats.renders++;
     this.el.dataset.rendered = String(this.stats.renders);
@@ -128,9 +134,14 @@ export function setEngineHtml(el, html, workspace = null) {
     replace(el, h("p", { class: "preview-empty" }, "Nothing to preview yet."));
     return;
   }
+  el.replaceChildren(renderedFragment(html, workspace));
+}
+
+/** Rendered HTML as a sanitised fragment with working images, links and checkboxes. */
+function renderedFragment(html, workspace) {
   const fragment = sanitize(html);
   showImages(fragment, workspace);
   markLinks(fragment);
   if (workspace && !workspace.canWrite()) for (const box of fragment.querySelectorAll("input")) box.disabled = true;
-  el.replaceChildren(fragment);
+  return fragment;
 }

@@ -6,6 +6,8 @@
 // text)}. An editor with line geometry (CodeMirror) gives topLine/scrollToLine; without them
 // the text area is scrolled in proportion to its lines.
 
+import { lineOf } from "./preview_sections.mjs";
+
 const QUIET_MS = 120;
 
 /** The 0-based source line at the top of the editor. */
@@ -27,7 +29,7 @@ function scrollEditorTo(source, line) {
 /** [line, top] of every marked block in the preview, in document order. */
 function blocks(preview) {
   const base = preview.getBoundingClientRect().top - preview.scrollTop;
-  return [...preview.querySelectorAll("[data-line]")].map((el) => [Number(el.dataset.line), el.getBoundingClientRect().top - base]);
+  return [...preview.querySelectorAll("[data-line]")].map((el) => [lineOf(el), el.getBoundingClientRect().top - base]);
 }
 
 /** The preview's scrollTop that shows source line `line` at the top (interpolated). */
@@ -116,7 +118,7 @@ export function handleTasks(preview, source, canWrite) {
     const box = event.target;
     if (!(box instanceof HTMLInputElement) || box.type !== "checkbox" || !preview.contains(box)) return;
     const item = box.closest("[data-line]");
-    const n = Number(item?.dataset.line);
+    const n = item ? lineOf(item) : NaN;
     const line = Number.isInteger(n) ? source.text().split("\n")[n] : undefined;
     const next = line === undefined || !canWrite() ? null : toggledTask(line, box.checked);
     if (next === null) { box.checked = !box.checked; return; }
