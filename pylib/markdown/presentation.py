@@ -30,7 +30,9 @@ def _annotate(state: StateCore) -> None:
     for token in state.tokens:
         if token.type in _LINE_TYPES and token.map:
             token.attrSet("data-line", str(token.map[0]))
-        if token.type in ("th_open", "td_open"):
+        if token.type == "heading_open" and token.attrs.get("id") == "":
+            del token.attrs["id"]  # an empty heading has no anchor
+        elif token.type in ("th_open", "td_open"):
             style = token.attrs.pop("style", None)
             match = _ALIGN.fullmatch(str(style or ""))
             if match:
