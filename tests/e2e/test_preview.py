@@ -158,3 +158,5 @@ def test_hidden_preview_does_not_render(page: Page) -> None:
     assert page.evaluate("() => globalThis.quire.preview.stats.renders") == before
     page.locator("#view-toggle button[data-view=split]").click()
     expect(preview(page).locator("h1")).to_have_text("Changed while hidden")
+    # Rendered by the preview worker (its own Pyodide), not by the data worker.
+    assert page.evaluate("() => globalThis.quire.preview.stats.via") == "preview-worker"

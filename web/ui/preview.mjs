@@ -51,6 +51,8 @@ export class Preview {
     this.seq++;
     this.pending = null;
     this.paint([[0, html]]);
+    // The next edit will need the preview worker: start it while the page is idle.
+    if (this.visible()) requestIdleCallback(() => this.renderer.start().catch(() => {}), { timeout: 2000 });
   }
 
   /** Render text, debounced; while the preview is hidden the text only waits. */
