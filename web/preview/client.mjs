@@ -14,6 +14,7 @@ export class PreviewRenderer {
     this.busy = null; // the id in flight
     this.next = null; // {text, resolve, reject}: the newest text waiting for the worker
     this.ready = null;
+    this.isReady = false;
     this.stats = { bootMs: null, lastMs: null, renders: 0 };
   }
 
@@ -25,7 +26,7 @@ export class PreviewRenderer {
     this.ready = new Promise((resolve, reject) => {
       this.worker.addEventListener("message", (event) => {
         const data = event.data ?? {};
-        if (data.type === "ready") { this.stats.bootMs = data.bootMs; resolve(); }
+        if (data.type === "ready") { this.stats.bootMs = data.bootMs; this.isReady = true; resolve(); }
         else if (data.type === "failed") reject(new Error(data.error));
         else if (typeof data.id === "number") this.answer(data);
       });

@@ -14,6 +14,10 @@ import { patchSections } from "./preview_sections.mjs";
 import { PreviewRenderer } from "../preview/client.mjs";
 
 const DEBOUNCE_MS = 200;
+// While the preview worker starts (seconds on a busy machine), a short note is rendered by the
+// engine instead: a few milliseconds in the data worker, the size the engine already renders
+// along with a read (pylib/content.py RENDER_WITH_READ_LIMIT). Longer notes wait for the worker.
+const ENGINE_RENDER_LIMIT = 32 * 1024;
 
 export class Preview {
   constructor(engine, el) {
@@ -78,19 +82,26 @@ export class Preview {
     }
   }
 
-  /** The preview worker's rendering; the engine's if that worker cannot start. */
+  /** The preview worker's rendering; the engine's for a short note while that worker starts,
+   * or if it cannot start. */
   async render(text) {
+    const starting = this.renderer.start();
+    if (this.engine && !this.renderer.isReady && text.length <= ENGINE_RENDER_LIMIT) return this.renderByEngine(text);
     try {
-      await this.renderer.start();
+      await starting;
       this.stats.via = "preview-worker";
       return await this.renderer.render(text);
     } catch (err) {
       if (!this.engine) throw err;
-      this.stats.via = "engine";
-      const started = performance.now();
-      const { html } = await this.engine.call("markdown.render", { text });
-      return { sections: [[0, html]], ms: performance.now() - started };
+      return this.renderByEngine(text);
     }
+  }
+
+  async renderByEngine(text) {
+    this.stats.via = "engine";
+    const started = performance.now();
+    const { html } = await this.engine.call("markdown.render", { text });
+    return { sections: [[0, html]], ms: performance.now() - started };
   }
 
   /** Put `sections` ([[first line, html], …]) in; unchanged sections stay as they are. */

@@ -3,6 +3,7 @@
 // opens in a new tab with rel=noopener, never taking the workspace page with it.
 
 import { note } from "./notifications.mjs";
+import { ID_PREFIX } from "./sanitize.mjs";
 import { findByName, findByPath, fragmentOf, isRemote, resolvePath } from "./preview_paths.mjs";
 
 /** Mark external links (run on the sanitised fragment, before it is in the page). */
@@ -16,12 +17,13 @@ export function markLinks(root) {
   }
 }
 
-/** The element of the heading (or footnote) `id` inside `root`, or null. */
+/** The element of the heading (or footnote) `id` inside `root` (ids carry the sanitiser's
+ * prefix), or null. */
 export function anchorTarget(root, id) {
   if (!id) return null;
-  return root.querySelector(`[id="${CSS.escape(id)}"]`)
-    // GitHub-style slugs: "My Heading" links as #my-heading.
-    || root.querySelector(`[id="${CSS.escape(id.trim().toLowerCase().replace(/\s+/g, "-"))}"]`);
+  const find = (key) => root.querySelector(`[id="${CSS.escape(ID_PREFIX + key)}"]`);
+  // A heading's text links too: "My Heading" as #my-heading.
+  return find(id) || find(id.trim().toLowerCase().replace(/\s+/g, "-"));
 }
 
 /**

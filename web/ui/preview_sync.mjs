@@ -73,6 +73,7 @@ export function syncScroll(pane, source, visible) {
     quietTimer = setTimeout(() => { leader = null; }, QUIET_MS);
     requestAnimationFrame(act);
   };
+  if (!source.element) return { stop() {} };
   const fromEditor = () => follow("editor", () => { pane.scrollTop = previewTopFor(pane, editorTopLine(source)); });
   const fromPreview = () => follow("preview", () => scrollEditorTo(source, lineAtPreviewTop(pane)));
   source.element.addEventListener("scroll", fromEditor, { passive: true });
@@ -101,6 +102,7 @@ export function toggledTask(line, checked) {
 export function replaceSourceLine(source, n, text) {
   if (source.replaceLine) { source.replaceLine(n, text); return; }
   const area = source.element;
+  if (typeof area?.setRangeText !== "function") throw new Error("The editor has no way to replace a line.");
   const value = area.value;
   let start = 0;
   for (let i = 0; i < n; i++) {

@@ -8,6 +8,9 @@ import policy from "../vendor/markdown/policy.json" with { type: "json" };
 
 export { policy };
 
+/** The prefix the sanitiser gives every id (see SANITIZE_NAMED_PROPS below). */
+export const ID_PREFIX = "user-content-";
+
 const purify = createDOMPurify(window);
 const GLOBAL = new Set(policy.global_attributes);
 const CLASSES = policy.classes.map((pattern) => new RegExp(pattern));
@@ -23,6 +26,9 @@ const CONFIG = {
   ALLOWED_URI_REGEXP: URL_PATTERN,
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
+  // Ids become "user-content-<id>" (as on GitHub): a heading called "Title" or "Links" can then
+  // neither shadow a document property nor lose its anchor to DOMPurify's clobbering check.
+  SANITIZE_NAMED_PROPS: true,
   RETURN_DOM_FRAGMENT: true,
 };
 
