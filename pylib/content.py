@@ -36,8 +36,9 @@ MAX_UPLOAD_BYTES = 200 * MIB
 # Kinds whose text content makes an artifact a document.
 DOCUMENT_KINDS = frozenset({"markdown", "text", "code"})
 # Markdown above this size is not rendered along with every read of the document (a save
-# returns the document): the page renders it on demand (``markdown.render``) instead.
-RENDER_WITH_READ_LIMIT = 1 * MIB
+# returns the document): rendering runs in the data worker, ahead of the next save, so only a
+# short note (a few ms) gets its HTML here; the page's preview worker renders the rest.
+RENDER_WITH_READ_LIMIT = 32 * 1024
 
 
 def is_document(kind: str | None, data: bytes) -> bool:

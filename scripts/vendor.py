@@ -18,6 +18,7 @@ Output:
   web/vendor/pyodide/    the Pyodide runtime + the frozen pyodide-lock.json (`../wheels/<file>`)
   web/vendor/wheels/     exactly the wheels the lock names
   web/vendor/pyscript/   @pyscript/core's browser build
+  web/vendor/dompurify/, web/vendor/markdown/policy.json  the preview's sanitiser and its policy
   web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
@@ -140,6 +141,13 @@ def vendor_runtime() -> None:
             stale.unlink()
 
 
+def vendor_preview() -> None:
+    """The preview's sanitiser (DOMPurify's ES module) and the one policy it shares with the
+    renderer (pylib/markdown/policy.json)."""
+    copy_if_changed(NODE_MODULES / "dompurify" / "dist" / "purify.es.mjs", VENDOR / "dompurify" / "purify.es.mjs")
+    copy_if_changed(ROOT / "pylib" / "markdown" / "policy.json", VENDOR / "markdown" / "policy.json")
+
+
 def vendor_locked(locked: Path) -> dict:
     """The locked wheels into web/vendor/wheels (nothing else), the lock beside the runtime."""
     lock = json.loads((locked / "pyodide-lock.json").read_text())
@@ -171,6 +179,7 @@ def main() -> int:
     wheel, version = build_pylib_wheel()
     locked = lock_wheels([dependencies, wheel.parent], tools, f"{ENGINE_REQUIREMENT}=={version}")
     vendor_runtime()
+    vendor_preview()
     lock = vendor_locked(locked)
     manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")

@@ -1,34 +1,77 @@
-"""Safe Markdown for the editor preview.
+"""Safe Markdown for the preview, rendered by markdown-it-py.
 
-`render_markdown(text)` turns a document into HTML built only from an allow-list of tags and
-attributes. Every character of the document is escaped: raw HTML shows as text, never as markup,
-and links or images may only point at http(s), mailto, `#fragments` or relative URLs.
-
-Tags:  h1-h6 p br hr em strong del code pre blockquote ul ol li input table thead tbody tr th td
-       a img
-Attrs: a[href rel title] img[src alt title loading] code[class=language-*] ol[start]
-       ul[class] li[class] input[type checked disabled] th/td[style=text-align]
+CommonMark plus GFM tables (alignment kept) and strikethrough, footnotes, task lists, front
+matter, heading ids and ``[[wiki links]]`` (mdit-py-plugins and :mod:`.wikilinks`). Raw HTML
+is off (it shows as text), ``linkify`` is off (bare URLs stay text: its matcher has a
+quadratic case), every link and image target must pass :func:`.urls.is_safe_url`, and a
+document longer than :data:`MAX_RENDER_CHARS` is rendered up to that point. What the output
+may contain is :mod:`.policy` (``policy.json``), the same file the page's sanitiser reads.
 """
 
 from __future__ import annotations
 
-from .blocks import parse_blocks
+import re
+from functools import cache
 
-__all__ = ["render_markdown"]
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .presentation import presentation_plugin
+from .urls import is_safe_url
+from .wikilinks import wikilinks_plugin
+
+__all__ = ["MAX_RENDER_CHARS", "build_parser", "render_markdown"]
+
+# About 250 pages of prose; beyond that the preview says it shows the beginning.
+MAX_RENDER_CHARS = 1_000_000
 
 
-def _lines(text: str) -> list[str]:
-    # NUL is replaced as CommonMark asks; tabs in indentation count as four columns.
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
-    lines = text.split("\n")
-    for n, line in enumerate(lines):
-        if "\t" in line:
-            body = line.lstrip(" \t")
-            lines[n] = line[:len(line) - len(body)].expandtabs(4) + body
-    return lines
+# Front matter: YAML between "---" lines at the very start, with at least one "key:" line
+# ("---\nFoo\n---" stays a rule and a heading, as CommonMark says).
+_YAML_KEY = re.compile(r"[ \t]*[\w\"'-][^:]*:(?:[ \t]|$)")
+_FRONT_MATTER_LINES = 200
+
+
+def _has_front_matter(text: str) -> bool:
+    lines = text.split("\n", _FRONT_MATTER_LINES + 1)[:_FRONT_MATTER_LINES]
+    if not lines or lines[0].rstrip() != "---":
+        return False
+    keys = False
+    for line in lines[1:]:
+        if line.rstrip() in ("---", "..."):
+            return keys
+        keys = keys or bool(_YAML_KEY.match(line))
+    return False
+
+
+def build_parser(front_matter: bool = True) -> MarkdownIt:
+    """A new parser with Quire's options, plugins and link allow-list."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "xhtmlOut": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_url
+    if front_matter:
+        md.use(front_matter_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin, enabled=True)
+    md.use(anchors_plugin, min_level=1, max_level=6).use(wikilinks_plugin)
+    md.use(presentation_plugin)
+    return md
+
+
+@cache
+def _parser(front_matter: bool) -> MarkdownIt:
+    return build_parser(front_matter)
 
 
 def render_markdown(text: str) -> str:
-    """Render Markdown `text` to safe HTML (a string of block elements separated by newlines)."""
-    blocks, _ = parse_blocks(_lines(text))
-    return "\n".join(blocks) + ("\n" if blocks else "")
+    """Render Markdown ``text`` to safe HTML (only what :mod:`.policy` allows)."""
+    notice = ""
+    if len(text) > MAX_RENDER_CHARS:
+        cut = text.rfind("\n", 0, MAX_RENDER_CHARS)
+        text = text[:cut if cut > 0 else MAX_RENDER_CHARS]
+        notice = (f'<p class="preview-truncated">The preview shows the first '
+                  f"{len(text):,} characters of this document.</p>\n")
+    return _parser(_has_front_matter(text)).render(text) + notice

@@ -34,17 +34,15 @@ def decode_destination(raw: str) -> str:
 def is_safe_url(url: str) -> bool:
     """True when `url` (already decoded) is an allowed scheme, a fragment or a relative reference.
 
-    Any colon before the first `/`, `?` or `#` could be read as a scheme separator, so such URLs
-    must name an allowed scheme exactly; nothing ambiguous gets through.
+    Invisible characters are removed first (stricter than any browser), then a leading
+    `scheme:` must name an allowed scheme; without one the browser reads a relative reference.
     """
     compact = _INVISIBLE.sub("", url)
-    head = re.split(r"[/?#]", compact, maxsplit=1)[0]
-    if ":" not in head:
-        # "\\host" and "//host" are protocol-relative: they inherit http(s) from the page.
-        return True
-    # The scheme pattern cannot cross a colon, so a match always ends at the first colon.
+    # The scheme pattern cannot cross a colon, so a match always ends at the first colon. With
+    # no scheme (also "foo):", whose head is not a scheme's syntax) a browser reads a relative
+    # reference; "\\host" and "//host" are protocol-relative and inherit http(s) from the page.
     match = _SCHEME.match(compact)
-    return match is not None and match.group(1).lower() in ALLOWED_SCHEMES
+    return match is None or match.group(1).lower() in ALLOWED_SCHEMES
 
 
 def escape_attr(value: str) -> str:

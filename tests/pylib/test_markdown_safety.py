@@ -20,27 +20,32 @@ try:
 except ImportError:  # Pyodide's test environment ships pytest only
     given = None
 
+# Written out here, apart from the renderer's own policy.json, so a loosened policy fails.
 ALLOWED: dict[str, set[str]] = {
-    **{f"h{n}": set() for n in range(1, 7)},
-    **{tag: set() for tag in ("p", "br", "hr", "em", "strong", "del", "pre", "blockquote",
-                              "table", "thead", "tbody", "tr")},
-    "code": {"class"}, "ul": {"class"}, "ol": {"start"}, "li": {"class"},
-    "input": {"type", "checked", "disabled"}, "th": {"style"}, "td": {"style"},
-    "a": {"href", "rel", "title"}, "img": {"src", "alt", "title", "loading"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    **{tag: set() for tag in ("p", "br", "hr", "em", "strong", "del", "pre", "blockquote", "code",
+                              "ul", "table", "thead", "tbody", "tr", "th", "td", "sup", "section",
+                              "details", "summary")},
+    "ol": {"start"}, "li": {"id"}, "input": {"type", "checked"},
+    "a": {"href", "title", "id", "data-wiki", "data-heading"},
+    "img": {"data-src", "data-wiki", "alt", "title"},
 }
-_CLASSES = {"ul": {"contains-task-list"}, "li": {"task-list-item"}}
-_STYLES = {f"text-align: {side}" for side in ("left", "center", "right")}
+EVERYWHERE = {"class", "data-line"}
+_CLASSES = {"contains-task-list", "task-list-item", "task-list-item-checkbox", "enabled",
+            "footnote-ref", "footnote-backref", "footnotes", "footnotes-sep", "footnotes-list",
+            "footnote-item", "wikilink", "front-matter", "preview-truncated",
+            "align-left", "align-center", "align-right"}
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 def _url_is_safe(url: str) -> bool:
-    # Independent of the renderer's own check: drop everything a browser might ignore, then
-    # any colon before the first /?# must belong to an allowed scheme.
+    # Independent of the renderer's own check: drop everything a browser might ignore (and
+    # more), then a leading scheme (ASCII letter, then letters, digits, "+.-", up to ":") must
+    # be an allowed one; anything else is a relative reference to a browser.
     compact = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
-    head = re.split(r"[/?#]", compact, maxsplit=1)[0]
-    if ":" not in head:
-        return True
-    return head.split(":", 1)[0].lower() in _SAFE_SCHEMES
+    compact = compact.replace("\u200b", "").replace("\u200e", "").replace("\u200f", "")
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", compact)
+    return match is None or match.group(1).lower() in _SAFE_SCHEMES
 
 
 class AllowListChecker(HTMLParser):
@@ -55,7 +60,7 @@ class AllowListChecker(HTMLParser):
             self.problems.append(f"tag <{tag}>")
             return
         for name, value in attrs:
-            if name not in ALLOWED[tag]:
+            if name not in ALLOWED[tag] | EVERYWHERE:
                 self.problems.append(f"attribute {name} on <{tag}>")
             elif not self._value_ok(tag, name, value):
                 self.problems.append(f"value {name}={value!r} on <{tag}>")
@@ -81,25 +86,20 @@ class AllowListChecker(HTMLParser):
 
     @staticmethod
     def _value_ok(tag: str, name: str, value: str | None) -> bool:
-        if name in ("href", "src"):
+        if name in ("href", "data-src"):
             return value is not None and _url_is_safe(value)
         if name == "class":
-            if tag == "code":
-                return bool(re.fullmatch(r"language-[A-Za-z0-9_+#.\-]+", value or ""))
-            return value in _CLASSES.get(tag, set())
-        if name == "style":
-            return value in _STYLES
-        if name == "rel":
-            return value == "noopener noreferrer"
-        if name == "loading":
-            return value == "lazy"
+            return all(c in _CLASSES or re.fullmatch(r"language-\S{1,60}", c)
+                       for c in (value or "").split())
         if name == "type":
             return value == "checkbox"
-        if name in ("checked", "disabled"):
-            return value is None
-        if name == "start":
+        if name == "checked":
+            return value == "checked"
+        if name in ("start", "data-line"):
             return (value or "").isdigit()
-        return name in ("title", "alt")  # free text, already escaped
+        if name == "id":
+            return bool(value) and not any(ch.isspace() for ch in value)
+        return name in ("title", "alt", "data-wiki", "data-heading")  # free text, escaped
 
 
 def problems_in(html: str) -> list[str]:
@@ -117,7 +117,9 @@ def test_checker_catches_what_it_should():
     assert problems_in('<p onclick="x">a</p>') == ["attribute onclick on <p>"]
     assert problems_in('<a href="jav&#x61;script:alert(1)" rel="noopener noreferrer">')
     assert problems_in("<script>alert(1)</script>")
-    assert problems_in('<img src="data:image/png;base64,AAAA" alt="" loading="lazy">')
+    assert problems_in('<img src="data:image/png;base64,AAAA" alt="">')
+    assert problems_in('<img data-src="javascript:alert(1)" alt="">')
+    assert problems_in('<td style="text-align: left">')
     assert problems_in("<!-- c -->")
 
 
@@ -192,19 +194,33 @@ def test_xss_payload_is_inert(payload):
     html = render_markdown(payload)
     assert problems_in(html) == [], html
     lowered = html.lower()
-    assert "<script" not in lowered and "<img src=x" not in lowered
+    assert "<script" not in lowered and "<img src" not in lowered
     for attr in re.findall(r'(?:href|src)="([^"]*)"', html):
         assert _url_is_safe(attr.replace("&amp;", "&")), html
 
 
-def test_unsafe_link_keeps_its_label_as_text():
-    assert render_markdown("[click me](javascript:alert(1))") == "<p>click me</p>\n"
-    assert render_markdown("![alt text](data:image/png;base64,AAAA)") == "<p>alt text</p>\n"
+def test_unsafe_link_stays_text():
+    assert (render_markdown("[click me](javascript:alert(1))")
+            == '<p data-line="0">[click me](javascript:alert(1))</p>\n')
+    assert (render_markdown("![alt text](data:image/png;base64,AAAA)")
+            == '<p data-line="0">![alt text](data:image/png;base64,AAAA)</p>\n')
 
 
 def test_raw_html_shows_as_text():
     html = render_markdown('<div onclick="x">hi</div>')
-    assert html == "<p>&lt;div onclick=&quot;x&quot;&gt;hi&lt;/div&gt;</p>\n"
+    assert html == '<p data-line="0">&lt;div onclick=&quot;x&quot;&gt;hi&lt;/div&gt;</p>\n'
+
+
+def test_checked_renderer_output_matches_the_shared_policy():
+    """The page's sanitiser reads policy.json: it must allow at least what is checked here."""
+    from pylib.markdown.policy import attribute_allowed, class_allowed, policy
+
+    for tag, attrs in ALLOWED.items():
+        for attr in attrs | EVERYWHERE:
+            assert attribute_allowed(tag, attr), (tag, attr)
+    assert set(policy()["tags"]) == set(ALLOWED)
+    assert all(class_allowed(c) for c in _CLASSES) and class_allowed("language-python")
+    assert not class_allowed("btn") and set(policy()["schemes"]) == _SAFE_SCHEMES
 
 
 MARKDOWN_ALPHABET = "*_~`[]()!<>&#;:/\\|-+=.\"' \n\tahjsvcript1xX" + "\u200b\u202e\x00"

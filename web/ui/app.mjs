@@ -15,6 +15,7 @@ import { wireControls, filePicker } from "./controls.mjs";
 import { itemMenuOpener } from "./itemmenu.mjs";
 import { Tree } from "./tree.mjs";
 import { Editor } from "./editor.mjs";
+import { connectPreview } from "./preview_context.mjs";
 import { Actions } from "./actions.mjs";
 import { openHistory } from "./versions.mjs";
 import { openTrash } from "./trash.mjs";
@@ -67,6 +68,7 @@ function assemble(store) {
     download: (a) => actions.download({ id: a.id, ...a }),
   });
   documents = new Documents({ store, session, tree, editor });
+  connectPreview({ editor, tree, session, store, documents: () => documents });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
   const openDoc = (id) => documents.open(id);

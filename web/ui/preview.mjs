@@ -1,35 +1,82 @@
-// The rendered Markdown preview. The HTML comes only from the engine's Markdown renderer
-// (`markdown.render` or the `html` field of an artifact/version), which escapes everything the
-// document contains; it is the one place the page assigns innerHTML.
+// The rendered Markdown preview. Text is rendered by the preview worker (web/preview: its own
+// Pyodide with pylib.markdown), debounced and only while the preview is visible, so rendering
+// never waits behind a save nor holds one up. Every rendering — the worker's, or the engine's
+// `html` of an artifact or version — goes through the one sanitiser (sanitize.mjs, DOMPurify
+// with the renderer's policy) before it reaches the page; this is the one place rendered HTML
+// is put into the page.
 
 import { h, replace } from "./dom.mjs";
+import { sanitize } from "./sanitize.mjs";
+import { ImageStore, showImages } from "./preview_media.mjs";
+import { anchorTarget, handleLinks, markLinks } from "./preview_links.mjs";
+import { handleTasks, syncScroll } from "./preview_sync.mjs";
+import { patchSections } from "./preview_sections.mjs";
+import { PreviewRenderer } from "../preview/client.mjs";
+
+const DEBOUNCE_MS = 200;
+// While the preview worker starts (seconds on a busy machine), a short note is rendered by the
+// engine instead: a few milliseconds in the data worker, the size the engine already renders
+// along with a read (pylib/content.py RENDER_WITH_READ_LIMIT). Longer notes wait for the worker.
+const ENGINE_RENDER_LIMIT = 32 * 1024;
 
 export class Preview {
   constructor(engine, el) {
     this.engine = engine;
     this.el = el;
+    this.workspace = null;
     this.seq = 0;
     this.timer = null;
+    this.pending = null; // text not yet rendered (the preview was hidden, or a render waits)
+    this.anchor = ""; // a #heading to scroll to once the next rendering is in
+    this.renderer = new PreviewRenderer();
+    this.stats = { renderMs: null, paintMs: null, renders: 0, built: 0, via: null };
+    new ResizeObserver(() => { if (this.pending !== null && this.visible()) this.renderNow(this.pending); }).observe(el);
+    globalThis.quire = Object.assign(globalThis.quire ?? {}, { preview: this });
   }
 
-  /** Show HTML produced by the engine's Markdown renderer. */
+  /**
+   * What the preview needs from the page: {notePath(), artifacts(), openNote(id, fragment),
+   * download(id), source: {element, text(), …} (see preview_sync.mjs), canWrite(),
+   * splitView()}.
+   */
+  connect(workspace) {
+    this.workspace = { ...workspace, images: new ImageStore(workspace.download), scrollTo: (id) => this.scrollTo(id) };
+    handleLinks(this.el, this.workspace);
+    handleTasks(this.el, workspace.source, workspace.canWrite);
+    syncScroll(this.el.closest(".pane-preview") || this.el, workspace.source, () => workspace.splitView() && this.visible());
+  }
+
+  visible() {
+    return this.el.checkVisibility ? this.el.checkVisibility() : this.el.offsetParent !== null;
+  }
+
+  /** Show HTML the engine rendered (an artifact's `html`: the whole note, lines from 0). */
   showEngineHtml(html) {
     this.seq++;
-    setEngineHtml(this.el, html);
+    this.pending = null;
+    this.paint([[0, html]]);
+    // The next edit will need the preview worker: start it while the page is idle.
+    if (this.visible()) requestIdleCallback(() => this.renderer.start().catch(() => {}), { timeout: 2000 });
   }
 
-  /** Render text through the engine, debounced; stale answers are dropped. */
-  update(text, delay = 200) {
+  /** Render text, debounced; while the preview is hidden the text only waits. */
+  update(text, delay = DEBOUNCE_MS) {
+    this.pending = text;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.renderNow(text), delay);
+    if (this.visible()) this.timer = setTimeout(() => this.renderNow(text), delay);
   }
 
   async renderNow(text) {
     clearTimeout(this.timer);
+    this.pending = text;
+    if (!this.visible()) return;
     const seq = ++this.seq;
     try {
-      const { html } = await this.engine.call("markdown.render", { text });
-      if (seq === this.seq) setEngineHtml(this.el, html);
+      const done = await this.render(text);
+      if (!done || seq !== this.seq) return;
+      this.pending = null;
+      this.stats.renderMs = done.ms;
+      this.paint(done.sections);
     } catch (err) {
       // A tab that handed the workspace over keeps the preview it has until it can render again.
       if (err?.code === "not_owner") return;
@@ -37,60 +84,79 @@ export class Preview {
     }
   }
 
+  /** The preview worker's rendering; the engine's for a short note while that worker starts,
+   * or if it cannot start. */
+  async render(text) {
+    const starting = this.renderer.start();
+    if (this.engine && !this.renderer.isReady && text.length <= ENGINE_RENDER_LIMIT) return this.renderByEngine(text);
+    try {
+      await starting;
+      this.stats.via = "preview-worker";
+      return await this.renderer.render(text);
+    } catch (err) {
+      if (!this.engine) throw err;
+      return this.renderByEngine(text);
+    }
+  }
+
+  async renderByEngine(text) {
+    this.stats.via = "engine";
+    const started = performance.now();
+    const { html } = await this.engine.call("markdown.render", { text });
+    return { sections: [[0, html]], ms: performance.now() - started };
+  }
+
+  /** Put `sections` ([[first line, html], …]) in; unchanged sections stay as they are. */
+  paint(sections) {
+    const started = performance.now();
+    if (!sections.some(([, html]) => typeof html === "string" && html.trim())) {
+      setEngineHtml(this.el, "", null);
+    } else {
+      this.stats.built = patchSections(this.el, sections, (html) => renderedFragment(html, this.workspace));
+    }
+    this.stats.paintMs = performance.now() - started;
+    this.stats.renders++;
+    this.el.dataset.rendered = String(this.stats.renders);
+    if (this.anchor) {
+      this.scrollTo(this.anchor);
+      this.anchor = "";
+    }
+  }
+
+  /** Scroll to the heading `id` now, or once the document being opened is rendered. */
+  scrollTo(id, { later = false } = {}) {
+    if (later) { this.anchor = id; return; }
+    const target = anchorTarget(this.el, id);
+    if (target) target.scrollIntoView({ block: "start" });
+    else if (!id) (this.el.closest(".pane-preview") || this.el).scrollTop = 0;
+  }
+
   clear() {
     clearTimeout(this.timer);
     this.seq++;
+    this.pending = null;
     this.el.replaceChildren();
   }
 }
 
-/** Put renderer output into `el`; an empty document gets a quiet placeholder. */
-export function setEngineHtml(el, html) {
+/**
+ * Put rendered Markdown into `el`: sanitised with the shared policy, then its images and links
+ * made to work inside the app (with `workspace`, see Preview.connect; without it images show as notes).
+ * An empty document gets a quiet placeholder.
+ */
+export function setEngineHtml(el, html, workspace = null) {
   if (typeof html !== "string" || !html.trim()) {
     replace(el, h("p", { class: "preview-empty" }, "Nothing to preview yet."));
     return;
   }
-  // The renderer already escapes; parse in an inert template and drop anything active anyway,
-  // so a renderer bug can never run code in the workspace page.
-  const tpl = document.createElement("template");
-  tpl.innerHTML = html; // escaped, safe HTML from pylib's Markdown renderer (inert: not yet in the page)
-  harden(tpl.content);
-  el.replaceChildren(tpl.content);
+  el.replaceChildren(renderedFragment(html, workspace));
 }
 
-const BLOCKED = "script, style, iframe, frame, frameset, object, embed, link, meta, base, form, button, textarea, select, svg, math, template";
-const URL_ATTRS = new Set(["href", "src", "xlink:href", "action", "formaction", "srcset", "poster", "background"]);
-
-function harden(root) {
-  for (const bad of root.querySelectorAll(BLOCKED)) bad.remove();
-  for (const input of root.querySelectorAll("input")) {
-    // Task-list checkboxes are the only inputs a rendering may hold; they are read-only.
-    if ((input.getAttribute("type") || "").toLowerCase() !== "checkbox") input.remove();
-    else input.setAttribute("disabled", "");
-  }
-  for (const node of root.querySelectorAll("*")) {
-    for (const attr of [...node.attributes]) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith("on") || name === "style" || name === "srcdoc") node.removeAttribute(attr.name);
-      else if (URL_ATTRS.has(name) && !safeUrl(attr.value, name)) node.removeAttribute(attr.name);
-    }
-  }
-  // Links open outside the app and never take the workspace page with them.
-  for (const a of root.querySelectorAll("a[href]")) {
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-  }
-  // Images from other hosts would break cross-origin isolation and leak reads: keep them out.
-  for (const img of root.querySelectorAll("img[src]")) {
-    if (!/^(data:image\/(png|gif|jpeg|webp);|blob:)/i.test(img.getAttribute("src"))) {
-      img.replaceWith(document.createTextNode(img.getAttribute("alt") || ""));
-    }
-  }
-}
-
-function safeUrl(value, name) {
-  const v = value.replace(/[\s\u0000-\u001f]/g, "").toLowerCase();
-  if (v.startsWith("javascript:") || v.startsWith("vbscript:")) return false;
-  if (v.startsWith("data:")) return name === "src" && /^data:image\/(png|gif|jpeg|webp);/.test(v);
-  return true;
+/** Rendered HTML as a sanitised fragment with working images, links and checkboxes. */
+function renderedFragment(html, workspace) {
+  const fragment = sanitize(html);
+  showImages(fragment, workspace);
+  markLinks(fragment);
+  if (workspace && !workspace.canWrite()) for (const box of fragment.querySelectorAll("input")) box.disabled = true;
+  return fragment;
 }

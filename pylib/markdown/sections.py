@@ -1,0 +1,108 @@
+"""Rendering a note in sections, so an edit re-renders only the section it touched.
+
+A note is cut before each ATX heading (``# …`` with at most three spaces in front) outside
+fenced code: a heading always ends the block before it, so each section parses as it would in
+the whole note. What is global is handled so: single-line reference definitions are found
+once and handed to every section; a note with footnotes or multi-line reference definitions
+is rendered whole (their numbering and scope span sections). Each section's HTML numbers its
+``data-line`` from the section's first line; the page adds ``start``.
+
+Rendered sections are kept by their text (and the note's definitions), most recent first, so
+typing in one section of a long note costs that section's render.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from . import render_markdown
+
+# Sections start at headings in the first column: one indented could be inside a list item.
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_ANY_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_DEFINITION = re.compile(r" {0,3}\[(?!\^)([^\]\n]{1,999})\]:[ \t]*\S")
+# Footnote definitions and reference definitions whose destination is on the next line.
+_WHOLE_ONLY = re.compile(r"^ {0,3}\[(?:\^[^\]\n]+|[^\]\n]{1,999})\]:[ \t]*$|^ {0,3}\[\^[^\]\n]+\]:",
+                         re.MULTILINE)
+CACHE_SIZE = 4000
+
+
+def split_sections(text: str) -> list[tuple[int, str]]:
+    """``(first line, text)`` of each section, in order; their texts joined are ``text``."""
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
+    """The sections, the note's single-line reference definitions (by label; the first one
+    counts) and whether a fence is still open at the end."""
+    lines = text.split("\n")
+    sections, definitions, start, fence = [], {}, 0, None
+    can_define = True  # at the start, after a blank line, a heading or a definition
+    for n, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if match:
+            mark = match.group(1)
+            if fence is None:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence) and not line.strip().strip(mark[0]):
+                fence = None
+                can_define = True
+                continue
+        elif fence is None:
+            if n > start and _HEADING.match(line):
+                sections.append((start, "\n".join(lines[start:n]) + "\n"))
+                start = n
+            # A definition cannot interrupt a paragraph: only after a blank line, a heading or
+            # another definition (outside code).
+            definition = _DEFINITION.match(line) if can_define else None
+            if definition:
+                definitions.setdefault(" ".join(definition.group(1).casefold().split()), line)
+            # An indented line outside a paragraph is code, which a definition may follow.
+            code = line.startswith("    ") and can_define
+            can_define = bool(definition or code or not line.strip() or _ANY_HEADING.match(line)
+                              or _RULE.match(line))
+            continue
+        can_define = False
+    sections.append((start, "\n".join(lines[start:])))
+    return sections, definitions, fence is not None
+
+
+def _used(definitions: dict[str, str], chunk: str) -> str:
+    """The definitions whose label the section may use (its text names the label)."""
+    if not definitions:
+        return ""
+    folded = " ".join(chunk.casefold().split())
+    return "\n".join(line for label, line in definitions.items() if label in folded)
+
+
+class SectionRenderer:
+    """Renders notes section by section, keeping what it rendered (see the module's notes)."""
+
+    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
+        self.cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.cache_size = cache_size
+
+    def render(self, text: str) -> list[tuple[int, str]]:
+        """``(first line, html)`` per section (one section when the note must be whole)."""
+        if _WHOLE_ONLY.search(text):
+            return [(0, render_markdown(text))]
+        sections, definitions, open_fence = _scan(text)
+        if open_fence:  # definitions added after the last section would land in its code
+            return [(0, render_markdown(text))]
+        return [(start, self._section(chunk, _used(definitions, chunk))) for start, chunk in sections]
+
+    def _section(self, chunk: str, definitions: str) -> str:
+        key = (definitions, chunk)
+        html = self.cache.get(key)
+        if html is None:
+            # The definitions go after the section, where they render nothing.
+            html = render_markdown(f"{chunk}\n\n{definitions}\n" if definitions else chunk)
+            self.cache[key] = html
+            if len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(key)
+        return html

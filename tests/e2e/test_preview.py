@@ -1,0 +1,167 @@
+"""The preview in Chromium: workspace images, links that stay in the app, task checkboxes that
+edit the source, split-view scrolling, and no request leaving the origin (the shared page's
+guard fails a test on any foreign request, a remote image included)."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+
+from playwright.sync_api import Page, expect
+
+from e2e_helpers import engine_call
+from shared_page import editor, saved, shown, unique
+from workspace_helpers import find_artifact
+
+
+def png(width: int, height: int) -> bytes:
+    """A real, solid-colour PNG (zlib + CRCs), so the browser decodes it to those pixels."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x20\x90\xd0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def upload(page: Page, path: str, data: bytes) -> None:
+    page.evaluate("""async ([path, bytes]) => {
+        await globalThis.quire.engine.call("artifacts.upload", { path, data: new Uint8Array(bytes) });
+    }""", [path, list(data)])
+
+
+def make_note(page: Page, path: str, text: str) -> None:
+    engine_call(page, "artifacts.create", {"path": path, "content": text})
+
+
+def refresh(page: Page) -> None:
+    page.evaluate("() => globalThis.quire.ui.documents.refreshTree()")
+
+
+def open_path(page: Page, path: str) -> None:
+    """Open a document by path, as a click in the tree does."""
+    folder = path.rsplit("/", 1)[0]
+    if folder:
+        page.evaluate("(f) => globalThis.quire.ui.tree.reveal(f + '/x')", folder)
+    page.locator(f'[role=treeitem][data-path="{path}"] .tree-row').first.click()
+    shown(page, path.rsplit("/", 1)[1])
+
+
+def preview(page: Page):
+    return page.locator("#preview")
+
+
+FILLER = "\n\n".join(f"Paragraph {n} of filler text that takes some room in the preview." for n in range(60))
+
+
+def note_text(other: str) -> str:
+    return (f"# Linked note\n\n![a picture](attachments/pic.png \"Pic\")\n\n"
+            "![remote](https://example.com/remote.png)\n\n"
+            "| left | right |\n|:--|--:|\n| 1 | 2 |\n\n"
+            "- [ ] first task\n- [x] second task\n\n"
+            f"See [the other](../{other}/Other%20note.md), [[Other note]] and [below](#links).\n\n"
+            f"Footnote[^1].\n\n{FILLER}\n\n## Links\n\nThe end.\n\n[^1]: The note.\n")
+
+
+def setup_notes(page: Page) -> tuple[str, str]:
+    here, there = unique("pv"), unique("pv-other")
+    upload(page, f"/{here}/attachments/pic.png", png(40, 24))
+    make_note(page, f"/{there}/Other note.md", "# Other\n\nThe other note.\n")
+    make_note(page, f"/{here}/Linked.md", note_text(there))
+    refresh(page)
+    open_path(page, f"/{here}/Linked.md")
+    expect(preview(page).locator("h1")).to_have_text("Linked note")
+    return here, there
+
+
+def test_workspace_image_shows_and_remote_image_is_refused(page: Page) -> None:
+    setup_notes(page)
+    img = preview(page).locator("img[alt='a picture']")
+    expect(img).to_have_attribute("src", re.compile(r"^blob:"))
+    page.wait_for_function("() => document.querySelector(\"#preview img[alt='a picture']\")?.naturalWidth === 40")
+    # The pixels are the uploaded PNG's.
+    colour = page.evaluate("""() => {
+        const img = document.querySelector("#preview img[alt='a picture']");
+        const c = Object.assign(document.createElement("canvas"), { width: 40, height: 24 });
+        const g = c.getContext("2d"); g.drawImage(img, 0, 0);
+        return Array.from(g.getImageData(5, 5, 1, 1).data.slice(0, 3));
+    }""")
+    assert colour == [0x20, 0x90, 0xd0]
+    remote = preview(page).locator(".preview-image-note.is-remote")
+    expect(remote).to_have_count(1)
+    assert "offline" in remote.get_attribute("title") and "private" in remote.get_attribute("title")
+    assert preview(page).locator("img[src^='http']").count() == 0
+    # Table alignment survives the sanitiser.
+    right = preview(page).locator("td").nth(1)
+    assert right.evaluate("(td) => getComputedStyle(td).textAlign") == "right"
+    expect(preview(page).locator("sup.footnote-ref a")).to_have_attribute("href", "#fn1")
+    # A heading named like a document property keeps its anchor, prefixed (DOM clobbering).
+    expect(preview(page).locator("h1")).to_have_attribute("id", "user-content-linked-note")
+
+
+def test_links_open_inside_the_app(page: Page) -> None:
+    here, there = setup_notes(page)
+    url = page.url
+    pane = page.locator("#pane-preview")
+    preview(page).get_by_role("link", name="below").click()
+    expect(preview(page).locator("#user-content-links")).to_be_in_viewport()
+    assert pane.evaluate("(p) => p.scrollTop") > 200 and page.url == url
+    preview(page).get_by_role("link", name="the other").click()
+    shown(page, "Other note.md")
+    expect(preview(page).locator("h1")).to_have_text("Other")
+    open_path(page, f"/{here}/Linked.md")
+    preview(page).get_by_role("link", name="Other note").click()
+    shown(page, "Other note.md")
+    assert len(page.context.pages) == 1 and page.url == url
+    # External links open in a new tab without the workspace page.
+    make_note(page, f"/{here}/Ext.md", "[site](https://example.com/x)\n")
+    refresh(page)
+    open_path(page, f"/{here}/Ext.md")
+    link = preview(page).get_by_role("link", name="site")
+    expect(link).to_have_attribute("target", "_blank")
+    assert "noopener" in link.get_attribute("rel")
+
+
+def test_task_checkbox_edits_the_source_line(page: Page) -> None:
+    here, _ = setup_notes(page)
+    box = preview(page).locator("li.task-list-item input").first
+    expect(box).not_to_be_checked()
+    box.click()
+    expect(editor(page)).to_have_value(re.compile(r"- \[x\] first task\n- \[x\] second task"))
+    saved(page)
+    assert "- [x] first task" in find_artifact(page, f"/{here}/Linked.md")["text"]
+    preview(page).locator("li.task-list-item input").nth(1).click()
+    expect(editor(page)).to_have_value(re.compile(r"- \[x\] first task\n- \[ \] second task"))
+    expect(preview(page).locator("li.task-list-item input").nth(1)).not_to_be_checked()
+
+
+def test_split_view_scrolls_both_panes(page: Page) -> None:
+    setup_notes(page)
+    pane = page.locator("#pane-preview")
+    area = editor(page)
+    area.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    page.wait_for_function("() => document.getElementById('pane-preview').scrollTop > 0")
+    expect(preview(page).locator("#user-content-links")).to_be_in_viewport()
+    page.wait_for_timeout(300)
+    pane.evaluate("(p) => { p.scrollTop = 0; }")
+    page.wait_for_function("() => document.getElementById('editor').scrollTop < 50")
+
+
+def test_hidden_preview_does_not_render(page: Page) -> None:
+    name = unique("hidden") + ".md"
+    make_note(page, f"/{name}", "# Shown\n")
+    refresh(page)
+    open_path(page, f"/{name}")
+    expect(preview(page).locator("h1")).to_have_text("Shown")
+    page.locator("#view-toggle button[data-view=edit]").click()
+    before = page.evaluate("() => globalThis.quire.preview.stats.renders")
+    editor(page).fill("# Changed while hidden\n")
+    page.wait_for_timeout(600)
+    assert page.evaluate("() => globalThis.quire.preview.stats.renders") == before
+    page.locator("#view-toggle button[data-view=split]").click()
+    expect(preview(page).locator("h1")).to_have_text("Changed while hidden")
+    # Once it has started, the preview worker (its own Pyodide) renders, not the data worker.
+    page.wait_for_function("() => globalThis.quire.preview.renderer.isReady", timeout=60_000)
+    editor(page).fill("# Rendered by the preview worker\n")
+    expect(preview(page).locator("h1")).to_have_text("Rendered by the preview worker")
+    assert page.evaluate("() => globalThis.quire.preview.stats.via") == "preview-worker"

@@ -1,0 +1,84 @@
+"""Rendering in sections gives what rendering the whole note gives, and an edit re-renders
+only its section."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pylib.markdown import render_markdown
+from pylib.markdown.sections import SectionRenderer, split_sections
+
+
+def joined(sections: list[tuple[int, str]]) -> str:
+    """The sections as one HTML, with their lines made absolute and heading ids left out
+    (ids are unique within a section only)."""
+    out = "".join(re.sub(r'data-line="(\d+)"', lambda m: f'data-line="{int(m.group(1)) + start}"', html)
+                  for start, html in sections)
+    return _same(out)
+
+
+def _same(html: str) -> str:
+    # Line breaks between tags do not show; a section may end with one more or one less.
+    return re.sub(r">\n+<", "><", re.sub(r' id="[^"]*"', "", html)).strip()
+
+
+def whole(text: str) -> str:
+    return _same(render_markdown(text))
+
+
+DOCS = {
+    "headings": "# A\n\npara *one*\n\n## B\n\n- x\n- y\n\n### C\ntext\n",
+    "fence_with_hashes": "# A\n\n```\n# not a heading\n```\n\n~~~~\n## nor this\n~~~\n~~~~\n# B\n",
+    "references_across": "# A\n\nsee [the site][site] and [Site]\n\n# B\n\n[site]: https://x.example/ \"T\"\n",
+    "front_matter": "---\ntitle: x\n---\n# A\n\ntext\n# B\n",
+    "quote_then_heading": "> quoted\n# Heading\n> again\n",
+    "indented_hash": "para\n    # code\n# real\n",
+    "no_headings": "just\n\ntext\n",
+    "tasks": "# T\n\n- [ ] a\n- [x] b\n\n# U\n\n- [ ] c\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_sections_render_as_the_whole(name):
+    text = DOCS[name]
+    assert joined(SectionRenderer().render(text)) == whole(text)
+
+
+def test_sections_start_at_headings_outside_code():
+    starts = [start for start, _ in split_sections(DOCS["fence_with_hashes"])]
+    assert starts == [0, 10]
+    assert "".join(chunk for _, chunk in split_sections(DOCS["headings"])) == DOCS["headings"]
+
+
+def test_footnotes_render_the_note_whole():
+    text = "# A\n\nx[^1]\n\n# B\n\n[^1]: note\n"
+    sections = SectionRenderer().render(text)
+    assert len(sections) == 1 and 'class="footnotes"' in sections[0][1]
+
+
+def test_an_edit_renders_only_its_section():
+    renderer = SectionRenderer()
+    text = "".join(f"# Part {n}\n\nSome text of part {n}.\n\n" for n in range(50))
+    renderer.render(text)
+    assert len(renderer.cache) == 50
+    edited = text.replace("text of part 20.", "text of part 20, edited.")
+    sections = renderer.render(edited)
+    assert len(renderer.cache) == 51 and len(sections) == 50
+    assert "edited" in sections[20][1] and sections[20][0] == 80
+
+
+LINES = st.sampled_from([
+    "# H", "## Sub", "   ### three", "    # code", "text", "*em* and `code`", "", "", "```", "~~~",
+    "````", "- item", "  - nested", "> quote", "| a | b |", "|---|---|", "[ref]", "[ref]: /u",
+    "Setext", "===", "---", "1. one", "[^n] x", "    indented", "- [ ] task", "[[Wiki]]",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=40).map("\n".join))
+def test_any_note_renders_in_sections_as_whole(text):
+    assert joined(SectionRenderer().render(text)) == whole(text)
