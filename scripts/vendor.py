@@ -18,6 +18,8 @@ Output:
   web/vendor/pyodide/    the Pyodide runtime + the frozen pyodide-lock.json (`../wheels/<file>`)
   web/vendor/wheels/     exactly the wheels the lock names
   web/vendor/pyscript/   @pyscript/core's browser build
+  web/vendor/transformers/, web/vendor/models/  the embedding runtime and model
+                         (scripts/vendor_embeddings.py)
   web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
@@ -34,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from precache import sha256_file, write_manifest  # noqa: E402
+from vendor_embeddings import vendor_embeddings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -170,6 +173,7 @@ def main() -> int:
     locked = lock_wheels([dependencies, wheel.parent], tools, f"{ENGINE_REQUIREMENT}=={version}")
     vendor_runtime()
     lock = vendor_locked(locked)
+    vendor_embeddings(VENDOR)
     manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")
     return 0
