@@ -38,6 +38,7 @@ MAX_REASON_CHARS = 10_000
 MAX_ERROR_CHARS = 100_000
 MAX_METADATA_BYTES = 64 * 1024
 MAX_SYNC_VALUE_CHARS = 1024 * 1024
+EMBEDDING_BYTES = 384
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
 VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial")
@@ -216,6 +217,11 @@ RULES: dict[str, dict[str, Rule]] = {
     "sync_state": {
         "key": ID, "value": Rule("text", required=False, limit=MAX_SYNC_VALUE_CHARS, empty=True),
     },
+    # Chunk vectors (pylib.semantic): numbers only, keyed by a hash of model and chunk text.
+    "embedding_vectors": {
+        "chunk_id": HASH, "model": Rule("text", limit=100, plain=True),
+        "vector": Rule("bytes", limit=EMBEDDING_BYTES), "scale": Rule("real", low=0.0, high=1.0),
+    },
 }
 
 # Tables with no rules on purpose: the keyword index (pylib.search) and the link and tag
@@ -226,12 +232,15 @@ RULES: dict[str, dict[str, Rule]] = {
 SEARCH_TABLES = frozenset(
     {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
 LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
-DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES
+# The chunks of each document (pylib.semantic): rebuilt lazily; their vectors are imported.
+EMBEDDING_TABLES = frozenset({"embedding_docs", "embedding_chunks"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | EMBEDDING_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.
 ROW_ID = {table: ("artifact_id" if table == "pending_uploads" else
-                  "key" if table == "sync_state" else "id") for table in RULES}
+                  "key" if table == "sync_state" else
+                  "chunk_id" if table == "embedding_vectors" else "id") for table in RULES}
 
 
 def _name_matches_path(row: dict[str, Any]) -> tuple[str, str] | None:
@@ -256,6 +265,15 @@ def _inline_content(row: dict[str, Any]) -> tuple[str, str] | None:
                        f"text or code) may exceed the {FILE_INLINE_LIMIT:,}-byte file limit")
 
 
+def _vector_length(row: dict[str, Any]) -> tuple[str, str] | None:
+    vector = row.get("vector")
+    size = int(vector) if isinstance(vector, BlobLength) else len(vector) if isinstance(
+        vector, (bytes, bytearray)) else EMBEDDING_BYTES
+    if size != EMBEDDING_BYTES:
+        return "vector", f"{size} bytes, not the {EMBEDDING_BYTES} of one int8 vector"
+    return None
+
+
 def _delta_has_base(row: dict[str, Any]) -> tuple[str, str] | None:
     if row.get("storage") == "delta" and row.get("base_id") is None:
         return "base_id", "a delta needs the version it is taken against"
@@ -266,6 +284,7 @@ def _delta_has_base(row: dict[str, Any]) -> tuple[str, str] | None:
 ROW_RULES: dict[str, tuple[Callable[[dict[str, Any]], tuple[str, str] | None], ...]] = {
     "artifacts": (_name_matches_path, _inline_content), "folders": (_name_matches_path,),
     "trash": (_name_matches_path,), "artifact_versions": (_delta_has_base,),
+    "embedding_vectors": (_vector_length,),
 }
 
 
