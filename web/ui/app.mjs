@@ -24,6 +24,7 @@ import { exportWorkspace, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
+import { Semantic } from "./semantic.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -60,7 +61,8 @@ function assemble(store) {
   documents = new Documents({ store, session, tree, editor });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
-  const parts = { store, session, editor, documents, tree };
+  const semantic = new Semantic({ store, session, tree, open: (id) => documents.open(id) });
+  const parts = { store, session, editor, documents, tree, semantic };
   const panels = {
     quickOpen: () => openQuickOpen(parts),
     trash: () => openTrash(parts),
@@ -85,7 +87,11 @@ function connect(page, engine) {
   engine.beforeRelease = () => editor.flush();
   watchSaveStatus({ store, engine, session, editor });
   new Ownership({ store, engine, editor });
-  return new Boot({ store, engine, documents }).start();
+  const booted = new Boot({ store, engine, documents }).start();
+  // Semantic indexing starts once the workspace is ready, in the background.
+  booted.then(() => page.semantic.start(engine)).catch(() => {});
+  window.quire.semantic = page.semantic;
+  return booted;
 }
 
 function watchUpdates(flush) {
