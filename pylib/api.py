@@ -116,6 +116,14 @@ def _semantic(ws: db.Workspace, name: str, q: Any) -> Any:
         return semantic.store_vectors(ws, q.model, [v.model_dump() for v in q.vectors])
     if name == "vectors":
         return store.document_vectors(ws, q.id) if q.id else store.vectors_page(ws, q.after, q.limit)
+    if name in ("outbox", "acknowledge", "forget"):
+        from pylib.semantic import remote
+
+        if name == "outbox":
+            return remote.outbox(ws, q.limit)
+        if name == "forget":
+            return remote.forget(ws)
+        return remote.acknowledge(ws, [u.model_dump() for u in q.upserted], q.deleted, q.stale)
     if name == "related":
         return semantic.related(ws, q.id, chunks=_hits(q.chunks), limit=q.limit)
     where = {"folder": q.folder, "kinds": q.kinds, "limit": q.limit}
@@ -293,6 +301,16 @@ METHODS: dict[str, Method] = {
     "embeddings.progress": Method(
         p.NoParams, lambda ws, q: __import__("pylib.semantic", fromlist=["progress"]).progress(ws),
         m.EmbeddingProgress, "documents with every chunk embedded, of all live documents"),
+    "vectors.outbox": Method(
+        p.EmbeddingsPending, lambda ws, q: _semantic(ws, "outbox", q), m.RemoteOutbox,
+        "what the server's vector index lacks or must drop (the upload queue: a difference"
+        " with what it acknowledged, so it survives reloads)"),
+    "vectors.acknowledge": Method(
+        p.RemoteAcknowledge, lambda ws, q: _semantic(ws, "acknowledge", q), m.RemoteAcknowledged,
+        "record what the server confirmed"),
+    "vectors.forget": Method(
+        p.NoParams, lambda ws, q: _semantic(ws, "forget", q), m.RemoteForget,
+        "every document the server holds points of (turning the server-side index off)"),
     "embeddings.vectors": Method(
         p.EmbeddingsVectors, lambda ws, q: _semantic(ws, "vectors", q), m.VectorsPage,
         "chunk vectors to load the worker's index: pages (`next` → `after`), or one `id`"),

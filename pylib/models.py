@@ -320,3 +320,26 @@ class VectorsPage(_Reply):
     items: list[VectorRef]
     data: bytes
     next: str | None
+
+
+class RemoteUpsert(_Row):
+    id: str
+    artifact_id: str
+    chunk: int
+    chunk_id: str
+    vector: list[float]
+
+
+class RemoteOutbox(_Reply):
+    upserts: list[RemoteUpsert]
+    deletes: list[str]
+    stale: list[str]
+    remaining: int
+
+
+class RemoteForget(_Reply):
+    deletes: list[str]
+
+
+class RemoteAcknowledged(_Reply):
+    acknowledged: int

@@ -230,6 +230,18 @@ class RelatedQuery(Params):
     limit: Annotated[int, Field(ge=1, le=50)] = 5
 
 
+class Acknowledged(Params):
+    artifact_id: Id
+    chunk: Annotated[int, Field(ge=0)]
+    chunk_id: Annotated[str, Field(min_length=64, max_length=64)]
+
+
+class RemoteAcknowledge(Params):
+    upserted: Annotated[list[Acknowledged], Field(max_length=1000)] = []
+    deleted: Annotated[list[Id], Field(max_length=1000)] = []
+    stale: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=1000)] = []
+
+
 class Request(BaseModel):
     """A message from the page: ``{id, method, params}``."""
 

@@ -233,7 +233,7 @@ SEARCH_TABLES = frozenset(
     {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
 LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
 # The chunks of each document (pylib.semantic): rebuilt lazily; their vectors are imported.
-EMBEDDING_TABLES = frozenset({"embedding_docs", "embedding_chunks"})
+EMBEDDING_TABLES = frozenset({"embedding_docs", "embedding_chunks", "remote_vectors"})
 DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | EMBEDDING_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 

@@ -32,3 +32,13 @@ CREATE TABLE embedding_vectors (
   vector BLOB NOT NULL,
   scale REAL NOT NULL
 );  -- a rowid table: the import copies rows in rowid order
+
+-- What the server's vector index (Qdrant through the proxy) holds for this workspace, as
+-- acknowledged by the server: the difference to the local chunks is the upload queue (it
+-- survives reloads, and nothing is lost while offline). Local to this device, never imported.
+CREATE TABLE remote_vectors (
+  artifact_id TEXT NOT NULL,
+  chunk_no INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  PRIMARY KEY (artifact_id, chunk_no)
+) WITHOUT ROWID;

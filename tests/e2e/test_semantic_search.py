@@ -5,6 +5,8 @@ offline with the server stopped. No request leaves the origin (the `foreign_requ
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e_helpers import CONFIG, QuireServer, engine_call, new_context, wait_ready
@@ -32,12 +34,16 @@ def _open(context: BrowserContext, url: str) -> Page:
     return page
 
 
-def _wait_indexed(page: Page, timeout: int = 240_000) -> dict:
-    page.wait_for_function(
-        "() => globalThis.quire.engine.call('embeddings.progress', {}).then(p => p.done && p.documents > 0)"
-        " && window.quire.semantic?.indexer?.progress?.done",
-        polling=1000, timeout=timeout)
-    return engine_call(page, "embeddings.progress")
+def _wait_indexed(page: Page, timeout_s: float = 240) -> dict:
+    """Until the engine and the page's indexer both say every document is embedded."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        progress = engine_call(page, "embeddings.progress")
+        if progress["done"] and progress["documents"] and page.evaluate(
+                "window.quire.semantic?.indexer?.progress?.done === true"):
+            return progress
+        time.sleep(1)
+    raise AssertionError(f"indexing did not finish: {engine_call(page, 'embeddings.progress')}")
 
 
 def _search(page: Page, query: str) -> list[dict]:

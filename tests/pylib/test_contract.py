@@ -135,6 +135,11 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         _check(done, "search.semantic", call("search.semantic", {"vector": unit}))
         _check(done, "search.fused", call("search.fused", {"query": "c", "vector": unit}))
         _check(done, "search.related", call("search.related", {"id": art["id"]}))
+        box = call("vectors.outbox", {})
+        _check(done, "vectors.outbox", box)
+        _check(done, "vectors.acknowledge", call("vectors.acknowledge", {"upserted": [
+            {k: u[k] for k in ("artifact_id", "chunk", "chunk_id")} for u in box["upserts"]]}))
+        _check(done, "vectors.forget", call("vectors.forget"))
         data = call("transfer.export")["data"]
         _check(done, "transfer.validate", call("transfer.validate", {"data": data}))
         _check(done, "transfer.import", call("transfer.import", {"data": data, "mode": "merge"}))

@@ -98,7 +98,7 @@ def _as_version_12(path):
     conn = sqlite3.connect(path, isolation_level=None)
     for table in ("links", "note_tags", "link_names", "tag_counts"):
         conn.execute(f"DROP TABLE {table}")
-    for table in ("embedding_docs", "embedding_chunks", "embedding_vectors"):  # 0014
+    for table in ("embedding_docs", "embedding_chunks", "embedding_vectors", "remote_vectors"):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
     conn.execute("PRAGMA user_version = 12")
     conn.close()

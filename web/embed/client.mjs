@@ -84,6 +84,7 @@ export class Embedder {
   clear() { return this.call("index.clear"); }
   size() { return this.call("index.size"); }
   query(text, k = 50) { return this.call("index.query", { text, k }); }
+  queryVector(vector, k = 50) { return this.call("index.query", { vector: Array.from(vector), k }); }
   related(artifact, k = 50) { return this.call("index.related", { artifact, k }); }
 
   /** Stop the worker (tests and benchmarks). */

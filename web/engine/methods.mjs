@@ -48,5 +48,8 @@ export const METHODS = Object.freeze({
   "embeddings.pending": {"params": {"limit": {"type": "int", "required": false}}, "result": "{model, chunks: [PendingChunk...], progress: {documents: int, indexed: int, chunks: int, embedded: int, done: bool}}"},
   "embeddings.store": {"params": {"model": {"type": "str", "required": true}, "vectors": {"type": "[StoredVector...]", "required": true}}, "result": "{documents: int, indexed: int, chunks: int, embedded: int, done: bool}"},
   "embeddings.progress": {"params": {}, "result": "{documents: int, indexed: int, chunks: int, embedded: int, done: bool}"},
+  "vectors.outbox": {"params": {"limit": {"type": "int", "required": false}}, "result": "{upserts: [RemoteUpsert...], deletes: [str...], stale: [str...], remaining: int}"},
+  "vectors.acknowledge": {"params": {"upserted": {"type": "[Acknowledged...]", "required": false}, "deleted": {"type": "[str...]", "required": false}, "stale": {"type": "[str...]", "required": false}}, "result": "{acknowledged: int}"},
+  "vectors.forget": {"params": {}, "result": "{deletes: [str...]}"},
   "embeddings.vectors": {"params": {"after": {"type": "str|null", "required": false}, "limit": {"type": "int", "required": false}, "id": {"type": "str|null", "required": false}}, "result": "{items: [VectorRef...], data: bytes, next}"},
 });

@@ -7,6 +7,7 @@
 import { $, h, replace } from "./dom.mjs";
 import { Embedder } from "../embed/client.mjs";
 import { Indexer } from "../embed/indexer.mjs";
+import { Uploader, serverIndexWanted } from "../embed/uploader.mjs";
 
 const RELATED = 5;
 const NEAREST_CHUNKS = 200;
@@ -34,8 +35,11 @@ export class Semantic {
       engine, embedder: this.embedder, canWrite: () => this.store.canWrite(),
       onProgress: (p) => this.showProgress(p),
       onError: (e) => console.warn("indexing paused:", e?.message ?? e),
-      onIndexed: (ids) => { if (ids.includes(this.openId)) this.showRelated(); },
+      onIndexed: (ids) => { if (ids.includes(this.openId)) this.showRelated(); this.uploader.wake(); },
     });
+    this.uploader = new Uploader({ engine, canWrite: () => this.store.canWrite() });
+    this.uploader.run().catch((e) => console.warn("server-side index stopped:", e));
+    this.uploader.checkSignedIn().then((on) => { if (on) this.showSetting(); });
     try {
       await this.embedder.start();
       this.available = true;
@@ -67,13 +71,42 @@ export class Semantic {
     if (this.available && query.trim()) {
       try {
         await this.indexer.loaded;
-        const near = await this.embedder.query(query, NEAREST_CHUNKS);
+        const near = await this.nearest(query);
         chunks = near.map((c) => ({ artifact_id: c.artifact, chunk: c.chunk, score: c.score }));
       } catch (error) {
         console.warn("semantic query failed, keyword results only:", error?.message ?? error);
       }
     }
     return this.session.call("search.fused", { query, ...(chunks ? { chunks } : {}), ...options });
+  }
+
+  /** Local nearest chunks, merged by chunk with the server's when it is in use (a device
+   * whose local index is still being built finds at once what another device embedded). */
+  async nearest(query) {
+    if (!this.uploader?.active) return this.embedder.query(query, NEAREST_CHUNKS);
+    const vector = await this.embedder.embed([query]);
+    const [local, remote] = await Promise.all([
+      this.embedder.queryVector(vector, NEAREST_CHUNKS), this.uploader.query(vector, 100)]);
+    const best = new Map();
+    for (const c of [...local, ...remote]) {
+      const key = `${c.artifact}\u0000${c.chunk}`;
+      if (!best.has(key) || best.get(key).score < c.score) best.set(key, c);
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score);
+  }
+
+  /** "Server-side semantic index" beside the account name, for a signed-in user. */
+  showSetting() {
+    if ($("#server-index")) return;
+    const box = h("input", { type: "checkbox", id: "server-index", checked: serverIndexWanted(),
+      onchange: async () => {
+        box.disabled = true;
+        try { await this.uploader.setWanted(box.checked); } catch (e) { console.warn(e); box.checked = !box.checked; }
+        box.disabled = false;
+      } });
+    const label = h("label", { class: "server-index", title: "Also keeps your search vectors (numbers only, no text) on this server, so search works at once on your other devices." },
+      box, h("span", {}, "Server-side semantic index"));
+    $("#account")?.prepend(label);
   }
 
   /** The documents nearest in meaning to the open one, beside it. */
