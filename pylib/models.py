@@ -311,3 +311,82 @@ class SearchResults(_Reply):
     terms: list[str]
     hits: list[SearchHit]
     next_offset: int | None
+
+
+class SemanticHit(SearchHit):
+    """A fused or semantic hit: ``source`` says which lists found it; ``chunk`` and
+    ``section`` name the best-matching chunk when meaning found it."""
+
+    source: Literal["keyword", "semantic", "both"]  # type: ignore[assignment]
+
+
+class SemanticResults(_Reply):
+    hits: list[SemanticHit]
+
+
+class FusedResults(_Reply):
+    query: str
+    terms: list[str]
+    semantic: bool
+    hits: list[SemanticHit]
+
+
+class RelatedResults(_Reply):
+    id: str
+    hits: list[SemanticHit]
+
+
+class EmbeddingProgress(_Reply):
+    documents: int
+    indexed: int
+    chunks: int
+    embedded: int
+    done: bool
+
+
+class PendingChunk(_Row):
+    id: str
+    artifact_id: str
+    chunk: int
+    text: str
+
+
+class PendingChunks(_Reply):
+    model: str
+    chunks: list[PendingChunk]
+    progress: EmbeddingProgress
+
+
+class VectorRef(_Row):
+    artifact_id: str
+    chunk: int
+    scale: float
+
+
+class VectorsPage(_Reply):
+    items: list[VectorRef]
+    data: bytes
+    next: str | None
+
+
+class RemoteUpsert(_Row):
+    id: str
+    artifact_id: str
+    chunk: int
+    chunk_id: str
+    vector: list[float]
+
+
+class RemoteOutbox(_Reply):
+    upserts: list[RemoteUpsert]
+    deletes: list[str]
+    stale: list[str]
+    remaining: int
+
+
+class RemoteForget(_Reply):
+    deletes: list[str]
+
+
+class RemoteAcknowledged(_Reply):
+    acknowledged: int

@@ -190,6 +190,71 @@ class SearchQuery(Params):
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
+UnitVector = Annotated[list[float], Field(min_length=384, max_length=384)]
+
+
+class ChunkHit(Params):
+    """A chunk the embedding worker found near a query (its cosine)."""
+
+    artifact_id: Id
+    chunk: Annotated[int, Field(ge=0)]
+    score: float
+
+
+class EmbeddingsPending(Params):
+    limit: Annotated[int, Field(ge=1, le=500)] = 64
+
+
+class StoredVector(Params):
+    id: Annotated[str, Field(min_length=64, max_length=64)]
+    vector: Bytes
+    scale: float
+
+
+class EmbeddingsStore(Params):
+    model: str
+    vectors: Annotated[list[StoredVector], Field(max_length=1000)]
+
+
+class EmbeddingsVectors(Params):
+    after: Annotated[str, Field(max_length=300)] | None = None
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 2000
+    id: Id | None = None
+
+
+class SemanticQuery(Params):
+    """Documents near in meaning: pass the worker's nearest ``chunks`` or a query ``vector``."""
+
+    vector: UnitVector | None = None
+    chunks: Annotated[list[ChunkHit], Field(max_length=2000)] | None = None
+    folder: str | None = None
+    kinds: list[Literal["markdown", "text", "code", "image", "other"]] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class FusedQuery(SemanticQuery):
+    query: Annotated[str, Field(max_length=10_000)]
+    k: Annotated[int, Field(ge=1, le=1000)] = 60
+
+
+class RelatedQuery(Params):
+    id: Id
+    chunks: Annotated[list[ChunkHit], Field(max_length=2000)] | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 5
+
+
+class Acknowledged(Params):
+    artifact_id: Id
+    chunk: Annotated[int, Field(ge=0)]
+    chunk_id: Annotated[str, Field(min_length=64, max_length=64)]
+
+
+class RemoteAcknowledge(Params):
+    upserted: Annotated[list[Acknowledged], Field(max_length=1000)] = []
+    deleted: Annotated[list[Id], Field(max_length=1000)] = []
+    stale: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=1000)] = []
+
+
 class Request(BaseModel):
     """A message from the page: ``{id, method, params}``."""
 

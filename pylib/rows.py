@@ -39,6 +39,7 @@ MAX_ERROR_CHARS = 100_000
 MAX_METADATA_BYTES = 64 * 1024
 MAX_SYNC_VALUE_CHARS = 1024 * 1024
 MAX_CARE_VALUE_BYTES = 64 * 1024
+EMBEDDING_BYTES = 384
 TASK_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
 TRASH_KINDS = ("artifact", "folder")
 VERSION_REASONS = ("create", "update", "upload", "restore", "merge", "initial", "conflict")
@@ -218,6 +219,11 @@ RULES: dict[str, dict[str, Rule]] = {
         "key": ID, "value": Rule("text", required=False, limit=MAX_SYNC_VALUE_CHARS, empty=True),
     },
     "care_settings": {"key": ID, "value": Rule("json", limit=MAX_CARE_VALUE_BYTES)},
+    # Chunk vectors (pylib.semantic): numbers only, keyed by a hash of model and chunk text.
+    "embedding_vectors": {
+        "chunk_id": HASH, "model": Rule("text", limit=100, plain=True),
+        "vector": Rule("bytes", limit=EMBEDDING_BYTES), "scale": Rule("real", low=0.0, high=1.0),
+    },
 }
 
 # Tables with no rules on purpose: the keyword index (pylib.search) and the link and tag
@@ -234,12 +240,15 @@ SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows"}
 # What this device knows of the encrypted objects in S3 (pylib.blobs): device state, never
 # taken from a file; a workspace without it uploads its large files again (create-only).
 BLOB_TABLES = frozenset({"blobs"})
-DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES | BLOB_TABLES
+# The chunks of each document (pylib.semantic): rebuilt lazily; their vectors are imported.
+EMBEDDING_TABLES = frozenset({"embedding_docs", "embedding_chunks", "remote_vectors"})
+DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES | BLOB_TABLES | EMBEDDING_TABLES
 DERIVED_VIEWS = frozenset({"search_source"})
 
 # The column that names a row in messages.
 ROW_ID = {table: ("artifact_id" if table == "pending_uploads" else
-                  "key" if table in ("sync_state", "care_settings") else "id") for table in RULES}
+                  "key" if table in ("sync_state", "care_settings") else
+                  "chunk_id" if table == "embedding_vectors" else "id") for table in RULES}
 
 
 def _name_matches_path(row: dict[str, Any]) -> tuple[str, str] | None:
@@ -264,6 +273,15 @@ def _inline_content(row: dict[str, Any]) -> tuple[str, str] | None:
                        f"text or code) may exceed the {FILE_INLINE_LIMIT:,}-byte file limit")
 
 
+def _vector_length(row: dict[str, Any]) -> tuple[str, str] | None:
+    vector = row.get("vector")
+    size = int(vector) if isinstance(vector, BlobLength) else len(vector) if isinstance(
+        vector, (bytes, bytearray)) else EMBEDDING_BYTES
+    if size != EMBEDDING_BYTES:
+        return "vector", f"{size} bytes, not the {EMBEDDING_BYTES} of one int8 vector"
+    return None
+
+
 def _delta_has_base(row: dict[str, Any]) -> tuple[str, str] | None:
     if row.get("storage") == "delta" and row.get("base_id") is None:
         return "base_id", "a delta needs the version it is taken against"
@@ -274,6 +292,7 @@ def _delta_has_base(row: dict[str, Any]) -> tuple[str, str] | None:
 ROW_RULES: dict[str, tuple[Callable[[dict[str, Any]], tuple[str, str] | None], ...]] = {
     "artifacts": (_name_matches_path, _inline_content), "folders": (_name_matches_path,),
     "trash": (_name_matches_path,), "artifact_versions": (_delta_has_base,),
+    "embedding_vectors": (_vector_length,),
 }
 
 

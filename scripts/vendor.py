@@ -19,6 +19,8 @@ Output:
   web/vendor/wheels/     exactly the wheels the lock names
   web/vendor/pyscript/   @pyscript/core's browser build
   web/vendor/dompurify/, web/vendor/markdown/policy.json  the preview's sanitiser and its policy
+  web/vendor/transformers/, web/vendor/models/  the embedding runtime and model
+                         (scripts/vendor_embeddings.py)
   web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
@@ -35,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from precache import sha256_file, write_manifest  # noqa: E402
+from vendor_embeddings import vendor_embeddings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -181,6 +184,7 @@ def main() -> int:
     vendor_runtime()
     vendor_preview()
     lock = vendor_locked(locked)
+    vendor_embeddings(VENDOR)
     manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")
     return 0

@@ -137,6 +137,21 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         _check(done, "care.cleanup", call("care.cleanup", {"cursor": ""}))
         _check(done, "care.conflict_seen", call("care.conflict_seen", {"artifact_id": art["id"]}))
         _check(done, "care.repair", call("care.repair"))
+        pending = call("embeddings.pending", {"limit": 5})
+        _check(done, "embeddings.pending", pending)
+        vectors = [{"id": c["id"], "vector": bytes([1] * 384), "scale": 0.01} for c in pending["chunks"]]
+        _check(done, "embeddings.store", call("embeddings.store", {"model": pending["model"], "vectors": vectors}))
+        _check(done, "embeddings.progress", call("embeddings.progress"))
+        _check(done, "embeddings.vectors", call("embeddings.vectors", {}))
+        unit = [1 / 384 ** 0.5] * 384
+        _check(done, "search.semantic", call("search.semantic", {"vector": unit}))
+        _check(done, "search.fused", call("search.fused", {"query": "c", "vector": unit}))
+        _check(done, "search.related", call("search.related", {"id": art["id"]}))
+        box = call("vectors.outbox", {})
+        _check(done, "vectors.outbox", box)
+        _check(done, "vectors.acknowledge", call("vectors.acknowledge", {"upserted": [
+            {k: u[k] for k in ("artifact_id", "chunk", "chunk_id")} for u in box["upserts"]]}))
+        _check(done, "vectors.forget", call("vectors.forget"))
         data = call("transfer.export")["data"]
         _check(done, "transfer.validate", call("transfer.validate", {"data": data}))
         _check(done, "transfer.import", call("transfer.import", {"data": data, "mode": "merge"}))

@@ -34,6 +34,7 @@ import { registerServiceWorker, watchConnectivity } from "./net.mjs";
 import { showAccount } from "./account.mjs";
 import { LinksPanel } from "./backlinks.mjs";
 import { TagList } from "./tags.mjs";
+import { Semantic } from "./semantic.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -75,7 +76,8 @@ function assemble(store) {
   new LinksPanel({ store, session, editor, open: openDoc });
   new TagList({ store, session, open: openDoc });
   const recent = new Recent({ store, tree });
-  const parts = { store, session, editor, documents, tree, recent };
+  const semantic = new Semantic({ store, session, tree, open: openDoc });
+  const parts = { store, session, editor, documents, tree, recent, semantic };
   let commands;
   const panels = {
     quickOpen: () => openQuickOpen(parts),
@@ -110,7 +112,11 @@ function connect(page, engine) {
   // Retention, integrity checks and compaction run by themselves when the tab is idle.
   page.upkeep = new Upkeep({ session, store, onProblem: (result) => showError(
     `The workspace check found ${result.problem_count} problem(s). Open Storage to repair it.`, "Workspace check") });
-  return new Boot({ store, engine, documents }).start();
+  const booted = new Boot({ store, engine, documents }).start();
+  // Semantic indexing starts once the workspace is ready, in the background.
+  booted.then(() => page.semantic.start(engine)).catch(() => {});
+  window.quire.semantic = page.semantic;
+  return booted;
 }
 
 function watchUpdates(flush) {

@@ -1,0 +1,107 @@
+"""Semantic search in the app, in Chromium: the page indexes notes in the background with
+visible progress, resumes after a reload without starting over, finds a note by a paraphrase
+that shares none of its words, shows related notes beside the open one, and does all of it
+offline with the server stopped. No request leaves the origin (the `foreign_requests` guard)."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e_helpers import CONFIG, QuireServer, engine_call, new_context, wait_ready
+
+NOTES = {
+    "Refund policy.md": "# Refund policy\nCustomers who are unhappy with a purchase can return it within "
+                        "thirty days. We reimburse the full price to the original card once the item "
+                        "arrives at our warehouse.",
+    "Garden.md": "# Garden\nWater the tomatoes every morning; basil likes sun and little water.",
+    "Travel checklist.md": "# Travel\nPassport, tickets, charger, adapters and a paper map.",
+    "Team offsite.md": "# Offsite\nAgenda: roadmap review on Monday, hiking on Tuesday.",
+    "Pancakes.md": "# Pancakes\nFlour, milk, eggs and a pinch of salt. Rest the batter ten minutes.",
+    "Garden tools.md": "# Tools\nSpade, rake and a watering can for the vegetable beds.",
+}
+PARAPHRASE = "how do I get my money back"
+SHOTS = CONFIG.RESULTS_DIR / "semantic"
+
+
+def _open(context: BrowserContext, url: str) -> Page:
+    page = context.new_page()
+    page.on("pageerror", lambda error: print("pageerror:", error))
+    page.on("console", lambda m: print("console:", m.text) if m.type in ("error", "warning") else None)
+    page.goto(url, wait_until="domcontentloaded")
+    wait_ready(page)
+    return page
+
+
+def _wait_indexed(page: Page, timeout_s: float = 240) -> dict:
+    """Until the engine and the page's indexer both say every document is embedded."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        progress = engine_call(page, "embeddings.progress")
+        if progress["done"] and progress["documents"] and page.evaluate(
+                "window.quire.semantic?.indexer?.progress?.done === true"):
+            return progress
+        time.sleep(1)
+    raise AssertionError(f"indexing did not finish: {engine_call(page, 'embeddings.progress')}")
+
+
+def _search(page: Page, query: str) -> list[dict]:
+    return page.evaluate("(q) => window.quire.semantic.search(q).then(r => r.hits)", query)
+
+
+def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer, foreign_requests) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = new_context(browser, own_server.url, foreign_requests)
+    context.set_default_timeout(CONFIG.BOOT_TIMEOUT_MS * 4)
+    try:
+        page = _open(context, own_server.url)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("navigator.serviceWorker.controller !== null || location.reload()", timeout=60_000)
+        wait_ready(page)
+        for name, text in NOTES.items():
+            engine_call(page, "artifacts.create", {"path": f"/{name}", "content": text})
+        for i in range(24):
+            engine_call(page, "artifacts.create", {"path": f"/log/day {i}.md",
+                                                   "content": f"# Day {i}\nNotes of day {i}: meetings, email."})
+        page.reload()
+        wait_ready(page)
+        # Progress is shown while the first index runs; a reload mid-index resumes it.
+        expect(page.locator("#index-state")).to_contain_text("Indexed", timeout=120_000)
+        page.wait_for_function("() => (window.quire.semantic?.indexer?.progress?.embedded ?? 0) >= 4",
+                               polling=250, timeout=180_000)
+        page.screenshot(path=str(SHOTS / "indexing.png"))
+        before = engine_call(page, "embeddings.progress")["embedded"]
+        page.reload()
+        wait_ready(page)
+        page.wait_for_function("() => window.quire.semantic?.indexer?.progress", polling=250, timeout=120_000)
+        after = page.evaluate("window.quire.semantic.indexer.progress.embedded")
+        assert after >= before > 0, (before, after)
+        done = _wait_indexed(page)
+        assert done["indexed"] == done["documents"] == len(NOTES) + 24
+        expect(page.locator("#index-state")).to_have_text("")
+
+        hits = _search(page, PARAPHRASE)
+        assert hits[0]["name"] == "Refund policy.md", [h["name"] for h in hits[:5]]
+        assert hits[0]["source"] in ("semantic", "both")
+        words = _search(page, "basil")
+        assert words[0]["name"] == "Garden.md" and words[0]["source"] in ("keyword", "both")
+
+        page.get_by_role("treeitem", name="Garden.md").first.click()
+        related = page.get_by_role("list", name="Related")
+        expect(related).to_be_visible(timeout=60_000)
+        expect(related.get_by_role("listitem").first).to_contain_text("Garden tools.md")
+        page.screenshot(path=str(SHOTS / "related.png"))
+
+        # Offline: the server is gone; the page, the model and both searches still work.
+        own_server.stop()
+        page.reload()
+        wait_ready(page)
+        expect(page.get_by_role("status")).to_contain_text("Offline")
+        page.wait_for_function("() => window.quire.semantic?.available === true", polling=250, timeout=120_000)
+        offline = _search(page, PARAPHRASE)
+        assert offline[0]["name"] == "Refund policy.md"
+        assert _search(page, "passport")[0]["name"] == "Travel checklist.md"
+        page.screenshot(path=str(SHOTS / "offline.png"))
+    finally:
+        context.close()

@@ -1,0 +1,95 @@
+// The page's handle on the embedding worker (./worker.mjs): request ids, errors as
+// EmbedError with a code, and a crashed worker restarted on the next call (`onRestart` then
+// runs, so the owner can load the index into the new worker and resume).
+
+const WORKER_URL = new URL("./worker.mjs", import.meta.url);
+
+export class EmbedError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "EmbedError";
+    this.code = code;
+  }
+}
+
+export class Embedder {
+  constructor({ threads, onRestart } = {}) {
+    this.threads = threads;
+    this.onRestart = onRestart ?? null;
+    this.worker = null;
+    this.pending = new Map();
+    this.seq = 0;
+    this.starts = 0;
+    this.info = null;
+  }
+
+  /** Start the worker and load the model (again after a crash); resolves to {model, dims, threads}. */
+  async start() {
+    if (this.worker) return this.ready;
+    this.worker = new Worker(WORKER_URL, { type: "module", name: "quire-embed" });
+    this.worker.onmessage = ({ data }) => this.settle(data);
+    this.worker.onerror = (event) => this.crashed(event.message || "the embedding worker stopped");
+    this.worker.onmessageerror = () => this.crashed("a message could not be read");
+    this.starts += 1;
+    const restart = this.starts > 1;
+    this.ready = this.send("init", { threads: this.threads }).then(async (info) => {
+      this.info = info;
+      if (restart && this.onRestart) await this.onRestart(this);
+      return info;
+    });
+    this.ready.catch(() => {});
+    return this.ready;
+  }
+
+  settle({ id, ok, result, error }) {
+    const waiter = this.pending.get(id);
+    if (!waiter) return;
+    this.pending.delete(id);
+    if (ok) waiter.resolve(result);
+    else waiter.reject(new EmbedError(error.code, error.message));
+  }
+
+  /** The worker died (out of memory, a WebAssembly trap): fail what was asked, restart next call. */
+  crashed(message) {
+    this.worker?.terminate();
+    this.worker = null;
+    const error = new EmbedError("worker_crashed", `The embedding worker stopped (${message}).`);
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+
+  send(op, params = {}, transfer = []) {
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, ...params }, transfer);
+    });
+  }
+
+  async call(op, params = {}, transfer = []) {
+    await this.start();
+    return this.send(op, params, transfer);
+  }
+
+  /** Unit vectors (Float32Array, 384 per text) for these texts. */
+  embed(texts, { batch } = {}) {
+    return this.call("embed", { texts, batch });
+  }
+
+  put(items, data) {
+    return this.call("index.put", { items, data }, [data.buffer]);
+  }
+
+  drop(artifacts) { return this.call("index.drop", { artifacts }); }
+  clear() { return this.call("index.clear"); }
+  size() { return this.call("index.size"); }
+  query(text, k = 50) { return this.call("index.query", { text, k }); }
+  queryVector(vector, k = 50) { return this.call("index.query", { vector: Array.from(vector), k }); }
+  related(artifact, k = 50) { return this.call("index.related", { artifact, k }); }
+
+  /** Stop the worker (tests and benchmarks). */
+  stop() {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}
