@@ -5,17 +5,90 @@
 // IndexedDB. A document switched away from keeps saving in the background; if that fails, its
 // text is kept and shown again when it is reopened.
 //
+// Until the engine confirms a save, the newest text of each document is also kept in
+// localStorage (recovery.mjs), written on every input: a reload or a closed window cannot lose
+// it, and the next open offers it back.
+//
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
 // from whose text is not saved yet), loading, textarea, readOnly, timer, session and store.
 
+import { Recovery, fingerprint, recoveredText } from "./recovery.mjs";
+import { note } from "./notifications.mjs";
+
+// Text typed into a document still opening is kept under its own key: it goes in front of the
+// content when it arrives, and must never overwrite what an earlier page left for the document.
+export const TYPED = "typed:";
+export const RECOVERED_NOTE = "Recovered text you typed before the page closed";
+
 export class Autosave {
+  constructor() {
+    this.recovery = new Recovery();
+  }
+
+  /** Keep the newest text of the shown (or opening) document where a reload cannot lose it. */
+  keepUnsaved() {
+    if (this.readOnly) return;
+    if (this.loading) {
+      if (this.loading.id) this.recovery.keep(TYPED + this.loading.id, this.textOf(null), { prefix: true });
+      return;
+    }
+    const doc = this.doc;
+    if (!doc || doc.binary) return;
+    const text = this.textOf(doc);
+    if (text === doc.savedText && !doc.inFlight) { this.recovery.drop(doc.id); return; }
+    doc.base ??= fingerprint(doc.savedText);
+    this.recovery.keep(doc.id, text, { bases: doc.sent ? [doc.base, doc.sent] : [doc.base] });
+  }
+
+  /**
+   * The text to show for `artifact` when this page left unsaved text for it last time: that
+   * text (merged with the engine's if the engine holds something else), or null.
+   */
+  recoveredFor(artifact) {
+    if (this.readOnly || typeof artifact.text !== "string") return null;
+    const kept = this.recovery.get(artifact.id);
+    const typed = this.recovery.get(TYPED + artifact.id);
+    if (!kept && !typed) return null;
+    let text = recoveredText(artifact.text, kept);
+    if (text === null) this.recovery.drop(artifact.id);
+    if (typed) {
+      text = (typed.text || "") + (text ?? artifact.text);
+      this.recovery.drop(TYPED + artifact.id);
+    }
+    return text === artifact.text ? null : text;
+  }
+
+  /** Text typed into a document that was still opening now belongs to `doc` (and its own key). */
+  adoptTyped(doc) {
+    this.recovery.drop(TYPED + doc.id);
+    this.keepDetached(doc);
+  }
+
+  /** Keep a document's unsaved text when it is not the shown one. */
+  keepDetached(doc) {
+    if (this.readOnly || doc.binary || doc.text === doc.savedText) return;
+    doc.base ??= fingerprint(doc.savedText);
+    this.recovery.keep(doc.id, doc.text, { bases: [doc.base] });
+  }
+
+  /** Say that recovered text is shown; Undo goes back to the text the engine had. */
+  announceRecovered(doc, engineText) {
+    note(RECOVERED_NOTE, {
+      ms: 30000,
+      undo: () => {
+        if (this.doc !== doc) return;
+        this.setText(engineText);
+        this.onInput();
+      },
+    });
+  }
   /** True while a save of any document is on its way to the engine. */
   get inFlight() {
     return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
   }
 
   /** The newest text of a document: the text area for the shown one. */
-  textOf(doc) { return doc === this.doc ? this.textarea.value : doc.text; }
+  textOf(doc) { return doc === this.doc ? this.textarea.value : doc ? doc.text : this.textarea.value; }
 
   unsaved(doc) {
     return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
@@ -52,10 +125,16 @@ export class Autosave {
       this.forget(doc);
       return Promise.resolve();
     }
+    doc.sent = fingerprint(content);
+    this.recovery.addBase(doc.id, doc.sent);
     doc.inFlight = this.session.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
       .then((artifact) => {
         doc.savedText = content;
+        doc.base = doc.sent;
         doc.failed = null;
+        // Durable now: localStorage keeps only what was typed since.
+        if (this.textOf(doc) === content) this.recovery.drop(doc.id);
+        else this.recovery.keep(doc.id, this.textOf(doc), { bases: [doc.base] });
         if (artifact && typeof artifact === "object") {
           doc.artifact = { ...doc.artifact, ...artifact };
           this.store.emit("document-saved", { artifact: doc.artifact });
@@ -68,6 +147,7 @@ export class Autosave {
       })
       .finally(() => {
         doc.inFlight = null;
+        doc.sent = null;
         // Keystrokes that arrived during the save go out now.
         if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
         else this.forget(doc);

@@ -11,7 +11,7 @@ import { $, dirname } from "./dom.mjs";
 import { displayName, kindOf } from "./kinds.mjs";
 import { Preview } from "./preview.mjs";
 import { FileCard } from "./filecard.mjs";
-import { Autosave } from "./autosave.mjs";
+import { Autosave, TYPED } from "./autosave.mjs";
 
 const SAVE_DELAY_MS = 400;
 const TEXT_KINDS = new Set(["markdown", "code", "text"]);
@@ -43,9 +43,18 @@ export class Editor extends Autosave {
       if (document.visibilityState === "hidden") this.save();
     });
     window.addEventListener("pagehide", () => this.save());
+    // Leaving while a save is not confirmed asks first (what was typed is in localStorage too).
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.isDirty()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
   }
 
   get current() { return this.doc; }
+
+  /** The text in the editor now (of the shown document, or typed into one still opening). */
+  text() { return this.textarea.value; }
 
   /**
    * Switch to a document before its content is here, so typing can start at once.
@@ -105,6 +114,8 @@ export class Editor extends Autosave {
     }
     const typed = this.textarea.value;
     const caret = [this.textarea.selectionStart, this.textarea.selectionEnd];
+    // What this page typed meanwhile goes in below; its own key was only a stand-in.
+    if (typed && load.id) this.recovery.drop(TYPED + load.id);
     this.show(artifact);
     if (typed && !this.doc.binary) {
       this.textarea.value = typed + this.textarea.value;
@@ -124,6 +135,7 @@ export class Editor extends Autosave {
   keepTyped(artifact, typed) {
     if (typeof artifact.text !== "string") return;
     if (this.doc && this.doc.id === artifact.id) {
+      this.recovery.drop(TYPED + artifact.id);
       this.textarea.value = typed + this.textarea.value;
       this.onInput();
       return;
@@ -131,6 +143,7 @@ export class Editor extends Autosave {
     const doc = this.detached.get(artifact.id) || { ...this.newDoc(artifact), text: artifact.text };
     doc.text = typed + doc.text;
     this.detached.set(doc.id, doc);
+    this.adoptTyped(doc);
     this.save(doc);
   }
 
@@ -200,7 +213,8 @@ export class Editor extends Autosave {
     if (earlier) earlier.artifact = { ...earlier.artifact, ...artifact };
     this.doc = earlier || this.newDoc(artifact);
     const { kind, binary } = this.doc;
-    const text = earlier ? earlier.text : this.doc.savedText;
+    const recovered = earlier || binary ? null : this.recoveredFor(artifact);
+    const text = earlier ? earlier.text : recovered ?? this.doc.savedText;
     const app = $("#app");
     app.dataset.kind = kind;
     $("#empty").hidden = true;
@@ -228,6 +242,11 @@ export class Editor extends Autosave {
         this.preview.clear();
       }
       if (earlier) this.saveSoon(0);
+      if (recovered !== null) {
+        this.onInput();
+        this.saveSoon(0);
+        this.announceRecovered(this.doc, this.doc.savedText);
+      }
     }
     this.store.emit("save-status");
   }
@@ -268,7 +287,13 @@ export class Editor extends Autosave {
     if (readOnly) this.clearTimer();
   }
 
+  /** Replace the whole text of the shown document (as an edit the user can undo). */
+  setText(text) {
+    this.textarea.value = text;
+  }
+
   onInput() {
+    this.keepUnsaved();
     // While a document opens, what is typed stays in the text area until it arrives.
     if (this.loading) { this.store.emit("save-status"); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
