@@ -12,12 +12,14 @@ Steps, each cached by its inputs' hashes in .build/:
      pyodide-build's py-compile turns the locked wheels into Python 3.14 bytecode
      (scripts/lock_wheels.mjs);
   4. copy the runtime, the locked wheels and the lock into web/vendor/;
+  4b. bundle CodeMirror 6 for the editor with esbuild (scripts/editor_bundle.py);
   5. write the service worker's precache manifest (scripts/precache.py).
 
 Output:
   web/vendor/pyodide/    the Pyodide runtime + the frozen pyodide-lock.json (`../wheels/<file>`)
   web/vendor/wheels/     exactly the wheels the lock names
   web/vendor/pyscript/   @pyscript/core's browser build
+  web/vendor/codemirror/ the editor's CodeMirror 6 bundle (one ES module)
   web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
@@ -33,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from editor_bundle import vendor_editor_bundle  # noqa: E402
 from precache import sha256_file, write_manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +173,7 @@ def main() -> int:
     locked = lock_wheels([dependencies, wheel.parent], tools, f"{ENGINE_REQUIREMENT}=={version}")
     vendor_runtime()
     lock = vendor_locked(locked)
+    vendor_editor_bundle(BUILD, VENDOR)
     manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")
     return 0

@@ -80,7 +80,8 @@ def expect_editor_text(page: Page, text: str, timeout: int = 30_000) -> None:
     try:
         page.wait_for_function("(t) => quire.ui.editor.text() === t", arg=text, timeout=timeout)
     except Exception:
-        assert editor_text(page) == text
+        got = editor_text(page)
+        assert got == text, f"the editor holds {got[:300]!r}, not {text[:300]!r}"
         raise
 
 

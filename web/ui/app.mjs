@@ -16,6 +16,7 @@ import { itemMenuOpener } from "./itemmenu.mjs";
 import { Tree } from "./tree.mjs";
 import { Editor } from "./editor.mjs";
 import { Actions } from "./actions.mjs";
+import { attachImages } from "./attachments.mjs";
 import { openHistory } from "./versions.mjs";
 import { openTrash } from "./trash.mjs";
 import { openActivity } from "./activity.mjs";
@@ -56,6 +57,8 @@ function assemble(store) {
     summaryOf: (id) => tree.byId(id),
     showEditor: () => { if (layout.view === "preview") layout.setView("split"); },
     download: (a) => actions.download({ id: a.id, ...a }),
+    attachFiles: (note, files) => attachImages(
+      { session, taken: (path) => actions.pathTaken(path), refreshTree: () => documents.refreshTree() }, note, files),
   });
   documents = new Documents({ store, session, tree, editor });
   actions = new Actions({ store, session, tree, editor, documents });
@@ -105,6 +108,8 @@ async function main() {
   initNotifications();
   setSaveState("loading", { message: "Loading…" });
   const page = assemble(store);
+  // The document open last time, at once: typing works before Python has started.
+  page.editor.showSnapshot();
   // For the console and browser tests: the page's parts (read them, don't drive the app through them).
   window.quire = Object.assign(window.quire ?? {}, { ui: page });
   watchConnectivity(setOnline);

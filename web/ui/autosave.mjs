@@ -10,10 +10,11 @@
 // it, and the next open offers it back.
 //
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
-// from whose text is not saved yet), loading, textarea, readOnly, timer, session and store.
+// from whose text is not saved yet), loading, view (the TextView), readOnly, timer, session and store.
 
 import { Recovery, fingerprint, recoveredText } from "./recovery.mjs";
 import { note } from "./notifications.mjs";
+import { kindOf } from "./kinds.mjs";
 
 // Text typed into a document still opening is kept under its own key: it goes in front of the
 // content when it arrives, and must never overwrite what an earlier page left for the document.
@@ -71,6 +72,28 @@ export class Autosave {
     this.recovery.keep(doc.id, doc.text, { bases: [doc.base] });
   }
 
+  /** What was typed into a document still opening when the user moved on: saved all the same. */
+  keepTyped(artifact, typed) {
+    if (typeof artifact.text !== "string") return;
+    if (this.doc && this.doc.id === artifact.id) {
+      this.recovery.drop(TYPED + artifact.id);
+      this.view.prepend(typed, [typed.length, typed.length]);
+      return;
+    }
+    const doc = this.detached.get(artifact.id) || { ...this.newDoc(artifact), text: artifact.text };
+    doc.text = typed + doc.text;
+    this.detached.set(doc.id, doc);
+    this.adoptTyped(doc);
+    this.save(doc);
+  }
+
+  /** The editor's record of a document from the engine's artifact. */
+  newDoc(artifact) {
+    const text = typeof artifact.text === "string" ? artifact.text : null;
+    const kind = text === null ? "binary" : kindOf(artifact) === "markdown" ? "markdown" : "text";
+    return { id: artifact.id, artifact, kind, savedText: text, binary: text === null, inFlight: null, failed: null, text };
+  }
+
   /** Say that recovered text is shown; Undo goes back to the text the engine had. */
   announceRecovered(doc, engineText) {
     note(RECOVERED_NOTE, {
@@ -87,8 +110,8 @@ export class Autosave {
     return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
   }
 
-  /** The newest text of a document: the text area for the shown one. */
-  textOf(doc) { return doc === this.doc ? this.textarea.value : doc ? doc.text : this.textarea.value; }
+  /** The newest text of a document: the editor's for the shown one (or the one opening). */
+  textOf(doc) { return doc === this.doc || !doc ? this.view.text() : doc.text; }
 
   unsaved(doc) {
     return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
@@ -96,7 +119,7 @@ export class Autosave {
 
   /** True while something typed is not yet confirmed durable. */
   isDirty() {
-    if (this.loading && this.textarea.value !== "") return true;
+    if (this.loading && this.view.length > 0) return true;
     return this.unsaved(this.doc) || [...this.detached.values()].some((d) => this.unsaved(d));
   }
 
@@ -118,7 +141,8 @@ export class Autosave {
    */
   save(doc = this.doc) {
     if (doc === this.doc) this.clearTimer();
-    if (!doc || doc.binary || this.readOnly) return Promise.resolve();
+    // A snapshot shown before the engine is ready is saved once the engine has opened it.
+    if (!doc || doc.binary || this.readOnly || doc.provisional) return Promise.resolve();
     if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
     const content = this.textOf(doc);
     if (content === doc.savedText) {
@@ -167,7 +191,7 @@ export class Autosave {
    * typed into one still opening (used before exporting, deleting, or handing over the workspace).
    */
   async flush() {
-    if (this.loading && this.textarea.value !== "") await this.loading.settled;
+    if (this.loading && this.view.length > 0) await this.loading.settled;
     for (let round = 0; round < 5 && !this.readOnly; round++) {
       const docs = [this.doc, ...this.detached.values()].filter((d) => this.unsaved(d));
       if (!docs.length) return;
