@@ -12,6 +12,7 @@ Steps, each cached by its inputs' hashes in .build/:
      pyodide-build's py-compile turns the locked wheels into Python 3.14 bytecode
      (scripts/lock_wheels.mjs);
   4. copy the runtime, the locked wheels and the lock into web/vendor/;
+  4b. bundle CodeMirror 6 for the editor with esbuild (scripts/editor_bundle.py);
   5. write the service worker's precache manifest (scripts/precache.py).
 
 Output:
@@ -21,6 +22,7 @@ Output:
   web/vendor/dompurify/, web/vendor/markdown/policy.json  the preview's sanitiser and its policy
   web/vendor/transformers/, web/vendor/models/  the embedding runtime and model
                          (scripts/vendor_embeddings.py)
+  web/vendor/codemirror/ the editor's CodeMirror 6 bundle (one ES module)
   web/vendor/manifest.json  every file the service worker precaches, each with its content hash
 """
 
@@ -36,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from editor_bundle import vendor_editor_bundle  # noqa: E402
 from precache import sha256_file, write_manifest  # noqa: E402
 from vendor_embeddings import vendor_embeddings  # noqa: E402
 
@@ -185,6 +188,7 @@ def main() -> int:
     vendor_preview()
     lock = vendor_locked(locked)
     vendor_embeddings(VENDOR)
+    vendor_editor_bundle(BUILD, VENDOR)
     manifest = write_manifest(WEB, VENDOR / "manifest.json")
     print(f"vendored {len(lock['packages'])} wheels, {len(manifest['files'])} files, version {manifest['version']}")
     return 0

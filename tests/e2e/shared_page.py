@@ -70,6 +70,21 @@ def editor(page: Page) -> Locator:
     return page.get_by_label("Document text")
 
 
+def editor_text(page: Page) -> str:
+    """The text in the editor, as the page's editor reports it (`quire.ui.editor.text()`)."""
+    return page.evaluate("() => quire.ui.editor.text()")
+
+
+def expect_editor_text(page: Page, text: str, timeout: int = 30_000) -> None:
+    """Wait until the editor holds exactly `text` (fails with what it holds instead)."""
+    try:
+        page.wait_for_function("(t) => quire.ui.editor.text() === t", arg=text, timeout=timeout)
+    except Exception:
+        got = editor_text(page)
+        assert got == text, f"the editor holds {got[:300]!r}, not {text[:300]!r}"
+        raise
+
+
 def saved(page: Page) -> None:
     """Everything typed so far is durable: the status says Saved (only the engine's answer sets it)."""
     expect(page.locator("#status")).to_have_attribute("data-save", "saved", timeout=30_000)

@@ -24,7 +24,7 @@ def test_a_2_mb_note_stays_editable_across_reloads_and_keeps_its_history(app: Pa
     open_in_tree(app, name)
     expect(editor(app)).to_be_editable()
     expect(app.locator("#binary")).to_be_hidden()
-    assert app.evaluate("document.getElementById('editor').value.length") == len(text) + 9
+    assert app.evaluate("quire.ui.editor.text().length") == len(text) + 9
     editor(app).press("Control+End")
     app.keyboard.insert_text("typed in the page")  # one input event, as a paste is
     saved(app)

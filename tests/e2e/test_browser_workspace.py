@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, export_bytes, new_context, open_app, wait_ready
+from shared_page import expect_editor_text
 from workspace_helpers import check_database, find_artifact, new_document, open_document, wait_saved_and_idle
 
 def test_boot_is_cross_origin_isolated_and_shows_the_workspace(app: Page) -> None:
@@ -29,7 +30,7 @@ def test_edit_survives_reload(app: Page) -> None:
     app.reload()
     wait_ready(app)
     open_document(app, "ideas.md")
-    expect(app.get_by_label("Document text")).to_have_value("# Ideas\n\nkeep <b>this</b> safe")
+    expect_editor_text(app, "# Ideas\n\nkeep <b>this</b> safe")
     # The preview escapes what the document contains: no <b> element from the text.
     preview = app.locator("#preview")
     expect(preview.locator("h1")).to_have_text("Ideas")
@@ -50,7 +51,7 @@ def test_offline_reload_keeps_working(browser, own_server: QuireServer, foreign_
     wait_ready(page)
     open_document(page, "offline.md")
     editor = page.get_by_label("Document text")
-    expect(editor).to_have_value("written online")
+    expect_editor_text(page, "written online")
     editor.press("End")
     editor.type(" and offline")
     wait_saved_and_idle(page)

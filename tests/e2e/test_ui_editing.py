@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from e2e_helpers import engine_call, wait_ready
 from shared_page import (
-    create_document, editor, open_in_tree, saved, shown, text_of, unique,
+    create_document, editor, expect_editor_text, open_in_tree, saved, shown, text_of, unique,
 )
 
 
@@ -16,7 +16,7 @@ from shared_page import (
 
 SAVE_SPY = """() => {
   // Watches the real engine calls and the status; changes nothing they do.
-  const engine = quire.engine, call = engine.call, editor = document.getElementById("editor");
+  const engine = quire.engine, call = engine.call, editor = document.querySelector("#editor .cm-content");
   const spy = { inflight: 0, max: 0, updates: [], states: [], typedDuringSave: 0, inputs: [] };
   let durable = null; // the text of the last update the engine answered
   engine.call = function (method, params) {
@@ -31,7 +31,7 @@ SAVE_SPY = """() => {
   editor.addEventListener("input", onInput);
   const status = document.getElementById("status");
   const observer = new MutationObserver(() => {
-    spy.states.push({ state: status.dataset.save, inflight: spy.inflight, shownIsDurable: editor.value === durable });
+    spy.states.push({ state: status.dataset.save, inflight: spy.inflight, shownIsDurable: quire.ui.editor.text() === durable });
   });
   observer.observe(status, { attributes: true, attributeFilter: ["data-save"] });
   spy.stop = () => { engine.call = call; editor.removeEventListener("input", onInput); observer.disconnect(); };
@@ -122,7 +122,7 @@ def test_a_failed_save_is_one_alert_until_saving_works_again(page: Page) -> None
     page.keyboard.press("Control+s")
     expect(page.get_by_role("status")).to_contain_text("Not saved")
     expect(alerts).to_have_count(1)  # the same failure again is not stacked
-    expect(editor(page)).to_have_value("keptab")  # and nothing typed is dropped
+    expect_editor_text(page, "keptab")  # and nothing typed is dropped
     unit = next(t for t in engine_call(page, "trash.list") if t["name"] == name)
     engine_call(page, "trash.restore", {"id": unit["id"]})
     page.keyboard.press("Control+s")
@@ -159,12 +159,12 @@ def test_typing_right_after_create_or_open_is_kept(page: Page) -> None:
     page.keyboard.type("big ")
     shown(page, second)
     saved(page)
-    expect(editor(page)).to_have_value("big world")
+    expect_editor_text(page, "big world")
     page.reload()
     wait_ready(page)
     assert (text_of(page, first), text_of(page, second)) == ("> hello", "big world")
     open_in_tree(page, first)
-    expect(editor(page)).to_have_value("> hello")
+    expect_editor_text(page, "> hello")
 
 
 # ---------- what a document contains is shown as text ----------
@@ -241,7 +241,7 @@ def test_history_view_and_restore(page: Page) -> None:
     expect(dialog.locator(".history-content strong")).to_have_text("things")
     dialog.get_by_role("button", name="Restore version").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(editor(page)).to_have_value("# Ideas\n\nA list of **things**.")
+    expect_editor_text(page, "# Ideas\n\nA list of **things**.")
     expect(page.locator("#preview h1")).to_have_text("Ideas")
     page.get_by_role("button", name="History").click()
     expect(page.get_by_role("dialog").get_by_role("option")).to_have_count(4)  # restoring added one

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from e2e_helpers import CONFIG, QuireServer, engine_call, wait_ready
 from shared_page import (
-    WIDE, Shared, create_document, create_folder, editor, open_in_tree, saved,
+    WIDE, Shared, create_document, create_folder, editor, expect_editor_text, open_in_tree, saved,
     shown, start_at_top_level, text_of, unique,
 )
 
@@ -375,7 +375,7 @@ def test_second_tab_takes_over_and_the_first_takes_it_back(page: Page, shared: S
     page.wait_for_function("document.documentElement.dataset.engine === 'booting'")
     expect(editor(page)).not_to_be_editable()
     wait_ready(page)
-    expect(editor(page)).to_have_value("typed just before the hand-over, then more from the second tab")
+    expect_editor_text(page, "typed just before the hand-over, then more from the second tab")
     expect(editor(page)).to_be_editable()
     second.wait_for_function("document.documentElement.dataset.engine === 'released'")
     expect(editor(second)).not_to_be_editable()

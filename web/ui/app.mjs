@@ -17,6 +17,7 @@ import { Tree } from "./tree.mjs";
 import { Editor } from "./editor.mjs";
 import { connectPreview } from "./preview_context.mjs";
 import { Actions } from "./actions.mjs";
+import { attachImages } from "./attachments.mjs";
 import { openHistory } from "./versions.mjs";
 import { openTrash } from "./trash.mjs";
 import { openActivity } from "./activity.mjs";
@@ -67,6 +68,8 @@ function assemble(store) {
     summaryOf: (id) => tree.byId(id),
     showEditor: () => { if (layout.view === "preview") layout.setView("split"); },
     download: (a) => actions.download({ id: a.id, ...a }),
+    attachFiles: (note, files) => attachImages(
+      { session, taken: (path) => actions.pathTaken(path), refreshTree: () => documents.refreshTree() }, note, files),
   });
   documents = new Documents({ store, session, tree, editor });
   connectPreview({ editor, tree, session, store, documents: () => documents });
@@ -136,6 +139,8 @@ async function main() {
   initNotifications();
   setSaveState("loading", { message: "Loading…" });
   const page = assemble(store);
+  // The document open last time, at once: typing works before Python has started.
+  page.editor.showSnapshot();
   // For the console and browser tests: the page's parts (read them, don't drive the app through them).
   window.quire = Object.assign(window.quire ?? {}, { ui: page });
   watchConnectivity(setOnline);

@@ -5,17 +5,113 @@
 // IndexedDB. A document switched away from keeps saving in the background; if that fails, its
 // text is kept and shown again when it is reopened.
 //
+// Until the engine confirms a save, the newest text of each document is also kept in
+// localStorage (recovery.mjs), written on every input: a reload or a closed window cannot lose
+// it, and the next open offers it back.
+//
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
-// from whose text is not saved yet), loading, textarea, readOnly, timer, session and store.
+// from whose text is not saved yet), loading, view (the TextView), readOnly, timer, session and store.
+
+import { Recovery, fingerprint, recoveredText } from "./recovery.mjs";
+import { note } from "./notifications.mjs";
+import { kindOf } from "./kinds.mjs";
+
+// Text typed into a document still opening is kept under its own key: it goes in front of the
+// content when it arrives, and must never overwrite what an earlier page left for the document.
+export const TYPED = "typed:";
+export const RECOVERED_NOTE = "Recovered text you typed before the page closed";
 
 export class Autosave {
+  constructor() {
+    this.recovery = new Recovery();
+  }
+
+  /** Keep the newest text of the shown (or opening) document where a reload cannot lose it. */
+  keepUnsaved() {
+    if (this.readOnly) return;
+    if (this.loading) {
+      if (this.loading.id) this.recovery.keep(TYPED + this.loading.id, this.textOf(null), { prefix: true });
+      return;
+    }
+    const doc = this.doc;
+    if (!doc || doc.binary) return;
+    const text = this.textOf(doc);
+    if (text === doc.savedText && !doc.inFlight) { this.recovery.drop(doc.id); return; }
+    doc.base ??= fingerprint(doc.savedText);
+    this.recovery.keep(doc.id, text, { bases: doc.sent ? [doc.base, doc.sent] : [doc.base] });
+  }
+
+  /**
+   * The text to show for `artifact` when this page left unsaved text for it last time: that
+   * text (merged with the engine's if the engine holds something else), or null.
+   */
+  recoveredFor(artifact) {
+    if (this.readOnly || typeof artifact.text !== "string") return null;
+    const kept = this.recovery.get(artifact.id);
+    const typed = this.recovery.get(TYPED + artifact.id);
+    if (!kept && !typed) return null;
+    let text = recoveredText(artifact.text, kept);
+    if (text === null) this.recovery.drop(artifact.id);
+    if (typed) {
+      text = (typed.text || "") + (text ?? artifact.text);
+      this.recovery.drop(TYPED + artifact.id);
+    }
+    return text === artifact.text ? null : text;
+  }
+
+  /** Text typed into a document that was still opening now belongs to `doc` (and its own key). */
+  adoptTyped(doc) {
+    this.recovery.drop(TYPED + doc.id);
+    this.keepDetached(doc);
+  }
+
+  /** Keep a document's unsaved text when it is not the shown one. */
+  keepDetached(doc) {
+    if (this.readOnly || doc.binary || doc.text === doc.savedText) return;
+    doc.base ??= fingerprint(doc.savedText);
+    this.recovery.keep(doc.id, doc.text, { bases: [doc.base] });
+  }
+
+  /** What was typed into a document still opening when the user moved on: saved all the same. */
+  keepTyped(artifact, typed) {
+    if (typeof artifact.text !== "string") return;
+    if (this.doc && this.doc.id === artifact.id) {
+      this.recovery.drop(TYPED + artifact.id);
+      this.view.prepend(typed, [typed.length, typed.length]);
+      return;
+    }
+    const doc = this.detached.get(artifact.id) || { ...this.newDoc(artifact), text: artifact.text };
+    doc.text = typed + doc.text;
+    this.detached.set(doc.id, doc);
+    this.adoptTyped(doc);
+    this.save(doc);
+  }
+
+  /** The editor's record of a document from the engine's artifact. */
+  newDoc(artifact) {
+    const text = typeof artifact.text === "string" ? artifact.text : null;
+    const kind = text === null ? "binary" : kindOf(artifact) === "markdown" ? "markdown" : "text";
+    return { id: artifact.id, artifact, kind, savedText: text, binary: text === null, inFlight: null, failed: null, text };
+  }
+
+  /** Say that recovered text is shown; Undo goes back to the text the engine had. */
+  announceRecovered(doc, engineText) {
+    note(RECOVERED_NOTE, {
+      ms: 30000,
+      undo: () => {
+        if (this.doc !== doc) return;
+        this.setText(engineText);
+        this.onInput();
+      },
+    });
+  }
   /** True while a save of any document is on its way to the engine. */
   get inFlight() {
     return [this.doc, ...this.detached.values()].some((d) => d && d.inFlight);
   }
 
-  /** The newest text of a document: the text area for the shown one. */
-  textOf(doc) { return doc === this.doc ? this.textarea.value : doc.text; }
+  /** The newest text of a document: the editor's for the shown one (or the one opening). */
+  textOf(doc) { return doc === this.doc || !doc ? this.view.text() : doc.text; }
 
   unsaved(doc) {
     return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
@@ -23,7 +119,7 @@ export class Autosave {
 
   /** True while something typed is not yet confirmed durable. */
   isDirty() {
-    if (this.loading && this.textarea.value !== "") return true;
+    if (this.loading && this.view.length > 0) return true;
     return this.unsaved(this.doc) || [...this.detached.values()].some((d) => this.unsaved(d));
   }
 
@@ -45,17 +141,24 @@ export class Autosave {
    */
   save(doc = this.doc) {
     if (doc === this.doc) this.clearTimer();
-    if (!doc || doc.binary || this.readOnly) return Promise.resolve();
+    // A snapshot shown before the engine is ready is saved once the engine has opened it.
+    if (!doc || doc.binary || this.readOnly || doc.provisional) return Promise.resolve();
     if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
     const content = this.textOf(doc);
     if (content === doc.savedText) {
       this.forget(doc);
       return Promise.resolve();
     }
+    doc.sent = fingerprint(content);
+    this.recovery.addBase(doc.id, doc.sent);
     doc.inFlight = this.session.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
       .then((artifact) => {
         doc.savedText = content;
+        doc.base = doc.sent;
         doc.failed = null;
+        // Durable now: localStorage keeps only what was typed since.
+        if (this.textOf(doc) === content) this.recovery.drop(doc.id);
+        else this.recovery.keep(doc.id, this.textOf(doc), { bases: [doc.base] });
         if (artifact && typeof artifact === "object") {
           doc.artifact = { ...doc.artifact, ...artifact };
           this.store.emit("document-saved", { artifact: doc.artifact });
@@ -68,6 +171,7 @@ export class Autosave {
       })
       .finally(() => {
         doc.inFlight = null;
+        doc.sent = null;
         // Keystrokes that arrived during the save go out now.
         if (!doc.failed && this.textOf(doc) !== doc.savedText) this.save(doc);
         else this.forget(doc);
@@ -87,7 +191,7 @@ export class Autosave {
    * typed into one still opening (used before exporting, deleting, or handing over the workspace).
    */
   async flush() {
-    if (this.loading && this.textarea.value !== "") await this.loading.settled;
+    if (this.loading && this.view.length > 0) await this.loading.settled;
     for (let round = 0; round < 5 && !this.readOnly; round++) {
       const docs = [this.doc, ...this.detached.values()].filter((d) => this.unsaved(d));
       if (!docs.length) return;

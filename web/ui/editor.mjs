@@ -11,24 +11,35 @@ import { $, dirname } from "./dom.mjs";
 import { displayName, kindOf } from "./kinds.mjs";
 import { Preview } from "./preview.mjs";
 import { FileCard } from "./filecard.mjs";
-import { Autosave } from "./autosave.mjs";
+import { TYPED } from "./autosave.mjs";
+import { TextView } from "./textview.mjs";
+import { linkCompletion } from "./linkcomplete.mjs";
+import { InstantOpen, keepSnapshot, dropSnapshot } from "./instantopen.mjs";
 
 const SAVE_DELAY_MS = 400;
 const TEXT_KINDS = new Set(["markdown", "code", "text"]);
 
-export class Editor extends Autosave {
+export class Editor extends InstantOpen {
   /**
    * `session`: {call(), mutate()}; `store`: the page's Store (save-status, save-failed and
    * document-saved go out on it); `summaryOf(id)`: what the tree knows of a document;
-   * `showEditor()`: leave the preview-only view; `download(artifact)`: a binary file's button.
+   * `showEditor()`: leave the preview-only view; `download(artifact)`: a binary file's button;
+   * `attachFiles(artifact, files)`: images pasted or dropped into a note → {markdown, done}.
    */
-  constructor({ session, store, summaryOf, showEditor, download }) {
+  constructor({ session, store, summaryOf, showEditor, download, attachFiles = null }) {
     super();
+    this.attachFiles = attachFiles;
     this.session = session;
     this.store = store;
     this.summaryOf = summaryOf;
     this.showEditor = showEditor;
-    this.textarea = $("#editor");
+    this.view = new TextView($("#editor"), {
+      label: "Document text",
+      onChange: () => this.onInput(),
+      onBlur: () => this.saveSoon(0),
+      complete: linkCompletion((method, params) => this.session.call(method, params)),
+      onFiles: (files, pos) => this.attach(files, pos),
+    });
     this.preview = new Preview(session, $("#preview"));
     this.card = new FileCard({ session, download }, $("#binary"));
     this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
@@ -37,15 +48,26 @@ export class Editor extends Autosave {
     this.readOnly = false;
     this.timer = null;
 
-    this.textarea.addEventListener("input", () => this.onInput());
-    this.textarea.addEventListener("blur", () => this.saveSoon(0));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") this.save();
     });
-    window.addEventListener("pagehide", () => this.save());
+    window.addEventListener("pagehide", () => {
+      this.save();
+      // The next load shows this document at once, with the text the engine last confirmed.
+      if (this.doc && !this.doc.binary && !this.doc.provisional) keepSnapshot(this.doc.artifact, this.doc.savedText);
+    });
+    // Leaving while a save is not confirmed asks first (what was typed is in localStorage too).
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.isDirty()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
   }
 
   get current() { return this.doc; }
+
+  /** The text in the editor now (of the shown document, or typed into one still opening). */
+  text() { return this.view.text(); }
 
   /**
    * Switch to a document before its content is here, so typing can start at once.
@@ -61,24 +83,19 @@ export class Editor extends Autosave {
     this.loading = load;
     this.card.clear();
     this.preview.clear();
-    const app = $("#app");
-    app.dataset.kind = binary ? "binary" : kindOf(summary) === "markdown" ? "markdown" : "text";
-    $("#empty").hidden = true;
-    $("#doc").hidden = false;
-    $("#doc-actions").hidden = false;
-    $("#panes").hidden = binary;
-    $("#binary").hidden = !binary;
+    showFrame(binary ? "binary" : kindOf(summary) === "markdown" ? "markdown" : "text");
     if (known) this.showTitle(summary);
-    this.textarea.value = "";
-    this.textarea.readOnly = this.readOnly || binary;
-    this.textarea.placeholder = load.id ? "Opening…" : "Start writing…";
-    this.textarea.setAttribute("aria-busy", "true");
+    this.view.load(null, "");
+    this.view.applySettings({ readOnly: this.readOnly || binary, placeholder: load.id ? "Opening…" : "Start writing…", busy: true });
     if (focus) this.focus();
     this.store.emit("save-status");
     return load;
   }
 
   async open(id, { focus = false, artifact = null } = {}) {
+    if (this.doc?.provisional && this.doc.id === id) {
+      return this.adoptSnapshot(artifact ?? await this.session.call("artifacts.get", { id }));
+    }
     if (this.doc && this.doc.id === id) { if (focus) this.focus(); return this.doc; }
     const load = this.loading && this.loading.id === id
       ? this.loading : this.begin(this.summaryOf(id) || { id }, { focus });
@@ -103,13 +120,13 @@ export class Editor extends Autosave {
       if (load.typed) this.keepTyped(artifact, load.typed);
       return null;
     }
-    const typed = this.textarea.value;
-    const caret = [this.textarea.selectionStart, this.textarea.selectionEnd];
+    const typed = this.view.text();
+    const caret = this.view.selection();
+    // What this page typed meanwhile goes in below; its own key was only a stand-in.
+    if (typed && load.id) this.recovery.drop(TYPED + load.id);
     this.show(artifact);
     if (typed && !this.doc.binary) {
-      this.textarea.value = typed + this.textarea.value;
-      this.textarea.setSelectionRange(caret[0], caret[1]);
-      this.onInput();
+      this.view.prepend(typed, caret);
     }
     return this.doc;
   }
@@ -121,37 +138,18 @@ export class Editor extends Autosave {
     if (load === this.loading) this.close();
   }
 
-  keepTyped(artifact, typed) {
-    if (typeof artifact.text !== "string") return;
-    if (this.doc && this.doc.id === artifact.id) {
-      this.textarea.value = typed + this.textarea.value;
-      this.onInput();
-      return;
-    }
-    const doc = this.detached.get(artifact.id) || { ...this.newDoc(artifact), text: artifact.text };
-    doc.text = typed + doc.text;
-    this.detached.set(doc.id, doc);
-    this.save(doc);
-  }
-
-  newDoc(artifact) {
-    const text = typeof artifact.text === "string" ? artifact.text : null;
-    const kind = text === null ? "binary" : kindOf(artifact) === "markdown" ? "markdown" : "text";
-    return { id: artifact.id, artifact, kind, savedText: text, binary: text === null, inFlight: null, failed: null, text };
-  }
-
   /** Stop showing the open document; what was typed into it keeps saving in the background. */
   detach() {
     this.clearTimer();
     if (this.loading) {
-      this.loading.typed = this.textarea.value;
+      this.loading.typed = this.view.text();
       this.loading = null;
     }
-    this.textarea.removeAttribute("aria-busy");
+    this.view.setBusy(false);
     const doc = this.doc;
     this.doc = null;
     if (doc && !doc.binary) {
-      doc.text = this.textarea.value;
+      doc.text = this.view.text();
       if (this.unsaved(doc)) {
         this.detached.set(doc.id, doc);
         this.save(doc);
@@ -176,9 +174,9 @@ export class Editor extends Autosave {
         this.showTitle(doc.artifact);
         return;
       }
-      const [start, end] = [this.textarea.selectionStart, this.textarea.selectionEnd];
+      const [start, end] = this.view.selection();
       this.show(artifact);
-      if (!this.doc.binary) this.textarea.setSelectionRange(start, end);
+      if (!this.doc.binary) this.view.select(start, end);
       return;
     }
   }
@@ -190,44 +188,50 @@ export class Editor extends Autosave {
     this.showTitle(this.doc.artifact);
   }
 
-  show(artifact) {
+  show(artifact, { provisional = false } = {}) {
     this.clearTimer();
     this.loading = null;
-    this.textarea.removeAttribute("aria-busy");
     // A document reopened before its earlier text was saved continues from that text.
     const earlier = this.detached.get(artifact.id);
     this.detached.delete(artifact.id);
     if (earlier) earlier.artifact = { ...earlier.artifact, ...artifact };
     this.doc = earlier || this.newDoc(artifact);
+    this.doc.provisional = provisional;
     const { kind, binary } = this.doc;
-    const text = earlier ? earlier.text : this.doc.savedText;
-    const app = $("#app");
-    app.dataset.kind = kind;
-    $("#empty").hidden = true;
-    $("#doc").hidden = false;
-    $("#doc-actions").hidden = false;
-    $("#panes").hidden = binary;
-    $("#binary").hidden = !binary;
+    const recovered = earlier || binary ? null : this.recoveredFor(artifact);
+    const text = earlier ? earlier.text : recovered ?? this.doc.savedText;
+    showFrame(kind);
     $("#doc-download").hidden = binary; // the file card has its own Download button
     this.showTitle(this.doc.artifact);
     this.card.clear();
     if (binary) {
-      this.textarea.value = "";
+      this.view.load(null, "");
+      this.view.applySettings({ busy: false, readOnly: true, placeholder: "" });
       this.preview.clear();
       this.card.show(this.doc.artifact);
     } else {
-      this.textarea.value = text;
-      this.textarea.readOnly = this.readOnly;
-      this.textarea.scrollTop = 0;
-      this.textarea.setSelectionRange(0, 0);
-      this.textarea.placeholder = kind === "markdown" ? "Start writing… Markdown works: # headings, **bold**, - lists" : "";
-      if (kind === "markdown") {
+      this.view.applySettings({
+        busy: false, readOnly: this.readOnly,
+        placeholder: kind === "markdown" ? "Start writing… Markdown works: # headings, **bold**, - lists" : "",
+      });
+      // The document's own undo history comes back with it (a changed text is one more edit).
+      this.view.load(this.doc.id, earlier ? earlier.text : this.doc.savedText);
+      if (recovered !== null) this.view.setText(recovered);
+      if (!provisional) keepSnapshot(this.doc.artifact, this.doc.savedText);
+      if (provisional) {
+        this.preview.clear(); // the renderer is the engine's: it comes when the engine is ready
+      } else if (kind === "markdown") {
         if (!earlier && typeof artifact.html === "string") this.preview.showEngineHtml(artifact.html);
         else this.preview.renderNow(text);
       } else {
         this.preview.clear();
       }
       if (earlier) this.saveSoon(0);
+      if (recovered !== null) {
+        this.onInput();
+        this.saveSoon(0);
+        this.announceRecovered(this.doc, this.doc.savedText);
+      }
     }
     this.store.emit("save-status");
   }
@@ -242,8 +246,9 @@ export class Editor extends Autosave {
   /** Show no document. What was typed into the open one is still saved. */
   close() {
     this.detach();
+    dropSnapshot();
     this.card.clear();
-    this.textarea.value = "";
+    this.view.load(null, "");
     this.preview.clear();
     $("#doc").hidden = true;
     $("#doc-actions").hidden = true;
@@ -259,22 +264,48 @@ export class Editor extends Autosave {
     const text = this.doc ? !this.doc.binary : Boolean(this.loading && !this.loading.binary);
     if (!text) return;
     this.showEditor();
-    this.textarea.focus();
+    this.view.focus();
   }
 
   setReadOnly(readOnly) {
     this.readOnly = readOnly;
-    this.textarea.readOnly = readOnly || Boolean(this.loading?.binary);
+    this.view.setReadOnly(readOnly || Boolean(this.loading?.binary) || Boolean(this.doc?.binary));
     if (readOnly) this.clearTimer();
   }
 
+  /** Images pasted or dropped into the open note: files beside it, and links to them here. */
+  attach(files, pos) {
+    const images = files.filter((f) => f.type.startsWith("image/"));
+    if (!images.length || !this.attachFiles || !this.doc || this.doc.binary || this.readOnly || this.loading) return false;
+    const { markdown, done } = this.attachFiles(this.doc.artifact, images);
+    this.view.insert(markdown, pos);
+    this.attaching = done;
+    return true;
+  }
+
+  /** Replace the whole text of the shown document (as an edit the user can undo). */
+  setText(text) {
+    this.view.setText(text);
+  }
+
   onInput() {
+    this.keepUnsaved();
     // While a document opens, what is typed stays in the text area until it arrives.
     if (this.loading) { this.store.emit("save-status"); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
     this.store.emit("save-status");
-    if (this.doc.kind === "markdown") this.preview.update(this.textarea.value);
+    if (this.doc.kind === "markdown") this.preview.update(this.view.text());
     this.saveSoon(SAVE_DELAY_MS);
   }
 
+}
+
+/** Show the document area for a document of `kind` (markdown, text or binary). */
+function showFrame(kind) {
+  $("#app").dataset.kind = kind;
+  $("#empty").hidden = true;
+  $("#doc").hidden = false;
+  $("#doc-actions").hidden = false;
+  $("#panes").hidden = kind === "binary";
+  $("#binary").hidden = kind !== "binary";
 }
