@@ -9,6 +9,8 @@ import pytest
 from pylib import artifacts, compress, db, migrations, versions
 from pylib.errors import VersionCorrupt
 
+from oldschema import downgrade
+
 WORDS = ("the", "meeting", "notes", "project", "quire", "design", "review", "budget", "next",
          "steps", "owner", "deadline", "open", "question", "decision", "draft")
 
@@ -69,7 +71,7 @@ def test_the_upgrade_compresses_old_full_copies_and_keeps_every_text(tmp_path):
         for vid, text in texts.items():
             ws.conn.execute("UPDATE artifact_versions SET storage = 'full', base_id = NULL,"
                             " content = ? WHERE id = ?", (text.encode(), vid))
-    ws.conn.execute("PRAGMA user_version = 15")
+    downgrade(ws.conn, 15)
     raw_old = ws.conn.execute(
         "SELECT sum(length(content)) FROM artifact_versions v WHERE seq < (SELECT max(seq)"
         " FROM artifact_versions w WHERE w.artifact_id = v.artifact_id)").fetchone()[0]
@@ -117,7 +119,7 @@ def test_the_upgrade_leaves_a_damaged_row_as_it_was(tmp_path):
                             " content = ? WHERE id = ?", (texts[vid].encode(), vid))
         ws.conn.execute("UPDATE artifact_versions SET storage = 'zlib', content = X'78DA00'"
                         " WHERE id = ?", (rows[3],))
-    ws.conn.execute("PRAGMA user_version = 15")
+    downgrade(ws.conn, 15)
     ws.close()
     ws = db.open_workspace(str(tmp_path / "w.sqlite"), synchronous="OFF")
     assert ws.conn.execute("SELECT storage, hex(content) FROM artifact_versions WHERE id = ?",

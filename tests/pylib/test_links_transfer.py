@@ -9,6 +9,8 @@ from pylib.errors import InvalidImport
 from pylib.links import index, queries
 from pylib.transfer import export_workspace, import_workspace, validate_import
 
+from oldschema import downgrade_file
+
 _INDEX = ("SELECT 'l', source_id, kind, target, heading, mode, name_key, coalesce(path_key, ''),"
           " coalesce(target_id, '') FROM links UNION ALL"
           " SELECT 't', artifact_id, tag_key, tag, direct, '', '', '', '' FROM note_tags UNION ALL"
@@ -94,23 +96,8 @@ def test_a_file_with_an_altered_index_table_is_refused(tmp_path):
 
 
 def _as_version_12(path):
-    """The workspace as the release before the link index left it (keyword index included):
-    every table, view, index and trigger a fresh version-12 schema lacks is dropped, so the
-    steps after 12 (links, and whatever later steps add) run again on the next open."""
-    fresh = sqlite3.connect(":memory:", isolation_level=None)
-    migrations.migrate(fresh, steps=migrations.steps_to(12))
-    keep = {row[0] for row in fresh.execute("SELECT name FROM sqlite_master")}
-    fresh.close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    order = "CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END"
-    extra = conn.execute(
-        f"SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY {order}"
-    ).fetchall()
-    for kind, name in extra:
-        if name not in keep:
-            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
-    conn.execute("PRAGMA user_version = 12")
-    conn.close()
+    """The workspace as the release before the link index left it (keyword index included)."""
+    downgrade_file(path, 12)
 
 
 def test_the_upgrade_builds_the_index_of_an_existing_workspace(tmp_path):
