@@ -41,7 +41,8 @@ def add_subcommands(subparsers: Any) -> None:
     cat = subparsers.add_parser("cat", help="print a document's text (or an old version's)")
     cat.add_argument("file")
     cat.add_argument("path", help="the document's path, e.g. /notes/ideas.md")
-    cat.add_argument("--version", type=int, metavar="N", help="version number (seq); default: current")
+    cat.add_argument("--version", type=int, metavar="N",
+                     help="version number (seq); default: the current text")
     for sub, name in ((tsk, "tasks"), (cit, "citations"), (cat, "cat")):
         sub.set_defaults(engine_command=name)
 
@@ -88,8 +89,8 @@ def _citation_rows(ws: Workspace, document: str | None, run: str | None) -> list
 
 
 def _cat(ws: Workspace, path: str, version: int | None, out: TextIO) -> None:
-    row = ws.conn.execute("SELECT id FROM artifacts WHERE path = ? ORDER BY deleted_at IS NOT NULL"
-                          " LIMIT 1", (path,)).fetchone()
+    row = ws.conn.execute("SELECT id FROM artifacts WHERE path = ?"
+                          " ORDER BY deleted_at IS NOT NULL LIMIT 1", (path,)).fetchone()
     if row is None:
         raise NotFound(f"No document at {path}.")
     if version is None:

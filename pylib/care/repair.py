@@ -80,7 +80,8 @@ def _indexed_count(conn: sqlite3.Connection, table: str) -> int | None:
     for index in names:
         try:
             # count(rowid), not count(*): SQLite may answer count(*) from the table's own tree.
-            return conn.execute(f'SELECT count(rowid) FROM "{table}" INDEXED BY "{index}"').fetchone()[0]
+            return conn.execute(
+                f'SELECT count(rowid) FROM "{table}" INDEXED BY "{index}"').fetchone()[0]
         except sqlite3.DatabaseError:
             continue
     return None

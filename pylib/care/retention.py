@@ -79,8 +79,9 @@ def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = 
     """One atomic step of a cleanup; pass the returned ``cursor`` back until ``done``.
 
     ``cursor`` "" starts with trash and activity; "v:<id>" goes on with the documents after
-    ``<id>``. ``folder``: only the versions of documents in this folder (and below). Returns ``{done, cursor, progress, removed: {versions, trash_items, activity},
-    skipped: [{artifact_id, message}]}``; the last step records ``last_cleanup``.
+    ``<id>``. ``folder``: only the versions of documents in this folder (and below).
+    Returns ``{done, cursor, progress, removed: {versions, trash_items, activity}, skipped:
+    [{artifact_id, message}]}``; the last step records ``last_cleanup``.
     """
     policy = policy or settings.retention(ws)
     now = ws.clock()

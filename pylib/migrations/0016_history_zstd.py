@@ -39,7 +39,8 @@ def _plain(storage: str, content: bytes, newer: tuple[str, bytes] | None,
     return None
 
 
-def _encode(plain: bytes, newer: tuple[str, bytes] | None, run: int) -> tuple[str, bytes, str | None]:
+def _encode(plain: bytes, newer: tuple[str, bytes] | None,
+            run: int) -> tuple[str, bytes, str | None]:
     if newer is not None and run + 1 < _MAX_CHAIN:
         delta = deltas.encode(newer[1], plain)
         if len(delta) <= _SHARE * len(plain):

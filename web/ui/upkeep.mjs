@@ -96,7 +96,10 @@ export class Upkeep {
   async run(job) {
     if (job === "check") {
       const result = await this.session.mutate("care.check", {}, { quiet: true });
-      if (!result.ok) this.onProblem?.(result);
+      // One notice per problem found, not one per background check that finds it again.
+      const key = `${result.problem_count}:${result.problems?.[0]?.message}`;
+      if (!result.ok && key !== this.reported) this.onProblem?.(result);
+      this.reported = result.ok ? null : key;
     } else if (job === "cleanup") {
       await cleanupSteps(this.session);
     } else if (job === "compact") {
