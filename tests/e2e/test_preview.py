@@ -120,6 +120,14 @@ def test_links_open_inside_the_app(page: Page) -> None:
     link = preview(page).get_by_role("link", name="site")
     expect(link).to_have_attribute("target", "_blank")
     assert "noopener" in link.get_attribute("rel")
+    # Where nothing opens notes (a version in the history dialog), a note link cannot navigate.
+    links = page.evaluate("""async () => {
+        const { setEngineHtml } = await import("/ui/preview.mjs");
+        const el = document.createElement("article");
+        setEngineHtml(el, '<p><a href="Other.md">n</a> <a href="https://e.example/">e</a></p>');
+        return [...el.querySelectorAll("a")].map((a) => [a.getAttribute("href"), a.target]);
+    }""")
+    assert links == [[None, ""], ["https://e.example/", "_blank"]]
 
 
 def test_task_checkbox_edits_the_source_line(page: Page) -> None:

@@ -177,3 +177,15 @@ def test_hostile_inputs_stay_fast(text):
     html = render_markdown(text)
     assert time.perf_counter() - started < 2.0
     assert "<script" not in html
+
+
+def test_a_long_line_of_bare_urls_is_linear():
+    """30,000 URLs on one line took 9–15 s in the old renderer (quadratic); linkify is off."""
+    def cpu(n: int) -> float:
+        text = " ".join(f"https://example.com/p{i}" for i in range(n))
+        started = time.process_time()
+        render_markdown(text)
+        return time.process_time() - started
+
+    small, large = cpu(3_000), cpu(30_000)
+    assert large < 2.0 and large < 40 * max(small, 0.001), (small, large)

@@ -156,7 +156,7 @@ export function setEngineHtml(el, html, workspace = null) {
 function renderedFragment(html, workspace) {
   const fragment = sanitize(html);
   showImages(fragment, workspace);
-  markLinks(fragment);
+  markLinks(fragment, { inApp: Boolean(workspace) });
   if (workspace && !workspace.canWrite()) for (const box of fragment.querySelectorAll("input")) box.disabled = true;
   return fragment;
 }

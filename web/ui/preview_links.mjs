@@ -6,13 +6,19 @@ import { note } from "./notifications.mjs";
 import { ID_PREFIX } from "./sanitize.mjs";
 import { findByName, findByPath, fragmentOf, isRemote, resolvePath } from "./preview_paths.mjs";
 
-/** Mark external links (run on the sanitised fragment, before it is in the page). */
-export function markLinks(root) {
+/**
+ * Mark external links (run on the sanitised fragment, before it is in the page). Where no
+ * click handler opens notes (`inApp` false: a version in the history dialog), links to notes
+ * keep their text but lose their target, so a click never navigates the workspace page away.
+ */
+export function markLinks(root, { inApp = true } = {}) {
   for (const a of root.querySelectorAll("a[href]")) {
     const href = a.getAttribute("href");
     if (isRemote(href)) {
       a.target = "_blank";
       a.rel = "noopener noreferrer";
+    } else if (!inApp) {
+      a.removeAttribute("href");
     }
   }
 }
