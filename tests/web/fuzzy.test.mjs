@@ -31,3 +31,8 @@ test("positions point at the matched characters", () => {
   const s = fuzzyMatch("fold", "New folder");
   assert.deepEqual(s.positions, [4, 5, 6, 7]);
 });
+
+test("a match is found even when word starts lead past it", () => {
+  assert.ok(fuzzyMatch("ref", "Search the text of every document"));
+  assert.ok(fuzzyMatch("sed", "Search the text of every document"));
+});

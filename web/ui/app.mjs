@@ -85,7 +85,10 @@ function assemble(store) {
   const panels = {
     quickOpen: () => openQuickOpen(parts),
     search: () => openSearch(parts),
-    palette: () => openPalette({ ...parts, run: (id) => commands.handlers[id]?.(), available: commands.available }),
+    palette: () => openPalette({
+      ...parts, run: (id) => commands.handlers[id]?.(), available: commands.available,
+      searchText: (query) => openSearch(parts, query),
+    }),
     recent: () => openRecent(parts),
     today: () => openToday(parts),
     trash: () => openTrash(parts),

@@ -12,8 +12,12 @@ export function fuzzyMatch(query, text) {
   const q = query.trim().toLowerCase().replace(/\s+/g, " ");
   if (!q) return { score: 0, positions: [] };
   const t = text.toLowerCase();
-  const best = bestFrom(q, t, text);
-  if (!best) return null;
+  // Jumping to word starts can skip past what a later character needs: then take each
+  // character where it first occurs (which finds any match there is).
+  const starts = bestFrom(q, t, text, true);
+  const plain = bestFrom(q, t, text, false);
+  if (!plain) return null;
+  const best = starts && starts.score >= plain.score ? starts : plain;
   // A plain substring (or word prefix) is what people expect first.
   const at = t.indexOf(q);
   if (at >= 0) {
@@ -25,8 +29,8 @@ export function fuzzyMatch(query, text) {
   return best;
 }
 
-/** Greedy left-to-right match that prefers word starts; a few points per good transition. */
-function bestFrom(q, t, original) {
+/** Greedy left-to-right match (preferring word starts if `starts`); points per good step. */
+function bestFrom(q, t, original, starts) {
   const positions = [];
   let score = 0;
   let from = 0;
@@ -35,7 +39,7 @@ function bestFrom(q, t, original) {
     if (ch === " ") continue;
     let found = -1;
     // Prefer the next word start with this character, else the next occurrence.
-    for (let i = from; i < t.length; i++) {
+    for (let i = from; starts && i < t.length; i++) {
       if (t[i] === ch && (i === 0 || SEPARATOR.test(t[i - 1]) || isCamelStart(original, i))) { found = i; break; }
     }
     const plain = t.indexOf(ch, from);

@@ -24,9 +24,10 @@ export function noteEntry(a, documents, tree, positions, { when = false } = {}) 
 
 /**
  * `run(id)`: run a command; `available(command)`: whether it can run now; `recent`: the
- * Recent list; `tree`, `documents`: the notes and opening one.
+ * Recent list; `tree`, `documents`: the notes and opening one; `searchText(query)`: the
+ * search panel, for the query typed.
  */
-export function openPalette({ run, available, recent, tree, documents }) {
+export function openPalette({ run, available, recent, tree, documents, searchText }) {
   const commands = COMMANDS.filter((c) => c.palette !== false);
   const entry = (c, positions) => ({
     title: c.title, positions, icon: c.icon, disabled: !available(c),
@@ -46,9 +47,11 @@ export function openPalette({ run, available, recent, tree, documents }) {
       }
       const matched = fuzzyFilter(commands, query, (c) => c.title);
       const notes = fuzzyFilter(tree.artifacts(), query, displayName).slice(0, NOTES_SHOWN);
+      const text = { title: `Search all documents for “${query.trim()}”`, icon: "text-search", run: () => searchText(query.trim()) };
       return [
         { title: "Commands", items: matched.map((m) => entry(m.item, m.positions)) },
         { title: "Notes", items: notes.map((m) => noteEntry(m.item, documents, tree, m.positions)) },
+        { title: "Full text", items: [text] },
       ];
     },
   });

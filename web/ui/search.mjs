@@ -31,8 +31,12 @@ function choice(label, options, value) {
 
 const keyHint = (keys, what) => h("span", {}, keys.map((k) => h("kbd", { class: "kbd" }, k)), ` ${what}`);
 
-/** `session`: {call()}; `tree`: folders and reveal(); `documents`: {open()}; `editor`: the open document. */
-export function openSearch(parts) {
+/**
+ * Open the panel (or focus it), with `query` in its box when given (else the last one).
+ * `session`: {call()}; `tree`: folders and reveal(); `documents`: {open()}; `editor`: the open document.
+ */
+export function openSearch(parts, query = null) {
+  if (typeof query === "string") last.query = query;
   if (openNow) openNow.focus();
   else openNow = new SearchPanel(parts);
 }
