@@ -121,3 +121,17 @@ def test_tags_in_the_sidebar_with_counts_and_their_notes(page: Page) -> None:
     page.get_by_label("Document text").press("End")
     page.get_by_label("Document text").type(f" #{tag}x")
     expect(tags.get_by_role("button", name=f"#{tag}x, 1 note")).to_be_visible(timeout=15_000)
+
+
+def test_renaming_a_folder_offers_to_update_the_links_into_it(page: Page) -> None:
+    folder, new, a = unique("proj"), unique("area"), unique("alpha")
+    engine_call(page, "folders.create", {"path": f"/{folder}"})
+    _notes(page, {f"/{folder}/Plan.md": "# Plan", f"/{a}.md": f"See [[{folder}/Plan]]."})
+    page.get_by_role("button", name=f"More actions for {folder}").click()
+    page.get_by_role("menuitem", name="Rename").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Update 1 link in 1 note that point here")).to_be_checked()
+    dialog.get_by_label("New name").fill(new)
+    dialog.get_by_role("button", name="Save name").click()
+    expect(page.get_by_role("treeitem", name=new)).to_be_visible()
+    assert text_of(page, f"{a}.md") == f"See [[{new}/Plan]]."

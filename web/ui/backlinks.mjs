@@ -93,12 +93,13 @@ export class LinksPanel {
       if (asked === this.asked) this.el.hidden = true; // a note that just went away
       return;
     }
-    if (asked !== this.asked) return;
+    const doc = this.editor.current;
+    if (asked !== this.asked || !doc || doc.id !== id) return; // it moved on meanwhile
     const changed = this.shownId !== id;
     this.shownId = id;
     this.count.textContent = String(res.linked.length);
-    replace(this.linked, noteRows(res.linked, this.open, "No other note links here yet. Write [[" +
-      this.editor.current.artifact.name.replace(/\.md$/i, "") + "]] in one."));
+    const name = (doc.artifact?.name || "").replace(/\.md$/i, "");
+    replace(this.linked, noteRows(res.linked, this.open, `No other note links here yet. Write [[${name}]] in one.`));
     if (changed) {
       this.mentionCount.textContent = "";
       replace(this.mentions);
