@@ -27,6 +27,7 @@ from pylib.sync.clock import device_id
 from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
+from pylib.sync.snapshot import PART_BYTES, part_key, split
 from pylib.sync.store import NotModified, ObjectStore
 
 MAX_ATTEMPTS = 8
@@ -54,6 +55,7 @@ class SyncEngine:
         self.tag = workspace_tag(self.key)
         self.device = device_id(ws.conn)
         self.schema = schema_version
+        self.segment_bytes = PART_BYTES  # a push larger than this is cut into segments
         self._lock = asyncio.Lock()
 
     # --- reading ---------------------------------------------------------------------
@@ -104,8 +106,6 @@ class SyncEngine:
                                        {"kind": "segment", "dev": device, "num": number})
 
     async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
-        from pylib.sync.snapshot import part_key
-
         records: list[dict[str, Any]] = []
         for part in range(int(snap["parts"])):
             records += await self.read_records(
@@ -194,11 +194,14 @@ class SyncEngine:
     async def _commit(self, manifest: Manifest, records: list[dict[str, Any]],
                       upto: int) -> int:
         conn = self.ws.conn
-        first = max(manifest.latest(self.device), meta.get(conn, "own", 0)) + 1
-        number = await self._put_segment(first, records)
+        number = max(manifest.latest(self.device), meta.get(conn, "own", 0))
+        numbers = []
+        for chunk in split(records, self.segment_bytes):  # a big push: several, one commit
+            number = await self._put_segment(number + 1, chunk)
+            numbers.append(number)
         new = Manifest(manifest.counter + 1,
                        {**manifest.devices,
-                        self.device: [*manifest.devices.get(self.device, []), number]},
+                        self.device: [*manifest.devices.get(self.device, []), *numbers]},
                        manifest.snapshot)
         data = await mf.encode(self.key, self.tag, new)
         with self.ws.transaction():  # a number once used is never used again

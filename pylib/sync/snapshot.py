@@ -33,6 +33,26 @@ def _size(values: list[Any]) -> int:
     return 64 + sum(len(v) if isinstance(v, (bytes, str)) else 8 for v in values)
 
 
+def record_size(record: dict[str, Any]) -> int:
+    """About how many bytes a record takes in a body."""
+    return sum(_size(v[2]) for v in record.get("f", {}).values()) or 64
+
+
+def split(found: list[dict[str, Any]], part_bytes: int = PART_BYTES) -> list[list[dict[str, Any]]]:
+    """``found`` cut into runs of about ``part_bytes`` (a big first push becomes several
+    segments, each well under what one object may hold)."""
+    out: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for record in found:
+        n = record_size(record)
+        if out[-1] and size + n > part_bytes:
+            out.append([])
+            size = 0
+        out[-1].append(record)
+        size += n
+    return out
+
+
 def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     """``(record, approximate bytes)`` for every synced row and remembered removal."""
     conn = ws.conn

@@ -160,3 +160,14 @@ def test_search_and_links_follow_pulled_changes(devices):
     assert [x["source"]["id"] for x in queries.backlinks(b.ws.conn, target.id)] == [source.id]
     hits = keyword.search(b.ws, "zebra")
     assert [h["id"] for h in hits["hits"]] == [target.id]
+
+
+def test_a_big_push_is_cut_into_segments_committed_at_once(devices):
+    a, b, _ = devices
+    a.engine.segment_bytes = 2_000
+    made = [artifacts.create(a.ws, f"/many/n{i}.md", f"note {i}\n" * 40).id for i in range(12)]
+    drive(a.engine.push())
+    segments = [k for k in a.engine.store.objects if k.startswith("sync/segments/")]
+    assert len(segments) > 5
+    drive(b.engine.pull())
+    assert sorted(x["id"] for x in artifacts.list_tree(b.ws)["artifacts"]) == sorted(made)
