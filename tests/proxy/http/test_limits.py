@@ -56,13 +56,20 @@ def live(make_quire_app, make_quire_settings):  # noqa: F811
 @pytest.mark.parametrize("stall", STALLS, ids=[s.__name__ for s in STALLS])
 def test_stalled_clients_are_disconnected(live, stall):
     with live() as url:
-        socks = [connect(url) for _ in range(20)]
-        for sock in socks:
-            stall(sock)
+        socks, opened = [], []
+        for _ in range(20):
+            socks.append(connect(url))
+            opened.append(time.monotonic())
+            stall(socks[-1])
         time.sleep(TIMEOUT / 2)
         for sock in socks:
             sock.settimeout(0.01)
-        assert not any(closed_by_server(s) for s in socks), "closed before the deadline"
+        # Under load, connecting twenty sockets can take a while: judge "not yet" only for the
+        # sockets whose deadline is still clearly ahead (always the later ones).
+        now = time.monotonic()
+        young = [s for s, t in zip(socks, opened) if now - t < TIMEOUT * 0.75]
+        assert young, "the machine is too slow to check the deadline"
+        assert not any(closed_by_server(s) for s in young), "closed before the deadline"
         time.sleep(TIMEOUT * 1.5)
         for sock in socks:
             sock.settimeout(2)
