@@ -4,7 +4,8 @@ Pyodide 314 (Python 3.14) has ``compression.zstd`` in its standard library (PEP 
 CPython 3.11 host gets the same API from the ``backports.zstd`` package. Everything else in
 the engine calls :func:`pack` / :func:`unpack` here and never imports either directly.
 
-Used for version keyframes (``artifact_versions.storage = 'zstd'``, :mod:`pylib.version_store`).
+Used for version keyframes (``artifact_versions.storage = 'zstd'``, :mod:`pylib.version_store`)
+and sync's segments (:mod:`pylib.sync.codec`).
 A document's current text stays plain in ``artifacts.content``: search reads it through a view
 and an exported file shows it in any ``sqlite3`` shell; an old version's text is printed by
 ``quire cat FILE PATH --version N`` (docs/recovery.md), and :func:`register_sql` gives a
@@ -33,12 +34,19 @@ def pack(data: bytes, level: int = LEVEL) -> bytes:
     return _zstd.compress(data, level)
 
 
-def unpack(data: bytes) -> bytes:
-    """The bytes of one zstd frame; raises :class:`CompressedDataError` if it is damaged."""
+def unpack(data: bytes, max_size: int | None = None) -> bytes:
+    """The bytes of one zstd frame; raises :class:`CompressedDataError` if it is damaged, or if
+    it would unpack beyond ``max_size`` bytes (a small object must not unpack into gigabytes)."""
     try:
-        return _zstd.decompress(data)
+        if max_size is None:
+            return _zstd.decompress(data)
+        decomp = _zstd.ZstdDecompressor()
+        out = decomp.decompress(data, max_length=max_size + 1)
     except _zstd.ZstdError as exc:
         raise CompressedDataError(str(exc)) from exc
+    if len(out) > max_size or not decomp.eof:
+        raise CompressedDataError("the data is larger than allowed or truncated")
+    return out
 
 
 def register_sql(conn: sqlite3.Connection) -> None:

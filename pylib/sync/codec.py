@@ -18,9 +18,8 @@ import json
 import struct
 from typing import Any
 
-from pylib import platform
+from pylib import compress, platform
 from pylib.errors import DecryptFailed
-from pylib.sync import zstd
 from pylib.sync.errors import Refused
 
 MAGIC = b"QSY1"
@@ -107,7 +106,7 @@ def _aad(key: str, header: bytes) -> bytes:
 async def seal(sync_key: bytes, key: str, header: dict[str, Any], body: Any) -> bytes:
     """The bytes to store at ``key``: ``header`` readable, ``body`` encrypted."""
     head = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    packed = zstd.compress(encode_body(body))
+    packed = compress.pack(encode_body(body))
     plain = struct.pack(">I", len(packed)) + packed
     plain += bytes(pad_size(len(plain)) - len(plain))
     pl = platform.current
@@ -147,7 +146,7 @@ async def open_sealed(sync_key: bytes, key: str, data: bytes,
                       "of another workspace).", key=key) from None
     try:
         (size,) = struct.unpack_from(">I", plain, 0)
-        body = zstd.decompress(plain[4:4 + size], MAX_BODY_BYTES)
-    except (struct.error, zstd.ZstdError) as exc:
+        body = compress.unpack(plain[4:4 + size], MAX_BODY_BYTES)
+    except (struct.error, compress.CompressedDataError) as exc:
         raise Refused(f"A sync object does not unpack ({exc}).", key=key) from exc
     return header, decode_body(body)
