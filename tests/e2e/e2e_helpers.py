@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import hashlib
 import re
 import signal
 import socket
@@ -135,7 +136,10 @@ def new_context(browser: Browser, origin: str, guard: ForeignRequests, **overrid
 
 def save_failure_artifacts(test_id: str, contexts: list[BrowserContext]) -> Path:
     """Screenshots of every open page (and traces, when configured) in test-results/<test>/."""
-    out = CONFIG.RESULTS_DIR / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
+    if len(name) > 120:  # a parametrised id can be a whole file's bytes: keep it a valid name
+        name = name[:100] + "_" + hashlib.sha256(test_id.encode()).hexdigest()[:16]
+    out = CONFIG.RESULTS_DIR / name
     out.mkdir(parents=True, exist_ok=True)
     for i, ctx in enumerate(contexts):
         for j, page in enumerate(ctx.pages):
