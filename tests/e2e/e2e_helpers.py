@@ -8,9 +8,9 @@ come from the top-level playwright.config.py (`CONFIG`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
-import hashlib
 import re
 import signal
 import socket
