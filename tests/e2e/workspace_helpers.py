@@ -60,3 +60,22 @@ def check_database(data: bytes, tmp_path: Path) -> sqlite3.Connection:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert SEED_TABLES <= tables
     return conn
+
+
+def user_rows(data: bytes) -> dict[str, list]:
+    """Every row of the user's own data in an exported file, table by table: what an import may
+    change. Derived tables (search, links, embeddings) and device bookkeeping are left out, since
+    background work (indexing, for one) rewrites them while a test runs."""
+    from pylib import rows
+
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(data)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name")
+            if name not in rows.DERIVED_TABLES and not name.startswith("embedding_")]
+        return {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                for name in tables}
+    finally:
+        conn.close()
