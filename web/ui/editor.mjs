@@ -69,6 +69,19 @@ export class Editor extends InstantOpen {
   /** The text in the editor now (of the shown document, or typed into one still opening). */
   text() { return this.view.text(); }
 
+  // For the panes beside the editor (preview, search), on the shown document; lines are 1-based.
+  /** Replace line `n` (a task ticked in the preview): one undoable edit, saved as typing is. */
+  replaceLine(n, text) {
+    if (!this.doc || this.doc.binary || this.readOnly || this.loading) return false;
+    this.view.replaceLine(n, text);
+    return true;
+  }
+  select(from, to = from) { this.view.select(from, to); }
+  scrollToLine(n) { this.view.scrollToLine(n); }
+  topLine() { return this.view.topLine(); }
+  /** Call `fn(topLine)` when the editor scrolls; returns the function that stops it. */
+  onScroll(fn) { return this.view.onScroll(fn); }
+
   /**
    * Switch to a document before its content is here, so typing can start at once.
    * `summary` is what the tree knows ({id?, path, name, mime_type, kind}); a new document has no id yet.
