@@ -177,6 +177,10 @@ export class Editor extends InstantOpen {
   async reload() {
     const doc = this.doc;
     if (!doc) return;
+    if (doc.provisional) {
+      this.adoptSnapshot(await this.session.call("artifacts.get", { id: doc.id }));
+      return;
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.flush();
       const artifact = await this.session.call("artifacts.get", { id: doc.id });
