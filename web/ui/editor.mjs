@@ -79,6 +79,8 @@ export class Editor extends InstantOpen {
   select(from, to = from) { this.view.select(from, to); }
   scrollToLine(n) { this.view.scrollToLine(n); }
   topLine() { return this.view.topLine(); }
+  /** The element that scrolls the text (the preview follows it in split view). */
+  get scroller() { return this.view.scroller; }
   /** Call `fn(topLine)` when the editor scrolls; returns the function that stops it. */
   onScroll(fn) { return this.view.onScroll(fn); }
 

@@ -235,6 +235,9 @@ export class TextView {
 
   hasFocus() { return this.view.hasFocus; }
 
+  /** The element that scrolls the text. */
+  get scroller() { return this.view.scrollDOM; }
+
   /** The element holding the text (for drop and paste handlers). */
   get dom() { return this.view.dom; }
 }
