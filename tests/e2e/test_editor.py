@@ -194,7 +194,7 @@ def test_typing_double_brackets_offers_note_names(page: Page) -> None:
 
 def test_the_api_for_the_panes_beside_the_editor(page: Page) -> None:
     name = _note(page, "# Tasks\n\n- [ ] one\n- [ ] two\n" + "filler line\n\n" * 200)
-    assert page.evaluate("quire.ui.editor.replaceLine(3, '- [x] one')") is True
+    assert page.evaluate("quire.ui.editor.replaceLine(2, '- [x] one')") is True  # 0-based
     assert editor_text(page).startswith("# Tasks\n\n- [x] one\n- [ ] two\n")
     seen = page.evaluate("""() => new Promise((resolve) => {
       const stop = quire.ui.editor.onScroll((line) => { stop(); resolve(line); });

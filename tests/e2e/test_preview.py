@@ -146,8 +146,7 @@ def test_task_checkbox_edits_the_source_line(page: Page) -> None:
 def test_split_view_scrolls_both_panes(page: Page) -> None:
     setup_notes(page)
     pane = page.locator("#pane-preview")
-    area = editor(page)
-    area.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    page.evaluate("() => { const el = quire.ui.editor.scroller; el.scrollTop = el.scrollHeight; }")
     page.wait_for_function("() => document.getElementById('pane-preview').scrollTop > 0")
     expect(preview(page).locator("#user-content-links")).to_be_in_viewport()
     page.wait_for_timeout(300)

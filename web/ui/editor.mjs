@@ -69,20 +69,21 @@ export class Editor extends InstantOpen {
   /** The text in the editor now (of the shown document, or typed into one still opening). */
   text() { return this.view.text(); }
 
-  // For the panes beside the editor (preview, search), on the shown document; lines are 1-based.
+  // For the panes beside the editor (preview, search), on the shown document. Lines here are
+  // 0-based, as the preview counts them (the TextView's are 1-based, as CodeMirror's).
   /** Replace line `n` (a task ticked in the preview): one undoable edit, saved as typing is. */
   replaceLine(n, text) {
     if (!this.doc || this.doc.binary || this.readOnly || this.loading) return false;
-    this.view.replaceLine(n, text);
+    this.view.replaceLine(n + 1, text);
     return true;
   }
   select(from, to = from) { this.view.select(from, to); }
-  scrollToLine(n) { this.view.scrollToLine(n); }
-  topLine() { return this.view.topLine(); }
+  scrollToLine(n) { this.view.scrollToLine(Math.floor(n) + 1); }
+  topLine() { return this.view.topLine() - 1; }
   /** The element that scrolls the text (the preview follows it in split view). */
   get scroller() { return this.view.scroller; }
   /** Call `fn(topLine)` when the editor scrolls; returns the function that stops it. */
-  onScroll(fn) { return this.view.onScroll(fn); }
+  onScroll(fn) { return this.view.onScroll((line) => fn(line - 1)); }
 
   /**
    * Switch to a document before its content is here, so typing can start at once.
