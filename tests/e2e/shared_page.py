@@ -8,6 +8,7 @@ uniquely named documents and folders, starts from a top-level document (so "New 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,13 +76,19 @@ def editor_text(page: Page) -> str:
     return page.evaluate("() => quire.ui.editor.text()")
 
 
-def expect_editor_text(page: Page, text: str, timeout: int = 30_000) -> None:
-    """Wait until the editor holds exactly `text` (fails with what it holds instead)."""
+def expect_editor_text(page: Page, text: "str | re.Pattern[str]", timeout: int = 30_000) -> None:
+    """Wait until the editor holds exactly `text`, or a text `text` (a pattern) matches
+    somewhere; fails with what it holds instead."""
+    if isinstance(text, re.Pattern):
+        check, arg = "(p) => new RegExp(p).test(quire.ui.editor.text())", text.pattern
+    else:
+        check, arg = "(t) => quire.ui.editor.text() === t", text
     try:
-        page.wait_for_function("(t) => quire.ui.editor.text() === t", arg=text, timeout=timeout)
+        page.wait_for_function(check, arg=arg, timeout=timeout)
     except Exception:
         got = editor_text(page)
-        assert got == text, f"the editor holds {got[:300]!r}, not {text[:300]!r}"
+        ok = bool(text.search(got)) if isinstance(text, re.Pattern) else got == text
+        assert ok, f"the editor holds {got[:300]!r}, not {str(text)[:300]!r}"
         raise
 
 

@@ -190,3 +190,20 @@ def test_typing_double_brackets_offers_note_names(page: Page) -> None:
     expect_editor_text(page, f"See [[{target}]]")
     saved(page)
     assert text_of(page, name) == f"See [[{target}]]"
+
+
+def test_the_api_for_the_panes_beside_the_editor(page: Page) -> None:
+    name = _note(page, "# Tasks\n\n- [ ] one\n- [ ] two\n" + "filler line\n\n" * 200)
+    assert page.evaluate("quire.ui.editor.replaceLine(2, '- [x] one')") is True  # 0-based
+    assert editor_text(page).startswith("# Tasks\n\n- [x] one\n- [ ] two\n")
+    seen = page.evaluate("""() => new Promise((resolve) => {
+      const stop = quire.ui.editor.onScroll((line) => { stop(); resolve(line); });
+      quire.ui.editor.scrollToLine(150);
+    })""")
+    assert 140 <= seen <= 160, seen
+    page.wait_for_timeout(100)
+    assert 140 <= page.evaluate("quire.ui.editor.topLine()") <= 160
+    page.evaluate("quire.ui.editor.select(2, 7)")
+    assert page.evaluate("quire.ui.editor.view.selection()") == [2, 7]
+    saved(page)
+    assert text_of(page, name).startswith("# Tasks\n\n- [x] one\n")

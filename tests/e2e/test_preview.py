@@ -11,7 +11,7 @@ import zlib
 from playwright.sync_api import Page, expect
 
 from e2e_helpers import engine_call
-from shared_page import editor, saved, shown, unique
+from shared_page import editor, expect_editor_text, saved, shown, unique
 from workspace_helpers import find_artifact
 
 
@@ -135,24 +135,23 @@ def test_task_checkbox_edits_the_source_line(page: Page) -> None:
     box = preview(page).locator("li.task-list-item input").first
     expect(box).not_to_be_checked()
     box.click()
-    expect(editor(page)).to_have_value(re.compile(r"- \[x\] first task\n- \[x\] second task"))
+    expect_editor_text(page, re.compile(r"- \[x\] first task\n- \[x\] second task"))
     saved(page)
     assert "- [x] first task" in find_artifact(page, f"/{here}/Linked.md")["text"]
     preview(page).locator("li.task-list-item input").nth(1).click()
-    expect(editor(page)).to_have_value(re.compile(r"- \[x\] first task\n- \[ \] second task"))
+    expect_editor_text(page, re.compile(r"- \[x\] first task\n- \[ \] second task"))
     expect(preview(page).locator("li.task-list-item input").nth(1)).not_to_be_checked()
 
 
 def test_split_view_scrolls_both_panes(page: Page) -> None:
     setup_notes(page)
     pane = page.locator("#pane-preview")
-    area = editor(page)
-    area.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    page.evaluate("() => { const el = quire.ui.editor.scroller; el.scrollTop = el.scrollHeight; }")
     page.wait_for_function("() => document.getElementById('pane-preview').scrollTop > 0")
     expect(preview(page).locator("#user-content-links")).to_be_in_viewport()
     page.wait_for_timeout(300)
     pane.evaluate("(p) => { p.scrollTop = 0; }")
-    page.wait_for_function("() => document.getElementById('editor').scrollTop < 50")
+    page.wait_for_function("() => quire.ui.editor.scroller.scrollTop < 50")
 
 
 def test_hidden_preview_does_not_render(page: Page) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from shared_page import create_document, editor, saved, shown, unique
+from shared_page import create_document, editor, expect_editor_text, saved, shown, unique
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 CLOCK = re.compile(r"^\d\d:\d\d")
@@ -50,7 +50,7 @@ def test_history_shows_each_saves_changes_by_day_and_restores_in_one_click(page:
     options.nth(1).click()
     dialog.get_by_role("button", name="Restore version").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(editor(page)).to_have_value("# Diary\n\nMonday: rain.\nTuesday: sun.")
+    expect_editor_text(page, "# Diary\n\nMonday: rain.\nTuesday: sun.")
 
 
 def test_activity_reads_as_sentences_by_day_and_filters_by_document(page: Page) -> None:

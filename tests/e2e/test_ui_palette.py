@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from e2e_helpers import engine_call
-from shared_page import create_document, editor, open_in_tree, saved, shown, start_at_top_level, unique
+from shared_page import create_document, editor, editor_text, expect_editor_text, open_in_tree, saved, shown, start_at_top_level, unique
 from workspace_helpers import find_artifact
 
 TODAY = """(() => { const d = new Date(), p = (x) => String(x).padStart(2, "0");
@@ -131,7 +131,7 @@ def test_todays_note_from_the_template_then_opened_again(page: Page) -> None:
     page.get_by_role("button", name="Today's note").click()
     shown(page, f"{today}.md")
     expect(page.locator("#doc-crumbs")).to_have_text("daily")
-    text = editor(page).input_value()
+    text = editor_text(page)
     weekday = page.evaluate("new Date().toLocaleDateString('en-GB', { weekday: 'long' })")
     assert text == f"# {today}\n\n{weekday} · {{{{unknown}}}}\n\n## Tasks\n- [ ] \n"
     assert find_artifact(page, f"/daily/{today}.md")["text"] == text
@@ -142,7 +142,7 @@ def test_todays_note_from_the_template_then_opened_again(page: Page) -> None:
     start_at_top_level(page)
     page.keyboard.press("Alt+d")
     shown(page, f"{today}.md")
-    expect(editor(page)).to_have_value(text + "call the bank")
+    expect_editor_text(page, text + "call the bank")
     daily = [a for a in engine_call(page, "tree.list")["artifacts"] if a["path"].startswith("/daily/")]
     assert [a["path"] for a in daily] == [f"/daily/{today}.md"]
 
@@ -153,7 +153,7 @@ def test_todays_note_without_a_template(app: Page) -> None:
     palette(app).get_by_role("combobox").fill("today")
     app.keyboard.press("Enter")
     shown(app, f"{today}.md")
-    expect(editor(app)).to_have_value(f"# {today}\n\n")
+    expect_editor_text(app, f"# {today}\n\n")
     expect(app.get_by_role("treeitem", name="daily")).to_be_visible()
 
 

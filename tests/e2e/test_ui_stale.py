@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from e2e_helpers import engine_call, export_bytes
-from shared_page import create_document, open_in_tree, shown, text_of, unique
+from shared_page import create_document, expect_editor_text, open_in_tree, shown, text_of, unique
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 
@@ -65,7 +65,7 @@ def test_a_refused_import_leaves_the_screen_as_it_was(page: Page, tmp_path: Path
     page.get_by_role("dialog").get_by_role("button", name="Merge").click()
     expect(page.get_by_role("alert")).to_contain_text("Your workspace was not changed", timeout=30_000)
     shown(page, name)
-    expect(page.get_by_label("Document text")).to_have_value("kept text")
+    expect_editor_text(page, "kept text")
     expect(page.locator("#tree .is-open")).to_have_attribute("data-path", f"/{name}")
     page.get_by_role("alert").get_by_role("button", name="Dismiss").click()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e_helpers import QuireServer, engine_call, wait_ready
-from shared_page import create_document, editor, open_in_tree, saved, shown
+from shared_page import create_document, editor, expect_editor_text, open_in_tree, saved, shown
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 
@@ -44,7 +44,7 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     # Not blank: the tree and the last open note, read-only, answered by the owning tab.
     expect(second.get_by_role("treeitem", name="other.md")).to_be_visible()
     shown(second, "plan.md")
-    expect(editor(second)).to_have_value("# Plan\n\nFirst words.")
+    expect_editor_text(second, "# Plan\n\nFirst words.")
     expect(editor(second)).not_to_be_editable()
     expect(second.locator("#preview h1")).to_have_text("Plan")
     expect(second.get_by_role("button", name="New document")).to_be_disabled()
@@ -54,7 +54,7 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     # What the owner saves shows in the other tab without a reload.
     editor(app).fill("# Plan\n\nFirst words, then more.")
     saved(app)
-    expect(editor(second)).to_have_value("# Plan\n\nFirst words, then more.", timeout=10_000)
+    expect_editor_text(second, "# Plan\n\nFirst words, then more.", timeout=10_000)
     create_document(app, "third.md")
     expect(second.get_by_role("treeitem", name="third.md")).to_be_visible(timeout=10_000)
     assert second.errors == []  # type: ignore[attr-defined]
@@ -76,7 +76,7 @@ def test_when_the_owning_tab_closes_the_other_offers_to_take_over_at_once(
     wait_ready(second)
     expect(banner).to_be_hidden()
     expect(editor(second)).to_be_editable()
-    expect(editor(second)).to_have_value("written in the first tab")
+    expect_editor_text(second, "written in the first tab")
     editor(second).press("Control+End")
     second.keyboard.type(" and the second")
     saved(second)
@@ -97,7 +97,7 @@ def test_a_tab_that_handed_over_keeps_its_preview_and_follows_the_new_owner(
     editor(second).fill("# Notes\n\nafter the hand-over")
     saved(second)
     # The first tab follows: its editor (read-only) and preview show the new text.
-    expect(editor(app)).to_have_value("# Notes\n\nafter the hand-over", timeout=10_000)
+    expect_editor_text(app, "# Notes\n\nafter the hand-over", timeout=10_000)
     expect(app.locator("#preview")).to_contain_text("after the hand-over")
     expect(app.locator("#preview")).not_to_contain_text("Preview unavailable")
     expect(app.get_by_role("treeitem", name="notes.md")).to_be_visible()

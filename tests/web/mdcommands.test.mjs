@@ -58,3 +58,11 @@ test("Enter continues a list (CodeMirror's Markdown keymap)", () => {
   const n = run(insertNewlineContinueMarkup, "1. first", 8);
   assert.equal(n.text, "1. first\n2. ");
 });
+
+test("only a document with a giant paragraph is edited without the Markdown parser", async () => {
+  const { hasHugeParagraph } = await import("../../web/ui/textview.mjs");
+  const para = "a line of text\nand another\n\n";
+  assert.equal(hasHugeParagraph(para.repeat(50_000)), false);
+  assert.equal(hasHugeParagraph("x\n".repeat(30_000)), true);
+  assert.equal(hasHugeParagraph("short"), false);
+});

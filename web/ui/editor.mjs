@@ -69,6 +69,22 @@ export class Editor extends InstantOpen {
   /** The text in the editor now (of the shown document, or typed into one still opening). */
   text() { return this.view.text(); }
 
+  // For the panes beside the editor (preview, search), on the shown document. Lines here are
+  // 0-based, as the preview counts them (the TextView's are 1-based, as CodeMirror's).
+  /** Replace line `n` (a task ticked in the preview): one undoable edit, saved as typing is. */
+  replaceLine(n, text) {
+    if (!this.doc || this.doc.binary || this.readOnly || this.loading) return false;
+    this.view.replaceLine(n + 1, text);
+    return true;
+  }
+  select(from, to = from) { this.view.select(from, to); }
+  scrollToLine(n) { this.view.scrollToLine(Math.floor(n) + 1); }
+  topLine() { return this.view.topLine() - 1; }
+  /** The element that scrolls the text (the preview follows it in split view). */
+  get scroller() { return this.view.scroller; }
+  /** Call `fn(topLine)` when the editor scrolls; returns the function that stops it. */
+  onScroll(fn) { return this.view.onScroll((line) => fn(line - 1)); }
+
   /**
    * Switch to a document before its content is here, so typing can start at once.
    * `summary` is what the tree knows ({id?, path, name, mime_type, kind}); a new document has no id yet.
@@ -164,6 +180,10 @@ export class Editor extends InstantOpen {
   async reload() {
     const doc = this.doc;
     if (!doc) return;
+    if (doc.provisional) {
+      this.adoptSnapshot(await this.session.call("artifacts.get", { id: doc.id }));
+      return;
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.flush();
       const artifact = await this.session.call("artifacts.get", { id: doc.id });

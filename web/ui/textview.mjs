@@ -24,6 +24,7 @@ import {
 import { markdownBindings } from "./mdcommands.mjs";
 import { markdownHighlight } from "./texttheme.mjs";
 
+const HUGE_PARAGRAPH = 50_000; // characters without a blank line
 const KEPT_STATES = 24; // documents whose undo history is kept while switched away from
 // Marks the edit that brings a kept document up to the text it has now (not the user's typing).
 const reloaded = Annotation.define();
@@ -54,6 +55,9 @@ export class TextView {
 
   newState(text) {
     const cm = { EditorSelection };
+    // Lezer's Markdown parser re-reads a whole paragraph on each edit: a document with a giant
+    // one (a pasted log) is edited as plain text, so typing stays instant.
+    const language = hasHugeParagraph(text) ? [] : [markdown({ base: markdownLanguage }), syntaxHighlighting(markdownHighlight)];
     return EditorState.create({
       doc: text,
       extensions: [
@@ -61,8 +65,7 @@ export class TextView {
         highlightSpecialChars(),
         dropCursor(),
         EditorView.lineWrapping,
-        markdown({ base: markdownLanguage }),
-        syntaxHighlighting(markdownHighlight),
+        language,
         highlightSelectionMatches(),
         search({ top: true }),
         autocompletion({ override: this.complete ? [this.complete] : [], activateOnTyping: true, icons: false }),
@@ -232,6 +235,22 @@ export class TextView {
 
   hasFocus() { return this.view.hasFocus; }
 
+  /** The element that scrolls the text. */
+  get scroller() { return this.view.scrollDOM; }
+
   /** The element holding the text (for drop and paste handlers). */
   get dom() { return this.view.dom; }
+}
+
+/** Whether `text` has a run of more than HUGE_PARAGRAPH characters without a blank line. */
+export function hasHugeParagraph(text) {
+  if (text.length <= HUGE_PARAGRAPH) return false;
+  let start = 0;
+  for (;;) {
+    const gap = text.indexOf("\n\n", start);
+    const end = gap < 0 ? text.length : gap;
+    if (end - start > HUGE_PARAGRAPH) return true;
+    if (gap < 0) return false;
+    start = gap + 2;
+  }
 }

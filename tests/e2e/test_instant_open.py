@@ -1,0 +1,66 @@
+"""Instant open: on a reload, the note open last shows its saved text and takes typing before
+Python is ready; what is typed then reaches the engine once it is up (real Chromium)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from e2e_helpers import CONFIG, engine_call, wait_ready
+from shared_page import editor_text, expect_editor_text, open_in_tree, saved, unique
+
+# Resolves, as soon as the editor shows `text` and can be typed into, with the time since
+# navigation and the engine's state then.
+EDITABLE_WITH = """(text) => new Promise((resolve) => {
+  const check = () => {
+    const el = document.querySelector("#editor .cm-content");
+    if (el && el.isContentEditable && window.quire?.ui?.editor?.text() === text) {
+      resolve({ ms: performance.now(), engine: document.documentElement.dataset.engine || "" });
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  check();
+})"""
+
+
+def test_the_last_note_takes_typing_before_the_engine_is_ready(app: Page) -> None:
+    name = unique("instant") + ".md"
+    text = "# Instant\n\nopened before Python\n"
+    created = engine_call(app, "artifacts.create", {"path": f"/{name}", "content": text})
+    app.evaluate("() => quire.ui.documents.refreshTree()")
+    open_in_tree(app, name)
+    saved(app)
+
+    app.reload(wait_until="commit")
+    seen = app.evaluate(EDITABLE_WITH, text)
+    assert seen["engine"] != "ready", seen
+    print(f"editable {seen['ms']:.0f} ms after navigation, engine {seen['engine']!r}")
+    app.locator("#editor .cm-content").click()
+    app.keyboard.press("Control+End")
+    app.keyboard.type("typed early")
+    assert app.evaluate("document.documentElement.dataset.engine") != "ready"
+    app.screenshot(path=str(CONFIG.RESULTS_DIR / "instant-open.png"))
+
+    wait_ready(app)
+    expect(app.locator("#doc-name")).to_have_text(name)
+    saved(app)
+    assert engine_call(app, "artifacts.get", {"id": created["id"]})["text"] == text + "typed early"
+    expect_editor_text(app, text + "typed early")
+    # No recovery message: nothing was lost, the typing simply went on.
+    expect(app.get_by_role("status")).not_to_contain_text("Recovered")
+
+
+def test_a_snapshot_older_than_the_engine_gives_way_to_the_engines_text(app: Page) -> None:
+    name = unique("stale") + ".md"
+    created = engine_call(app, "artifacts.create", {"path": f"/{name}", "content": "old text"})
+    app.evaluate("() => quire.ui.documents.refreshTree()")
+    open_in_tree(app, name)
+    saved(app)
+    # Changed in the engine behind the page's back (as another tab would): the snapshot is stale.
+    engine_call(app, "artifacts.update", {"id": created["id"], "content": "newer text"})
+    app.reload(wait_until="commit")
+    app.evaluate(EDITABLE_WITH, "old text")
+    wait_ready(app)
+    expect_editor_text(app, "newer text")
+    assert editor_text(app) == "newer text"
+    open_in_tree(app, name)
