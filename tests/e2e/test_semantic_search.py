@@ -1,11 +1,13 @@
 """Semantic search in the app, in Chromium: the page indexes notes in the background with
 visible progress, resumes after a reload without starting over, finds a note by a paraphrase
-that shares none of its words, shows related notes beside the open one, and does all of it
-offline with the server stopped. No request leaves the origin (the `foreign_requests` guard)."""
+that shares none of its words, shows related notes beside the open one, does all of it
+offline with the server stopped, and restarts a dead embedding worker with its index. No request leaves the origin (the `foreign_requests` guard)."""
 
 from __future__ import annotations
 
 import time
+
+import pytest
 
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -50,6 +52,7 @@ def _search(page: Page, query: str) -> list[dict]:
     return page.evaluate("(q) => window.quire.semantic.search(q).then(r => r.hits)", query)
 
 
+@pytest.mark.timeout(900)  # a first index under a loaded machine takes minutes
 def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer, foreign_requests) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = new_context(browser, own_server.url, foreign_requests)
@@ -103,5 +106,13 @@ def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer,
         assert offline[0]["name"] == "Refund policy.md"
         assert _search(page, "passport")[0]["name"] == "Travel checklist.md"
         page.screenshot(path=str(SHOTS / "offline.png"))
+
+        # The embedding worker dies (what a crash looks like to the page: the worker is gone and
+        # its calls fail): the next search starts a new one, which reloads the stored vectors.
+        page.evaluate("""() => { const e = window.quire.semantic.embedder;
+                                 e.worker.terminate(); e.crashed("terminated by the test"); }""")
+        again = _search(page, PARAPHRASE)
+        assert again[0]["name"] == "Refund policy.md" and again[0]["source"] in ("semantic", "both")
+        assert page.evaluate("window.quire.semantic.embedder.starts") == 2
     finally:
         context.close()

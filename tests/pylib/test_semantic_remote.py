@@ -4,10 +4,14 @@ out right, and nothing unacknowledged is forgotten (it also runs inside Pyodide)
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from pylib import artifacts, db, trash
 from pylib.semantic import remote
 
-from test_semantic import embed_all
+sys.path.insert(0, str(Path(__file__).parent))  # the helpers of the module next to this one
+from test_semantic import embed_all  # noqa: E402
 
 
 def _ws(tmp_path):

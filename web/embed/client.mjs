@@ -21,6 +21,7 @@ export class Embedder {
     this.seq = 0;
     this.starts = 0;
     this.info = null;
+    this.restoring = false;
   }
 
   /** Start the worker and load the model (again after a crash); resolves to {model, dims, threads}. */
@@ -34,7 +35,11 @@ export class Embedder {
     const restart = this.starts > 1;
     this.ready = this.send("init", { threads: this.threads }).then(async (info) => {
       this.info = info;
-      if (restart && this.onRestart) await this.onRestart(this);
+      if (restart && this.onRestart) {
+        // The hook's own calls (loading the index again) must not wait for this very promise.
+        this.restoring = true;
+        try { await this.onRestart(this); } finally { this.restoring = false; }
+      }
       return info;
     });
     this.ready.catch(() => {});
@@ -67,7 +72,7 @@ export class Embedder {
   }
 
   async call(op, params = {}, transfer = []) {
-    await this.start();
+    if (!(this.restoring && this.worker)) await this.start();
     return this.send(op, params, transfer);
   }
 

@@ -4,7 +4,7 @@
 //
 // Messages in: {id, op, ...}; out: {id, ok: true, result} or {id, ok: false, error: {code, message}}.
 //   init {threads?}            load the model; -> {model, dims, threads}
-//   embed {texts, batch?}      -> Float32Array of texts.length * 384 unit vectors (input order)
+//   embed {texts, batch?}      -> Float32Array (batch: a fixed size, for benchmarks) of texts.length * 384 unit vectors (input order)
 //   index.put {items, data}    items [{artifact, chunk, scale}], data Int8Array rows
 //   index.drop {artifacts}     forget these artifacts' rows
 //   index.clear {}
@@ -20,9 +20,12 @@ import { DIMS, VectorIndex } from "./vectors.mjs";
 
 export const MODEL = "all-MiniLM-L6-v2";
 export const MAX_TOKENS = 256;
-// Measured here (bench/embed_throughput.py): 8 chunks of similar length per run is the best of
-// 1/4/8/16/32 on 2 cores; larger batches pad more and gain nothing.
-const DEFAULT_BATCH = 8;
+// Measured (bench/engine_embed_throughput.py, 2 shared cores under heavy load): 8 chunks per
+// run was best for 256-token chunks, 16 for 64-token ones, so a batch holds about as much text
+// as 8 full chunks (BATCH_CHARS, ~256 tokens each), at most MAX_BATCH chunks. 1 and 2 threads
+// were within that run's noise; 2 is the default (the design notes measured it faster).
+const BATCH_CHARS = 8 * 1200;
+const MAX_BATCH = 32;
 const vendor = (path) => new URL(`../vendor/${path}`, import.meta.url).href;
 
 env.allowRemoteModels = false;
@@ -84,12 +87,18 @@ function meanPool(hidden, mask, rows, tokens, out, offsets) {
 }
 
 /** Unit vectors for `texts`, in their order; run in batches of similar length (less padding). */
-async function embed({ texts, batch = DEFAULT_BATCH }) {
+async function embed({ texts, batch }) {
   if (!model) await init();
   const out = new Float32Array(texts.length * DIMS);
   const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
-  for (let start = 0; start < order.length; start += batch) {
-    const picked = order.slice(start, start + batch);
+  for (let start = 0; start < order.length;) {
+    // Sorted by length, so the batch's last text is its longest (what every row is padded to).
+    let end = start + 1;
+    const fits = (n) => n <= MAX_BATCH && n * Math.min(texts[order[start + n - 1]].length, 1200) <= BATCH_CHARS;
+    if (batch) end = Math.min(order.length, start + batch);
+    else while (end < order.length && fits(end - start + 1)) end++;
+    const picked = order.slice(start, end);
+    start = end;
     const inputs = tokenizer(picked.map((i) => texts[i]), {
       padding: true, truncation: true, max_length: MAX_TOKENS,
     });

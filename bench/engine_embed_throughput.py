@@ -1,0 +1,72 @@
+"""Embedding throughput in headless Chromium (chunks/s, 256- and 64-token chunks): Quire's
+embedding worker (web/embed/worker.mjs: batches of similar length) at 1 and 2 threads and
+several batch sizes, against transformers.js's default pipeline called one chunk at a time
+(the same-run baseline) and against CPython onnxruntime on the same ONNX file and texts (the
+native ceiling). Timings on a shared machine are noisy: compare the ratios of one run.
+
+    .venv/bin/python bench/engine_embed_throughput.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "pylib"))
+
+from bench.browser_harness import bench_server, check_vendored, chromium  # noqa: E402
+from embed_reference import ReferenceEmbedder  # noqa: E402
+
+WORDS = ("the refund window opens after purchase while receipts travel through finance and every "
+         "team reviews budgets gardens recipes servers meetings passports invoices tomatoes").split()
+
+
+def texts(count: int, words: int) -> list[str]:
+    """Distinct English-like texts of about `words` words (256-token ones are truncated)."""
+    return [" ".join(WORDS[(i * 7 + j * 3) % len(WORDS)] for j in range(words)) + f" note {i}."
+            for i in range(count)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    check_vendored()
+    count = 16 if args.quick else 48
+    sets = {"256-token": texts(count, 300), "64-token": texts(count * 2, 50)}
+    # batch 0: the worker's own choice (about eight full chunks of text per run)
+    configs = [(2, 0), (1, 8), (2, 1), (2, 8), (2, 16)] if args.quick else [
+        (2, 0), (1, 0), (1, 1), (1, 8), (2, 1), (2, 4), (2, 8), (2, 16), (2, 32)]
+    native = ReferenceEmbedder()
+    print(f"load: {os.getloadavg()[0]:.1f} (1-minute average, 2 shared cores)\n", flush=True)
+    with bench_server() as url, chromium() as cr:
+        page = cr.browser.new_page()
+        page.set_default_timeout(1_800_000)
+        page.goto(url + "bench/embed.html")
+        page.wait_for_function("window.benchReady === true")
+        for label, chunk_texts in sets.items():
+            n = len(chunk_texts)
+            default_ms = page.evaluate("([t, th]) => timeDefault(t, th)", [chunk_texts, 2])
+            native.embed(chunk_texts[:2])
+            started = time.perf_counter()
+            native.embed(chunk_texts, batch=16)
+            native_rate = n / (time.perf_counter() - started)
+            base = n / default_ms * 1000
+            print(f"{label} chunks ({n}): default pipeline, one at a time, 2 threads: {base:.1f}/s;"
+                  f" CPython onnxruntime: {native_rate:.1f}/s")
+            print(f"{'threads':>7} {'batch':>5} {'chunks/s':>9} {'vs default':>10} {'vs native':>9}", flush=True)
+            for threads, batch in configs:
+                ms = page.evaluate("([t, th, b]) => timeOurs(t, th, b)", [chunk_texts, threads, batch])
+                rate = n / ms * 1000
+                print(f"{threads:>7} {batch or 'auto':>5} {rate:>9.1f} {rate / base:>9.2f}x {rate / native_rate:>8.2f}x", flush=True)
+            print(flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
