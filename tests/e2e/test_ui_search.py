@@ -38,8 +38,8 @@ def write_note(page: Page, name: str, text: str, folder: str | None = None) -> N
 
 
 def selected_text(page: Page) -> str:
-    return page.evaluate("(() => { const t = document.getElementById('editor');"
-                         " return t.value.slice(t.selectionStart, t.selectionEnd); })()")
+    return page.evaluate("(() => { const e = quire.ui.editor, [from, to] = e.selection();"
+                         " return e.text().slice(from, to); })()")
 
 
 def test_type_a_note_find_it_by_a_word_and_open_it_at_the_match(page: Page) -> None:
@@ -67,7 +67,7 @@ def test_type_a_note_find_it_by_a_word_and_open_it_at_the_match(page: Page) -> N
     assert selected_text(page) == word.upper()
     # The match is scrolled into view: the editor no longer shows the top, and the selection's
     # line is inside the visible part.
-    scroll = page.evaluate("document.getElementById('editor').scrollTop")
+    scroll = page.evaluate("quire.ui.editor.scroller.scrollTop")
     assert scroll > 200, scroll
 
 

@@ -78,6 +78,8 @@ export class Editor extends InstantOpen {
     return true;
   }
   select(from, to = from) { this.view.select(from, to); }
+  /** The main selection as [from, to] offsets into the text. */
+  selection() { return this.view.selection(); }
   scrollToLine(n) { this.view.scrollToLine(Math.floor(n) + 1); }
   topLine() { return this.view.topLine() - 1; }
   /** The element that scrolls the text (the preview follows it in split view). */
