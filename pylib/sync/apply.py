@@ -33,6 +33,7 @@ class Plan:
     revive: list[tuple[str, str]] = field(default_factory=list)  # removed here, edited there
     content: list[str] = field(default_factory=list)  # artifacts whose text was replaced
     inserted: list[tuple[str, str]] = field(default_factory=list)
+    back: set[str] = field(default_factory=set)  # documents removed here that come back
     latest: str = ""
     applied: int = 0
 
@@ -102,6 +103,29 @@ def _current_hash(conn: sqlite3.Connection, row_id: str) -> str | None:
     return row[0] if row else None
 
 
+def _unseen(conn: sqlite3.Connection, record: dict[str, Any]) -> bool:
+    """Whether ``record`` holds a write later than what this row last held here."""
+    held = outbox.clocks(conn, record["t"], record["id"])
+    for group, (hlc, device, _, _) in record["f"].items():
+        seen = held.get(group)
+        if later((hlc, device), tuple(seen.split(" ")) if seen else None):
+            return True
+    return False
+
+
+def _removed_here(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any],
+                  values: dict[str, Any]) -> bool:
+    """True if this device removed the row since every write ``record`` holds (not yet
+    pushed): a snapshot lists rows as they were, and must not bring back what was removed
+    here since. A version follows its document: it comes back if the document does."""
+    if record["t"] == "artifact_versions" and \
+            "-" in plan.pending.get(("artifacts", values["artifact_id"]), {}):
+        return values["artifact_id"] not in plan.back
+    if "-" not in plan.pending.get((record["t"], record["id"]), {}):
+        return False
+    return not _unseen(conn, record)
+
+
 def _insert(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
     tbl, row_id = record["t"], record["id"]
     table = TABLES[tbl]
@@ -110,6 +134,8 @@ def _insert(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
     values: dict[str, Any] = {}
     for group, cols in table.groups.items():
         values.update(zip(cols, record["f"][group][2]))
+    if _removed_here(conn, plan, record, values):
+        return
     if tbl == "artifact_versions":
         _insert_version(conn, values, row_id)
     else:
@@ -156,6 +182,10 @@ def _update(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
 
 def apply_records(conn: sqlite3.Connection, plan: Plan, records: list[dict[str, Any]]) -> None:
     """Apply ``records`` (capture must be off); leaves the rest to the resolution step."""
+    full = set(TABLES["artifacts"].groups)
+    plan.back = {r["id"] for r in records if r["t"] == "artifacts" and "f" in r
+                 and set(r["f"]) == full and "-" in plan.pending.get(("artifacts", r["id"]), {})
+                 and _unseen(conn, r)}  # removed here, changed there since: it comes back
     for record in sorted(records, key=stamp_of):
         stamp = stamp_of(record)
         plan.latest = max(plan.latest, stamp[0])

@@ -173,6 +173,12 @@ def test_every_history_converges_and_loses_nothing(case):
     # Removed for good on one device while edited on another: the edit and its history stay.
     [("create", 1, 0, 0), ("edit", 0, 0, 0), ("trash", 1, 1, 0), ("empty", 1, 0, 0),
      ("sync", 1, 0, 0)],
+    # Edited, trashed and emptied here, unpushed, while another device compacts: the
+    # snapshot's older row must not bring back what was removed here since.
+    [("create", 1, 0, 0), ("edit", 0, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0),
+     ("compact", 1, 0, 0)],
+    # The same removal against an edit there: the document comes back with all its history.
+    [("edit", 1, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0), ("compact", 1, 0, 0)],
 ])
 def test_histories_that_once_failed(steps):
     run_history(2, steps)
