@@ -160,6 +160,9 @@ def wait_ready(page: Page, timeout: int = CONFIG.BOOT_TIMEOUT_MS) -> None:
     )
     state = page.evaluate("document.documentElement.dataset.engine")
     assert state == "ready", page.locator("[role=alert]").all_inner_texts()
+    # The page is ready once it has also shown what the engine holds (a note shown from the
+    # instant-open copy is reloaded first); the commands that need the workspace wait for that.
+    page.wait_for_function("!globalThis.quire?.ui?.store || globalThis.quire.ui.store.state.ready", timeout=timeout)
 
 
 def open_app(context: BrowserContext, url: str) -> Page:
