@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +51,39 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def pages_server(extra_routes: list | None = None) -> Iterator[str]:
+    """web/ at /, tests/e2e/pages at /tests/ (and `extra_routes`), cross-origin isolated like
+    the real server, on 127.0.0.1; yields its URL without a trailing slash, stops on exit."""
+    import threading
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount
+
+    from proxy.http.isolation import IsolationHeadersMiddleware
+    from proxy.http.static import WebFiles
+
+    routes = [*(extra_routes or []), Mount("/tests", app=WebFiles(Path(__file__).parent / "pages")),
+              Mount("/", app=WebFiles(ROOT / "web"))]
+    app = Starlette(routes=routes, middleware=[Middleware(IsolationHeadersMiddleware)])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
 
 
 @dataclass

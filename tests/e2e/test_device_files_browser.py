@@ -4,21 +4,13 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.routing import Mount
 
-from e2e_helpers import CONFIG, ROOT, ForeignRequests, free_port, new_context
-from proxy.http.isolation import IsolationHeadersMiddleware
-from proxy.http.static import WebFiles
+from e2e_helpers import CONFIG, ForeignRequests, new_context, pages_server
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -42,19 +34,8 @@ async def check(platform, options):
 
 @pytest.fixture(scope="module")
 def pages_url() -> Iterator[str]:
-    app = Starlette(routes=[Mount("/tests", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
-                    middleware=[Middleware(IsolationHeadersMiddleware)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with pages_server() as url:
+        yield url
 
 
 def test_device_files_survive_a_reload(browser: Browser, pages_url: str, foreign_requests: ForeignRequests) -> None:

@@ -5,21 +5,13 @@ vector has cosine >= 0.999 with the native one, and nothing is fetched from anot
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.routing import Mount
 
-from e2e_helpers import CONFIG, ROOT, ForeignRequests, free_port, new_context
-from proxy.http.isolation import IsolationHeadersMiddleware
-from proxy.http.static import WebFiles
+from e2e_helpers import CONFIG, ForeignRequests, ROOT, new_context, pages_server
 
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
 from embed_reference import ReferenceEmbedder  # noqa: E402
@@ -39,19 +31,8 @@ TEXTS = [
 
 def serve_pages() -> Iterator[str]:
     """web/ at /, tests/e2e/pages at /tests/, cross-origin isolated like the real server."""
-    app = Starlette(routes=[Mount("/tests", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
-                    middleware=[Middleware(IsolationHeadersMiddleware)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with pages_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

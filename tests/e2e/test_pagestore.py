@@ -10,21 +10,14 @@ browser context, so its own IndexedDB.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.routing import Mount
 
-from e2e_helpers import CONFIG, ROOT, ForeignRequests, engine_call, free_port, new_context, wait_ready
-from proxy.http.isolation import IsolationHeadersMiddleware
-from proxy.http.static import WebFiles
+from e2e_helpers import CONFIG, ForeignRequests, engine_call, new_context, pages_server, wait_ready
 
 PAGES = Path(__file__).parent / "pages"
 KIB = 1024
@@ -33,19 +26,8 @@ KIB = 1024
 @pytest.fixture(scope="module")
 def pages_url() -> Iterator[str]:
     """web/ at / and the test pages at /tests/, on 127.0.0.1 (stopped when the module ends)."""
-    app = Starlette(routes=[Mount("/tests", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
-                    middleware=[Middleware(IsolationHeadersMiddleware)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with pages_server() as url:
+        yield url + "/"
 
 
 class Worker:

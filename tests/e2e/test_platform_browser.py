@@ -11,23 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
-from e2e_helpers import CONFIG, ROOT, ForeignRequests, free_port, new_context
-from proxy.http.isolation import IsolationHeadersMiddleware
-from proxy.http.static import WebFiles
+from e2e_helpers import CONFIG, ForeignRequests, ROOT, new_context, pages_server
 
 sys.path.insert(0, str(ROOT / "tests" / "pylib"))
 from aio import run as run_async  # noqa: E402
@@ -58,21 +51,9 @@ async def _missing(request: Request) -> PlainTextResponse:
 @pytest.fixture(scope="module")
 def pages_url() -> Iterator[str]:
     """web/ at /, the test pages at /tests/ and the echo routes, on 127.0.0.1."""
-    app = Starlette(routes=[Route("/hello", _hello), Route("/echo", _echo, methods=["POST"]),
-                            Route("/missing", _missing),
-                            Mount("/tests", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
-                    middleware=[Middleware(IsolationHeadersMiddleware)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    routes = [Route("/hello", _hello), Route("/echo", _echo, methods=["POST"]), Route("/missing", _missing)]
+    with pages_server(routes) as url:
+        yield url
 
 
 def test_pyodide_platform_in_chromium_matches_cpython(browser: Browser, pages_url: str,
