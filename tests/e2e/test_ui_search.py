@@ -67,8 +67,8 @@ def test_type_a_note_find_it_by_a_word_and_open_it_at_the_match(page: Page) -> N
     assert selected_text(page) == word.upper()
     # The match is scrolled into view: the editor no longer shows the top, and the selection's
     # line is inside the visible part.
-    scroll = page.evaluate("quire.ui.editor.scroller.scrollTop")
-    assert scroll > 200, scroll
+    # CodeMirror scrolls in its next measure cycle, so wait for it rather than read it at once.
+    page.wait_for_function("quire.ui.editor.scroller.scrollTop > 200", timeout=10_000)
 
 
 def test_ctrl_shift_f_arrows_and_click_and_the_panel_remembers(page: Page) -> None:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from pylib import artifacts, db, folders, tags, trash
+from pylib.clock import now_ms
 from pylib.sync import outbox
 from pylib.sync.clock import device_id, parse_hlc
 
@@ -28,6 +29,8 @@ def _changes(ws):
 def test_an_edit_records_table_row_fields_device_sequence_clock_and_base(ws):
     doc = artifacts.create(ws, "/notes/a.md", "first")
     before = len(_changes(ws))
+    while now_ms() <= doc.updated_at:  # a later millisecond, so updated_at changes too
+        pass
     artifacts.update(ws, doc.id, "second")
     new = _changes(ws)[before:]
     edit = [c for c in new if c[1] == "artifacts"]
