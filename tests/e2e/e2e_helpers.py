@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import signal
@@ -117,11 +118,18 @@ class QuireServer:
                 raise RuntimeError("quire serve exited early:\n" + self.log_path.read_text())
             try:
                 if httpx.get(self.url + "healthz", timeout=1).status_code == 200:
+                    self._note_s3_endpoint()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         raise RuntimeError("quire serve did not become healthy in time")
+
+    def _note_s3_endpoint(self) -> None:
+        """The embedded S3's port (from `<data dir>/s3/ports.json`), which its pages may call."""
+        ports = self.data_dir / "s3" / "ports.json"
+        if ports.exists():
+            S3_ENDPOINTS.add(f"127.0.0.1:{json.loads(ports.read_text())['s3']}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -136,8 +144,13 @@ class QuireServer:
 
 
 
+# The S3 endpoints of the Quire servers these tests started: the page talks to its server's
+# configured S3 through presigned URLs (that is the product), and to nothing else.
+S3_ENDPOINTS: set[str] = set()
+
+
 class ForeignRequests:
-    """Aborts and records every request that leaves the app's origin."""
+    """Aborts and records every request that leaves the app's origin (or its server's S3)."""
 
     def __init__(self) -> None:
         self.urls: list[str] = []
@@ -147,7 +160,8 @@ class ForeignRequests:
 
         def is_foreign(url: str) -> bool:
             parts = urlsplit(url)
-            return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != allowed
+            return (parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != allowed
+                    and parts.netloc not in S3_ENDPOINTS)
 
         def abort(route) -> None:
             self.urls.append(route.request.url)
