@@ -32,7 +32,11 @@ export async function registerServiceWorker({ onUpdateReady }) {
 
 let reloading = false;
 
-/** Let the waiting worker take over, then reload once it controls the page. */
+/**
+ * Let the waiting worker take over, then reload once it controls the page. The request is
+ * repeated to whichever worker is waiting until the page changes hands: a message to a waiting
+ * worker the browser has just stopped or replaced is not always delivered.
+ */
 function activate(worker) {
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (reloading) return;
@@ -40,6 +44,11 @@ function activate(worker) {
     location.reload();
   });
   worker.postMessage({ type: "skip-waiting" });
+  const retry = setInterval(async () => {
+    if (reloading) { clearInterval(retry); return; }
+    const reg = await navigator.serviceWorker.getRegistration();
+    (reg?.waiting || worker).postMessage({ type: "skip-waiting" });
+  }, 2_000);
 }
 
 /** Watch reachability of the server; calls onChange(online) whenever it flips. */
