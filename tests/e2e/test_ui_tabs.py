@@ -51,6 +51,16 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     _shot(second, "second-tab-read-only")
     open_in_tree(second, "other.md")
     open_in_tree(second, "plan.md")
+    # Finding one's way is reading: quick open and Activity work here too.
+    expect(second.get_by_role("button", name="Quick open")).to_be_enabled()
+    second.keyboard.press("Control+k")
+    second.get_by_role("combobox", name="Find a document by path").fill("other")
+    second.keyboard.press("Enter")
+    shown(second, "other.md")
+    second.get_by_role("button", name="Activity").click()
+    expect(second.get_by_role("dialog", name="Activity")).to_contain_text("plan.md", timeout=15_000)
+    second.keyboard.press("Escape")
+    open_in_tree(second, "plan.md")
     # What the owner saves shows in the other tab without a reload.
     editor(app).fill("# Plan\n\nFirst words, then more.")
     saved(app)

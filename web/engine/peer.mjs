@@ -7,7 +7,7 @@
 // served: a tab that does not own the workspace can never change it this way.
 
 const READS = new Set([
-  "workspace.info", "tree.list", "artifacts.get", "markdown.render", "search.query",
+  "workspace.info", "tree.list", "artifacts.get", "markdown.render", "search.query", "search.fused",
   "versions.list", "versions.get", "versions.diff", "trash.list", "trash.contents",
   "activity.list", "storage.stats", "links.backlinks", "links.outgoing", "links.complete",
   "links.incoming", "tags.list", "tags.notes",

@@ -4,7 +4,8 @@
 //
 // An entry: `id`; `title` (the palette's and the shortcuts list's words); `label`/`icon` (a
 // menu's, when shorter); `keys` (one or more "Mod+Shift+F" strings: Mod is Ctrl, or ⌘ on a
-// Mac; letters match by physical key); `needs` ("ready", "write", "doc": an open document,
+// Mac; letters match by physical key); `needs` ("read": also in a tab showing another tab's
+// workspace, "ready", "write", "doc": an open document,
 // "markdown": an open Markdown document) — the palette shows what cannot run now as disabled;
 // `scope` ("sidebar": a key the tree handles itself, listed for help only); `palette: false`
 // for keys that are not commands.
@@ -18,9 +19,9 @@ export const COMMANDS = [
   { id: "newFolder", title: "New folder", needs: "write", icon: "folder-plus" },
   { id: "upload", title: "Upload files", needs: "write", icon: "upload" },
   { id: "today", title: "Open today's note", keys: ["Alt+D"], needs: "ready", icon: "calendar" },
-  { id: "recent", title: "Recent notes", keys: ["Alt+R"], needs: "ready", icon: "recent" },
-  { id: "quickOpen", title: "Quick open: find a document by path", keys: ["Mod+K"], needs: "ready", icon: "search" },
-  { id: "search", title: "Search the text of every document", keys: ["Mod+Shift+F"], needs: "ready", icon: "text-search" },
+  { id: "recent", title: "Recent notes", keys: ["Alt+R"], needs: "read", icon: "recent" },
+  { id: "quickOpen", title: "Quick open: find a document by path", keys: ["Mod+K"], needs: "read", icon: "search" },
+  { id: "search", title: "Search the text of every document", keys: ["Mod+Shift+F"], needs: "read", icon: "text-search" },
   { id: "cycleView", title: "Switch edit / split / preview", keys: ["Alt+V"], needs: "markdown" },
   { id: "viewEdit", title: "View: edit only", needs: "markdown" },
   { id: "viewSplit", title: "View: edit and preview side by side", needs: "markdown" },
@@ -31,7 +32,7 @@ export const COMMANDS = [
   { id: "download", title: "Download the open document", label: "Download", needs: "doc", icon: "download" },
   { id: "delete", title: "Move the open document to Trash", label: "Delete", needs: "doc", icon: "trash" },
   { id: "trash", title: "Open Trash", needs: "ready", icon: "trash" },
-  { id: "activity", title: "Open Activity", needs: "ready", icon: "activity" },
+  { id: "activity", title: "Open Activity", needs: "read", icon: "activity" },
   { id: "storage", title: "Open Storage", needs: "ready", icon: "storage" },
   { id: "careSettings", title: "Settings: keeping history, trash and activity", needs: "ready", icon: "settings" },
   { id: "records", title: "Agent tasks and citations", needs: "ready", icon: "records" },

@@ -79,8 +79,9 @@ function commandHandlers({ store, actions, documents, editor, layout, panels, pi
   const openItem = () => documents.openItem();
   const run = (fn) => () => { const it = openItem(); if (it) fn(it); };
   const ready = () => store.state.ready;
+  const readable = () => store.canRead(); // also a tab showing another tab's workspace
   const handlers = {
-    palette: () => { if (ready()) panels.palette(); },
+    palette: () => { if (readable()) panels.palette(); },
     save: async () => {
       if (!ready() || !editor.current) return;
       await editor.flush();
@@ -90,9 +91,9 @@ function commandHandlers({ store, actions, documents, editor, layout, panels, pi
     newFolder: () => actions.newFolder(),
     upload: () => pickFiles(),
     today: () => { if (ready()) panels.today(); },
-    recent: () => { if (ready()) panels.recent(); },
-    quickOpen: () => { if (ready()) panels.quickOpen(); },
-    search: () => { if (ready()) panels.search(); },
+    recent: () => { if (readable()) panels.recent(); },
+    quickOpen: () => { if (readable()) panels.quickOpen(); },
+    search: () => { if (readable()) panels.search(); },
     cycleView: () => layout.cycleView(),
     viewEdit: () => layout.setView("edit"),
     viewSplit: () => layout.setView("split"),
@@ -121,6 +122,7 @@ function availability(store, editor) {
     const doc = editor.current;
     switch (c.needs) {
       case "ready": return store.isReady();
+      case "read": return store.canRead();
       case "write": return store.canWrite();
       case "doc": return store.isReady() && Boolean(doc);
       case "markdown": return Boolean(doc) && doc.kind === "markdown";

@@ -1,6 +1,6 @@
 // The page's layout: the view of a Markdown document (edit, split, preview; a narrow window has
 // no room for split), the sidebar as a drawer in narrow windows, and the controls that need a
-// ready engine or a writable tab (`data-needs="ready" | "write"`), kept in step with the role.
+// ready engine or a writable tab (`data-needs="read" | "ready" | "write"`; "read" also works in a tab that shows another tab's workspace), kept in step with the role.
 
 import { $ } from "./dom.mjs";
 
@@ -64,7 +64,9 @@ export class Layout {
 
   syncControls() {
     for (const el of document.querySelectorAll("[data-needs]")) {
-      el.disabled = el.dataset.needs === "write" ? !this.store.canWrite() : !this.store.isReady();
+      const needs = el.dataset.needs;
+      el.disabled = needs === "write" ? !this.store.canWrite()
+        : needs === "read" ? !this.store.canRead() : !this.store.isReady();
     }
     this.editor.setReadOnly(!this.store.canWrite());
   }
