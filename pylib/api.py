@@ -25,6 +25,7 @@ from pylib import (
     activity, artifacts, citations, db, folders, models as m, params as p, storage, tags, tasks,
     trash, versions,
 )
+from pylib import semantic_methods
 from pylib.care import api_methods as care_methods
 from pylib.links import queries as link_queries
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
@@ -101,37 +102,6 @@ def _search(ws: db.Workspace, q: p.SearchQuery) -> dict[str, Any]:
 
     return search.search(ws, q.query, folder=q.folder, kinds=q.kinds, sort=q.sort,
                          limit=q.limit, offset=q.offset)
-
-
-def _hits(chunks: list[p.ChunkHit] | None) -> list[dict[str, Any]] | None:
-    return None if chunks is None else [c.model_dump() for c in chunks]
-
-
-def _semantic(ws: db.Workspace, name: str, q: Any) -> Any:
-    """The semantic methods (pylib.semantic, imported when first used)."""
-    from pylib import semantic
-    from pylib.semantic import store
-
-    if name == "pending":
-        return semantic.pending(ws, q.limit)
-    if name == "store":
-        return semantic.store_vectors(ws, q.model, [v.model_dump() for v in q.vectors])
-    if name == "vectors":
-        return store.document_vectors(ws, q.id) if q.id else store.vectors_page(ws, q.after, q.limit)
-    if name in ("outbox", "acknowledge", "forget"):
-        from pylib.semantic import remote
-
-        if name == "outbox":
-            return remote.outbox(ws, q.limit)
-        if name == "forget":
-            return remote.forget(ws)
-        return remote.acknowledge(ws, [u.model_dump() for u in q.upserted], q.deleted, q.stale)
-    if name == "related":
-        return semantic.related(ws, q.id, chunks=_hits(q.chunks), limit=q.limit)
-    where = {"folder": q.folder, "kinds": q.kinds, "limit": q.limit}
-    if name == "fused":
-        return semantic.fused(ws, q.query, vector=q.vector, chunks=_hits(q.chunks), k=q.k, **where)
-    return semantic.semantic(ws, vector=q.vector, chunks=_hits(q.chunks), **where)
 
 
 def _render_markdown(ws: db.Workspace, q: p.RenderMarkdown) -> dict[str, str]:
@@ -321,39 +291,7 @@ METHODS: dict[str, Method] = {
         p.SearchQuery, _search, m.SearchResults,
         "live documents, one hit each; `folder` includes subfolders; any text is a valid query"),
     **{name: Method(*spec) for name, spec in care_methods.SPECS.items()},
-    "search.fused": Method(
-        p.FusedQuery, lambda ws, q: _semantic(ws, "fused", q), m.FusedResults,
-        "keyword + semantic (reciprocal rank fusion, one hit per document); `chunks`: the"
-        " embedding worker's nearest chunks (or a query `vector`); neither: keyword only"),
-    "search.semantic": Method(
-        p.SemanticQuery, lambda ws, q: _semantic(ws, "semantic", q), m.SemanticResults,
-        "documents near in meaning, from `chunks` or a query `vector`"),
-    "search.related": Method(
-        p.RelatedQuery, lambda ws, q: _semantic(ws, "related", q), m.RelatedResults,
-        "other documents near in meaning to `id`; empty until it is embedded"),
-    "embeddings.pending": Method(
-        p.EmbeddingsPending, lambda ws, q: _semantic(ws, "pending", q), m.PendingChunks,
-        "chunks without a vector (changed documents are rechunked first, a few per call);"
-        " resumable"),
-    "embeddings.store": Method(
-        p.EmbeddingsStore, lambda ws, q: _semantic(ws, "store", q), m.EmbeddingProgress,
-        "`vectors`: `{id, vector: 384 int8 bytes, scale}`; all or none"),
-    "embeddings.progress": Method(
-        p.NoParams, lambda ws, q: __import__("pylib.semantic", fromlist=["progress"]).progress(ws),
-        m.EmbeddingProgress, "documents with every chunk embedded, of all live documents"),
-    "vectors.outbox": Method(
-        p.EmbeddingsPending, lambda ws, q: _semantic(ws, "outbox", q), m.RemoteOutbox,
-        "what the server's vector index lacks or must drop (the upload queue: a difference"
-        " with what it acknowledged, so it survives reloads)"),
-    "vectors.acknowledge": Method(
-        p.RemoteAcknowledge, lambda ws, q: _semantic(ws, "acknowledge", q), m.RemoteAcknowledged,
-        "record what the server confirmed"),
-    "vectors.forget": Method(
-        p.NoParams, lambda ws, q: _semantic(ws, "forget", q), m.RemoteForget,
-        "every document the server holds points of (turning the server-side index off)"),
-    "embeddings.vectors": Method(
-        p.EmbeddingsVectors, lambda ws, q: _semantic(ws, "vectors", q), m.VectorsPage,
-        "chunk vectors to load the worker's index: pages (`next` → `after`), or one `id`"),
+    **{name: Method(*spec) for name, spec in semantic_methods.SPECS.items()},
 }
 
 

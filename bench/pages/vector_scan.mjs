@@ -1,6 +1,8 @@
 // bench/engine_semantic_query.py's JavaScript half: the embedding worker's index
-// (web/embed/vectors.mjs: int8 rows, a top-k heap) against the same-run baseline of float32
-// rows ranked by a full sort, over N random unit vectors; prints JSON timings (ms).
+// (web/embed/vectors.mjs: int8 rows, WebAssembly SIMD dot products, a top-k heap) against two
+// same-run baselines over the same N random unit vectors: the same index with the scalar
+// JavaScript loop (the worker before SIMD), and float32 rows ranked by a full sort. Prints
+// JSON timings (ms).
 import { VectorIndex, DIMS, quantize } from "../../web/embed/vectors.mjs";
 
 const [n, queries, k] = process.argv.slice(2).map(Number);
@@ -13,6 +15,8 @@ const unit = () => {
 };
 
 const index = new VectorIndex();
+const scalar = new VectorIndex({ simd: false });
+if (!index.simd) throw new Error("WebAssembly SIMD is unavailable");
 const floats = new Float32Array(n * DIMS);
 const batch = 1000;
 for (let start = 0; start < n; start += batch) {
@@ -25,6 +29,7 @@ for (let start = 0; start < n; start += batch) {
     items.push({ artifact: `doc${(start + i) >> 3}`, chunk: (start + i) & 7, scale: q.scale });
   }
   index.put(items, data);
+  scalar.put(items, data);
 }
 
 function fullSort(query) {
@@ -38,17 +43,22 @@ function fullSort(query) {
   return scores.sort((a, b) => b[0] - a[0]).slice(0, k);
 }
 
-const ours = [], baseline = [];
-let agree = 0;
+const ours = [], baseline = [], scalarTimes = [];
+let agree = 0, sameTop = 0;
 for (let q = 0; q < queries; q++) {
   const query = unit();
   let t = performance.now();
   const found = index.query(query, k);
   ours.push(performance.now() - t);
   t = performance.now();
+  const slow = scalar.query(query, k);
+  scalarTimes.push(performance.now() - t);
+  const slowTop = new Set(slow.slice(0, 10).map((f) => `${f.artifact}\u0000${f.chunk}`));
+  sameTop += found.slice(0, 10).filter((f) => slowTop.has(`${f.artifact}\u0000${f.chunk}`)).length / 10;
+  t = performance.now();
   const exact = fullSort(query);
   baseline.push(performance.now() - t);
   const top = new Set(exact.slice(0, 10).map(([, row]) => `doc${row >> 3}\u0000${row & 7}`));
   agree += found.slice(0, 10).filter((f) => top.has(`${f.artifact}\u0000${f.chunk}`)).length / 10;
 }
-console.log(JSON.stringify({ ours, baseline, recall10: agree / queries }));
+console.log(JSON.stringify({ ours, scalar: scalarTimes, baseline, recall10: agree / queries, simdVsScalar10: sameTop / queries }));

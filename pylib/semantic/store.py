@@ -170,3 +170,9 @@ def document_vectors(ws: Workspace, artifact_id: str) -> dict[str, Any]:
         (artifact_id,)).fetchall()
     return {"items": [{"artifact_id": artifact_id, "chunk": n, "scale": s} for n, s, _ in rows],
             "data": b"".join(r[2] for r in rows), "next": None}
+
+
+def vectors(ws: Workspace, artifact_id: str | None = None, after: str | None = None,
+            limit: int = 2000) -> dict[str, Any]:
+    """One document's vectors when ``artifact_id`` is given, else a page of every document's."""
+    return document_vectors(ws, artifact_id) if artifact_id else vectors_page(ws, after, limit)

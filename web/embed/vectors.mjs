@@ -1,11 +1,16 @@
-// The local vector index held by the embedding worker: int8 rows with one scale each, scanned
-// by brute force with a bounded min-heap (no full sort). DOM-free: tests run it under Node.
+// The local vector index held by the embedding worker: int8 rows with one scale each, kept in
+// memory once loaded, scanned by brute force (WebAssembly SIMD dot products, ./simdscan.mjs;
+// a scalar loop where SIMD is missing) into a bounded min-heap (no full sort). DOM-free: tests
+// run it under Node.
 //
 // A row is one chunk: its artifact id, its chunk number and its 384 int8 components; the
 // chunk's float vector is `scale * row`. Vectors are unit length, so the dot product with a
 // unit query is the cosine.
 
+import { simdScanner, ensureBytes, DATA_OFFSET } from "./simdscan.mjs";
+
 export const DIMS = 384;
+const Q16 = 32767;
 
 /** Quantise a unit float vector to int8 with one scale (max |x| maps to 127). */
 export function quantize(vector) {
@@ -58,21 +63,35 @@ class TopK {
 }
 
 export class VectorIndex {
-  constructor() {
+  /** `simd: false` keeps the scalar scan (the benchmark's same-run baseline). */
+  constructor({ simd = true } = {}) {
     this.capacity = 1024;
-    this.data = new Int8Array(this.capacity * DIMS);
+    this.size = 0;
+    this.simd = simd ? simdScanner(DIMS) : null;
+    this.data = this.rowsView(new Int8Array(0));
     this.scales = new Float32Array(this.capacity);
     this.artifacts = [];   // row -> artifact id
     this.chunks = [];      // row -> chunk number
     this.rows = new Map(); // "artifact\u0000chunk" -> row
-    this.size = 0;
+  }
+
+  /** Storage for `capacity` rows holding `old`'s: in the scanner's memory (grown in place,
+   * followed by room for one int32 score per row) or a plain array. */
+  rowsView(old) {
+    const bytes = this.capacity * DIMS;
+    if (!this.simd) {
+      const data = new Int8Array(bytes);
+      data.set(old.subarray(0, this.size * DIMS));
+      return data;
+    }
+    ensureBytes(this.simd.memory, DATA_OFFSET + bytes + this.capacity * 4);
+    return new Int8Array(this.simd.memory.buffer, DATA_OFFSET, bytes);
   }
 
   grow(needed) {
     if (needed <= this.capacity) return;
     while (this.capacity < needed) this.capacity *= 2;
-    const data = new Int8Array(this.capacity * DIMS);
-    data.set(this.data.subarray(0, this.size * DIMS));
+    const data = this.rowsView(this.data);
     const scales = new Float32Array(this.capacity);
     scales.set(this.scales.subarray(0, this.size));
     this.data = data;
@@ -126,6 +145,32 @@ export class VectorIndex {
   /** The `k` best chunks for a unit float query: [{artifact, chunk, score}], best first. */
   query(vector, k = 50, exclude = null) {
     const heap = new TopK(Math.max(1, k));
+    if (this.simd) this.scanSimd(vector, heap, exclude);
+    else this.scanScalar(vector, heap, exclude);
+    return heap.sorted().map(([score, row]) => ({
+      artifact: this.artifacts[row], chunk: this.chunks[row], score,
+    }));
+  }
+
+  /** All rows at once in WebAssembly: the query as int16 (one scale), int32 sums, then the heap. */
+  scanSimd(vector, heap, exclude) {
+    const { memory, scan } = this.simd;
+    const { scales, size } = this;
+    let max = 0;
+    for (let i = 0; i < DIMS; i++) max = Math.max(max, Math.abs(vector[i]));
+    const qScale = max > 0 ? max / Q16 : 1;
+    const q = new Int16Array(memory.buffer, 0, DIMS);
+    for (let i = 0; i < DIMS; i++) q[i] = Math.round(vector[i] / qScale);
+    const out = DATA_OFFSET + this.capacity * DIMS;
+    scan(0, DATA_OFFSET, size, out);
+    const sums = new Int32Array(memory.buffer, out, size);
+    for (let row = 0; row < size; row++) {
+      if (exclude !== null && this.artifacts[row] === exclude) continue;
+      heap.push(sums[row] * qScale * scales[row], row);
+    }
+  }
+
+  scanScalar(vector, heap, exclude) {
     const { data, scales, size } = this;
     const q = Float32Array.from(vector);
     for (let row = 0, base = 0; row < size; row++, base += DIMS) {
@@ -137,9 +182,6 @@ export class VectorIndex {
       }
       heap.push(dot * scales[row], row);
     }
-    return heap.sorted().map(([score, row]) => ({
-      artifact: this.artifacts[row], chunk: this.chunks[row], score,
-    }));
   }
 
   /** The mean of an artifact's chunk vectors (unit length), or null if it has none. */
