@@ -22,7 +22,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-BROWSER = ("save", "boot", "queries", "search", "keys", "search_panel", "preview", "editor")  # bench/browser_<name>.py (search: search_fts.py)
+BROWSER = ("save", "boot", "queries", "search", "keys", "search_panel", "preview", "editor", "index_typing")  # bench/browser_<name>.py (search: search_fts.py)
 
 
 def proxy_scripts() -> list[Path]:
@@ -32,13 +32,13 @@ def proxy_scripts() -> list[Path]:
 
 
 def run_browser(names: list[str], quick: bool) -> list[str]:
-    from bench import (browser_boot, browser_editor, browser_keys, browser_preview, browser_queries,
-                       browser_save, browser_search_panel, search_fts)
+    from bench import (browser_boot, browser_editor, browser_index_typing, browser_keys, browser_preview,
+                       browser_queries, browser_save, browser_search_panel, search_fts)
     from bench.browser_harness import bench_server, check_vendored, chromium, print_tables
 
     modules = {"save": browser_save, "boot": browser_boot, "queries": browser_queries,
                "search": search_fts, "keys": browser_keys, "search_panel": browser_search_panel,
-               "preview": browser_preview, "editor": browser_editor}
+               "preview": browser_preview, "editor": browser_editor, "index_typing": browser_index_typing}
     check_vendored()
     failed = []
     with bench_server() as url, chromium() as cr:

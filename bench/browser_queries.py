@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.browser_app import imported_app, round_trips
 from bench.browser_boot import quire_server
 from bench.browser_harness import (
     main_for,
@@ -36,26 +37,6 @@ TO_BASE64 = """async () => {
     for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(text);
 }"""
-
-IMPORT = """async (b64) => {
-    const text = atob(b64);
-    const data = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
-    await globalThis.quire.engine.call("transfer.import", { data, mode: "replace" });
-    return (await globalThis.quire.engine.call("tree.list", {})).artifacts.length;
-}"""
-
-ROUND_TRIPS = """async ([method, params, reps, warmup]) => {
-    const engine = globalThis.quire.engine;
-    const samples = [];
-    for (let i = 0; i < warmup + reps; i++) {
-        const started = performance.now();
-        await engine.call(method, params);
-        if (i >= warmup) samples.push(performance.now() - started);
-    }
-    return samples;
-}"""
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -104,22 +85,9 @@ def requests(doc_id: str) -> dict[str, dict]:
 
 
 def through_page(cr: Chromium, app_url: str, exported: str, doc_id: str, plan: Plan) -> dict[str, list[float]]:
-    ctx = cr.context(app_url)
-    try:
-        page = ctx.new_page()
-        errors = watch_errors(page)
-        try:
-            page.goto(app_url, wait_until="commit")
-            page.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.engine)")
-            count = page.evaluate(IMPORT, exported)
-            if count != DOCUMENTS + 1:
-                raise RuntimeError(f"the app lists {count} artifacts after the import, not {DOCUMENTS + 1}")
-            return {method: page.evaluate(ROUND_TRIPS, [method, params, plan.page_reps, plan.warmup])
-                    for method, params in requests(doc_id).items()}
-        except Exception as exc:
-            raise RuntimeError(f"the app failed: {exc}; page errors: {errors}") from exc
-    finally:
-        ctx.close()
+    with imported_app(cr, app_url, exported, DOCUMENTS + 1) as page:
+        return {method: round_trips(page, method, params, plan.page_reps, plan.warmup)
+                for method, params in requests(doc_id).items()}
 
 
 def tables(worker: dict, page: dict, built: dict, plan: Plan) -> list[Table]:

@@ -162,14 +162,21 @@ class QueryRequest(_Strict):
 
 
 class DeleteRequest(_Strict):
+    """Delete by ``ids``, by ``artifact_id``, or ``all: true`` (every point of the user)."""
+
     ids: Annotated[list[ClientId], Field(min_length=1, max_length=HARD_MAX_BATCH)] | None = None
     artifact_id: ArtifactId | None = None
+    all: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "DeleteRequest":
-        if (self.ids is None) == (self.artifact_id is None):
-            raise ValueError("give exactly one of ids or artifact_id")
+        if sum(x is not None for x in (self.ids, self.artifact_id, self.all)) != 1:
+            raise ValueError("give exactly one of ids, artifact_id or all")
         return self
+
+
+class Summary(BaseModel):
+    points: int
 
 
 class Upserted(BaseModel):

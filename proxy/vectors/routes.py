@@ -1,4 +1,4 @@
-"""Vector routes: upsert, query and delete, each confined to the signed-in user's points.
+"""Vector routes: upsert, query, delete and a summary, each confined to the signed-in user's points.
 
 The request models (proxy.vectors.models) are the allow-list; the store adds the user scope.
 """
@@ -18,7 +18,7 @@ from proxy.http.openapi import document
 from proxy.auth.principal import require_user
 from proxy.vectors.base import NewPoint, VectorStore, VectorStoreError
 from proxy.vectors.models import (
-    HARD_MAX_BATCH, HARD_MAX_LIMIT, DeleteRequest, Deleted, QueryRequest, Results, Upserted, UpsertRequest,
+    HARD_MAX_BATCH, HARD_MAX_LIMIT, DeleteRequest, Deleted, QueryRequest, Results, Summary, Upserted, UpsertRequest,
 )
 
 
@@ -75,7 +75,7 @@ async def query(request: Request) -> JSONResponse:
     return JSONResponse({"results": [{"id": h.id, "score": h.score, "payload": h.payload} for h in hits]})
 
 
-@document("Delete your points by id or by artifact", request=DeleteRequest, response=Deleted,
+@document("Delete your points by id, by artifact, or all of them", request=DeleteRequest, response=Deleted,
           errors=(400, 413, 415, 422, 503))
 async def delete(request: Request) -> JSONResponse:
     user = require_user(request)
@@ -86,9 +86,17 @@ async def delete(request: Request) -> JSONResponse:
         if len(body.ids) > max_batch:
             raise ApiError(413, "batch_too_large", f"send at most {max_batch} ids per request")
         await _call(request, store.delete_ids, user.uid, list(dict.fromkeys(body.ids)))
+    elif body.all:
+        await _call(request, store.delete_user, user.uid)
     else:
         await _call(request, store.delete_artifact, user.uid, body.artifact_id)
     return JSONResponse({"deleted": True})
+
+
+@document("How many points you hold", response=Summary, errors=(503,))
+async def summary(request: Request) -> JSONResponse:
+    user = require_user(request)
+    return JSONResponse({"points": await _call(request, _store(request).count, user.uid)})
 
 
 def routes() -> list[BaseRoute]:
@@ -97,4 +105,5 @@ def routes() -> list[BaseRoute]:
         Route("/api/vectors/upsert", upsert, methods=["POST"], name="vectors_upsert"),
         Route("/api/vectors/query", query, methods=["POST"], name="vectors_query"),
         Route("/api/vectors/delete", delete, methods=["POST"], name="vectors_delete"),
+        Route("/api/vectors/summary", summary, methods=["GET"], name="vectors_summary"),
     ]

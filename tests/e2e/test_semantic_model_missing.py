@@ -29,6 +29,13 @@ def test_a_corrupt_model_leaves_keyword_search_working(browser, tmp_path: Path, 
         expect(page.locator("#index-state")).to_contain_text("Semantic search is unavailable", timeout=120_000)
         hits = page.evaluate("() => window.quire.semantic.search('refunds').then(r => r.hits)")
         assert [h["name"] for h in hits] == ["Refund policy.md"] and hits[0]["source"] == "keyword"
+        # The search panel answers with word matches and says why there are no others.
+        page.keyboard.press("Control+Shift+F")
+        panel = page.get_by_role("dialog", name="Search")
+        panel.get_by_role("searchbox", name="Search").fill("refunds")
+        expect(panel.get_by_role("listbox", name="Results").get_by_role("option")).to_have_count(1)
+        expect(panel.locator("#search-note")).to_have_text(
+            "Semantic results are unavailable (the search model could not be loaded): showing word matches only.")
         page.screenshot(path=str(CONFIG.RESULTS_DIR / "semantic" / "model-missing.png"))
     finally:
         context.close()

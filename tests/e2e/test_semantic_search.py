@@ -5,6 +5,7 @@ offline with the server stopped, and restarts a dead embedding worker with its i
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -48,6 +49,17 @@ def _wait_indexed(page: Page, timeout_s: float = 240) -> dict:
     raise AssertionError(f"indexing did not finish: {engine_call(page, 'embeddings.progress')}")
 
 
+def _panel_search(page: Page, query: str):
+    """Search in the panel ("Words and meaning"); returns its result options once shown."""
+    panel = page.get_by_role("dialog", name="Search")
+    if not panel.is_visible():
+        page.keyboard.press("Control+Shift+F")
+    panel.get_by_label("Match", exact=True).select_option("meaning")
+    panel.get_by_role("searchbox", name="Search").fill(query)
+    expect(panel.locator("#search-results")).to_have_attribute("data-query", query)
+    return panel.get_by_role("listbox", name="Results").get_by_role("option")
+
+
 def _search(page: Page, query: str) -> list[dict]:
     return page.evaluate("(q) => window.quire.semantic.search(q).then(r => r.hits)", query)
 
@@ -74,6 +86,14 @@ def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer,
         page.wait_for_function("() => (window.quire.semantic?.indexer?.progress?.embedded ?? 0) >= 4",
                                polling=250, timeout=180_000)
         page.screenshot(path=str(SHOTS / "indexing.png"))
+        # The panel answers while the first index runs, and says its semantic part is partial.
+        options = _panel_search(page, "basil")
+        expect(options.filter(has_text="Garden.md").first).to_be_visible()
+        if not page.evaluate("window.quire.semantic.indexer.progress.done"):
+            expect(page.locator("#search-note")).to_have_text(
+                re.compile(r"Semantic results are (partial|not ready yet|late)"))
+        page.screenshot(path=str(SHOTS / "panel-partial.png"))
+        page.keyboard.press("Escape")
         before = engine_call(page, "embeddings.progress")["embedded"]
         page.reload()
         wait_ready(page)
@@ -89,6 +109,13 @@ def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer,
         assert hits[0]["source"] in ("semantic", "both")
         words = _search(page, "basil")
         assert words[0]["name"] == "Garden.md" and words[0]["source"] in ("keyword", "both")
+        # The panel fuses both: the paraphrase finds the note, marked as a match in meaning.
+        options = _panel_search(page, PARAPHRASE)
+        expect(options.first).to_have_accessible_name("Refund policy.md")
+        expect(options.first).to_contain_text("Similar meaning")
+        expect(page.locator("#search-note")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "panel-fused.png"))
+        page.keyboard.press("Escape")
 
         page.get_by_role("treeitem", name="Garden.md").first.click()
         related = page.get_by_role("list", name="Related")

@@ -1,7 +1,8 @@
 """The server-side semantic index from the page, against the real proxy and qdrant-edge: a
 signed-in page uploads its chunk vectors (payload: the document's id and chunk number only —
-checked on what the server holds), deletes a trashed document's points, and the setting
-"Server-side semantic index" turned off deletes every point of the user."""
+checked on what the server holds), deletes a trashed document's points, and the settings
+screen shows how many vectors the server holds and "Delete my vectors from the server" deletes
+every point of the user and turns the index off."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_upload_delete_and_turning_it_off(browser, own_server: QuireServer, fore
         notes = engine_call(page, "artifacts.create", {"path": "/Notes.md", "content": "# Notes\nbuy milk\n# Later\ncall Sam"})
         page.reload()
         wait_ready(page)
-        expect(page.get_by_label("Server-side semantic index")).to_be_checked(timeout=60_000)
+        expect(page.get_by_role("button", name="Semantic index: on")).to_be_visible(timeout=60_000)
         page.evaluate("window.quire.semantic.indexer.wake()")
         page.wait_for_function("() => window.quire.semantic?.uploader", timeout=60_000)
         page.evaluate("window.quire.semantic.uploader.wake()")
@@ -78,8 +79,16 @@ def test_upload_delete_and_turning_it_off(browser, own_server: QuireServer, fore
         _queue_empty(page)
         assert {p["artifact_id"] for p in _server_points(page)} == {notes["id"]}
 
-        page.get_by_label("Server-side semantic index").uncheck()
-        page.wait_for_function("() => !document.getElementById('server-index').disabled", timeout=60_000)
+        page.get_by_role("button", name="Semantic index: on").click()
+        settings = page.get_by_role("dialog", name="Settings — server-side semantic index")
+        expect(settings.get_by_label("Server-side semantic index")).to_be_checked()
+        expect(settings.get_by_text("numbers only, never your text")).to_be_visible()
+        expect(settings.locator("#server-index-status")).to_have_text("2 vectors on the server.")
+        page.screenshot(path=str(CONFIG.RESULTS_DIR / "semantic" / "server-index-settings.png"))
+        settings.get_by_role("button", name="Delete my vectors from the server").click()
+        expect(settings.locator("#server-index-status")).to_have_text("0 vectors on the server.")
+        expect(settings.get_by_label("Server-side semantic index")).not_to_be_checked()
+        expect(page.locator("#server-index-open")).to_have_text("Semantic index: off")
         assert _server_points(page) == []
         assert engine_call(page, "vectors.forget")["deletes"] == []
     finally:

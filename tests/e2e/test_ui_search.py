@@ -1,7 +1,11 @@
 """The search panel in Chromium against the real app: find a note by a word as it is typed,
 snippets with the matched words marked (and document text never read as HTML), malformed
 queries, filters and sort, keyboard and click, opening with the match selected and in view,
-stale answers dropped, and searching with the server stopped."""
+stale answers dropped, and searching with the server stopped.
+
+These tests count word matches exactly, so they search with "Words only" (the shared page's
+background index makes "Words and meaning" add whatever is near in meaning); the fused panel,
+with semantic hits, is tested on an indexed workspace in test_semantic_search.py."""
 
 from __future__ import annotations
 
@@ -24,7 +28,12 @@ def results(page: Page):
     return panel(page).get_by_role("listbox", name="Results").get_by_role("option")
 
 
+def words_only(page: Page) -> None:
+    panel(page).get_by_label("Match", exact=True).select_option("words")
+
+
 def search_for(page: Page, query: str) -> None:
+    words_only(page)
     box = panel(page).get_by_role("searchbox", name="Search")
     box.fill(query)
     # The list says which query it shows: wait for the answer to this one.
@@ -174,6 +183,7 @@ def test_typing_fast_shows_the_latest_query_only(page: Page) -> None:
     write_note(page, unique("farm-b"), f"A {b} lives there.")
     start_at_top_level(page)
     page.keyboard.press(SEARCH_KEY)
+    words_only(page)
     box = panel(page).get_by_role("searchbox", name="Search")
     box.press_sequentially(a, delay=5)
     box.fill("")
@@ -217,7 +227,7 @@ SLOW_ANSWERS = """(slow) => {
         .observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-query"] });
     session.call = async (method, params) => {
         const answer = await call(method, params);
-        if (method === "search.query" && params.query === slow) await new Promise((r) => setTimeout(r, 800));
+        if (method.startsWith("search.") && params.query === slow) await new Promise((r) => setTimeout(r, 800));
         return answer;
     };
     window.__restoreCall = () => { session.call = call; };
@@ -232,6 +242,7 @@ def test_an_answer_to_an_older_query_is_dropped(page: Page) -> None:
     page.evaluate(SLOW_ANSWERS, old)
     try:
         page.keyboard.press(SEARCH_KEY)
+        words_only(page)
         box = panel(page).get_by_role("searchbox", name="Search")
         box.fill(old)
         page.wait_for_timeout(200)  # the slow answer is on its way

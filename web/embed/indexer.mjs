@@ -3,12 +3,21 @@
 // in-memory index current. Resumable by construction: the engine knows what is embedded, so a
 // reload (or a worker crash) continues where the last stored batch ended.
 //
-// Never in the way of typing: one small batch at a time, a yield to the page between batches
-// (the engine serves a save between two calls), nothing while the page is hidden.
+// Never in the way of typing: chunks are embedded a few at a time, and before each batch (and
+// each engine call) the indexer waits until the page is quiet: no key or click for QUIET_MS,
+// no engine call queued by anything else (a save, link completion, quick open waits for at
+// most one batch), the page visible. The vectors of a cycle are stored in one write, so the
+// data worker has long idle spells in which the page store folds its log.
 
 import { quantize, DIMS } from "./vectors.mjs";
 
-const BATCH = 16;
+// Chunks asked for per cycle (one `embeddings.pending`, one `embeddings.store`).
+const CYCLE = 48;
+// Chunks per embedding call: the longest the engine and the user can be kept waiting.
+const BATCH = 8;
+// How long the page must have had no input before the next batch.
+export const QUIET_MS = 1200;
+const POLL_MS = 150;
 const RETRY_MS = [1000, 2000, 5000, 15000, 30000];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,8 +34,11 @@ export class Indexer {
    * `onIndexed(artifactIds)` (documents whose vectors changed).
    */
   constructor({ engine, embedder, canWrite = () => true, onProgress = () => {}, onError = () => {},
-                onIndexed = () => {} }) {
-    Object.assign(this, { engine, embedder, canWrite, onProgress, onError, onIndexed });
+                onIndexed = () => {}, busy = () => false }) {
+    Object.assign(this, { engine, embedder, canWrite, onProgress, onError, onIndexed, busy });
+    this.paused = 0;  // times the indexer waited for the page to be quiet (tests, benchmarks)
+    this.held = false; // hold(true): wait before the next batch until hold(false)
+    this.running = 0;  // engine or embedding calls of the indexer in flight
     this.stopped = false;
     this.wakeUp = null;
     this.progress = null;
@@ -79,18 +91,47 @@ export class Indexer {
     });
   }
 
-  /** One batch: returns false when there was nothing to do. */
+  /** Pause (true) or resume (false) before the next batch; what is in flight finishes. */
+  hold(on) {
+    this.held = Boolean(on);
+  }
+
+  /** Until the page is quiet: visible, no recent input, no engine call of anyone else queued. */
+  async quiet() {
+    await this.visible();
+    const waiting = () => this.held || this.busy() || this.engine.inFlight > 0;
+    if (!waiting()) return;
+    this.paused++;
+    while (waiting()) await sleep(POLL_MS);
+  }
+
+  /** An engine call of the indexer's own (counted in `running`). */
+  async ask(method, params) {
+    this.running++;
+    try { return await this.engine.call(method, params); } finally { this.running--; }
+  }
+
+  /** One cycle: returns false when there was nothing to do. */
   async step() {
-    const todo = await this.engine.call("embeddings.pending", { limit: BATCH });
+    await this.quiet();
+    const todo = await this.ask("embeddings.pending", { limit: CYCLE });
     this.progress = todo.progress;
     this.onProgress(todo.progress);
     if (!todo.chunks.length) return false;
-    const floats = await this.embedder.embed(todo.chunks.map((c) => c.text));
-    const vectors = todo.chunks.map((c, i) => {
-      const { data, scale } = quantize(floats.subarray(i * DIMS, (i + 1) * DIMS));
-      return { id: c.id, vector: new Uint8Array(data.buffer), scale };
-    });
-    this.progress = await this.engine.call("embeddings.store", { model: todo.model, vectors });
+    const vectors = [];
+    for (let start = 0; start < todo.chunks.length; start += BATCH) {
+      const batch = todo.chunks.slice(start, start + BATCH);
+      await this.quiet();
+      this.running++;
+      const floats = await this.embedder.embed(batch.map((c) => c.text)).finally(() => { this.running--; });
+      batch.forEach((c, i) => {
+        const { data, scale } = quantize(floats.subarray(i * DIMS, (i + 1) * DIMS));
+        vectors.push({ id: c.id, vector: new Uint8Array(data.buffer), scale });
+      });
+      await yieldToPage();
+    }
+    await this.quiet();
+    this.progress = await this.ask("embeddings.store", { model: todo.model, vectors });
     const changed = [...new Set(todo.chunks.map((c) => c.artifact_id))];
     for (const id of changed) {
       const own = await this.engine.call("embeddings.vectors", { id });

@@ -18,13 +18,16 @@ export class ServerError extends Error {
 }
 
 async function post(path, body) {
+  return send(path, {
+    method: "POST", headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+async function send(path, options = {}) {
   let response;
   try {
-    response = await fetch(path, {
-      method: "POST", credentials: "same-origin", cache: "no-store",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(path, { credentials: "same-origin", cache: "no-store", ...options });
   } catch {
     throw new ServerError(0, "offline");
   }
@@ -113,13 +116,20 @@ export class Uploader {
     }
   }
 
-  /** Turn the server-side index off (and delete this user's vectors there) or on again. */
+  /** Turn the server-side index off (and delete every vector of this user there, from all
+   * their devices, in one request) or on again. Off is stored first, so nothing is uploaded
+   * meanwhile; if the delete fails, the error is thrown and a second try deletes again. */
   async setWanted(on) {
     try { localStorage.setItem(SETTING, on ? "on" : "off"); } catch { /* private mode */ }
     if (on) { this.wake(); return; }
     const { deletes } = await this.engine.call("vectors.forget", {});
-    for (const artifact_id of deletes) await post("/api/vectors/delete", { artifact_id });
+    await post("/api/vectors/delete", { all: true });
     await this.engine.call("vectors.acknowledge", { deleted: deletes });
+  }
+
+  /** What the server holds for this user: {points}. Throws ServerError (status 0: offline). */
+  summary() {
+    return send("/api/vectors/summary", { headers: { accept: "application/json" } });
   }
 
   /** The server's nearest chunks to a query vector: [{artifact, chunk, score}], or [] when inactive. */

@@ -60,6 +60,7 @@ export class Engine extends EventTarget {
     this.chunkSize = chunkSize;
     this.lockName = `quire-workspace:${workspace}`;
     this.worker = null;
+    this.inFlight = 0; // calls waiting for or in the worker
     this.ownership = "none";
     this.seq = 0;
     this.releaseLock = null;
@@ -237,7 +238,10 @@ export class Engine extends EventTarget {
     await this.ready;
     if (!this.worker) throw new EngineError("not_owner", "This workspace is open in another tab.");
     const id = ++this.seq;
-    const answer = await this.worker.sync.call({ id, method, params });
+    // Background work (the semantic indexer) waits until no other call is queued.
+    this.inFlight++;
+    let answer;
+    try { answer = await this.worker.sync.call({ id, method, params }); } finally { this.inFlight--; }
     if (answer.id !== id) throw new EngineError("protocol", `Answer ${answer.id} for request ${id}.`);
     if (answer.saved) {
       this.emit("saved", { ...answer.saved, at: Date.now() });

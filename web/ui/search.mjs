@@ -1,15 +1,20 @@
 // The search panel (Ctrl+Shift+F, "Search" in the sidebar): a search box, filters (folder,
 // type) and sort, and the results, which follow the typing. Queries are debounced (a burst of
 // keys asks once), one is in flight at a time and an answer to anything but the latest query
-// is dropped. Enter or a click opens the document with the first match selected. The panel
-// shows whatever `search.query` answers, grouped by document (keyword hits today; semantic
-// hits, one per chunk, join their document's group as further snippets).
+// is dropped. Enter or a click opens the document with the first match selected.
+//
+// "Words and meaning" (the default) asks `search.fused` through the page's semantic search
+// (keyword and semantic hits, reciprocal rank fusion, one row per document); while the model
+// loads, the first index runs or the model is missing, the panel says so in words under the
+// filters, and the results are what is there (word matches, and the part already indexed).
+// "Words only" asks `search.query` (keyword, pages of results, sort by date in the engine).
 
 import { h, icon, replace, debounce } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { groupHits, locateMatch } from "./searchtext.mjs";
 import { resultRow, emptyState, countLabel } from "./searchresults.mjs";
 import { editorText, selectInEditor } from "./selection.mjs";
+import { MIN_SIMILARITY } from "./semantic.mjs";
 
 const DEBOUNCE_MS = 40;
 const PAGE = 30;
@@ -18,9 +23,14 @@ const TYPES = [
   ["image", "Images"], ["other", "Other files"],
 ];
 const SORTS = [["relevance", "Best match"], ["date", "Newest first"]];
-const NO_HITS = { hits: [], terms: [], next_offset: null };
+const MATCHES = [["meaning", "Words and meaning"], ["words", "Words only"]];
+// `search.fused` answers one list of at most this many (no offset): "more" asks a longer one.
+const FUSED_MAX = 100;
+// How long a query waits for its nearest chunks while the worker embeds the first index.
+const SEMANTIC_WAIT_MS = 1500;
+const NO_HITS = { hits: [], terms: [], next_offset: null, note: "" };
 // What the panel keeps between openings: the last query, its filters and sort.
-const last = { query: "", folder: "", kind: "", sort: "relevance" };
+const last = { query: "", folder: "", kind: "", sort: "relevance", match: "meaning" };
 let openNow = null;
 
 function choice(label, options, value) {
@@ -42,8 +52,8 @@ export function openSearch(parts, query = null) {
 }
 
 class SearchPanel {
-  constructor({ session, tree, documents, editor }) {
-    Object.assign(this, { session, tree, documents, editor });
+  constructor({ session, tree, documents, editor, semantic }) {
+    Object.assign(this, { session, tree, documents, editor, semantic });
     this.groups = [];
     this.hits = [];
     this.terms = [];
@@ -70,14 +80,17 @@ class SearchPanel {
     this.folder = choice("Folder", folders, last.folder);
     this.kind = choice("Type", TYPES, last.kind);
     this.sort = choice("Sort", SORTS, last.sort);
+    this.match = choice("Match", MATCHES, last.match);
     this.count = h("span", { class: "search-count", role: "status" });
+    this.note = h("p", { class: "search-note", id: "search-note", hidden: true });
     this.list = h("ul", { class: "search-results", id: "search-results", role: "listbox", "aria-label": "Results" });
     this.more = h("button", { type: "button", class: "btn btn-quiet search-more", hidden: true }, "Show more results");
     this.dialog = openDialog({
       size: "search", label: "Search",
       body: [
         h("div", { class: "search-box" }, icon("search"), this.input, h("kbd", { class: "kbd" }, "Esc")),
-        h("div", { class: "search-bar" }, this.folder.el, this.kind.el, this.sort.el, this.count),
+        h("div", { class: "search-bar" }, this.match.el, this.folder.el, this.kind.el, this.sort.el, this.count),
+        this.note,
         h("div", { class: "search-scroll" }, this.list, h("div", { class: "search-more-wrap" }, this.more)),
         h("div", { class: "search-foot", "aria-hidden": "true" },
           keyHint(["↑", "↓"], "move"), keyHint(["Enter"], "open at the match"), keyHint(["Esc"], "close")),
@@ -89,7 +102,7 @@ class SearchPanel {
 
   wire() {
     this.input.addEventListener("input", () => this.typed());
-    for (const c of [this.folder, this.kind, this.sort]) {
+    for (const c of [this.match, this.folder, this.kind, this.sort]) {
       c.select.addEventListener("change", () => { this.soon.cancel(); this.run(); });
     }
     this.more.addEventListener("click", () => this.showMore());
@@ -132,12 +145,25 @@ class SearchPanel {
     if (this.soon.pending()) { this.soon.cancel(); this.run(); }
   }
 
-  params(offset) {
+  params(offset, limit = PAGE) {
     const folder = this.folder.select.value, kind = this.kind.select.value;
     return {
-      query: this.input.value, sort: this.sort.select.value, limit: PAGE, offset,
+      query: this.input.value, sort: this.sort.select.value, limit, offset, match: this.match.select.value,
       ...(folder ? { folder } : {}), ...(kind ? { kinds: [kind] } : {}),
     };
+  }
+
+  /** The answer to `asked`: {hits, terms, next_offset, note} (note: what semantic search could
+   * not do, in words). Meaning: one fused list, "more" is a longer one (next_offset: its limit). */
+  async ask(asked) {
+    const { match, ...params } = asked;
+    if (match !== "meaning" || !this.semantic) return { ...(await this.session.call("search.query", params)), note: "" };
+    const { query, sort, offset, limit, ...where } = params;
+    const answer = await this.semantic.search(query, { ...where, limit, minScore: MIN_SIMILARITY, waitMs: SEMANTIC_WAIT_MS });
+    const when = (hit) => (typeof hit.updated_at === "number" ? hit.updated_at : Date.parse(hit.updated_at) || 0);
+    const hits = sort === "date" ? [...answer.hits].sort((a, b) => when(b) - when(a)) : answer.hits;
+    const more = hits.length >= limit && limit < FUSED_MAX;
+    return { hits, terms: answer.terms, next_offset: more ? Math.min(FUSED_MAX, limit + PAGE) : null, note: answer.semanticState.text };
   }
 
   /** Ask the engine for the latest query; one typed meanwhile waits for this answer. */
@@ -145,12 +171,12 @@ class SearchPanel {
     if (this.inFlight) { this.queued = true; return; }
     const mine = ++this.seq;
     const asked = this.params(0);
-    Object.assign(last, { query: asked.query, folder: asked.folder || "", kind: asked.kinds?.[0] || "", sort: asked.sort });
+    Object.assign(last, { query: asked.query, folder: asked.folder || "", kind: asked.kinds?.[0] || "", sort: asked.sort, match: asked.match });
     if (!asked.query.trim()) { this.show(mine, asked, NO_HITS); return; }
     this.inFlight = true;
     this.list.setAttribute("aria-busy", "true");
     let answer = NO_HITS, failed = null;
-    try { answer = await this.session.call("search.query", asked); } catch (err) { failed = err?.message || String(err); }
+    try { answer = await this.ask(asked); } catch (err) { failed = err?.message || String(err); }
     this.inFlight = false;
     if (this.queued || mine !== this.seq || !this.open) {
       this.queued = false;
@@ -167,6 +193,7 @@ class SearchPanel {
     this.groups = groupHits(this.hits);
     this.nextOffset = answer.next_offset;
     this.active = 0;
+    this.showNote(answer.note);
     this.render(asked, failed);
     if (this.openWhenShown) { this.openWhenShown = false; this.choose(0); }
   }
@@ -187,6 +214,11 @@ class SearchPanel {
     this.mark();
   }
 
+  showNote(text) {
+    this.note.textContent = text || "";
+    this.note.hidden = !text;
+  }
+
   move(by) {
     this.active = Math.max(0, Math.min(this.groups.length - 1, this.active + by));
     this.mark();
@@ -200,10 +232,13 @@ class SearchPanel {
 
   async showMore() {
     const mine = this.seq;
-    const asked = this.params(this.nextOffset);
-    const answer = await this.session.call("search.query", asked).catch(() => null);
+    const meaning = this.match.select.value === "meaning" && this.semantic;
+    // Meaning: the longer fused list replaces the shown one; words: the next page joins it.
+    const asked = meaning ? this.params(0, this.nextOffset) : this.params(this.nextOffset);
+    const answer = await this.ask(asked).catch(() => null);
     if (!answer || mine !== this.seq) return;
-    this.hits = this.hits.concat(answer.hits);
+    this.hits = meaning ? answer.hits : this.hits.concat(answer.hits);
+    this.showNote(answer.note);
     this.groups = groupHits(this.hits);
     this.nextOffset = answer.next_offset;
     this.render(asked);

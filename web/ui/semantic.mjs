@@ -6,12 +6,17 @@
 
 import { $, h, replace } from "./dom.mjs";
 import { Embedder } from "../embed/client.mjs";
-import { Indexer } from "../embed/indexer.mjs";
-import { Uploader, serverIndexWanted } from "../embed/uploader.mjs";
+import { Indexer, QUIET_MS } from "../embed/indexer.mjs";
+import { Uploader } from "../embed/uploader.mjs";
+import { showServerIndexEntry } from "./serverindex.mjs";
 
 const RELATED = 5;
 const NEAREST_CHUNKS = 200;
+// Chunks less similar than this never join a search's results (cosine; on the relevance set in
+// tests/relevance, unrelated notes' chunks sit around 0.24, paraphrased targets around 0.41).
+export const MIN_SIMILARITY = 0.3;
 const number = new Intl.NumberFormat("en");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Semantic {
   /** `store`, `session` ({engine}), `tree` ({byId}), `open(id)`: open a document. */
@@ -20,8 +25,15 @@ export class Semantic {
     this.embedder = null;
     this.indexer = null;
     this.available = false;
+    this.indexLoaded = false;
     this.problem = null;
     this.openId = null;
+    // The last key, click or scroll: the indexer waits while the user is at work.
+    this.lastInput = -Infinity;
+    const seen = () => { this.lastInput = performance.now(); };
+    for (const type of ["keydown", "pointerdown", "input", "wheel"]) {
+      document.addEventListener(type, seen, { capture: true, passive: true });
+    }
     store.on("document-opened", ({ id }) => { this.openId = id; this.showRelated(); });
     store.on("document-saved", () => this.indexer?.wake());
     store.on("workspace-changed", () => this.indexer?.wake());
@@ -30,23 +42,29 @@ export class Semantic {
   /** Start indexing once the engine is ready (called by app.mjs). */
   async start(engine) {
     this.engine = engine;
-    this.embedder = new Embedder();
+    // One core is left to the page and the data worker (on 2 cores: one ONNX thread; 1 and 2
+    // threads embedded within noise of each other there, bench/README.md).
+    const cores = navigator.hardwareConcurrency || 1;
+    this.embedder = new Embedder({ threads: Math.max(1, Math.min(2, cores - 1)) });
     this.indexer = new Indexer({
       engine, embedder: this.embedder, canWrite: () => this.store.canWrite(),
+      busy: () => performance.now() - this.lastInput < QUIET_MS,
       onProgress: (p) => this.showProgress(p),
       onError: (e) => console.warn("indexing paused:", e?.message ?? e),
       onIndexed: (ids) => { if (ids.includes(this.openId)) this.showRelated(); this.uploader.wake(); },
     });
     this.uploader = new Uploader({ engine, canWrite: () => this.store.canWrite() });
     this.uploader.run().catch((e) => console.warn("server-side index stopped:", e));
-    this.uploader.checkSignedIn().then((on) => { if (on) this.showSetting(); });
+    this.uploader.checkSignedIn().then((on) => { if (on) showServerIndexEntry(this); });
     try {
       await this.embedder.start();
       this.available = true;
+      this.indexer.loaded.then(() => { this.indexLoaded = true; });
       await this.indexer.run();
     } catch (error) {
       this.available = false;
       this.problem = error?.message ?? String(error);
+      this.problemCode = error?.code ?? null;
       this.setStatus(error?.code === "model_unavailable"
         ? "Semantic search is unavailable (the search model could not be loaded); keyword search works."
         : `Semantic indexing stopped: ${this.problem}`, "error");
@@ -65,19 +83,42 @@ export class Semantic {
       done ? "done" : "indexing");
   }
 
-  /** Keyword + semantic hits for `query` (the engine's `search.fused` shape). */
-  async search(query, options = {}) {
+  /** How far semantic search can answer now: {state: "ready" | "partial" | "loading" |
+   * "unavailable", text} (text: what a person is told; empty when all is ready). */
+  state() {
+    const words = "showing word matches only";
+    if (this.problem) {
+      const why = this.problemCode === "model_unavailable" ? "the search model could not be loaded" : "semantic indexing stopped";
+      return { state: "unavailable", text: `Semantic results are unavailable (${why}): ${words}.` };
+    }
+    if (!this.available || !this.indexLoaded) return { state: "loading", text: `Semantic results are not ready yet (the search model is loading): ${words}.` };
+    const p = this.indexer?.progress;
+    if (p && !p.done) {
+      return { state: "partial", text: `Semantic results are partial: ${number.format(p.indexed)} of ${number.format(p.documents)} documents indexed so far.` };
+    }
+    return { state: "ready", text: "" };
+  }
+
+  /** Keyword + semantic hits for `query` (the engine's `search.fused` shape), plus `semantic`:
+   * {state, text} as state() says, "late" when the query's chunks did not come within `waitMs`
+   * (the worker may be embedding a batch of the first index). `minScore`: the least cosine a
+   * chunk needs to count. */
+  async search(query, { minScore = 0, waitMs = Infinity, ...options } = {}) {
     let chunks;
-    if (this.available && query.trim()) {
+    let semantic = this.state();
+    if (this.available && this.indexLoaded && query.trim()) {
       try {
-        await this.indexer.loaded;
-        const near = await this.nearest(query);
-        chunks = near.map((c) => ({ artifact_id: c.artifact, chunk: c.chunk, score: c.score }));
+        const late = waitMs === Infinity ? [] : [sleep(waitMs).then(() => null)];
+        const near = await Promise.race([this.nearest(query), ...late]);
+        if (near) chunks = near.filter((c) => c.score >= minScore).map((c) => ({ artifact_id: c.artifact, chunk: c.chunk, score: c.score }));
+        else semantic = { state: "late", text: "Semantic results are late (the search model is busy indexing): showing word matches only." };
       } catch (error) {
         console.warn("semantic query failed, keyword results only:", error?.message ?? error);
+        semantic = { state: "unavailable", text: "Semantic results are unavailable (the query could not be embedded): showing word matches only." };
       }
     }
-    return this.session.call("search.fused", { query, ...(chunks ? { chunks } : {}), ...options });
+    const answer = await this.session.call("search.fused", { query, ...(chunks ? { chunks } : {}), ...options });
+    return { ...answer, semanticState: semantic };
   }
 
   /** Local nearest chunks, merged by chunk with the server's when it is in use (a device
@@ -93,20 +134,6 @@ export class Semantic {
       if (!best.has(key) || best.get(key).score < c.score) best.set(key, c);
     }
     return [...best.values()].sort((a, b) => b.score - a.score);
-  }
-
-  /** "Server-side semantic index" beside the account name, for a signed-in user. */
-  showSetting() {
-    if ($("#server-index")) return;
-    const box = h("input", { type: "checkbox", id: "server-index", checked: serverIndexWanted(),
-      onchange: async () => {
-        box.disabled = true;
-        try { await this.uploader.setWanted(box.checked); } catch (e) { console.warn(e); box.checked = !box.checked; }
-        box.disabled = false;
-      } });
-    const label = h("label", { class: "server-index", title: "Also keeps your search vectors (numbers only, no text) on this server, so search works at once on your other devices." },
-      box, h("span", {}, "Server-side semantic index"));
-    $("#account")?.prepend(label);
   }
 
   /** The documents nearest in meaning to the open one, beside it. */

@@ -75,6 +75,23 @@ def test_upsert_query_delete(client: TestClient):
     assert call(client, "alice", "query", {"vector": unit(1)})[1]["results"] == []
 
 
+def summary(client: TestClient, uid: str | None) -> tuple[int, dict]:
+    response = client.get("/api/vectors/summary", headers={"x-test-user": uid} if uid else {})
+    return response.status_code, response.json()
+
+
+def test_summary_counts_and_delete_all_touch_only_the_users_own_points(client: TestClient):
+    call(client, "alice", "upsert", {"points": [pt("a", 1, "A"), pt("b", 2, "B", 1), pt("c", 3, "C")]})
+    call(client, "bob", "upsert", {"points": [pt("a", 1, "A"), pt("z", 4, "Z")]})
+    assert summary(client, "alice") == (200, {"points": 3})
+    assert summary(client, "bob") == (200, {"points": 2})
+    assert call(client, "alice", "delete", {"all": True}) == (200, {"deleted": True})
+    assert summary(client, "alice") == (200, {"points": 0})
+    assert call(client, "alice", "query", {"vector": unit(1)})[1]["results"] == []
+    assert summary(client, "bob") == (200, {"points": 2})
+    assert summary(client, None)[0] == 401
+
+
 def test_query_filter_is_scoped(client: TestClient):
     call(client, "alice", "upsert", {"points": [pt("a", 1, "A", 1), pt("b", 2, "B", 2)]})
     call(client, "bob", "upsert", {"points": [pt("x", 1, "A", 1), pt("y", 2, "Z", 9)]})
@@ -191,6 +208,9 @@ BAD_DELETES = {
     "int ids": {"ids": [1]},
     "user_id": {"ids": ["a"], "user_id": "bob"},
     "empty artifact": {"artifact_id": ""},
+    "all false": {"all": False},
+    "all and ids": {"all": True, "ids": ["a"]},
+    "all as text": {"all": "yes"},
 }
 
 
