@@ -11,10 +11,14 @@
 
 import { quantize, DIMS } from "./vectors.mjs";
 
-// Chunks asked for per cycle (one `embeddings.pending`, one `embeddings.store`).
+// Chunks asked for per cycle (one `embeddings.pending`, one `embeddings.store`), and the time
+// after which a cycle stores what it has (a reload loses at most that much work).
 const CYCLE = 48;
-// Chunks per embedding call: the longest the engine and the user can be kept waiting.
-const BATCH = 8;
+const CYCLE_MS = 8000;
+// Chunks per embedding call: what is in flight when the user starts typing runs to its end, so
+// this bounds how long typing shares the cores with the model (4: half the best-throughput
+// batch of 8 at 256 tokens, bench/engine_embed_throughput.py).
+const BATCH = 4;
 // How long the page must have had no input before the next batch.
 export const QUIET_MS = 1200;
 const POLL_MS = 150;
@@ -119,7 +123,8 @@ export class Indexer {
     this.onProgress(todo.progress);
     if (!todo.chunks.length) return false;
     const vectors = [];
-    for (let start = 0; start < todo.chunks.length; start += BATCH) {
+    const started = performance.now();
+    for (let start = 0; start < todo.chunks.length && performance.now() - started < CYCLE_MS; start += BATCH) {
       const batch = todo.chunks.slice(start, start + BATCH);
       await this.quiet();
       this.running++;
@@ -132,7 +137,8 @@ export class Indexer {
     }
     await this.quiet();
     this.progress = await this.ask("embeddings.store", { model: todo.model, vectors });
-    const changed = [...new Set(todo.chunks.map((c) => c.artifact_id))];
+    const done = new Set(vectors.map((v) => v.id));
+    const changed = [...new Set(todo.chunks.filter((c) => done.has(c.id)).map((c) => c.artifact_id))];
     for (const id of changed) {
       const own = await this.engine.call("embeddings.vectors", { id });
       await this.embedder.drop([id]);

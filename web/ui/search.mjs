@@ -33,10 +33,10 @@ const NO_HITS = { hits: [], terms: [], next_offset: null, note: "" };
 const last = { query: "", folder: "", kind: "", sort: "relevance", match: "meaning" };
 let openNow = null;
 
-function choice(label, options, value) {
+function choice(label, options, value, { shown = true } = {}) {
   const select = h("select", { "aria-label": label },
     options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
-  return { select, el: h("label", { class: "search-filter" }, h("span", {}, label), select) };
+  return { select, el: h("label", { class: "search-filter" }, shown ? h("span", {}, label) : null, select) };
 }
 
 const keyHint = (keys, what) => h("span", {}, keys.map((k) => h("kbd", { class: "kbd" }, k)), ` ${what}`);
@@ -80,7 +80,8 @@ class SearchPanel {
     this.folder = choice("Folder", folders, last.folder);
     this.kind = choice("Type", TYPES, last.kind);
     this.sort = choice("Sort", SORTS, last.sort);
-    this.match = choice("Match", MATCHES, last.match);
+    // Its options say what it is: no visible label, so the bar fits on one line.
+    this.match = choice("Match", MATCHES, last.match, { shown: false });
     this.count = h("span", { class: "search-count", role: "status" });
     this.note = h("p", { class: "search-note", id: "search-note", hidden: true });
     this.list = h("ul", { class: "search-results", id: "search-results", role: "listbox", "aria-label": "Results" });
@@ -88,8 +89,8 @@ class SearchPanel {
     this.dialog = openDialog({
       size: "search", label: "Search",
       body: [
-        h("div", { class: "search-box" }, icon("search"), this.input, h("kbd", { class: "kbd" }, "Esc")),
-        h("div", { class: "search-bar" }, this.match.el, this.folder.el, this.kind.el, this.sort.el, this.count),
+        h("div", { class: "search-box" }, icon("search"), this.input, this.count, h("kbd", { class: "kbd" }, "Esc")),
+        h("div", { class: "search-bar" }, this.match.el, this.folder.el, this.kind.el, this.sort.el),
         this.note,
         h("div", { class: "search-scroll" }, this.list, h("div", { class: "search-more-wrap" }, this.more)),
         h("div", { class: "search-foot", "aria-hidden": "true" },
