@@ -235,7 +235,9 @@ def test_the_app_logs_a_save_and_folds_it_when_idle(app: Page) -> None:
     while (folded := app.evaluate(STORED_IN_APP))["log"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert folded["log"] == 0, folded
-    assert folded["generation"] == stored["generation"] and folded["blobs"] == folded["chunks"] > 0
+    # Later saves may have come and been folded too: the background indexer stores the new
+    # note's vectors (and waits for idle spells, in which the log folds).
+    assert folded["generation"] >= stored["generation"] and folded["blobs"] == folded["chunks"] > 0
     app.reload()
     wait_ready(app)
     listing = engine_call(app, "tree.list")["artifacts"]
