@@ -34,4 +34,8 @@ async def configure(module_url: str, workspace: str = "default") -> None:
         out = await module.deriveArgon2id(passphrase, host.to_js(bytes(salt)), host.to_js(costs))
         return host.to_py(out)
 
-    api_methods.configure(kdf=argon2id, keys=BrowserKeys(module, workspace), workspace=workspace)
+    # The app's own origin: this worker may run from a blob: URL, against which "/api/..." does
+    # not resolve; a blob: URL's origin is still the page's.
+    origin = str(js.self.location.origin)
+    api_methods.configure(kdf=argon2id, keys=BrowserKeys(module, workspace), workspace=workspace,
+                          base_url=origin)

@@ -113,6 +113,7 @@ class SyncService:
         self.scheduler = self._scheduler(None)
         self.key_state = "unknown"
         self.key_checked: int | None = None
+        self.key_problem = ""
         self.last_synced: int | None = None
         self.pulled = 0
         self.conflicts: list[dict[str, Any]] = []
@@ -156,7 +157,9 @@ class SyncService:
         try:
             self.key_state = "locked" if await self.keyring.exists() else "no_keys"
         except StorageError as error:
-            self.key_state = "signed_out" if error.code == "not_signed_in" else "offline"
+            codes = {"not_signed_in": "signed_out", "unavailable": "offline"}
+            self.key_state = codes.get(error.code, "failed")
+            self.key_problem = error.message
         except NetworkError:
             self.key_state = "offline"
 
@@ -226,12 +229,12 @@ class SyncService:
         s = self.scheduler
         if self.engine is None:
             state = "offline" if not s.online else self.key_state
-            text = _KEY_TEXT.get(state, state)
+            text = _KEY_TEXT.get(state) or f"Sync cannot start: {self.key_problem}"
             if waiting and state in ("offline", "signed_out"):
                 text = describe("offline", waiting, text).text
             wake = KEY_CHECK_MS if s.online else None
             body = {"state": "key_missing" if state in ("no_keys", "locked") else state,
-                    "text": text, "waiting": waiting, "retry": False}
+                    "text": text, "waiting": waiting, "retry": state == "failed"}
         else:
             current = s.status()
             wake_at = s.next_wake()
