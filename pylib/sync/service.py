@@ -212,7 +212,9 @@ class SyncService:
             self.last_synced = _ms()
         if self.pulled:
             self.conflicts = self._conflicts_since(started)
-        return self.status()
+        report = self.status()
+        self.pulled, self.conflicts = 0, []  # reported once: a later status has none
+        return report
 
     def _conflicts_since(self, since: int) -> list[dict[str, Any]]:
         assert self.ws is not None

@@ -65,6 +65,18 @@ class Devices:
         return device
 
 
+def sync_state(page: Page) -> str:
+    """The indicator's last status and whether a call is in flight (for failure messages)."""
+    return page.evaluate("() => JSON.stringify({status: quire.sync.status, running: !!quire.sync.running})")
+
+
+def expect_tree_item(page: Page, name: str, timeout: int = 60_000) -> None:
+    try:
+        expect(page.get_by_role("treeitem", name=name, exact=True)).to_be_visible(timeout=timeout)
+    except AssertionError as error:
+        raise AssertionError(f"{name} not shown; sync: {sync_state(page)}") from error
+
+
 def sync_text(page: Page) -> str:
     return page.locator("#sync-text").inner_text()
 
@@ -151,13 +163,13 @@ def test_nothing_is_sent_before_the_workspace_has_a_key(pair: Devices):
     assert pair.seen["b"] == "Enter your passphrase to sync"
     assert len(pair.words) == 24
     # Once keys exist, what was written before them went too: the other device has it.
-    expect(pair.b.page.get_by_role("treeitem", name="before-keys.md", exact=True)).to_be_visible(timeout=30_000)
+    expect_tree_item(pair.b.page, "before-keys.md")
 
 
 def test_an_edit_on_one_device_shows_on_the_other_without_a_reload(pair: Devices):
     a, b = pair.a.page, pair.b.page
     note = engine_call(a, "artifacts.create", {"path": "/travels.md", "content": "first line\n"})
-    expect(b.get_by_role("treeitem", name="travels.md", exact=True)).to_be_visible(timeout=30_000)
+    expect_tree_item(b, "travels.md")
     open_in_tree(b, "travels.md")
     expect_editor_text(b, "first line\n")
     started = time.monotonic()
@@ -169,7 +181,7 @@ def test_an_edit_on_one_device_shows_on_the_other_without_a_reload(pair: Devices
 def test_both_offline_edit_one_note_and_nothing_is_lost(pair: Devices):
     a, b = pair.a, pair.b
     note = engine_call(a.page, "artifacts.create", {"path": "/apart.md", "content": "one\ntwo\nthree\nfour\n"})
-    expect(b.page.get_by_role("treeitem", name="apart.md", exact=True)).to_be_visible(timeout=30_000)
+    expect_tree_item(b.page, "apart.md")
     expect_sync(a.page, r"^Synced · ")
     a.context.set_offline(True)
     b.context.set_offline(True)
@@ -226,7 +238,7 @@ def test_a_new_device_gets_the_whole_workspace_and_the_server_sees_ciphertext(pa
     c = pair.open()
     expect_sync(c.page, "Enter your passphrase to sync")
     engine_call(c.page, "keys.unlock", {"words": " ".join(pair.words)})
-    expect(c.page.get_by_role("treeitem", name="deep", exact=True)).to_be_visible(timeout=60_000)
+    expect_tree_item(c.page, "deep")
     expect_sync(c.page, r"^Synced · ")
     assert paths(c.page) == paths(a)
     keys = [o["key"] for o in s3_objects(a, "")]

@@ -122,17 +122,24 @@ export class SyncIndicator {
         text: `Sync failed: ${err?.message || err}`, pulled: 0, conflicts: [] };
     }
     this.show(status);
-    if (status.pulled > 0) await this.follow();
+    if (status.pulled > 0) this.follow(); // not awaited: the next round never waits for the views
     if (status.conflicts?.length) this.conflicts.announce(status.conflicts);
   }
 
   /** Show what another device changed: the tree, and the open document (typing is kept). */
   async follow() {
+    if (this.following) { this.followAgain = true; return; }
+    this.following = true;
     try {
-      await this.documents.refreshTree();
-      await this.documents.reloadOpen();
+      do {
+        this.followAgain = false;
+        await this.documents.refreshTree();
+        await this.documents.reloadOpen();
+      } while (this.followAgain);
     } catch (err) {
       console.warn("Could not show the synced changes:", err);
+    } finally {
+      this.following = false;
     }
   }
 
