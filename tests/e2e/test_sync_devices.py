@@ -244,4 +244,10 @@ def test_a_new_device_gets_the_whole_workspace_and_the_server_sees_ciphertext(pa
     keys = [o["key"] for o in s3_objects(a, "")]
     assert any(k.startswith("sync/") for k in keys) and any(k.startswith("keys/") for k in keys)
     assert not any(marker.encode() in body for body in s3_bodies(a, keys))
+    # Signed out on the new device: "Sync now" says so in words; nothing is lost here.
+    c.page.evaluate("() => fetch('/api/auth/logout', { method: 'POST' })")
+    c.page.get_by_role("button", name="Sync now").click()
+    expect_sync(c.page, "^Signed out: sign in to sync")
+    shoot(c.page, "signed-out")
+    assert paths(c.page) == paths(a)
     assert c.guard.urls == [] and c.errors == []
