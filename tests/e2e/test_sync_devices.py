@@ -244,9 +244,11 @@ def test_a_new_device_gets_the_whole_workspace_and_the_server_sees_ciphertext(pa
     keys = [o["key"] for o in s3_objects(a, "")]
     assert any(k.startswith("sync/") for k in keys) and any(k.startswith("keys/") for k in keys)
     assert not any(marker.encode() in body for body in s3_bodies(a, keys))
-    # Signed out on the new device: "Sync now" says so in words; nothing is lost here.
-    c.page.evaluate("() => fetch('/api/auth/logout', { method: 'POST' })")
+    # "Sync now" runs a round at once; once the session ends the indicator says so in words.
+    before = c.page.evaluate("() => quire.sync.status.last_synced")
     c.page.get_by_role("button", name="Sync now").click()
+    c.page.wait_for_function("(t) => quire.sync.status.last_synced > t", arg=before, timeout=60_000)
+    c.page.evaluate("() => fetch('/api/auth/logout', { method: 'POST' })")
     expect_sync(c.page, "^Signed out: sign in to sync")
     shoot(c.page, "signed-out")
     assert paths(c.page) == paths(a)
