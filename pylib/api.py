@@ -27,6 +27,7 @@ from pylib import (
 )
 from pylib import semantic_methods
 from pylib.care import api_methods as care_methods
+from pylib.sync import api_methods as sync_methods
 from pylib.links import queries as link_queries
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
 from pylib.errors import UnknownMethod
@@ -292,10 +293,11 @@ METHODS: dict[str, Method] = {
         "live documents, one hit each; `folder` includes subfolders; any text is a valid query"),
     **{name: Method(*spec) for name, spec in care_methods.SPECS.items()},
     **{name: Method(*spec) for name, spec in semantic_methods.SPECS.items()},
+    **{name: Method(*spec) for name, spec in sync_methods.SPECS.items()},
 }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Pydantic models to plain data; bytes stay bytes.
 
     Handlers return a model, a list of models, plain dicts that may hold models one level
@@ -305,9 +307,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump()
     if isinstance(value, list):
-        return [_plain(v) for v in value] if value and isinstance(value[0], BaseModel) else value
+        return [plain(v) for v in value] if value and isinstance(value[0], BaseModel) else value
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -329,7 +331,7 @@ def dispatch(
             params = {}
         if not isinstance(params, dict):
             raise InvalidParams("params must be an object.")
-        result = _plain(handler(current(), params))
+        result = plain(handler(current(), params))
         return result.parse() if isinstance(result, JSONText) and not json_text else result
     except QuireError:
         raise

@@ -235,8 +235,9 @@ SEARCH_TABLES = frozenset(
     {"search_map", "search", "search_data", "search_idx", "search_docsize", "search_config"})
 LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
 # Sync's bookkeeping (pylib.sync, migration 0018) belongs to one device: its outbox, clock
-# and per-field clocks are never copied into another file (an imported file starts its own).
-SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows"})
+# and per-field clocks (and the last texts of documents it removed, migration 0027) are
+# never copied into another file (an imported file starts its own).
+SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows", "sync_kept"})
 # What this device knows of the encrypted objects in S3 (pylib.blobs): device state, never
 # taken from a file; a workspace without it uploads its large files again (create-only).
 BLOB_TABLES = frozenset({"blobs"})

@@ -15,6 +15,7 @@ details, anything else is ``internal`` with the exception's type in ``details``.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Callable
 
@@ -57,24 +58,57 @@ def failure(msg_id: Any, exc: BaseException) -> dict[str, Any]:
     return {"id": msg_id, "ok": False, "error": error_body(exc)}
 
 
-def answer(message: Any) -> dict[str, Any]:
-    """Serve one request on the open workspace, without saving: the reply's first part.
+def _reply(msg_id: Any, result: Any) -> dict[str, Any]:
+    if isinstance(result, JSONText):
+        # One string for the page to JSON.parse: no Python or JS object per row here.
+        return {"id": msg_id, "ok": True, "result_json": result.text}
+    return {"id": msg_id, "ok": True, "result": result}
 
-    Never raises. ``result_json`` carries a :class:`~pylib.jsontext.JSONText` result as text.
-    """
+
+def _start(message: Any) -> tuple[Any, Any, dict[str, Any] | None]:
+    """Validate and dispatch: ``(id, result, None)`` or ``(id, None, failure)``."""
     msg_id = message.get("id") if isinstance(message, dict) else None
     try:
         request = p.Request.model_validate(message)
     except ValidationError:
-        return failure(msg_id, InvalidParams("A request needs a method and an object of params."))
+        return msg_id, None, failure(
+            msg_id, InvalidParams("A request needs a method and an object of params."))
     try:
-        result = api.dispatch(request.method, request.params, json_text=True)
+        return request.id, api.dispatch(request.method, request.params, json_text=True), None
     except Exception as exc:  # dispatch raises QuireErrors; error_body maps anything else
-        return failure(request.id, exc)
-    if isinstance(result, JSONText):
-        # One string for the page to JSON.parse: no Python or JS object per row here.
-        return {"id": request.id, "ok": True, "result_json": result.text}
-    return {"id": request.id, "ok": True, "result": result}
+        return request.id, None, failure(request.id, exc)
+
+
+def answer(message: Any) -> dict[str, Any]:
+    """Serve one request on the open workspace, without saving: the reply's first part.
+
+    Never raises. ``result_json`` carries a :class:`~pylib.jsontext.JSONText` result as text.
+    Methods that reach the network (sync, keys) need :func:`answer_async`.
+    """
+    msg_id, result, failed = _start(message)
+    if failed is not None:
+        return failed
+    if inspect.isawaitable(result):
+        result.close()
+        return failure(msg_id, InvalidParams("This method is asynchronous."))
+    return _reply(msg_id, result)
+
+
+async def answer_async(message: Any) -> dict[str, Any]:
+    """:func:`answer`, awaiting the methods that reach the network (others answer at once).
+
+    While one awaits, the worker serves other calls: such a method holds no transaction
+    across an ``await``.
+    """
+    msg_id, result, failed = _start(message)
+    if failed is not None:
+        return failed
+    if inspect.isawaitable(result):
+        try:
+            result = api.plain(await result)
+        except Exception as exc:
+            return failure(msg_id, exc)
+    return _reply(msg_id, result)
 
 
 class Server:
@@ -123,7 +157,7 @@ class Server:
         if self.store is None:
             msg_id = message.get("id") if isinstance(message, dict) else None
             return failure(msg_id, NotReady())
-        reply = answer(message)
+        reply = await answer_async(message)
         method = message.get("method") if isinstance(message, dict) else None
         if isinstance(method, str) and method.startswith(_SCHEMA_CHANGERS):
             try:

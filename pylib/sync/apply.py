@@ -34,6 +34,7 @@ class Plan:
     content: list[str] = field(default_factory=list)  # artifacts whose text was replaced
     inserted: list[tuple[str, str]] = field(default_factory=list)
     back: set[str] = field(default_factory=set)  # documents removed here that come back
+    lost: list[tuple[str, Any]] = field(default_factory=list)  # (id, last text removed there)
     latest: str = ""
     applied: int = 0
 
@@ -93,6 +94,8 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
         mine = plan.pending.get(("artifacts", owner[0])) if owner else None
     if mine and "-" not in mine:
         plan.revive.append(key)  # changed here while removed there: the change wins
+        if "last" in record:
+            plan.lost.append((record["id"], record["last"]))
         return
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
     outbox.tombstone(conn, record["t"], record["id"], record["x"])

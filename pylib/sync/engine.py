@@ -22,7 +22,7 @@ from typing import Any
 
 from pylib import migrations
 from pylib.db import Workspace
-from pylib.sync import codec, manifest as mf, meta, outbox
+from pylib.sync import codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
@@ -212,6 +212,7 @@ class SyncEngine:
             etag = await self.store.put(mf.KEY, data, if_match=manifest.etag)
         with self.ws.transaction():
             outbox.mark_pushed(conn, upto, records)
+            kept.prune(conn, self.ws.clock())
             meta.put(conn, "counter", new.counter)
             meta.put(conn, "etag", etag)
         return len(records)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.search import indexer as search_index
-from pylib.sync import outbox, resolve
+from pylib.sync import kept, outbox, resolve
 from pylib.sync.apply import Plan, apply_records, set_applying
 from pylib.sync.clock import observe
 
@@ -38,6 +38,14 @@ def merge_records(ws: Workspace, records: list[dict[str, Any]],
         for artifact_id, values, base in plan.merges:
             resolve.merge_text(ws, plan, artifact_id, values, base)
         resolve.edits_beat_deletes(ws, plan, set())
+        # A document removed for good on one side and edited on the other came back: the
+        # remover's last text is kept as a conflict version (pylib/sync/kept.py).
+        for artifact_id, last in plan.lost:
+            kept.keep_as_conflict(ws, artifact_id, last)
+        for artifact_id in sorted(plan.back):
+            last = kept.last_of(conn, artifact_id)
+            if last is not None:
+                kept.keep_as_conflict(ws, artifact_id, last)
         live = {(r["t"], r["id"]) for r in records if r["t"] in ("artifacts", "folders")}
         live |= {(t, i) for t, i, _ in plan.parked}
         resolve.ensure_parents(ws, live, set())

@@ -14,6 +14,7 @@ from typing import Any
 
 from pylib.db import Workspace
 from pylib.errors import QuireError
+from pylib.sync import kept
 from pylib.sync.clock import tick
 from pylib.sync.tables import ORDER, TABLES
 
@@ -81,8 +82,12 @@ def pending(ws: Workspace) -> tuple[list[Record], int]:
         if values is None:
             # Sent even when the row was made since the last push: that push may have been
             # committed with its answer lost, so others may hold the row.
-            records.append({"t": tbl, "id": row_id, "x": list(entry["deleted"] or
-                                                            (tick(ws.conn), device_of(ws)))})
+            record = {"t": tbl, "id": row_id, "x": list(entry["deleted"] or
+                                                        (tick(ws.conn), device_of(ws)))}
+            last = kept.last_of(ws.conn, row_id) if tbl == "artifacts" else None
+            if last is not None:
+                record["last"] = last  # its last text, should an edit elsewhere bring it back
+            records.append(record)
             continue
         table = TABLES[tbl]
         groups = {}

@@ -9,6 +9,7 @@ device may have slept between the two). Answers become the store's outcomes and 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from pylib.sync.errors import (
 from pylib.sync.store import Blob, NotModified, ObjectStore
 
 CONTENT_TYPE = "application/octet-stream"
+TIMEOUT_S = 60.0  # one request; a snapshot part is at most a few MiB
 
 
 class ProxyStore(ObjectStore):
@@ -29,15 +31,17 @@ class ProxyStore(ObjectStore):
     authenticates these requests outside a browser (e.g. a bearer token)."""
 
     def __init__(self, base_url: str, headers: dict[str, str] | None = None,
-                 host: Platform | None = None) -> None:
+                 host: Platform | None = None, timeout: float = TIMEOUT_S) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers or {})
         self.host = host or platforms.current
+        self.timeout = timeout
 
     async def _fetch(self, url: str, **kwargs: Any) -> Response:
         try:
-            return await self.host.fetch(url, **kwargs)
-        except NetworkError as exc:
+            # A request that never answers must not hold sync (and its status) up for good.
+            return await asyncio.wait_for(self.host.fetch(url, **kwargs), self.timeout)
+        except (NetworkError, TimeoutError) as exc:
             raise StoreUnavailable() from exc
 
     def _api_error(self, reply: Response) -> SyncError:

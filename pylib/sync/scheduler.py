@@ -47,7 +47,7 @@ class Status:
 
 _PROBLEMS = {
     errors.StoreUnavailable: ("offline", "Offline"),
-    errors.SignedOut: ("signed_out", "Signed out"),
+    errors.SignedOut: ("signed_out", "Signed out: sign in to sync"),
     errors.QuotaExceeded: ("quota", "Storage full"),
     errors.UpdateRequired: ("update_required", "A newer Quire wrote changes: update Quire"),
     errors.Refused: ("refused", "Sync stopped: an object on the server failed its checks"),

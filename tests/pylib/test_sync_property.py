@@ -120,11 +120,13 @@ def _saved_somewhere(ws, artifact_id: str, text: str) -> bool:
 
 
 def _purged(ws) -> set[str]:
-    """Documents someone removed for good (an emptied trash): their texts may go."""
+    """Documents someone removed for good (an emptied trash) that stayed removed: their texts
+    may go. A document that came back (an edit elsewhere beat the removal) keeps every text."""
     gone = {i for (i,) in ws.conn.execute(
         "SELECT row_id FROM sync_rows WHERE tbl = 'artifacts' AND clocks LIKE '{\"-\":%'")}
-    return gone | {i for (i,) in ws.conn.execute(
+    gone |= {i for (i,) in ws.conn.execute(
         "SELECT id FROM artifacts WHERE metadata LIKE '%purged%'")}
+    return gone - {i for (i,) in ws.conn.execute("SELECT id FROM artifacts")}
 
 
 def run_history(n: int, steps: list[tuple[str, int, int, int]], store=None, run=drive) -> None:
@@ -182,6 +184,14 @@ def test_every_history_converges_and_loses_nothing(case):
      ("compact", 1, 0, 0)],
     # The same removal against an edit there: the document comes back with all its history.
     [("edit", 1, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0), ("compact", 1, 0, 0)],
+    # Edited, then removed for good here before a push, while edited there: it comes back
+    # with the other text current, and this device's last text as a conflict version.
+    [("edit", 0, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0), ("edit", 1, 0, 1),
+     ("compact", 1, 0, 0)],
+    [("edit", 0, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0), ("edit", 1, 0, 1),
+     ("sync", 1, 0, 0)],
+    [("edit", 0, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0), ("edit", 1, 0, 1),
+     ("sync", 0, 0, 0)],
 ])
 def test_histories_that_once_failed(steps):
     run_history(2, steps)

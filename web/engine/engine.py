@@ -51,6 +51,10 @@ async def boot(options):
     opened = await server.open(opts.get("workspace", "default"), progress=report,
                                module_url=opts["pagestore_url"], chunk_size=opts.get("chunk_size"))
     state["server"] = server
+    if opts.get("synchost_url"):
+        from pylib.sync import browser  # sync's Argon2id and kept key (web/engine/synchost.mjs)
+
+        await browser.configure(opts["synchost_url"], opts.get("workspace", "default"))
     report("ready", 1.0, "Ready")
     return platform.current.to_js({
         "schemaVersion": opened["schema_version"],

@@ -66,4 +66,9 @@ export const METHODS = Object.freeze({
   "vectors.acknowledge": {"params": {"upserted": {"type": "[Acknowledged...]", "required": false}, "deleted": {"type": "[str...]", "required": false}, "stale": {"type": "[str...]", "required": false}}, "result": "{acknowledged: int}"},
   "vectors.forget": {"params": {}, "result": "{deletes: [str...]}"},
   "embeddings.vectors": {"params": {"after": {"type": "str|null", "required": false}, "limit": {"type": "int", "required": false}, "id": {"type": "str|null", "required": false}}, "result": "{items: [VectorRef...], data: bytes, next}"},
+  "sync.status": {"params": {}, "result": "SyncStatus"},
+  "sync.event": {"params": {"kind": {"type": "\"focus\"|\"online\"|\"offline\"|\"visible\"|\"hidden\"|\"edit\"", "required": true}}, "result": "SyncStatus"},
+  "sync.tick": {"params": {"now": {"type": "bool", "required": false}}, "result": "SyncStatus"},
+  "keys.create": {"params": {"passphrase": {"type": "str", "required": true}}, "result": "KeysCreated"},
+  "keys.unlock": {"params": {"passphrase": {"type": "str|null", "required": false}, "words": {"type": "str|null", "required": false}}, "result": "SyncStatus"},
 });

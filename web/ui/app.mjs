@@ -36,6 +36,7 @@ import { showAccount } from "./account.mjs";
 import { LinksPanel } from "./backlinks.mjs";
 import { TagList } from "./tags.mjs";
 import { Semantic } from "./semantic.mjs";
+import { SyncIndicator } from "./sync.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -121,6 +122,10 @@ function connect(page, engine) {
   const booted = new Boot({ store, engine, documents }).start();
   // Semantic indexing starts once the workspace is ready, in the background.
   booted.then(() => page.semantic.start(engine)).catch(() => {});
+  // Sync with the user's other devices: the indicator in the status bar runs the rounds.
+  const sync = new SyncIndicator({ engine, store, documents, tree: page.tree,
+    history: (artifact) => openHistory(page, artifact) });
+  booted.then(() => sync.start()).catch(() => {});
   window.quire.semantic = page.semantic;
   return booted;
 }

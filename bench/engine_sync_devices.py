@@ -1,0 +1,164 @@
+"""Sync between devices through the real proxy and SeaweedFS: a new device, and edit to visible.
+
+1. A new device gets a ~50 MB workspace: one device fills it (Markdown notes of the project's
+   own prose), pushes and compacts it into a snapshot; a fresh device pulls it (presigned
+   GETs of the sealed snapshot parts, open, decompress, merge into its own new file). The
+   baseline, same run: the raw workspace file, uploaded to the same S3, read back with one
+   presigned GET (what "copy the file" costs). Goal (issue 10): <= 1.5x.
+2. Edit on one device -> visible on the other: both devices run the page's schedule
+   (SyncScheduler: a round 1.5 s after an edit, a manifest poll every 5 s), each in its own
+   loop; the time from a saved edit on A until B holds the text, p50 and p95. The baseline,
+   same run: one push on A and one pull on B back to back (the network and engine work alone,
+   no waiting for the schedule).
+
+CPython devices (the browser's engine is the same Python; its fetch and WebCrypto differ).
+Under today's CPU sharing, timings are noisy: the load average is printed with the figures.
+
+    .venv/bin/python bench/engine_sync_devices.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.engine_blobs import start_proxy  # noqa: E402
+from bench.engine_sync import _fill, _note, _words  # noqa: E402
+from pylib import artifacts, db  # noqa: E402
+from pylib.sync.engine import SyncEngine  # noqa: E402
+from pylib.sync.proxystore import ProxyStore  # noqa: E402
+from pylib.sync.scheduler import SyncScheduler  # noqa: E402
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+async def new_device(tmp: Path, base: str, headers: dict, mb: int) -> dict:
+    rng, words, key = random.Random(12), _words(), os.urandom(32)
+    a = db.open_workspace(str(tmp / "a.sqlite"), synchronous="OFF")
+    store = ProxyStore(base, headers)
+    engine = SyncEngine(a, store, key)
+    notes = _fill(a, rng, words, mb * 1024 * 1024, 48 * 1024)
+    await engine.push()
+    assert await engine.compact()
+    a.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = Path(a.path).read_bytes()
+    await store.put("bench/workspace.sqlite", raw)
+    started = time.perf_counter()
+    copied = await store.get("bench/workspace.sqlite")
+    copy_ms = _ms(started)
+    assert copied is not None and len(copied.body) == len(raw)
+    c = db.open_workspace(str(tmp / "c.sqlite"), synchronous="OFF")
+    started = time.perf_counter()
+    applied = await SyncEngine(c, ProxyStore(base, headers), key).pull()
+    pull_ms = _ms(started)
+    live = len(artifacts.list_tree(c)["artifacts"])
+    assert live == len(artifacts.list_tree(a)["artifacts"]) == notes
+    a.close()
+    c.close()
+    return {"bytes": len(raw), "notes": notes, "records": applied, "pull_ms": pull_ms,
+            "copy_ms": copy_ms}
+
+
+async def _run_schedule(scheduler: SyncScheduler, stop: asyncio.Event) -> None:
+    """The page's loop: sleep until the scheduler's next wake, tick, again."""
+    while not stop.is_set():
+        wake = scheduler.next_wake()
+        delay = 0.05 if wake is None else max(0.0, (wake - scheduler.clock()) / 1000)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=min(delay, 0.5))
+        except TimeoutError:
+            pass
+        if not stop.is_set():
+            await scheduler.tick()
+
+
+async def edit_to_visible(tmp: Path, base: str, headers: dict, samples: int) -> dict:
+    key = os.urandom(32)
+    a = db.open_workspace(str(tmp / "ea.sqlite"), synchronous="OFF")
+    b = db.open_workspace(str(tmp / "eb.sqlite"), synchronous="OFF")
+    ea, eb = SyncEngine(a, ProxyStore(base, headers), key), SyncEngine(b, ProxyStore(base, headers), key)
+    doc = artifacts.create(a, "/shared.md", _note(random.Random(13), _words(), 1500))
+    await ea.push()
+    await eb.pull()
+    direct = []
+    for i in range(samples):  # the baseline: the same work, no schedule in between
+        artifacts.update(a, doc.id, f"direct {i}\n")
+        started = time.perf_counter()
+        await ea.push()
+        await eb.pull()
+        direct.append(_ms(started))
+        assert artifacts.get(b, doc.id).text == f"direct {i}\n"
+    sa, sb = SyncScheduler(ea), SyncScheduler(eb)
+    a.on_commit.append(lambda _ws: sa.committed())
+    b.on_commit.append(lambda _ws: sb.committed())
+    stop = asyncio.Event()
+    loops = [asyncio.create_task(_run_schedule(s, stop)) for s in (sa, sb)]
+    visible = []
+    try:
+        for i in range(samples):
+            await asyncio.sleep(random.Random(i).uniform(0.2, 2.0))  # edits land anywhere in a poll
+            text = f"scheduled {i}\n"
+            artifacts.update(a, doc.id, text)
+            started = time.perf_counter()
+            while artifacts.get(b, doc.id).text != text:
+                await asyncio.sleep(0.02)
+            visible.append(_ms(started))
+    finally:
+        stop.set()
+        await asyncio.gather(*loops)
+        a.close()
+        b.close()
+    return {"visible": sorted(visible), "direct": sorted(direct)}
+
+
+def _p(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a 10 MB workspace, 5 edits")
+    quick = parser.parse_args().quick
+    mb, samples = (10, 5) if quick else (50, 15)
+    from proxy.storage.seaweed import EmbeddedS3
+
+    with tempfile.TemporaryDirectory(prefix="quire-bench-sync-") as tmp:
+        weed = EmbeddedS3(Path(tmp) / "weed", "http://127.0.0.1:9")
+        weed.start()
+        try:
+            base, headers, server = start_proxy(Path(tmp) / "data", weed)
+            fresh = asyncio.run(new_device(Path(tmp), base, headers, mb))
+            app = server.config.app  # a second user: its own manifest, its own key
+            other = app.state.auth.accounts.add("bench-edits", "bench-password-123")
+            token = app.state.auth.create_token(other.uid)[0]
+            edits = asyncio.run(edit_to_visible(Path(tmp), base, {"Authorization": f"Bearer {token}"},
+                                                samples))
+            server.should_exit = True
+        finally:
+            weed.stop()
+    v, d = edits["visible"], edits["direct"]
+    print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs)\n")
+    print("| measure | sync | baseline (same run) | ratio |")
+    print("|---|---|---|---|")
+    print(f"| a new device gets a {fresh['bytes'] / 2**20:.1f} MB workspace ({fresh['notes']} notes,"
+          f" {fresh['records']:,} records) | {fresh['pull_ms']:.0f} ms | one presigned GET of the"
+          f" raw file {fresh['copy_ms']:.0f} ms | {fresh['pull_ms'] / fresh['copy_ms']:.2f}x (goal <= 1.5x) |")
+    print(f"| edit on A -> visible on B, p50 / p95 of {len(v)} | {_p(v, .5):.0f} / {_p(v, .95):.0f} ms"
+          f" | push + pull back to back {statistics.median(d):.0f} ms (p50) |"
+          f" {_p(v, .5) / statistics.median(d):.1f}x (goal p50 <= 3,000 ms) |")
+
+
+if __name__ == "__main__":
+    main()
