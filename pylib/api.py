@@ -25,6 +25,7 @@ from pylib import (
     activity, artifacts, citations, db, folders, models as m, params as p, storage, tags, tasks,
     trash, versions,
 )
+from pylib.blobs import api_methods as blob_methods
 from pylib.care import api_methods as care_methods
 from pylib.links import queries as link_queries
 from pylib.errors import InternalError, InvalidParams, NoWorkspace, QuireError, QuotaExceeded
@@ -321,6 +322,7 @@ METHODS: dict[str, Method] = {
         p.SearchQuery, _search, m.SearchResults,
         "live documents, one hit each; `folder` includes subfolders; any text is a valid query"),
     **{name: Method(*spec) for name, spec in care_methods.SPECS.items()},
+    **{name: Method(*spec) for name, spec in blob_methods.SPECS.items()},
     "search.fused": Method(
         p.FusedQuery, lambda ws, q: _semantic(ws, "fused", q), m.FusedResults,
         "keyword + semantic (reciprocal rank fusion, one hit per document); `chunks`: the"

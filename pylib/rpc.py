@@ -15,6 +15,7 @@ details, anything else is ``internal`` with the exception's type in ``details``.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Callable
 
@@ -71,10 +72,21 @@ def answer(message: Any) -> dict[str, Any]:
         result = api.dispatch(request.method, request.params, json_text=True)
     except Exception as exc:  # dispatch raises QuireErrors; error_body maps anything else
         return failure(request.id, exc)
+    if inspect.isawaitable(result):  # a method that reaches the network (pylib.blobs.api_methods)
+        return {"id": request.id, "ok": True, "awaiting": result}
     if isinstance(result, JSONText):
         # One string for the page to JSON.parse: no Python or JS object per row here.
         return {"id": request.id, "ok": True, "result_json": result.text}
     return {"id": request.id, "ok": True, "result": result}
+
+
+async def _awaited(reply: dict[str, Any]) -> dict[str, Any]:
+    """The reply of a coroutine method, once it has finished (its errors coded as any other's)."""
+    try:
+        result = await reply.pop("awaiting")
+    except Exception as exc:
+        return failure(reply["id"], exc)
+    return {**reply, "result": result}
 
 
 class Server:
@@ -124,6 +136,8 @@ class Server:
             msg_id = message.get("id") if isinstance(message, dict) else None
             return failure(msg_id, NotReady())
         reply = answer(message)
+        if "awaiting" in reply:
+            reply = await _awaited(reply)
         method = message.get("method") if isinstance(message, dict) else None
         if isinstance(method, str) and method.startswith(_SCHEMA_CHANGERS):
             try:

@@ -7,6 +7,7 @@
 """
 
 import ast
+import inspect
 import re
 import typing
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from pylib import api, contract, models
+from pylib.blobs import api_methods as blob_methods
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = sorted({name.split(".")[0] for name in api.METHODS})
@@ -77,7 +79,9 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
     try:
         for name in api.METHODS:  # none is unknown to the worker, whatever the params
             try:
-                call(name, {})
+                result = call(name, {})
+                if inspect.iscoroutine(result):
+                    result.close()  # a network method (pylib.blobs.api_methods): not run here
             except Exception as exc:
                 assert exc.code != "unknown_method", name
         for name in ("workspace.info", "tree.list", "trash.list", "storage.stats",
@@ -157,7 +161,8 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         _check(done, "transfer.import", call("transfer.import", {"data": data, "mode": "merge"}))
     finally:
         api.close_workspace()
-    assert done == set(api.METHODS)
+    # The network methods' shapes are checked against a live proxy: tests/proxy/test_blob_methods.py.
+    assert done == set(api.METHODS) - set(blob_methods.SPECS)
 
 
 def test_type_names_read_well():
