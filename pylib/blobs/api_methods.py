@@ -22,11 +22,7 @@ from pylib.errors import InvalidState, NetworkError, NotFound
 
 async def key_status(ws: Workspace | None = None, q: Any = None) -> dict[str, Any]:
     svc = current()
-    try:
-        account = await svc.check_account()
-        online = True
-    except NetworkError:
-        account, online = None, False
+    account, online = await svc.check_account()
     has_key = None
     if online and account:
         try:
@@ -38,7 +34,9 @@ async def key_status(ws: Workspace | None = None, q: Any = None) -> dict[str, An
 
 
 async def _signed_in() -> str:
-    account = await current().check_account()
+    account, online = await current().check_account()
+    if not online:
+        raise NetworkError("Quire cannot reach the server; connect and try again. Nothing was changed.")
     if not account:
         raise InvalidState("Sign in first: the workspace key is kept, wrapped, in your cloud storage.")
     return account

@@ -136,16 +136,17 @@ class FileService:
         await self.host.key_cache.save(self.host.workspace, account, data_key)
         self._data_key, self._keys = data_key, None
 
-    async def check_account(self) -> str | None:
-        """The account when online (forgetting a kept key of another account), else what is kept."""
+    async def check_account(self) -> tuple[str | None, bool]:
+        """``(account, online)``: the signed-in account when the server answers (a kept key of
+        another account is forgotten), else the account the kept key belongs to."""
         kept = await self.host.key_cache.load(self.host.workspace)
         try:
             account = await self.account()
         except NetworkError:
-            return kept[0] if kept else None
+            return (kept[0] if kept else None), False
         if kept is not None and kept[0] != account:
             await self.forget()
-        return account
+        return account, True
 
     async def forget(self) -> None:
         """Lock: drop the key from this session and this device (the cloud copy stays)."""

@@ -51,6 +51,9 @@ async def boot(options):
     opened = await server.open(opts.get("workspace", "default"), progress=report,
                                module_url=opts["pagestore_url"], chunk_size=opts.get("chunk_size"))
     state["server"] = server
+    from pylib.blobs import browser  # keys and large files (pylib/blobs/service.py)
+
+    await browser.start(platform.current, opts.get("workspace", "default"), opts["pagestore_url"])
     report("ready", 1.0, "Ready")
     return platform.current.to_js({
         "schemaVersion": opened["schema_version"],

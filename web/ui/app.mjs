@@ -36,6 +36,8 @@ import { showAccount } from "./account.mjs";
 import { LinksPanel } from "./backlinks.mjs";
 import { TagList } from "./tags.mjs";
 import { Semantic } from "./semantic.mjs";
+import { openEncryption } from "./keys.mjs";
+import { CloudFiles } from "./cloudfiles.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -95,6 +97,7 @@ function assemble(store) {
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine, session, documents, editor }),
     careSettings: () => openCareSettings({ session }),
+    encryption: () => openEncryption({ session }),
     records: () => openRecords({ session, documents, tree }),
     exportWorkspace: () => exportWorkspace(parts),
     importWorkspace: () => openImport({ ...parts, history: (artifact) => openHistory(parts, artifact) }),
@@ -121,6 +124,10 @@ function connect(page, engine) {
   const booted = new Boot({ store, engine, documents }).start();
   // Semantic indexing starts once the workspace is ready, in the background.
   booted.then(() => page.semantic.start(engine)).catch(() => {});
+  // Large files upload in the background once the workspace is ready (web/ui/cloudfiles.mjs).
+  page.cloudFiles = new CloudFiles({ session, store, openEncryption: () => openEncryption({ session }) });
+  booted.then(() => page.cloudFiles.start()).catch(() => {});
+  window.quire.openEncryption = () => openEncryption({ session });
   window.quire.semantic = page.semantic;
   return booted;
 }

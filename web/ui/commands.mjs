@@ -34,6 +34,7 @@ export const COMMANDS = [
   { id: "trash", title: "Open Trash", needs: "ready", icon: "trash" },
   { id: "activity", title: "Open Activity", needs: "read", icon: "activity" },
   { id: "storage", title: "Open Storage", needs: "ready", icon: "storage" },
+  { id: "encryption", title: "Set up encryption…", label: "Encryption", needs: "ready", icon: "lock" },
   { id: "careSettings", title: "Settings: keeping history, trash and activity", needs: "ready", icon: "settings" },
   { id: "records", title: "Agent tasks and citations", needs: "ready", icon: "records" },
   { id: "export", title: "Export workspace", keys: ["Mod+Shift+E"], needs: "ready", icon: "export" },

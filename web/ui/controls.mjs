@@ -107,6 +107,7 @@ function commandHandlers({ store, actions, documents, editor, layout, panels, pi
     activity: () => panels.activity(),
     storage: () => panels.storage(),
     careSettings: () => panels.careSettings(),
+    encryption: () => panels.encryption(),
     records: () => panels.records(),
     export: () => panels.exportWorkspace(),
     import: () => panels.importWorkspace(),
