@@ -193,3 +193,40 @@ def test_a_file_added_offline_uploads_once_back_online(device_a, tmp_path: Path)
         ctx.set_offline(False)
     file_state(page, "/offline.bin", "on_device")
     expect(page.locator("#files-state")).to_be_hidden()
+
+
+def test_storage_view_frees_space_and_export_with_files_round_trips(device_a, tmp_path: Path) -> None:
+    ctx, page, _, _ = device_a
+    kept = tmp_path / "kept.bin"
+    kept.write_bytes(random.Random(6).randbytes(1_200_000))
+    upload(page, kept)
+    file_state(page, "/kept.bin", "on_device")
+    expect(page.locator("#file-state")).to_have_text("On this device and in the cloud (encrypted)", timeout=30_000)
+    page.get_by_role("button", name="Storage").click()
+    view = page.get_by_role("dialog", name="Storage")
+    expect(view.locator("#storage-files-totals [data-state=on_device]")).not_to_contain_text("0 ·")
+    shoot(page, "storage")
+    view.get_by_role("button", name="Free space on this device").click()
+    expect(page.get_by_role("dialog", name="Storage").locator("#storage-files-totals [data-state=on_device]")).to_contain_text(
+        "0 ·", timeout=30_000)
+    shoot(page, "storage-freed")
+    page.keyboard.press("Escape")
+    assert {r["state"] for r in engine_call(page, "files.list")} == {"cloud_only"}
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Export with files").click()
+    bundle = Path(info.value.path()).read_bytes()
+    import zipfile, io  # noqa: E401
+    names = zipfile.ZipFile(io.BytesIO(bundle)).namelist()
+    assert "workspace.sqlite" in names and hashlib.sha256(kept.read_bytes()).hexdigest() in {n.split("/")[-1] for n in names}
+
+    before = engine_call(page, "files.list")
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(bundle[: len(bundle) // 2])  # a truncated archive
+    page.get_by_role("button", name="Import workspace").click()
+    dialog = page.get_by_role("dialog", name="Import workspace")
+    dialog.get_by_label("Workspace file").set_input_files(str(bad))
+    dialog.get_by_role("button", name="Replace").click()
+    expect(page.get_by_role("alert").first).to_contain_text("not changed", timeout=60_000)
+    shoot(page, "bad-bundle")
+    assert engine_call(page, "files.list") == before

@@ -37,7 +37,8 @@ import { LinksPanel } from "./backlinks.mjs";
 import { TagList } from "./tags.mjs";
 import { Semantic } from "./semantic.mjs";
 import { openEncryption } from "./keys.mjs";
-import { CloudFiles } from "./cloudfiles.mjs";
+import { CloudFiles, FILES_CHANGED } from "./cloudfiles.mjs";
+import { exportWithFiles } from "./transferfiles.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -100,6 +101,7 @@ function assemble(store) {
     encryption: () => openEncryption({ session }),
     records: () => openRecords({ session, documents, tree }),
     exportWorkspace: () => exportWorkspace(parts),
+    exportWithFiles: () => exportWithFiles(parts),
     importWorkspace: () => openImport({ ...parts, history: (artifact) => openHistory(parts, artifact) }),
     history: (artifact) => openHistory(parts, artifact),
   };
@@ -127,6 +129,7 @@ function connect(page, engine) {
   // Large files upload in the background once the workspace is ready (web/ui/cloudfiles.mjs).
   page.cloudFiles = new CloudFiles({ session, store, openEncryption: () => openEncryption({ session }) });
   booted.then(() => page.cloudFiles.start()).catch(() => {});
+  window.addEventListener(FILES_CHANGED, () => documents.refreshTree());
   window.quire.openEncryption = () => openEncryption({ session });
   window.quire.semantic = page.semantic;
   return booted;

@@ -12,6 +12,9 @@ import { showTask, hideTask } from "./notifications.mjs";
 const IDLE_MS = 4000; // how often the queue is looked at while nothing runs
 const BUSY_MS = 700; // ... and while it uploads
 
+/** Fired on `window` when an upload run ends. */
+export const FILES_CHANGED = "quire:files-changed";
+
 const STATE_TEXT = {
   waiting: "Saved on this device — waiting to upload",
   uploading: "Saved on this device — uploading",
@@ -66,7 +69,8 @@ export class CloudFiles {
       this.show(status);
       if (!status.running && status.waiting.count && status.unlocked && navigator.onLine) await this.kick();
     } catch { /* not the owning tab, or the engine is busy: look again later */ }
-    this.timer = setTimeout(() => this.tick(), this.status?.running ? BUSY_MS : IDLE_MS);
+    const busy = this.status?.running || (this.status?.waiting.count && this.status?.unlocked);
+    this.timer = setTimeout(() => this.tick(), busy ? BUSY_MS : IDLE_MS);
   }
 
   show(status) {
@@ -81,6 +85,10 @@ export class CloudFiles {
     }
     if (this.uploading) hideTask();
     this.uploading = false;
+    const sent = this.waitingBefore !== undefined && waiting.count < this.waitingBefore;
+    this.waitingBefore = waiting.count;
+    // The tree's "local" mark and the file card say where the bytes are: tell them they moved.
+    if (sent) window.dispatchEvent(new Event(FILES_CHANGED));
     if (!waiting.count) return this.line(null);
     const what = `${waiting.count} file${waiting.count === 1 ? "" : "s"} waiting to upload`;
     if (!status.unlocked) return this.line(`${what}: set up or unlock encryption`, true);

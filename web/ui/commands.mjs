@@ -38,6 +38,7 @@ export const COMMANDS = [
   { id: "careSettings", title: "Settings: keeping history, trash and activity", needs: "ready", icon: "settings" },
   { id: "records", title: "Agent tasks and citations", needs: "ready", icon: "records" },
   { id: "export", title: "Export workspace", keys: ["Mod+Shift+E"], needs: "ready", icon: "export" },
+  { id: "exportFiles", title: "Export with files (.zip)", label: "Export with files", needs: "ready", icon: "export" },
   { id: "import", title: "Import workspace", needs: "write", icon: "import" },
   { id: "help", title: "Keyboard shortcuts", keys: ["?"], icon: "keyboard" },
   { id: "renameSelected", title: "Rename the selected item (in the sidebar)", keys: ["F2"], scope: "sidebar", palette: false },

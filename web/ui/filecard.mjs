@@ -2,7 +2,7 @@
 // be uploaded, a Download button, and a thumbnail for images.
 
 import { h, icon, replace, formatBytes, formatWhen } from "./dom.mjs";
-import { readFile, fileStateText } from "./cloudfiles.mjs";
+import { readFile, fileStateText, FILES_CHANGED } from "./cloudfiles.mjs";
 import { displayName, kindOf, iconFor, sizeOf } from "./kinds.mjs";
 
 const IMAGE_PREVIEW_MAX = 8 * 1024 * 1024;
@@ -15,11 +15,14 @@ export class FileCard {
     this.el = el;
     this.shownId = null;
     this.imageUrl = null;
+    this.shown = null;
+    window.addEventListener(FILES_CHANGED, () => { if (this.shown && this.shownId === this.shown.id) this.showState(this.shown, this.el); });
   }
 
   show(a) {
     this.clear();
     this.shownId = a.id;
+    this.shown = a;
     const size = sizeOf(a);
     const card = h("div", { class: "file-card" },
       icon(iconFor(kindOf(a)), "icon file-icon"),
@@ -57,7 +60,8 @@ export class FileCard {
       const text = await fileStateText(this.session, a.id);
       const pill = card.querySelector("#file-state");
       if (this.shownId !== a.id || !text || !pill) return;
-      if (a.pending_upload) pill.previousElementSibling?.remove(); // the engine's own word is newer
+      const older = pill.previousElementSibling; // the upload flag the card was drawn with: the engine's word is newer
+      if (older?.classList.contains("pill")) older.remove();
       pill.textContent = text;
       pill.hidden = false;
     } catch { /* a read-only tab: the card without it is fine */ }
