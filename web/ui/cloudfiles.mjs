@@ -16,7 +16,7 @@ const BUSY_MS = 700; // ... and while it uploads
 export const FILES_CHANGED = "quire:files-changed";
 
 const STATE_TEXT = {
-  waiting: "Saved on this device — waiting to upload",
+  waiting: "Kept on this device — waiting to upload",
   uploading: "Saved on this device — uploading",
   on_device: "On this device and in the cloud (encrypted)",
   cloud_only: "In the cloud only — downloaded when opened",
