@@ -26,6 +26,7 @@ from pylib import (
     trash, versions,
 )
 from pylib import semantic_methods
+from pylib.blobs import api_methods as blob_methods
 from pylib.care import api_methods as care_methods
 from pylib.sync import api_methods as sync_methods
 from pylib.links import queries as link_queries
@@ -294,6 +295,7 @@ METHODS: dict[str, Method] = {
     **{name: Method(*spec) for name, spec in care_methods.SPECS.items()},
     **{name: Method(*spec) for name, spec in semantic_methods.SPECS.items()},
     **{name: Method(*spec) for name, spec in sync_methods.SPECS.items()},
+    **{name: Method(*spec) for name, spec in blob_methods.SPECS.items()},
 }
 
 

@@ -117,10 +117,17 @@ async def open_segments(platform: Platform, key: bytes, name: str, sealed: bytes
 async def open_run(platform: Platform, key: bytes, name: str, sealed_run: bytes, first: int, total: int) -> bytes:
     """The plaintext of whole segments ``first, first+1, ...`` of an object of ``total``
     segments (a ranged download), each checked against its tag; BlobCorrupt if one fails."""
+    return b"".join(await open_pieces(platform, key, name, sealed_run, first, total))
+
+
+async def open_pieces(platform: Platform, key: bytes, name: str, sealed_run: bytes, first: int,
+                      total: int) -> list[bytes]:
+    """:func:`open_run` as one plaintext piece per segment (the caller places them: no join)."""
     out = []
+    view = memoryview(sealed_run)  # slices without copies; each segment is copied once, into AES
     for offset in range(0, len(sealed_run), SEALED_SEGMENT):
         index = first + offset // SEALED_SEGMENT
-        piece = sealed_run[offset:offset + SEALED_SEGMENT]
+        piece = view[offset:offset + SEALED_SEGMENT]
         if index >= total:
             raise BlobCorrupt("The file's stored copy is longer than expected.")
         try:
@@ -128,7 +135,7 @@ async def open_run(platform: Platform, key: bytes, name: str, sealed_run: bytes,
         except DecryptFailed:
             raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
                               " belongs to another file or needs another key.", segment=index) from None
-    return b"".join(out)
+    return out
 
 
 async def open_object(platform: Platform, key: bytes, name: str, sealed: bytes, sha256: bytes,

@@ -118,20 +118,28 @@ class BlobStore:
         Ranges are decrypted as they arrive."""
         key = await self._key_for(ref)
         total, segments = fmt.sealed_size(ref.size), fmt.segment_count(ref.size)
+        plain = bytearray(ref.size)  # each range's segments land in place: no joins of the whole file
 
         async def opened(offset: int, body: bytes) -> bytes:
-            return await fmt.open_run(self.platform, key, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
+            first = offset // fmt.SEALED_SEGMENT
+            at = first * fmt.SEGMENT_SIZE
+            for piece in await fmt.open_pieces(self.platform, key, ref.name, body, first, segments):
+                if at + len(piece) > ref.size:
+                    raise BlobCorrupt("The file's stored copy is longer than expected.")
+                plain[at:at + len(piece)] = piece
+                at += len(piece)
+            return b""
 
         try:
-            pieces = await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
+            await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
                                                   (lambda done: progress(done, total)) if progress else None,
                                                   concurrency=CONCURRENCY, each=opened)
         except StorageError as error:
             if error.code != "truncated":
                 raise
             raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
-        plain = b"".join(pieces)
-        if len(plain) != ref.size or await self.platform.sha256(plain) != bytes.fromhex(ref.sha256):
+        plain = bytes(plain)
+        if await self.platform.sha256(plain) != bytes.fromhex(ref.sha256):
             raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
         return plain
 

@@ -12,6 +12,7 @@ import os
 import secrets
 import re
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -172,12 +173,22 @@ class CPythonPlatform(Platform):
     def to_js(self, value: Any) -> Any:
         return self.to_py(value)
 
-    async def fetch(self, url, *, method="GET", headers=None, body=None) -> Response:
+    def _client(self) -> Any:
+        """One HTTP client per event loop: making one loads the CA bundle and parses the proxy
+        settings (about 0.1 s each), which dominated a ranged download's many requests."""
         import httpx  # only CPython has it, and only network code needs it
 
+        loop = asyncio.get_running_loop()
+        clients = self.__dict__.setdefault("_clients", weakref.WeakKeyDictionary())
+        if loop not in clients:
+            clients[loop] = httpx.AsyncClient(follow_redirects=True)
+        return clients[loop]
+
+    async def fetch(self, url, *, method="GET", headers=None, body=None) -> Response:
+        import httpx
+
         try:
-            async with httpx.AsyncClient(follow_redirects=True) as client:
-                reply = await client.request(method, url, headers=headers, content=body)
+            reply = await self._client().request(method, url, headers=headers, content=body)
         except httpx.HTTPError as exc:
             raise NetworkError(f"The server could not be reached ({type(exc).__name__}).",
                                url=url) from exc

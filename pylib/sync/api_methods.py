@@ -1,7 +1,9 @@
-"""The ``sync.*`` and ``keys.*`` methods of :mod:`pylib.api`: ``(params, call, result, note)``
+"""The ``sync.*`` methods of :mod:`pylib.api`: ``(params, call, result, note)``
 per name. They serve the one :class:`~pylib.sync.service.SyncService` of this process, made
 at the first call; the browser's worker first sets how keys are derived and kept
-(:func:`configure`, from :mod:`pylib.sync.browser`). The async ones reach the network."""
+(:func:`configure`, from :mod:`pylib.sync.browser`). The async ones reach the network.
+The workspace key is set up and unlocked by the ``keys.*`` methods (:mod:`pylib.blobs.api_methods`);
+sync reads it from there."""
 
 from __future__ import annotations
 
@@ -46,10 +48,4 @@ SPECS: dict[str, tuple[Any, ...]] = {
     "sync.tick": (sm.SyncTick, lambda ws, q: service(ws).tick(q.now), sm.SyncStatus,
                   "async: runs a round if one is due (`now`: at once); call again after"
                   " `wake_in_ms`"),
-    "keys.create": (sm.KeysCreate, lambda ws, q: service(ws).create_keys(q.passphrase),
-                    sm.KeysCreated, "async: a new workspace key, create-only in S3; kept on this"
-                    " device; `recovery_words` shown once; `conflict` if one exists"),
-    "keys.unlock": (sm.KeysUnlock, lambda ws, q: service(ws).unlock(q.passphrase, q.words),
-                    sm.SyncStatus, "async: the key from the passphrase or the recovery words;"
-                    " `wrong_secret` if neither fits"),
 }

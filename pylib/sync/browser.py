@@ -1,41 +1,35 @@
-"""Sync's browser half (Pyodide only): Argon2id and the device's kept key, from
-web/engine/synchost.mjs, handed to :func:`pylib.sync.api_methods.configure` at boot."""
+"""Sync's browser half (Pyodide only): the app's origin and the device's one workspace key (the
+encryption screens' ``keys.*``), handed to :func:`pylib.sync.api_methods.configure` at boot.
+Sync derives no passphrase key in the page: the encryption screens do that."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import js  # type: ignore[import-not-found]
 
-from pylib import platform as platforms
+from pylib.errors import KeyUnavailable
 from pylib.sync import api_methods
 
 
 class BrowserKeys:
-    """The data key in this browser's IndexedDB (``quire-keys-<workspace>``)."""
-
-    def __init__(self, module: Any, workspace: str) -> None:
-        self.module, self.workspace = module, workspace
+    """The one workspace key of this device: the one the encryption screens set up or unlock
+    (``keys.*``, :mod:`pylib.blobs.service`), kept sealed in this browser's IndexedDB."""
 
     async def load(self) -> bytes | None:
-        found = await self.module.loadKey(self.workspace)
-        return None if found is None else platforms.current.to_py(found)
+        from pylib.blobs.service import current
+        from pylib.errors import QuireError
+
+        try:
+            return await current().data_key()
+        except QuireError:  # no files service in this worker: no key
+            return None
 
     async def save(self, data_key: bytes) -> None:
-        await self.module.saveKey(self.workspace, platforms.current.to_js(bytes(data_key)))
+        raise KeyUnavailable("Set up or unlock encryption with the keys.* methods.")
 
 
-async def configure(module_url: str, workspace: str = "default") -> None:
-    """Load synchost.mjs and set the sync service up to use it."""
-    module = await js.eval(f"import({str(module_url)!r})")
-    host = platforms.current
-
-    async def argon2id(passphrase: str, salt: bytes, costs: dict[str, int]) -> bytes:
-        out = await module.deriveArgon2id(passphrase, host.to_js(bytes(salt)), host.to_js(costs))
-        return host.to_py(out)
-
+def configure(workspace: str = "default") -> None:
+    """Set the sync service up for this worker: the app's origin, the device's key."""
     # The app's own origin: this worker may run from a blob: URL, against which "/api/..." does
     # not resolve; a blob: URL's origin is still the page's.
     origin = str(js.self.location.origin)
-    api_methods.configure(kdf=argon2id, keys=BrowserKeys(module, workspace), workspace=workspace,
-                          base_url=origin)
+    api_methods.configure(keys=BrowserKeys(), workspace=workspace, base_url=origin)

@@ -33,6 +33,7 @@ from pylib.sync.scheduler import SyncScheduler, describe
 from pylib.sync.store import ObjectStore
 
 KEY_CHECK_MS = 30_000  # while no key is at hand: how often to look whether one was made elsewhere
+KEY_LOCAL_MS = 2_000  # ... and whether the encryption screens unlocked one here (a local read)
 
 # What the indicator says while sync cannot start yet, by the key's state.
 _KEY_TEXT = {
@@ -234,7 +235,7 @@ class SyncService:
             text = _KEY_TEXT.get(state) or f"Sync cannot start: {self.key_problem}"
             if waiting and state in ("offline", "signed_out"):
                 text = describe("offline", waiting, text).text
-            wake = KEY_CHECK_MS if s.online else None
+            wake = KEY_LOCAL_MS if s.online else None
             body = {"state": "key_missing" if state in ("no_keys", "locked") else state,
                     "text": text, "waiting": waiting, "retry": state == "failed"}
         else:

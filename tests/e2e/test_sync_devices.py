@@ -2,8 +2,9 @@
 
 Two browser contexts are two devices signed in as the same user on the shared server. Each must
 boot its own engine (a context is a device: its own IndexedDB), so this module boots two and,
-for the new-device test, a third. Keys are set up through the engine's keyring methods
-(`keys.create` on one device, `keys.unlock` on the others); the indicator's states are
+for the new-device test, a third. Keys are set up through the engine's methods behind the
+encryption screens (`keys.setup` on one device, `keys.unlock` or `keys.recover` on the
+others); the indicator's states are
 screenshotted into .build/screenshots/ to be looked at.
 """
 
@@ -128,8 +129,8 @@ def devices(browser: Browser, server: QuireServer) -> Iterator[Devices]:
         engine_call(a.page, "artifacts.create", {"path": "/before-keys.md", "content": "written before any key"})
         found.seen["a"] = sync_text(a.page)
         found.seen["objects before keys"] = s3_objects(a.page, "")
-        created = engine_call(a.page, "keys.create", {"passphrase": PASSPHRASE})
-        found.words = created["recovery_words"]
+        created = engine_call(a.page, "keys.setup", {"passphrase": PASSPHRASE})
+        found.words = created["words"]
         expect_sync(a.page, r"^Synced · ")
         shoot(a.page, "synced")
         b = found.b = found.open()
@@ -237,7 +238,7 @@ def test_a_new_device_gets_the_whole_workspace_and_the_server_sees_ciphertext(pa
     expect_sync(a, r"^Synced · ")
     c = pair.open()
     expect_sync(c.page, "Enter your passphrase to sync")
-    engine_call(c.page, "keys.unlock", {"words": " ".join(pair.words)})
+    engine_call(c.page, "keys.recover", {"words": " ".join(pair.words)})
     expect_tree_item(c.page, "deep")
     expect_sync(c.page, r"^Synced · ")
     assert paths(c.page) == paths(a)

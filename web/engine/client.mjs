@@ -20,7 +20,6 @@ import { Peer } from "./peer.mjs";
 const here = (path) => new URL(path, import.meta.url).href;
 const ENGINE_URL = here("./engine.py");
 const PAGESTORE_URL = here("./pagestore.mjs");
-const SYNCHOST_URL = here("./synchost.mjs");
 // Our Pyodide (web/engine/runtime.mjs): the worker instantiates the WebAssembly this page compiles.
 const RUNTIME_URL = here("./runtime.mjs");
 const ENGINE_PACKAGES = ["pydantic", "quire-pylib"];
@@ -208,7 +207,6 @@ export class Engine extends EventTarget {
       const info = await this.worker.sync.boot({
         workspace: this.workspace,
         pagestore_url: PAGESTORE_URL,
-        synchost_url: SYNCHOST_URL,
         chunk_size: this.chunkSize ?? null,
       });
       const detail = { ...info, bootMs: performance.now() - started, workerBootMs: info.bootMs };

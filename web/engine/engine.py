@@ -51,10 +51,12 @@ async def boot(options):
     opened = await server.open(opts.get("workspace", "default"), progress=report,
                                module_url=opts["pagestore_url"], chunk_size=opts.get("chunk_size"))
     state["server"] = server
-    if opts.get("synchost_url"):
-        from pylib.sync import browser  # sync's Argon2id and kept key (web/engine/synchost.mjs)
+    from pylib.sync import browser as sync_browser  # the origin and the device's key
 
-        await browser.configure(opts["synchost_url"], opts.get("workspace", "default"))
+    sync_browser.configure(opts.get("workspace", "default"))
+    from pylib.blobs import browser  # keys and large files (pylib/blobs/service.py)
+
+    await browser.start(platform.current, opts.get("workspace", "default"), opts["pagestore_url"])
     report("ready", 1.0, "Ready")
     return platform.current.to_js({
         "schemaVersion": opened["schema_version"],

@@ -37,6 +37,9 @@ import { LinksPanel } from "./backlinks.mjs";
 import { TagList } from "./tags.mjs";
 import { Semantic } from "./semantic.mjs";
 import { SyncIndicator } from "./sync.mjs";
+import { openEncryption } from "./keys.mjs";
+import { CloudFiles, FILES_CHANGED } from "./cloudfiles.mjs";
+import { exportWithFiles } from "./transferfiles.mjs";
 
 /** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
 function applyStylesheet(url) {
@@ -96,8 +99,10 @@ function assemble(store) {
     activity: () => openActivity(parts),
     storage: () => openStorage({ engine: session.engine, session, documents, editor }),
     careSettings: () => openCareSettings({ session }),
+    encryption: () => openEncryption({ session }),
     records: () => openRecords({ session, documents, tree }),
     exportWorkspace: () => exportWorkspace(parts),
+    exportWithFiles: () => exportWithFiles(parts),
     importWorkspace: () => openImport({ ...parts, history: (artifact) => openHistory(parts, artifact) }),
     history: (artifact) => openHistory(parts, artifact),
   };
@@ -126,6 +131,11 @@ function connect(page, engine) {
   const sync = new SyncIndicator({ engine, store, documents, tree: page.tree,
     history: (artifact) => openHistory(page, artifact) });
   booted.then(() => sync.start()).catch(() => {});
+  // Large files upload in the background once the workspace is ready (web/ui/cloudfiles.mjs).
+  page.cloudFiles = new CloudFiles({ session, store, openEncryption: () => openEncryption({ session }) });
+  booted.then(() => page.cloudFiles.start()).catch(() => {});
+  window.addEventListener(FILES_CHANGED, () => documents.refreshTree());
+  window.quire.openEncryption = () => openEncryption({ session });
   window.quire.semantic = page.semantic;
   return booted;
 }

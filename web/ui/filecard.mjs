@@ -2,6 +2,7 @@
 // be uploaded, a Download button, and a thumbnail for images.
 
 import { h, icon, replace, formatBytes, formatWhen } from "./dom.mjs";
+import { readFile, fileStateText, FILES_CHANGED } from "./cloudfiles.mjs";
 import { displayName, kindOf, iconFor, sizeOf } from "./kinds.mjs";
 
 const IMAGE_PREVIEW_MAX = 8 * 1024 * 1024;
@@ -14,16 +15,20 @@ export class FileCard {
     this.el = el;
     this.shownId = null;
     this.imageUrl = null;
+    this.shown = null;
+    window.addEventListener(FILES_CHANGED, () => { if (this.shown && this.shownId === this.shown.id) this.showState(this.shown, this.el); });
   }
 
   show(a) {
     this.clear();
     this.shownId = a.id;
+    this.shown = a;
     const size = sizeOf(a);
     const card = h("div", { class: "file-card" },
       icon(iconFor(kindOf(a)), "icon file-icon"),
       h("h2", {}, displayName(a)),
       a.pending_upload ? h("span", { class: "pill" }, "Kept on this device — waiting to upload") : null,
+      h("span", { class: "pill", id: "file-state", hidden: true }),
       h("dl", {},
         h("dt", {}, "Type"), h("dd", {}, a.mime_type || "unknown"),
         h("dt", {}, "Size"), h("dd", {}, formatBytes(size)),
@@ -34,6 +39,7 @@ export class FileCard {
         icon("download"), "Download"),
     );
     replace(this.el, card);
+    this.showState(a, card);
     if ((a.mime_type || "").startsWith("image/") && a.mime_type !== "image/svg+xml" && (size ?? 0) <= IMAGE_PREVIEW_MAX) {
       this.showImage(a, card);
     }
@@ -41,11 +47,24 @@ export class FileCard {
 
   async showImage(a, card) {
     try {
-      const { data, mime_type: type } = await this.session.call("artifacts.download", { id: a.id });
+      const { data, mime_type: type } = await readFile(this.session, a.id);
       if (this.shownId !== a.id) return;
       this.imageUrl = URL.createObjectURL(new Blob([data], { type: type || a.mime_type }));
       card.querySelector(".file-icon")?.replaceWith(h("img", { src: this.imageUrl, alt: displayName(a) }));
     } catch { /* the card without a thumbnail is fine */ }
+  }
+
+  /** Where a large file's bytes are (on this device, uploading, in the cloud only). */
+  async showState(a, card) {
+    try {
+      const text = await fileStateText(this.session, a.id);
+      const pill = card.querySelector("#file-state");
+      if (this.shownId !== a.id || !text || !pill) return;
+      const older = pill.previousElementSibling; // the upload flag the card was drawn with: the engine's word is newer
+      if (older?.classList.contains("pill")) older.remove();
+      pill.textContent = text;
+      pill.hidden = false;
+    } catch { /* a read-only tab: the card without it is fine */ }
   }
 
   clear() {

@@ -66,5 +66,6 @@ export function refusal(err) {
   const problems = Array.isArray(err?.details?.problems) ? err.details.problems : [];
   const listed = problems.slice(0, 5).map((p) => (typeof p === "string" ? p : p.message || JSON.stringify(p)));
   const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : "";
-  return `${err?.message || err}${listed.length ? ` Refused: ${listed.join("; ")}${more}.` : ""} Your workspace was not changed.`;
+  const said = `${err?.message || err}${listed.length ? ` Refused: ${listed.join("; ")}${more}.` : ""}`;
+  return /was not changed\.?$/.test(said) ? said : `${said} Your workspace was not changed.`; // the engine may say it already
 }

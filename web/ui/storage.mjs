@@ -4,6 +4,7 @@ import { h, replace, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { reportError } from "./notifications.mjs";
 import { careSection } from "./carestorage.mjs";
+import { filesSection } from "./storagefiles.mjs";
 
 const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
 
@@ -29,7 +30,8 @@ export async function openStorage({ engine, ...parts }) {
     stats = null;
   }
   if (stats) render(body, stats, estimate);
-  if (parts.session) body.append(careSection(parts, () => { d.close(); openStorage({ engine, ...parts }); }));
+  const again = () => { d.close(); openStorage({ engine, ...parts }); };
+  if (parts.session) body.append(filesSection(parts, again), careSection(parts, again));
 }
 
 function render(body, stats, estimate) {

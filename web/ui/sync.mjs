@@ -14,6 +14,7 @@
 import { $, h, formatClock } from "./dom.mjs";
 import { ConflictNotice } from "./syncconflicts.mjs";
 
+const KEY_STATES = new Set(["key_missing"]); // no key here yet: the button opens the encryption screens
 const STATUS_AFTER_SAVE_MS = 400; // a burst of saves asks for the status once
 
 /** The indicator's words for a status (`text` comes from the engine; "Synced" gets its time). */
@@ -50,7 +51,11 @@ export class SyncIndicator {
   build() {
     this.text = h("span", { class: "sync-text", id: "sync-text" }, "");
     this.button = h("button", { type: "button", class: "btn btn-quiet sync-now", id: "sync-now" }, "Sync now");
-    this.button.addEventListener("click", () => this.now());
+    this.button.addEventListener("click", async () => {
+      if (!KEY_STATES.has(this.status?.state)) { this.now(); return; }
+      await window.quire.openEncryption?.(); // web/ui/keys.mjs: set up or unlock, then sync
+      this.now();
+    });
     // Not a second role="status": the status bar's one live region is #status; this text is its own.
     this.text.setAttribute("aria-live", "polite");
     this.el = h("div", { class: "sync", id: "sync", hidden: true },
@@ -156,8 +161,10 @@ export class SyncIndicator {
     this.text.textContent = indicatorText(status);
     this.el.title = status.waiting ? `${status.waiting} change${status.waiting === 1 ? "" : "s"} not yet on your other devices` : "";
     const busy = status.state === "syncing";
-    const canRun = !["key_missing", "offline", "signed_out"].includes(status.state);
+    const keys = KEY_STATES.has(status.state);
+    const canRun = !["offline", "signed_out"].includes(status.state);
     this.button.hidden = busy || !canRun;
-    this.button.textContent = status.retry ? "Try again" : "Sync now";
+    this.button.textContent = keys ? (status.key === "locked" ? "Unlock…" : "Set up encryption…")
+      : status.retry ? "Try again" : "Sync now";
   }
 }

@@ -3,6 +3,7 @@
 import { h, dateStamp, downloadBytes, formatBytes } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { note, showTask, hideTask, showError, reportError } from "./notifications.mjs";
+import { isBundle } from "./transferfiles.mjs";
 import { importChanges, showImportResult, refusal } from "./importresult.mjs";
 
 const SQLITE_TYPE = "application/vnd.sqlite3";
@@ -30,14 +31,14 @@ export async function exportWorkspace({ store, session, editor }) {
  */
 export function openImport({ store, session, editor, documents, history }) {
   if (!store.canWrite()) return;
-  const input = h("input", { type: "file", id: "import-file", accept: ".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3" });
+  const input = h("input", { type: "file", id: "import-file", accept: ".sqlite,.sqlite3,.db,.zip,application/vnd.sqlite3,application/x-sqlite3,application/zip" });
   const problem = h("p", { class: "field-error", hidden: true });
   const merge = h("button", { type: "button", class: "btn", onclick: () => start("merge") }, "Merge");
   const replace = h("button", { type: "button", class: "btn btn-primary", onclick: () => start("replace") }, "Replace");
   const d = openDialog({
     title: "Import workspace", size: "medium",
     body: [
-      h("div", { class: "field" }, h("label", { for: "import-file" }, "Workspace file (.sqlite)"), input, problem),
+      h("div", { class: "field" }, h("label", { for: "import-file" }, "Workspace file (.sqlite, or .zip with files)"), input, problem),
       h("div", { class: "choice" }, h("div", {},
         h("strong", {}, "Merge"),
         h("span", {}, "Adds the file's documents to this workspace. When both sides changed the same document, both texts are kept as versions."))),
@@ -52,7 +53,7 @@ export function openImport({ store, session, editor, documents, history }) {
   async function start(mode) {
     const file = input.files && input.files[0];
     if (!file) {
-      problem.textContent = "Choose a .sqlite file first.";
+      problem.textContent = "Choose a .sqlite or .zip file first.";
       problem.hidden = false;
       input.focus();
       return;
@@ -73,7 +74,8 @@ async function runImport({ store, session, editor, documents, history }, file, m
   try {
     before = await session.call("tree.list", {});
     const data = new Uint8Array(await file.arrayBuffer());
-    res = await session.mutate("transfer.import", { data, mode }, { quiet: true });
+    // An export with files (.zip) brings its files along, each checked against its hash.
+    res = await session.mutate(isBundle(data) ? "transfer.import_bundle" : "transfer.import", { data, mode }, { quiet: true });
   } catch (err) {
     hideTask();
     editor.setReadOnly(!store.canWrite());

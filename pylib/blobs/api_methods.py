@@ -1,0 +1,224 @@
+"""The ``keys.*``, ``files.*`` and bundle methods of :mod:`pylib.api`: ``(params, call, result,
+note)`` per name, like :mod:`pylib.care.api_methods`. Their calls are coroutines (they reach
+the network and WebCrypto through the platform); :mod:`pylib.rpc` awaits them.
+
+A wrong passphrase or wrong words raise ``wrong_secret`` (or ``invalid_params`` for words that
+are not a valid list) before anything is written; the device keeps the key only once the cloud
+accepted it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylib import params as p
+from pylib.blobs import ledger
+from pylib.blobs import models as bm
+from pylib.blobs.ledger import BlobRef
+from pylib.blobs.service import current
+from pylib.db import Workspace
+from pylib.errors import InvalidState, NetworkError, NotFound
+
+
+async def key_status(ws: Workspace | None = None, q: Any = None) -> dict[str, Any]:
+    svc = current()
+    account, online = await svc.check_account()
+    has_key = None
+    if online and account:
+        try:
+            has_key = await svc.keyring.exists()
+        except NetworkError:
+            online = False
+    unlocked = await svc.data_key() is not None
+    return {"signed_in": bool(account) if online else None, "has_key": has_key, "unlocked": unlocked}
+
+
+async def _signed_in() -> str:
+    account, online = await current().check_account()
+    if not online:
+        raise NetworkError("Quire cannot reach the server; connect and try again. Nothing was changed.")
+    if not account:
+        raise InvalidState("Sign in first: the workspace key is kept, wrapped, in your cloud storage.")
+    return account
+
+
+async def setup(ws: Workspace, q: bm.Passphrase) -> dict[str, Any]:
+    from pylib.recovery import to_words
+
+    svc, account = current(), await _signed_in()
+    unlocked = await svc.keyring.create(q.passphrase)
+    await svc.keep(account, unlocked.data_key)
+    return {"words": to_words(unlocked.recovery), **await key_status()}
+
+
+async def unlock(ws: Workspace, q: bm.Passphrase) -> dict[str, Any]:
+    svc, account = current(), await _signed_in()
+    await svc.keep(account, (await svc.keyring.unlock(q.passphrase)).data_key)
+    svc.kick(ws)
+    return await key_status()
+
+
+async def recover(ws: Workspace, q: bm.RecoveryWords) -> dict[str, Any]:
+    from pylib.recovery import from_words
+
+    secret = from_words(q.words)
+    svc, account = current(), await _signed_in()
+    await svc.keep(account, (await svc.keyring.recover(secret)).data_key)
+    svc.kick(ws)
+    return await key_status()
+
+
+async def change_passphrase(ws: Workspace, q: bm.NewPassphrase) -> dict[str, Any]:
+    svc = current()
+    await _signed_in()
+    data_key = (await svc.keyring.unlock(q.passphrase)).data_key  # the current one must be right
+    await svc.keyring.change_passphrase(data_key, q.new_passphrase)
+    return await key_status()
+
+
+async def lock(ws: Workspace, q: Any) -> dict[str, Any]:
+    await current().forget()
+    return await key_status()
+
+
+def _status(ws: Workspace) -> dict[str, Any]:
+    svc = current()
+    state = svc.progress
+    return {"unlocked": svc._data_key is not None, "running": state.running, "name": state.name,
+            "done": state.done, "total": state.total, "overall_done": state.overall_done,
+            "overall_total": state.overall_total, "stopped": state.stopped, "failed": state.failed,
+            **_totals(ws)}
+
+
+def _totals(ws: Workspace) -> dict[str, dict[str, int]]:
+    totals = ledger.totals(ws)
+    count, size = ws.conn.execute("SELECT count(*), coalesce(sum(size_bytes), 0) FROM pending_uploads").fetchone()
+    totals["waiting"] = {"count": totals["waiting"]["count"] + count, "bytes": totals["waiting"]["bytes"] + size}
+    totals["on_device"] = {"count": totals["on_device"]["count"] + count,
+                           "bytes": totals["on_device"]["bytes"] + size}
+    return totals
+
+
+async def files_status(ws: Workspace, q: Any) -> dict[str, Any]:
+    await current().data_key()
+    return _status(ws)
+
+
+async def files_sync(ws: Workspace, q: bm.FilesSync) -> dict[str, Any]:
+    svc = current()
+    if q.retry_now:
+        with ws.transaction():
+            ws.conn.execute("UPDATE blobs SET next_attempt_at = 0 WHERE state = 'waiting'")
+    if await svc.data_key() is not None:
+        svc.kick(ws)
+    return _status(ws)
+
+
+_FILES = """SELECT a.id, a.path, a.size_bytes, p.artifact_id IS NOT NULL, b.name, b.state, b.on_device, b.last_error
+  FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id
+  LEFT JOIN blobs b ON b.sha256 = a.hash AND b.size_bytes = a.size_bytes
+ WHERE a.deleted_at IS NULL AND a.content IS NULL AND a.size_bytes > 0 AND a.hash IS NOT NULL
+   AND (p.artifact_id IS NOT NULL OR a.s3_key IS NOT NULL)
+ ORDER BY a.path"""
+
+
+async def files_list(ws: Workspace, q: Any) -> list[dict[str, Any]]:
+    uploading = current().progress.name
+    rows = []
+    for artifact_id, path, size, pending, name, state, on_device, error in ws.conn.execute(_FILES):
+        if pending or state == "waiting":
+            where = "uploading" if name is not None and name == uploading else "waiting"
+        else:
+            where = "on_device" if on_device else "cloud_only"
+        rows.append({"id": artifact_id, "path": path, "size_bytes": size, "state": where, "last_error": error})
+    return rows
+
+
+async def _ref(ws: Workspace, sha256: str, size: int) -> BlobRef:
+    from pylib.blobs import format as fmt
+
+    known = ledger.by_hash(ws, sha256)
+    if known is not None and known.ref.size == size:
+        return known.ref
+    store = await current().store()
+    return BlobRef(await fmt.object_name(store.platform, store.keys.names, bytes.fromhex(sha256)), sha256, size)
+
+
+async def read_file(ws: Workspace, sha256: str, size: int) -> bytes:
+    """A large file's plaintext: from this device, else downloaded and verified (then cached)."""
+    from pylib.blobs.queue import open_blob
+
+    svc = current()
+    ref = await _ref(ws, sha256, size)
+    row = ledger.get(ws, ref.name)
+    files = await svc.files()
+    if row is not None and row.on_device:  # on this device: no key needed to read it back
+        data = await files.get(ref.name)
+        if data is not None and (await svc.host.platform.sha256(data)).hex() == sha256:
+            with ws.transaction():
+                ledger.touch(ws, ref.name)
+            return data
+    return await open_blob(ws, await svc.store(), files, ref)
+
+
+async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
+    from pylib import artifacts
+    from pylib.errors import FileElsewhere
+
+    try:
+        return artifacts.download(ws, q.id)
+    except FileElsewhere:
+        pass
+    row = ws.conn.execute("SELECT name, mime_type, hash, size_bytes FROM artifacts WHERE id = ? AND deleted_at IS NULL",
+                          (q.id,)).fetchone()
+    if row is None:
+        raise NotFound(f"No file {q.id!r}.")
+    return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], row[3])}
+
+
+async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:
+    from pylib.blobs.queue import evict
+
+    before = ledger.totals(ws)["on_device"]["bytes"]
+    dropped = await evict(ws, await current().files(), 0)
+    return {"dropped": len(dropped), "freed_bytes": before - ledger.totals(ws)["on_device"]["bytes"]}
+
+
+async def export_bundle(ws: Workspace, q: Any) -> dict[str, Any]:
+    from pylib.transfer import bundle, export_filename
+
+    data = await bundle.export_bundle(ws, lambda sha, size: read_file(ws, sha, size))
+    return {"name": export_filename(ws.clock()).replace(".sqlite", ".zip"), "data": data}
+
+
+async def import_bundle(ws: Workspace, q: bm.BundleImport) -> Any:
+    from pylib.transfer import bundle
+
+    svc = current()
+    result = await bundle.import_bundle(ws, q.data, q.mode, await svc.store(), await svc.files())
+    svc.kick(ws)
+    return result.model_dump()
+
+
+SPECS: dict[str, tuple[Any, ...]] = {
+    "keys.status": (p.NoParams, key_status, bm.KeyStatus,
+                    "signed in, a key in the cloud, unlocked on this device (None: offline)"),
+    "keys.setup": (bm.Passphrase, setup, bm.ShownWords,
+                   "a new workspace key (create-only in S3); `words`: the recovery words, shown once"),
+    "keys.unlock": (bm.Passphrase, unlock, bm.KeyStatus, "wrong passphrase → `wrong_secret`, nothing kept"),
+    "keys.recover": (bm.RecoveryWords, recover, bm.KeyStatus, "the 24 recovery words instead of the passphrase"),
+    "keys.change_passphrase": (bm.NewPassphrase, change_passphrase, bm.KeyStatus,
+                               "re-wraps the same key (no file is re-encrypted); the current passphrase first"),
+    "keys.lock": (p.NoParams, lock, bm.KeyStatus, "forget the key on this device (the cloud copy stays)"),
+    "files.status": (p.NoParams, files_status, bm.FilesStatus, "the upload queue's progress and the totals"),
+    "files.sync": (bm.FilesSync, files_sync, bm.FilesStatus,
+                   "start the upload queue in the background (`retry_now`: skip the backoff)"),
+    "files.list": (p.NoParams, files_list, list[bm.FileRow], "large files, by where their bytes are"),
+    "files.open": (p.IdParams, files_open, "Download",
+                   "a file's bytes: inline, on this device, or downloaded from S3 and verified"),
+    "files.free_space": (p.NoParams, free_space, bm.Freed, "drop cached copies S3 holds safely"),
+    "transfer.export_bundle": (p.NoParams, export_bundle, bm.BundleExport,
+                               "a `.zip` of `workspace.sqlite` and the decrypted large files"),
+    "transfer.import_bundle": (bm.BundleImport, import_bundle, "ImportResult",
+                               "every check of a plain import, and each file's hash; nothing changed on error"),
+}

@@ -1,0 +1,232 @@
+"""Large files and the workspace key in real Chromium, against the shared real server (proxy +
+embedded SeaweedFS): set up encryption and see the recovery words once, upload a 3 MB file
+(S3 holds only ciphertext, under a keyed name), a second device (a new browser profile, the
+same user) refuses a wrong passphrase, unlocks with the recovery words and opens the file;
+a file added offline uploads once the browser is back online.
+
+The two profiles are this module's own (they must be signed in, and the shared page is not);
+they reuse the session's server and browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, open_app
+
+SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
+PASS = "a long passphrase for e2e"
+MARKER = b"QUIRE-E2E-PLAINTEXT"
+
+
+def login_link(server: QuireServer) -> tuple[str, str]:
+    """A one-time sign-in link for the server's owner, issued as `quire serve` issues one."""
+    from proxy.auth.accounts import Accounts
+    from proxy.auth.credentials import LINK, CredentialStore
+    from proxy.auth.db import AuthDB
+    from proxy.auth.service import AUTH_DB_NAME
+
+    db = AuthDB(server.data_dir / AUTH_DB_NAME)
+    try:
+        uid = Accounts(db).ensure_owner().uid
+        token, _ = CredentialStore(db).issue(LINK, uid, 600)
+    finally:
+        db.close()
+    return f"{server.url}?login={token}", uid
+
+
+def s3_objects(server: QuireServer, uid: str) -> dict[str, bytes]:
+    """Every object under the user's folder, read with the embedded S3's own credentials."""
+    folder = server.data_dir / "s3"
+    creds, ports = (json.loads((folder / name).read_text()) for name in ("credentials.json", "ports.json"))
+    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{ports['s3']}", region_name="us-east-1",
+                          aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
+    listing = client.list_objects_v2(Bucket="quire", Prefix=f"users/{uid}/").get("Contents", [])
+    return {o["Key"].split("/", 2)[2]: client.get_object(Bucket="quire", Key=o["Key"])["Body"].read() for o in listing}
+
+
+# Bytes cross between page and test as base64 or a hash: a 3 MB array through evaluate() takes minutes.
+EXPORT_BASE64 = """async () => {
+  const { data } = await globalThis.quire.engine.call("transfer.export", {});
+  let text = "";
+  for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return btoa(text);
+}"""
+IMPORT_BASE64 = """async (b64) => {
+  const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  await globalThis.quire.engine.call("transfer.import", { data, mode: "replace" });
+}"""
+OPENED_SHA256 = """async (id) => {
+  const { data } = await globalThis.quire.engine.call("files.open", { id });
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}"""
+
+
+def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"files-{name}.png"))
+
+
+def signed_in(browser: Browser, server: QuireServer, guard: ForeignRequests) -> tuple[BrowserContext, Page, str]:
+    ctx = new_context(browser, server.url, guard)
+    link, uid = login_link(server)
+    page = ctx.new_page()
+    page.goto(link)
+    page.wait_for_url(server.url)
+    page.close()
+    return ctx, open_app(ctx, server.url), uid
+
+
+def file_state(page: Page, path: str, want: str, timeout: float = 90) -> None:
+    """Poll the engine until the file at `path` is in state `want`."""
+    deadline, rows = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        rows = engine_call(page, "files.list")
+        if any(r["path"] == path and r["state"] == want for r in rows):
+            return
+        page.wait_for_timeout(300)
+    raise AssertionError(f"{path} never became {want}: {rows}")
+
+
+def upload(page: Page, path: Path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Upload file").click()
+    chooser.value.set_files(str(path))
+    expect(page.locator("#doc-name")).to_have_text(path.name, timeout=60_000)
+
+
+@pytest.fixture(scope="module")
+def device_a(browser: Browser, server: QuireServer) -> Iterator[tuple[BrowserContext, Page, str]]:
+    guard = ForeignRequests()
+    ctx, page, uid = signed_in(browser, server, guard)
+    words = set_up_encryption(page)  # the screens are checked as they are used
+    yield ctx, page, uid, words
+    ctx.close()
+    assert guard.urls == [], f"requests left the app's origin: {guard.urls}"
+
+
+def set_up_encryption(page: Page) -> list[str]:
+    page.evaluate("() => { globalThis.quire.openEncryption(); }")
+    dialog = page.get_by_role("dialog", name="Set up encryption")
+    expect(dialog).to_contain_text("nobody can read your files")
+    dialog.get_by_label("Passphrase", exact=True).fill("short")
+    expect(dialog).to_contain_text("Too short")
+    dialog.get_by_label("Passphrase", exact=True).fill(PASS)
+    dialog.get_by_label("Repeat the passphrase").fill(PASS)
+    expect(dialog.locator(".key-meter-text")).not_to_contain_text("Too short")
+    shoot(page, "setup")
+    dialog.get_by_role("button", name="Set up encryption").click()
+    words_dialog = page.get_by_role("dialog", name="Your recovery words")
+    expect(words_dialog.get_by_role("listitem")).to_have_count(24, timeout=60_000)  # Argon2id, then S3
+    done = words_dialog.get_by_role("button", name="Done")
+    expect(done).to_be_disabled()
+    shoot(page, "recovery-words")
+    words = words_dialog.get_by_role("listitem").all_inner_texts()
+    words_dialog.get_by_label("I have written down the recovery words").check()
+    done.click()
+    expect(words_dialog).to_have_count(0)
+    return [w.strip() for w in words]
+
+
+def test_a_large_file_uploads_encrypted_and_a_new_device_opens_it(browser: Browser, server: QuireServer, device_a,
+                                                                   tmp_path: Path, foreign_requests) -> None:
+    ctx, page, uid, words = device_a
+    assert len(words) == 24 and engine_call(page, "keys.status")["unlocked"] is True
+    data = MARKER + random.Random(9).randbytes(3 * 1024 * 1024)
+    big = tmp_path / "report-secret-name.bin"
+    big.write_bytes(data)
+    upload(page, big)
+    file_state(page, "/report-secret-name.bin", "on_device")
+    shoot(page, "uploaded")
+    objects = s3_objects(server, uid)
+    blobs = [k for k in objects if k.startswith("blobs/")]
+    assert len(blobs) == 1 and len(blobs[0]) == len("blobs/") + 64
+    assert all(MARKER not in body and b"report-secret-name" not in body for body in objects.values())
+    assert len(objects[blobs[0]]) > len(data)  # sealed segments: ciphertext and tags
+
+    # A second device: a new profile, the same user, the workspace file (pointers only) imported.
+    exported = page.evaluate(EXPORT_BASE64)
+    ctx_b, page_b, _ = signed_in(browser, server, foreign_requests)
+    try:
+        page_b.evaluate(IMPORT_BASE64, exported)
+        page_b.evaluate("() => { globalThis.quire.openEncryption(); }")
+        dialog = page_b.get_by_role("dialog", name="Unlock encrypted files")
+        dialog.get_by_label("Passphrase").fill("not the right passphrase")
+        dialog.get_by_role("button", name="Unlock").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("does not unlock", timeout=60_000)
+        shoot(page_b, "wrong-passphrase")
+        assert engine_call(page_b, "keys.status")["unlocked"] is False
+        dialog.get_by_role("button", name="Use the recovery words instead").click()
+        dialog.get_by_label("Recovery words").fill(" ".join(words))
+        dialog.get_by_role("button", name="Unlock").click()
+        expect(dialog).to_have_count(0, timeout=60_000)
+        assert engine_call(page_b, "keys.status")["unlocked"] is True
+        [row] = engine_call(page_b, "files.list")
+        assert row["state"] == "cloud_only"
+        assert page_b.evaluate(OPENED_SHA256, row["id"]) == hashlib.sha256(data).hexdigest()
+        file_state(page_b, "/report-secret-name.bin", "on_device")  # kept in this device's cache now
+    finally:
+        ctx_b.close()
+
+
+def test_a_file_added_offline_uploads_once_back_online(device_a, tmp_path: Path) -> None:
+    ctx, page, _, _ = device_a
+    offline = tmp_path / "offline.bin"
+    offline.write_bytes(random.Random(5).randbytes(1_500_000))
+    ctx.set_offline(True)
+    try:
+        upload(page, offline)
+        file_state(page, "/offline.bin", "waiting", timeout=30)
+        expect(page.locator("#files-state")).to_contain_text("waiting to upload")
+        shoot(page, "offline-waiting")
+    finally:
+        ctx.set_offline(False)
+    file_state(page, "/offline.bin", "on_device")
+    expect(page.locator("#files-state")).to_be_hidden()
+
+
+def test_storage_view_frees_space_and_export_with_files_round_trips(device_a, tmp_path: Path) -> None:
+    ctx, page, _, _ = device_a
+    kept = tmp_path / "kept.bin"
+    kept.write_bytes(random.Random(6).randbytes(1_200_000))
+    upload(page, kept)
+    file_state(page, "/kept.bin", "on_device")
+    expect(page.locator("#file-state")).to_have_text("On this device and in the cloud (encrypted)", timeout=30_000)
+    page.get_by_role("button", name="Storage").click()
+    view = page.get_by_role("dialog", name="Storage")
+    expect(view.locator("#storage-files-totals [data-state=on_device]")).not_to_contain_text("0 ·")
+    shoot(page, "storage")
+    view.get_by_role("button", name="Free space on this device").click()
+    expect(page.get_by_role("dialog", name="Storage").locator("#storage-files-totals [data-state=on_device]")).to_contain_text(
+        "0 ·", timeout=30_000)
+    shoot(page, "storage-freed")
+    page.keyboard.press("Escape")
+    assert {r["state"] for r in engine_call(page, "files.list")} == {"cloud_only"}
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Export with files").click()
+    bundle = Path(info.value.path()).read_bytes()
+    import zipfile, io  # noqa: E401
+    names = zipfile.ZipFile(io.BytesIO(bundle)).namelist()
+    assert "workspace.sqlite" in names and hashlib.sha256(kept.read_bytes()).hexdigest() in {n.split("/")[-1] for n in names}
+
+    before = engine_call(page, "files.list")
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(bundle[: len(bundle) // 2])  # a truncated archive
+    page.get_by_role("button", name="Import workspace").click()
+    dialog = page.get_by_role("dialog", name="Import workspace")
+    dialog.get_by_label("Workspace file").set_input_files(str(bad))
+    dialog.get_by_role("button", name="Replace").click()
+    expect(page.get_by_role("alert").first).to_contain_text("not changed", timeout=60_000)
+    shoot(page, "bad-bundle")
+    assert engine_call(page, "files.list") == before
