@@ -46,9 +46,7 @@ CHECKED: set[str] = set()
 
 async def call(method: str, **params):
     """One call through the worker's envelope; a result is checked against its documented shape."""
-    reply = rpc.answer({"id": 1, "method": method, "params": params})
-    if "awaiting" in reply:
-        reply = await rpc._awaited(reply)
+    reply = await rpc.answer_async({"id": 1, "method": method, "params": params})
     if not reply["ok"]:
         return reply["error"]
     TypeAdapter(contract.result_model(api.METHODS[method])).validate_python(reply["result"])
