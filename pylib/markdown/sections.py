@@ -99,8 +99,8 @@ class SectionRenderer:
 
     def render_keyed(self, text: str, until_line: int | None = None) -> list[tuple[int, int, str | None]]:
         """``(first line, key, html)`` per section. With ``until_line``, sections starting after
-        that line are rendered only if they are kept already; the others come as
-        ``(first line, -1, None)`` (a first screen shows at once, the rest follows)."""
+        that line are not rendered: they come as ``(first line, -1, None)`` (a first screen
+        shows at once, the rest follows)."""
         if _WHOLE_ONLY.search(text):
             return [(0, *self._section(text, "", whole=True))]
         sections, definitions, open_fence = _scan(text)
@@ -108,11 +108,10 @@ class SectionRenderer:
             return [(0, *self._section(text, "", whole=True))]
         out = []
         for start, chunk in sections:
-            used = _used(definitions, chunk)
-            if until_line is not None and start > until_line and (used, chunk) not in self.cache:
+            if until_line is not None and start > until_line:
                 out.append((start, -1, None))
             else:
-                out.append((start, *self._section(chunk, used)))
+                out.append((start, *self._section(chunk, _used(definitions, chunk))))
         return out
 
     def _section(self, chunk: str, definitions: str, whole: bool = False) -> tuple[int, str]:

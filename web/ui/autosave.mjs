@@ -78,6 +78,11 @@ export class Autosave {
   /** The fingerprint of the document's saved text (computed once per saved text). */
   baseOf(doc) { return (doc.base ??= fingerprint(doc.savedText)); }
 
+  /** Fingerprint the saved text while the page is idle, so the first keystroke need not. */
+  primeBase(doc) {
+    if (doc.base == null && typeof doc.savedText === "string") requestIdleCallback(() => this.baseOf(doc), { timeout: 5000 });
+  }
+
   basesOf(doc) { return doc.sent ? [this.baseOf(doc), doc.sent] : [this.baseOf(doc)]; }
 
   /**

@@ -245,6 +245,7 @@ export class Editor extends InstantOpen {
       // Whether the shown text is the saved one is then told by identity (see autosave.mjs).
       this.doc.savedDoc = loaded === this.doc.savedText ? this.view.docRef : null;
       this.doc.track = this.doc.savedDoc ? freshTrack(this.view.emptyChanges()) : null;
+      this.primeBase(this.doc);
       if (recovered !== null) this.view.setText(recovered);
       if (!provisional) keepSnapshot(this.doc.artifact, this.doc.savedText);
       if (provisional) {
