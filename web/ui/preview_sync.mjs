@@ -31,8 +31,11 @@ function scrollEditorTo(source, line) {
 let kept = { preview: null, stamp: null, blocks: [] };
 
 function markedBlocks(preview) {
-  const stamp = `${preview.dataset.rendered ?? ""}:${preview.childElementCount}`;
-  if (kept.preview !== preview || kept.stamp !== stamp) {
+  // `preview` may be the pane around the rendered element (which counts its renderings).
+  const rendered = preview.matches("[data-rendered]") ? preview : preview.querySelector("[data-rendered]") ?? preview;
+  const stamp = `${rendered.dataset.rendered ?? ""}:${rendered.childElementCount}`;
+  const stale = kept.blocks.length > 0 && !kept.blocks[0].isConnected;
+  if (kept.preview !== preview || kept.stamp !== stamp || stale) {
     kept = { preview, stamp, blocks: [...preview.querySelectorAll("[data-line]")] };
   }
   return kept.blocks;
