@@ -86,7 +86,7 @@ def keystrokes(page, size: int, keys: int, view: str = "edit") -> tuple[list[flo
     page.wait_for_function("(n) => quire.ui.editor.text().length === n", arg=size)
     if view == "split":  # the preview has the note in before typing starts
         page.wait_for_function("(n) => document.querySelectorAll('#preview .preview-section').length > n && !document.getElementById('preview').dataset.partial",
-                               arg=10, timeout=BOOT_TIMEOUT_MS)
+                               arg=10, timeout=5 * BOOT_TIMEOUT_MS)  # a 1 MB render, slow under load
     page.locator("#editor .cm-content").click()
     page.keyboard.press("Control+End")
     page.wait_for_timeout(500)

@@ -165,7 +165,7 @@ export class Preview {
     if (i > sections.length) return;
     while (i < sections.length) {
       i = appendSections(this.el, sections, i, build, performance.now() + SLICE_MS);
-      if (i < sections.length) await new Promise((resolve) => { setTimeout(resolve, 0); });
+      if (i < sections.length) await yieldToInput();
       if (seq !== this.seq) return;
     }
   }
@@ -184,6 +184,12 @@ export class Preview {
     this.pending = null;
     this.el.replaceChildren();
   }
+}
+
+/** Let input and painting in, then go on (scheduler.yield keeps this task's place in line). */
+function yieldToInput() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
 }
 
 /**
