@@ -36,7 +36,28 @@ async function pipeline(text) {
            sections: sections.length, built: preview.stats.built };
 }
 
+/** A note opened in the preview as the app does it (Preview.renderNow into an empty preview):
+ * when its first content shows (the first screen, rendered first) and when all of it does. */
+async function opening(text) {
+  preview.clear();
+  const started = performance.now();
+  let first = null;
+  const seen = new MutationObserver(() => {
+    if (first !== null || !out.querySelector(".preview-section")) return;
+    void out.offsetHeight; // laid out, as it will be painted
+    first = performance.now() - started;
+  });
+  seen.observe(out, { childList: true });
+  try {
+    await preview.renderNow(text);
+  } finally {
+    seen.disconnect();
+  }
+  return { first, total: performance.now() - started, sections: out.querySelectorAll(".preview-section").length };
+}
+
 globalThis.bench = {
+  opening,
   setup: (old) => call("setup", { old }),
   time: (which, text, reps) => call("time", { which, text, reps }),
   startPreview: async () => { const t = performance.now(); await renderer.start(); return performance.now() - t; },

@@ -22,6 +22,8 @@ from . import render_markdown
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _ANY_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+# A setext underline ends the paragraph above it as a heading; a definition may follow.
+_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _DEFINITION = re.compile(r" {0,3}\[(?!\^)([^\]\n]{1,999})\]:[ \t]*\S")
 # Footnote definitions and reference definitions whose destination is on the next line.
@@ -62,8 +64,9 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
                 definitions.setdefault(" ".join(definition.group(1).casefold().split()), line)
             # An indented line outside a paragraph is code, which a definition may follow.
             code = line.startswith("    ") and can_define
+            underline = not can_define and _SETEXT.match(line)
             can_define = bool(definition or code or not line.strip() or _ANY_HEADING.match(line)
-                              or _RULE.match(line))
+                              or _RULE.match(line) or underline)
             continue
         can_define = False
     sections.append((start, "\n".join(lines[start:])))
@@ -79,30 +82,50 @@ def _used(definitions: dict[str, str], chunk: str) -> str:
 
 
 class SectionRenderer:
-    """Renders notes section by section, keeping what it rendered (see the module's notes)."""
+    """Renders notes section by section, keeping what it rendered (see the module's notes).
+
+    Each kept rendering has a number (``key``) that stays the same while it is kept, so the
+    page that received its HTML once can be sent the number instead (see :meth:`render_keyed`).
+    """
 
     def __init__(self, cache_size: int = CACHE_SIZE) -> None:
-        self.cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.cache: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
         self.cache_size = cache_size
+        self._next_key = 0
 
     def render(self, text: str) -> list[tuple[int, str]]:
         """``(first line, html)`` per section (one section when the note must be whole)."""
+        return [(start, html) for start, _key, html in self.render_keyed(text)]
+
+    def render_keyed(self, text: str, until_line: int | None = None) -> list[tuple[int, int, str | None]]:
+        """``(first line, key, html)`` per section. With ``until_line``, sections starting after
+        that line are not rendered: they come as ``(first line, -1, None)`` (a first screen
+        shows at once, the rest follows)."""
         if _WHOLE_ONLY.search(text):
-            return [(0, render_markdown(text))]
+            return [(0, *self._section(text, "", whole=True))]
         sections, definitions, open_fence = _scan(text)
         if open_fence:  # definitions added after the last section would land in its code
-            return [(0, render_markdown(text))]
-        return [(start, self._section(chunk, _used(definitions, chunk))) for start, chunk in sections]
+            return [(0, *self._section(text, "", whole=True))]
+        out = []
+        for start, chunk in sections:
+            if until_line is not None and start > until_line:
+                out.append((start, -1, None))
+            else:
+                out.append((start, *self._section(chunk, _used(definitions, chunk))))
+        return out
 
-    def _section(self, chunk: str, definitions: str) -> str:
+    def _section(self, chunk: str, definitions: str, whole: bool = False) -> tuple[int, str]:
         key = (definitions, chunk)
-        html = self.cache.get(key)
-        if html is None:
+        kept = self.cache.get(key)
+        if kept is None:
             # The definitions go after the section, where they render nothing.
             html = render_markdown(f"{chunk}\n\n{definitions}\n" if definitions else chunk)
-            self.cache[key] = html
-            if len(self.cache) > self.cache_size:
-                self.cache.popitem(last=False)
+            self._next_key += 1
+            kept = (self._next_key, html)
+            if not whole:  # a whole note is not kept (it would crowd out its sections)
+                self.cache[key] = kept
+                if len(self.cache) > self.cache_size:
+                    self.cache.popitem(last=False)
         else:
             self.cache.move_to_end(key)
-        return html
+        return kept

@@ -3,8 +3,6 @@ confirmed, keeps every character, and leaving while unsaved asks first (real Chr
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
@@ -66,7 +64,6 @@ def test_nothing_unsaved_leaves_without_asking(app: Page) -> None:
     assert dialogs == []
 
 
-@pytest.mark.xfail(strict=False, reason="known failure under load: the text offered back is sometimes only what the first input kept; cause not found yet")
 def test_text_of_a_window_closed_before_its_save_is_offered_back(
     playwright_instance: Playwright, server: QuireServer, foreign_requests: ForeignRequests, tmp_path: Path
 ) -> None:
@@ -86,10 +83,12 @@ def test_text_of_a_window_closed_before_its_save_is_offered_back(
     page.evaluate(HOLD_SAVES)
     editor(page).press("Control+End")
     page.keyboard.type("typed just before closing")
+    # The engine never got it: only the page's own copy can bring it back. (Asked here, not
+    # after reopening: by then the page may have handed the recovered text over already.)
+    assert engine_call(page, "artifacts.get", {"id": doc_id})["text"] == "first line\n"
     ctx.close()
 
     ctx, page = launch()
-    assert engine_call(page, "artifacts.get", {"id": doc_id})["text"] == "first line\n"
     # The note open last opens again, with the text that was typed, and says so.
     expect(page.locator("#doc-name")).to_have_text(name)
     expect(page.get_by_role("status")).to_contain_text(RECOVERED)

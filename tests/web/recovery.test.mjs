@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Recovery, fingerprint, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
+import { Recovery, applyEdits, fingerprint, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
+import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "../../web/ui/keptedits.mjs";
+import { EditorState } from "../../web/vendor/codemirror/codemirror.mjs";
 
 /** The Web Storage interface over a Map, with an optional quota in characters. */
 class MemoryStorage {
@@ -78,4 +80,70 @@ test("union merge of identical texts is the text; of disjoint ones, both in orde
 test("fingerprints differ for different texts and include the length", () => {
   assert.notEqual(fingerprint("ab"), fingerprint("ba"));
   assert.ok(fingerprint("abc").startsWith("3:"));
+});
+
+test("edits in CodeMirror's ChangeSet JSON apply to the text they were made on, and only to it", () => {
+  assert.equal(applyEdits("hello world", [5, [0, ","], 6]), "hello, world");
+  assert.equal(applyEdits("ab\ncd", [1, [3, "X", "Y"], 1]), "aX\nYd");
+  assert.equal(applyEdits("abc", [3]), "abc");
+  assert.equal(applyEdits("abcd", [3]), null); // made on a shorter text
+  assert.equal(applyEdits("abc", [2, [5]]), null);
+  assert.equal(applyEdits("abc", null), "abc");
+});
+
+test("each keystroke writes only its edit; the next open applies it to the engine's text", () => {
+  const storage = new MemoryStorage();
+  const r = new Recovery(storage);
+  const saved = "# Big\n\n" + "a line of a long note\n".repeat(20000);
+  let state = EditorState.create({ doc: saved });
+  const track = freshTrack(state.changes([]));
+  let written = 0;
+  for (const ch of "typed") {
+    const tr = state.update({ changes: { from: state.doc.length, insert: ch } });
+    state = tr.state;
+    assert.equal(addChanges(track, tr.changes), true);
+    assert.equal(writeTrack(r, "a", track, [fingerprint(saved)], () => fingerprint(saved)), true);
+    written = Math.max(written, [...storage.map.values()].reduce((n, v) => n + v.length, 0));
+  }
+  assert.ok(written < 1000, `a keystroke wrote ${written} characters`);
+  const kept = r.get("a", saved);
+  assert.equal(kept.text, saved + "typed");
+  assert.equal(recoveredText(saved, kept), saved + "typed");
+  // Edits kept against one text are not applied to another (there is no full copy to merge).
+  assert.equal(r.get("a", "something else"), null);
+});
+
+test("a save in flight is an anchor too; once it is durable the older text is not", () => {
+  const r = new Recovery(new MemoryStorage());
+  let state = EditorState.create({ doc: "one" });
+  const track = freshTrack(state.changes([]));
+  const type = (text) => {
+    const tr = state.update({ changes: { from: state.doc.length, insert: text } });
+    state = tr.state;
+    addChanges(track, tr.changes);
+  };
+  type(" two");
+  addAnchor(track, fingerprint("one two"), state.changes([]));
+  type(" three");
+  writeTrack(r, "a", track, [fingerprint("one"), fingerprint("one two")], () => fingerprint("one"));
+  assert.equal(r.get("a", "one").text, "one two three");
+  assert.equal(r.get("a", "one two").text, "one two three");
+  keepOnly(track, fingerprint("one two"));
+  writeTrack(r, "a", track, [fingerprint("one two")], () => fingerprint("one two"));
+  assert.equal(r.get("a", "one"), null);
+  assert.equal(r.get("a", "one two").text, "one two three");
+});
+
+test("edits since a full copy bring back the text even when the engine holds another", () => {
+  const r = new Recovery(new MemoryStorage());
+  let state = EditorState.create({ doc: "title\ntyped here" });
+  r.keep("a", state.doc.toString(), { bases: [fingerprint("title\nold")] });
+  const track = copyTrack(state.changes([]));
+  const tr = state.update({ changes: { from: state.doc.length, insert: " and more" } });
+  addChanges(track, tr.changes);
+  writeTrack(r, "a", track, [fingerprint("title\nold")], () => fingerprint("title\nold"));
+  const kept = r.get("a", "title\nchanged elsewhere");
+  assert.equal(kept.text, "title\ntyped here and more");
+  const merged = recoveredText("title\nchanged elsewhere", kept);
+  for (const line of ["title", "changed elsewhere", "typed here and more"]) assert.ok(merged.split("\n").includes(line), line);
 });

@@ -7,7 +7,9 @@
 //
 // Until the engine confirms a save, the newest text of each document is also kept in
 // localStorage (recovery.mjs), written on every input: a reload or a closed window cannot lose
-// it, and the next open offers it back.
+// it, and the next open offers it back. For the shown document what is written per input is
+// the edit (keptedits.mjs), and whether it is unsaved is told by CodeMirror's immutable text
+// (the one saved is kept), so a keystroke costs the same in a 1 MB note as in a short one.
 //
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
 // from whose text is not saved yet), loading, view (the TextView), readOnly, timer, session and store.
@@ -15,19 +17,25 @@
 import { Recovery, fingerprint, recoveredText } from "./recovery.mjs";
 import { note } from "./notifications.mjs";
 import { kindOf } from "./kinds.mjs";
+import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "./keptedits.mjs";
 
 // Text typed into a document still opening is kept under its own key: it goes in front of the
 // content when it arrives, and must never overwrite what an earlier page left for the document.
 export const TYPED = "typed:";
 export const RECOVERED_NOTE = "Recovered text you typed before the page closed";
+// After this long without typing while a save is still unconfirmed, a full copy is kept too.
+const COPY_IDLE_MS = 3000;
 
 export class Autosave {
   constructor() {
     this.recovery = new Recovery();
   }
 
-  /** Keep the newest text of the shown (or opening) document where a reload cannot lose it. */
-  keepUnsaved() {
+  /**
+   * Keep the newest text of the shown (or opening) document where a reload cannot lose it.
+   * `changes`: the CodeMirror ChangeSet of the input (then only the edit is written).
+   */
+  keepUnsaved(changes = null) {
     if (this.readOnly) return;
     if (this.loading) {
       if (this.loading.id) this.recovery.keep(TYPED + this.loading.id, this.textOf(null), { prefix: true });
@@ -35,11 +43,47 @@ export class Autosave {
     }
     const doc = this.doc;
     if (!doc || doc.binary) return;
-    const text = this.textOf(doc);
-    if (text === doc.savedText && !doc.inFlight) { this.recovery.drop(doc.id); return; }
-    doc.base ??= fingerprint(doc.savedText);
-    this.recovery.keep(doc.id, text, { bases: doc.sent ? [doc.base, doc.sent] : [doc.base] });
+    if (!this.unsaved(doc)) {
+      this.recovery.drop(doc.id);
+      doc.track = freshTrack(this.view.emptyChanges());
+      return;
+    }
+    const track = doc.track;
+    if (changes && track && addChanges(track, changes)
+        && writeTrack(this.recovery, doc.id, track, this.basesOf(doc), () => this.baseOf(doc))) {
+      this.copySoon(doc);
+      return;
+    }
+    this.keepCopy(doc);
   }
+
+  /** Keep a full copy of the shown document's text; later edits count from it. */
+  keepCopy(doc) {
+    clearTimeout(this.copyTimer);
+    if (doc !== this.doc || this.readOnly) return;
+    this.baseOf(doc);
+    this.recovery.keep(doc.id, this.textOf(doc), { bases: this.basesOf(doc) });
+    doc.track = copyTrack(this.view.emptyChanges());
+    if (doc.sent && doc.inFlight) addAnchor(doc.track, doc.sent, this.view.emptyChanges());
+  }
+
+  /** A save that stays unconfirmed while typing pauses: keep a full copy as well, when idle. */
+  copySoon(doc) {
+    clearTimeout(this.copyTimer);
+    this.copyTimer = setTimeout(() => requestIdleCallback(() => {
+      if (doc === this.doc && this.unsaved(doc) && !doc.track?.copy?.empty) this.keepCopy(doc);
+    }, { timeout: 2000 }), COPY_IDLE_MS);
+  }
+
+  /** The fingerprint of the document's saved text (computed once per saved text). */
+  baseOf(doc) { return (doc.base ??= fingerprint(doc.savedText)); }
+
+  /** Fingerprint the saved text while the page is idle, so the first keystroke need not. */
+  primeBase(doc) {
+    if (doc.base == null && typeof doc.savedText === "string") requestIdleCallback(() => this.baseOf(doc), { timeout: 5000 });
+  }
+
+  basesOf(doc) { return doc.sent ? [this.baseOf(doc), doc.sent] : [this.baseOf(doc)]; }
 
   /**
    * The text to show for `artifact` when this page left unsaved text for it last time: that
@@ -47,7 +91,7 @@ export class Autosave {
    */
   recoveredFor(artifact) {
     if (this.readOnly || typeof artifact.text !== "string") return null;
-    const kept = this.recovery.get(artifact.id);
+    const kept = this.recovery.get(artifact.id, artifact.text);
     const typed = this.recovery.get(TYPED + artifact.id);
     if (!kept && !typed) return null;
     let text = recoveredText(artifact.text, kept);
@@ -114,7 +158,11 @@ export class Autosave {
   textOf(doc) { return doc === this.doc || !doc ? this.view.text() : doc.text; }
 
   unsaved(doc) {
-    return Boolean(doc && !doc.binary && (doc.inFlight || this.textOf(doc) !== doc.savedText));
+    if (!doc || doc.binary) return false;
+    if (doc.inFlight) return true;
+    // The shown document: CodeMirror's text is immutable, so the one saved is the same object.
+    if (doc === this.doc && doc.savedDoc) return this.view.docRef !== doc.savedDoc;
+    return this.textOf(doc) !== doc.savedText;
   }
 
   /** True while something typed is not yet confirmed durable. */
@@ -144,21 +192,30 @@ export class Autosave {
     // A snapshot shown before the engine is ready is saved once the engine has opened it.
     if (!doc || doc.binary || this.readOnly || doc.provisional) return Promise.resolve();
     if (doc.inFlight) return doc.inFlight.then(() => this.save(doc));
+    const shown = doc === this.doc;
     const content = this.textOf(doc);
+    const sentDoc = shown ? this.view.docRef : null;
     if (content === doc.savedText) {
+      if (shown) doc.savedDoc = sentDoc;
+      this.recovery.drop(doc.id);
       this.forget(doc);
+      this.store.emit("save-status");
       return Promise.resolve();
     }
     doc.sent = fingerprint(content);
-    this.recovery.addBase(doc.id, doc.sent);
+    if (shown && doc.track) {
+      addAnchor(doc.track, doc.sent, this.view.emptyChanges());
+      if (!writeTrack(this.recovery, doc.id, doc.track, this.basesOf(doc), () => this.baseOf(doc))) this.keepCopy(doc);
+    } else {
+      this.recovery.addBase(doc.id, doc.sent);
+    }
     doc.inFlight = this.session.mutate("artifacts.update", { id: doc.id, content }, { context: "Saving failed", quiet: true })
       .then((artifact) => {
         doc.savedText = content;
         doc.base = doc.sent;
+        doc.savedDoc = sentDoc;
         doc.failed = null;
-        // Durable now: localStorage keeps only what was typed since.
-        if (this.textOf(doc) === content) this.recovery.drop(doc.id);
-        else this.recovery.keep(doc.id, this.textOf(doc), { bases: [doc.base] });
+        this.keepSince(doc, content);
         if (artifact && typeof artifact === "object") {
           doc.artifact = { ...doc.artifact, ...artifact };
           this.store.emit("document-saved", { artifact: doc.artifact });
@@ -179,6 +236,23 @@ export class Autosave {
       });
     this.store.emit("save-status");
     return doc.inFlight;
+  }
+
+  /** A save of `content` is durable: localStorage keeps only what was typed since. */
+  keepSince(doc, content) {
+    const shown = doc === this.doc;
+    doc.sent = null;
+    if (shown && doc.savedDoc ? this.view.docRef === doc.savedDoc : this.textOf(doc) === content) {
+      this.recovery.drop(doc.id);
+      if (shown) doc.track = freshTrack(this.view.emptyChanges());
+      return;
+    }
+    if (shown && doc.track) {
+      keepOnly(doc.track, doc.base);
+      if (writeTrack(this.recovery, doc.id, doc.track, [doc.base], () => doc.base)) return;
+    }
+    if (shown) this.keepCopy(doc);
+    else this.recovery.keep(doc.id, this.textOf(doc), { bases: [doc.base] });
   }
 
   /** A document switched away from is let go once its text is saved. */

@@ -15,6 +15,7 @@ import { TYPED } from "./autosave.mjs";
 import { TextView } from "./textview.mjs";
 import { linkCompletion } from "./linkcomplete.mjs";
 import { InstantOpen, keepSnapshot, dropSnapshot } from "./instantopen.mjs";
+import { freshTrack } from "./keptedits.mjs";
 
 const SAVE_DELAY_MS = 400;
 const TEXT_KINDS = new Set(["markdown", "code", "text"]);
@@ -35,9 +36,11 @@ export class Editor extends InstantOpen {
     this.showEditor = showEditor;
     this.view = new TextView($("#editor"), {
       label: "Document text",
-      onChange: () => this.onInput(),
+      onChange: (u) => this.onInput(u.changes),
       onBlur: () => this.saveSoon(0),
-      complete: linkCompletion((method, params) => this.session.call(method, params)),
+      complete: linkCompletion((method, params) => this.session.call(method, params), {
+        refresh: () => this.view.refreshCompletion(),
+      }),
       onFiles: (files, pos) => this.attach(files, pos),
     });
     this.preview = new Preview(session, $("#preview"));
@@ -237,7 +240,12 @@ export class Editor extends InstantOpen {
         placeholder: kind === "markdown" ? "Start writing… Markdown works: # headings, **bold**, - lists" : "",
       });
       // The document's own undo history comes back with it (a changed text is one more edit).
-      this.view.load(this.doc.id, earlier ? earlier.text : this.doc.savedText);
+      const loaded = earlier ? earlier.text : this.doc.savedText;
+      this.view.load(this.doc.id, loaded);
+      // Whether the shown text is the saved one is then told by identity (see autosave.mjs).
+      this.doc.savedDoc = loaded === this.doc.savedText ? this.view.docRef : null;
+      this.doc.track = this.doc.savedDoc ? freshTrack(this.view.emptyChanges()) : null;
+      this.primeBase(this.doc);
       if (recovered !== null) this.view.setText(recovered);
       if (!provisional) keepSnapshot(this.doc.artifact, this.doc.savedText);
       if (provisional) {
@@ -253,6 +261,8 @@ export class Editor extends InstantOpen {
         this.onInput();
         this.saveSoon(0);
         this.announceRecovered(this.doc, this.doc.savedText);
+        // Said again once the engine is ready (a slow start can outlast the note).
+        if (provisional) this.doc.recoveredOver = this.doc.savedText;
       }
     }
     this.store.emit("save-status");
@@ -310,13 +320,15 @@ export class Editor extends InstantOpen {
     this.view.setText(text);
   }
 
-  onInput() {
-    this.keepUnsaved();
+  /** The text changed (`changes`: CodeMirror's ChangeSet, when the edit is known). */
+  onInput(changes = null) {
+    this.keepUnsaved(changes);
     // While a document opens, what is typed stays in the text area until it arrives.
     if (this.loading) { this.store.emit("save-status"); return; }
     if (!this.doc || this.doc.binary || this.readOnly) return;
     this.store.emit("save-status");
-    if (this.doc.kind === "markdown") this.preview.update(this.view.text());
+    // The preview reads the text only when it renders (debounced, and only while visible).
+    if (this.doc.kind === "markdown") this.preview.update(() => this.view.text(), { length: this.view.length });
     this.saveSoon(SAVE_DELAY_MS);
   }
 

@@ -70,9 +70,13 @@ export class InstantOpen extends Autosave {
       doc.artifact = { ...doc.artifact, ...artifact };
       this.showTitle(doc.artifact);
       if (doc.kind === "markdown") this.preview.renderNow(this.view.text());
+      if (typeof doc.recoveredOver === "string") this.announceRecovered(doc, doc.recoveredOver);
+      delete doc.recoveredOver;
       this.saveSoon(0);
       return doc;
     }
+    // What was typed meanwhile goes through localStorage: keep all of it there first.
+    if (this.unsaved(doc)) this.keepCopy(doc);
     this.doc = null;
     this.view.forget(doc.id);
     this.show(artifact);

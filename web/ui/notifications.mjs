@@ -15,23 +15,33 @@ let undoHandler = null;
  */
 export function setSaveState(state, { at, message } = {}) {
   const el = statusEl();
-  el.dataset.save = state;
-  const text = $("#save-state");
-  if (state === "saved") {
-    lastSavedAt = at ? new Date(at) : new Date();
-    text.textContent = "Saved";
-  } else if (state === "saving") {
-    text.textContent = "Saving…";
-  } else if (state === "error") {
-    text.textContent = message || "Not saved";
-  } else if (state === "readonly") {
-    text.textContent = message || "Read-only";
-  } else if (state === "loading") {
-    text.textContent = message || "Loading…";
-  } else {
-    text.textContent = lastSavedAt ? "Saved" : (message || "Ready");
+  if (state === "saved") lastSavedAt = at ? new Date(at) : new Date();
+  // Called on every keystroke: the page is only touched when something changed.
+  if (el.dataset.save !== state) el.dataset.save = state;
+  setText($("#save-state"), stateText(state, message));
+  setText($("#save-time"), lastSavedAt ? `last saved ${clock(lastSavedAt)}` : "");
+}
+
+function stateText(state, message) {
+  switch (state) {
+    case "saved": return "Saved";
+    case "saving": return "Saving…";
+    case "error": return message || "Not saved";
+    case "readonly": return message || "Read-only";
+    case "loading": return message || "Loading…";
+    default: return lastSavedAt ? "Saved" : (message || "Ready");
   }
-  $("#save-time").textContent = lastSavedAt ? `last saved ${formatClock(lastSavedAt)}` : "";
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+let clockOf = { at: null, text: "" };
+/** formatClock, remembered for the last time shown (it is asked again on every keystroke). */
+function clock(at) {
+  if (clockOf.at !== at.getTime()) clockOf = { at: at.getTime(), text: formatClock(at) };
+  return clockOf.text;
 }
 
 export function lastSaveTime() { return lastSavedAt; }

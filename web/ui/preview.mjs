@@ -10,10 +10,14 @@ import { sanitize } from "./sanitize.mjs";
 import { ImageStore, showImages } from "./preview_media.mjs";
 import { anchorTarget, handleLinks, markLinks } from "./preview_links.mjs";
 import { handleTasks, syncScroll } from "./preview_sync.mjs";
-import { patchSections } from "./preview_sections.mjs";
+import { appendSections, patchSections } from "./preview_sections.mjs";
 import { PreviewRenderer } from "../preview/client.mjs";
 
 const DEBOUNCE_MS = 200;
+// A long note waits a little longer after the last keystroke (its render costs more).
+const DEBOUNCE_PER_MB_MS = 400;
+// A note just opened goes in top first, this long at a time, so the page stays responsive.
+const SLICE_MS = 12;
 // While the preview worker starts (seconds on a busy machine), a short note is rendered by the
 // engine instead: a few milliseconds in the data worker, the size the engine already renders
 // along with a read (pylib/content.py RENDER_WITH_READ_LIMIT). Longer notes wait for the worker.
@@ -26,11 +30,19 @@ export class Preview {
     this.workspace = null;
     this.seq = 0;
     this.timer = null;
-    this.pending = null; // text not yet rendered (the preview was hidden, or a render waits)
+    // Text not yet rendered (the preview was hidden, or a render waits): a string, or a
+    // function giving it (the editor's text is only joined when it is rendered).
+    this.pending = null;
     this.anchor = ""; // a #heading to scroll to once the next rendering is in
     this.renderer = new PreviewRenderer();
     this.stats = { renderMs: null, paintMs: null, renders: 0, built: 0, via: null };
-    new ResizeObserver(() => { if (this.pending !== null && this.visible()) this.renderNow(this.pending); }).observe(el);
+    this.hiddenPending = false; // a render was skipped because the preview was hidden
+    // Shown again (split or preview view): what waited renders now. Only then: the preview
+    // also changes size when a rendering goes in, which must not start another one.
+    new ResizeObserver(() => {
+      if (this.hiddenPending && this.pending !== null && this.visible()) this.renderNow(this.pending);
+    }).observe(el);
+    this.visibleLines = 120; // source lines rendered first when a note opens (a screenful or more)
     globalThis.quire = Object.assign(globalThis.quire ?? {}, { preview: this });
   }
 
@@ -59,24 +71,36 @@ export class Preview {
     if (this.visible()) requestIdleCallback(() => this.renderer.start().catch(() => {}), { timeout: 2000 });
   }
 
-  /** Render text, debounced; while the preview is hidden the text only waits. */
-  update(text, delay = DEBOUNCE_MS) {
+  /**
+   * Render text (a string, or a function giving it), debounced; while the preview is hidden the
+   * text only waits. `length`: the text's length, when known (a long note waits longer).
+   */
+  update(text, { delay = DEBOUNCE_MS, length = 0 } = {}) {
     this.pending = text;
     clearTimeout(this.timer);
-    if (this.visible()) this.timer = setTimeout(() => this.renderNow(text), delay);
+    // Nothing per keystroke but the timer: visibility and the text are looked at when it fires.
+    this.timer = setTimeout(() => this.renderNow(this.pending), delay + Math.round((length / 1e6) * DEBOUNCE_PER_MB_MS));
   }
 
-  async renderNow(text) {
+  async renderNow(source) {
     clearTimeout(this.timer);
-    this.pending = text;
-    if (!this.visible()) return;
+    this.pending = source;
+    this.hiddenPending = false;
+    if (source === null) return;
+    if (!this.visible()) { this.hiddenPending = true; return; }
+    const text = typeof source === "function" ? source() : source;
     const seq = ++this.seq;
+    // A preview with nothing in it (a note just opened) shows its first screen at once.
+    const onPartial = this.el.querySelector(".preview-section") ? null : (sections) => {
+      if (seq === this.seq) this.paint(sections, { partial: true });
+    };
     try {
-      const done = await this.render(text);
+      const done = await this.render(text, onPartial);
       if (!done || seq !== this.seq) return;
       this.pending = null;
       this.stats.renderMs = done.ms;
-      this.paint(done.sections);
+      if (onPartial) await this.fill(done.sections, seq);
+      if (seq === this.seq) this.paint(done.sections);
     } catch (err) {
       // A tab that handed the workspace over keeps the preview it has until it can render again.
       if (err?.code === "not_owner") return;
@@ -86,13 +110,13 @@ export class Preview {
 
   /** The preview worker's rendering; the engine's for a short note while that worker starts,
    * or if it cannot start. */
-  async render(text) {
+  async render(text, onPartial = null) {
     const starting = this.renderer.start();
     if (this.engine && !this.renderer.isReady && text.length <= ENGINE_RENDER_LIMIT) return this.renderByEngine(text);
     try {
       await starting;
       this.stats.via = "preview-worker";
-      return await this.renderer.render(text);
+      return await this.renderer.render(text, { onPartial, firstLines: this.visibleLines });
     } catch (err) {
       if (!this.engine) throw err;
       return this.renderByEngine(text);
@@ -107,8 +131,16 @@ export class Preview {
   }
 
   /** Put `sections` ([[first line, html], …]) in; unchanged sections stay as they are. */
-  paint(sections) {
+  paint(sections, { partial = false } = {}) {
     const started = performance.now();
+    if (partial) {
+      // The first screen of a note just opened; the rest follows in the full rendering.
+      patchSections(this.el, sections, (html) => renderedFragment(html, this.workspace));
+      this.stats.firstPaintMs = performance.now() - started;
+      this.el.dataset.partial = "true";
+      return;
+    }
+    delete this.el.dataset.partial;
     if (!sections.some(([, html]) => typeof html === "string" && html.trim())) {
       setEngineHtml(this.el, "", null);
     } else {
@@ -120,6 +152,21 @@ export class Preview {
     if (this.anchor) {
       this.scrollTo(this.anchor);
       this.anchor = "";
+    }
+  }
+
+  /**
+   * Fill a preview that was empty when the render started (a note just opened) top first, a
+   * slice at a time, yielding to input between slices; paint() then finishes the job.
+   */
+  async fill(sections, seq) {
+    const build = (html) => renderedFragment(html, this.workspace);
+    let i = this.el.children.length; // the first screen may be in already (a partial answer)
+    if (i > sections.length) return;
+    while (i < sections.length) {
+      i = appendSections(this.el, sections, i, build, performance.now() + SLICE_MS);
+      if (i < sections.length) await yieldToInput();
+      if (seq !== this.seq) return;
     }
   }
 
@@ -137,6 +184,12 @@ export class Preview {
     this.pending = null;
     this.el.replaceChildren();
   }
+}
+
+/** Let input and painting in, then go on (scheduler.yield keeps this task's place in line). */
+function yieldToInput() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
 }
 
 /**

@@ -31,9 +31,7 @@ export function patchSections(el, sections, build) {
     let node = spare.get(html)?.shift();
     if (!node) {
       built++;
-      node = h("div", { class: "preview-section" });
-      node.append(build(html));
-      sourceOf.set(node, html);
+      node = sectionNode(html, build);
     }
     if (node.dataset.start !== String(start)) node.dataset.start = String(start);
     return node;
@@ -44,4 +42,27 @@ export function patchSections(el, sections, build) {
     if (el.children[i] !== node) el.insertBefore(node, el.children[i] ?? null);
   });
   return built;
+}
+
+function sectionNode(html, build) {
+  const node = h("div", { class: "preview-section" });
+  node.append(build(html));
+  sourceOf.set(node, html);
+  return node;
+}
+
+/**
+ * Append `sections` from index `from` to `el` (a preview being filled, top first) until
+ * `deadline` (performance.now()) passes; returns the index to go on from.
+ */
+export function appendSections(el, sections, from, build, deadline) {
+  let i = from;
+  while (i < sections.length) {
+    const [start, html] = sections[i++];
+    const node = sectionNode(html, build);
+    node.dataset.start = String(start);
+    el.append(node);
+    if (performance.now() > deadline) break;
+  }
+  return i;
 }

@@ -26,37 +26,58 @@ function scrollEditorTo(source, line) {
   el.scrollTop = (line / lines) * Math.max(0, el.scrollHeight - el.clientHeight);
 }
 
-/** [line, top] of every marked block in the preview, in document order. */
-function blocks(preview) {
-  const base = preview.getBoundingClientRect().top - preview.scrollTop;
-  return [...preview.querySelectorAll("[data-line]")].map((el) => [lineOf(el), el.getBoundingClientRect().top - base]);
+// The marked blocks of a preview, kept until the preview changes (a long note has tens of
+// thousands; a scroll looks at a few of them, found by binary search, not at every one).
+let kept = { preview: null, stamp: null, blocks: [] };
+
+function markedBlocks(preview) {
+  // `preview` may be the pane around the rendered element (which counts its renderings).
+  const rendered = preview.matches("[data-rendered]") ? preview : preview.querySelector("[data-rendered]") ?? preview;
+  const stamp = `${rendered.dataset.rendered ?? ""}:${rendered.childElementCount}`;
+  const stale = kept.blocks.length > 0 && !kept.blocks[0].isConnected;
+  if (kept.preview !== preview || kept.stamp !== stamp || stale) {
+    kept = { preview, stamp, blocks: [...preview.querySelectorAll("[data-line]")] };
+  }
+  return kept.blocks;
+}
+
+/** The index of the last block for which `before(block)` holds (blocks are in order), or -1. */
+function lastBefore(blocks, before) {
+  let lo = 0, hi = blocks.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(blocks[mid])) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
 }
 
 /** The preview's scrollTop that shows source line `line` at the top (interpolated). */
 export function previewTopFor(preview, line) {
-  let before = [0, 0];
-  for (const block of blocks(preview)) {
-    if (block[0] > line) {
-      const span = Math.max(1, block[0] - before[0]);
-      return before[1] + ((line - before[0]) / span) * (block[1] - before[1]);
-    }
-    before = block;
-  }
-  return before[1];
+  const blocks = markedBlocks(preview);
+  const base = preview.getBoundingClientRect().top - preview.scrollTop;
+  const top = (el) => el.getBoundingClientRect().top - base;
+  const i = lastBefore(blocks, (el) => lineOf(el) <= line);
+  const before = i < 0 ? [0, 0] : [lineOf(blocks[i]), top(blocks[i])];
+  const next = blocks[i + 1];
+  if (!next) return before[1];
+  const after = [lineOf(next), top(next)];
+  const span = Math.max(1, after[0] - before[0]);
+  return before[1] + ((line - before[0]) / span) * (after[1] - before[1]);
 }
 
 /** The source line at the preview's top (interpolated between blocks). */
 export function lineAtPreviewTop(preview) {
-  const top = preview.scrollTop;
-  let before = [0, 0];
-  for (const block of blocks(preview)) {
-    if (block[1] > top) {
-      const span = Math.max(1, block[1] - before[1]);
-      return before[0] + ((top - before[1]) / span) * (block[0] - before[0]);
-    }
-    before = block;
-  }
-  return before[0];
+  const blocks = markedBlocks(preview);
+  const base = preview.getBoundingClientRect().top - preview.scrollTop;
+  const top = (el) => el.getBoundingClientRect().top - base;
+  const scrolled = preview.scrollTop;
+  const i = lastBefore(blocks, (el) => top(el) <= scrolled);
+  const before = i < 0 ? [0, 0] : [lineOf(blocks[i]), top(blocks[i])];
+  const next = blocks[i + 1];
+  if (!next) return before[0];
+  const after = [lineOf(next), top(next)];
+  const span = Math.max(1, after[1] - before[1]);
+  return before[0] + ((scrolled - before[1]) / span) * (after[0] - before[0]);
 }
 
 /**

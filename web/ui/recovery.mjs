@@ -2,12 +2,18 @@
 //
 // A save goes through the data worker and IndexedDB, which a reload or a closing window can cut
 // short; localStorage is written synchronously on every input, so what the user typed is on
-// disk before the next keystroke. Each open document has two keys: its text, and a small record
-// of the texts it was typed on top of (`bases`: fingerprints of the last saved text and of each
-// text sent to the engine since), so the next open can tell whether the engine holds one of them
-// (the recovered text simply continues it) or something else (both are kept, merged by lines).
-// No DOM in here (tested with node).
-
+// disk before the next keystroke. Each open document has two keys: a record (`meta`) and, at
+// times, a full copy of its unsaved text.
+//
+// Writing the whole text on every keystroke costs O(document) (a megabyte per key in a big
+// note), so the record holds the edits instead: for each text the unsaved one was typed on top
+// of (`anchors`: the last saved text and the text of a save in flight, by fingerprint) the
+// edits since it, as CodeMirror ChangeSet JSON, small while the user types in one place. The
+// next open applies them to the engine's text when it is one of those anchors. A full copy
+// (with its own edits since) is written only now and then (when typing pauses, the edits grow
+// big, or the page hides), for an engine text that is none of them (changed elsewhere): then
+// the two are merged. `bases` are the anchors' fingerprints, as before. No DOM in here (tested
+// with node).
 const TEXT_KEY = "quire.unsaved.";
 const META_KEY = "quire.unsaved-meta.";
 
@@ -29,19 +35,40 @@ export class Recovery {
   }
 
   /**
-   * Keep `text` as the unsaved text of document `id`. `bases`: fingerprints of the texts it was
-   * typed on top of; `prefix`: it was typed before the document's content arrived and goes in
-   * front of it. Returns false when the browser refused to store it.
+   * Keep `text` (a full copy) as the unsaved text of document `id`. `bases`: fingerprints of
+   * the texts it was typed on top of; `prefix`: it was typed before the document's content
+   * arrived and goes in front of it. Returns false when the browser refused to store it.
    */
   keep(id, text, { bases = [], prefix = false } = {}) {
     if (!this.storage || !id) return false;
     try {
       this.storage.setItem(TEXT_KEY + id, text);
-      this.storage.setItem(META_KEY + id, JSON.stringify({ bases, prefix, at: Date.now() }));
-      this.failed = false;
-      return true;
+      this.failed = !this.write(id, { bases, prefix, copy: true });
+      return !this.failed;
     } catch {
       this.failed = true;
+      return false;
+    }
+  }
+
+  /**
+   * Keep the unsaved text of `id` as edits: `anchors` [{fp, edits}] (ChangeSet JSON from the
+   * text with fingerprint `fp`), and `copyEdits`, the edits since the full copy kept last by
+   * keep() (null: there is none, or it is stale). O(edits), not O(text).
+   */
+  keepEdits(id, { bases = [], anchors = [], copyEdits = null }) {
+    if (!this.storage || !id) return false;
+    const meta = { bases, prefix: false, anchors, copy: copyEdits !== null };
+    if (copyEdits !== null) meta.copyEdits = copyEdits;
+    this.failed = !this.write(id, meta);
+    return !this.failed;
+  }
+
+  write(id, meta) {
+    try {
+      this.storage.setItem(META_KEY + id, JSON.stringify({ ...meta, at: Date.now() }));
+      return true;
+    } catch {
       return false;
     }
   }
@@ -51,7 +78,7 @@ export class Recovery {
     const meta = this.meta(id);
     if (!meta || meta.bases.includes(base)) return;
     meta.bases = [...meta.bases.slice(-7), base];
-    try { this.storage.setItem(META_KEY + id, JSON.stringify(meta)); } catch { /* kept text stays */ }
+    this.write(id, meta);
   }
 
   meta(id) {
@@ -65,12 +92,30 @@ export class Recovery {
     }
   }
 
-  /** The kept text of document `id`: {text, bases, prefix, at}, or null. */
-  get(id) {
+  /**
+   * The kept text of document `id`: {text, bases, prefix, at}, or null. `current`: the text
+   * the engine holds now (edits kept against it are applied to it).
+   */
+  get(id, current = null) {
     const meta = this.meta(id);
+    if (!meta) return null;
     let text = null;
-    try { text = this.storage?.getItem(TEXT_KEY + id) ?? null; } catch { text = null; }
-    return meta && typeof text === "string" ? { ...meta, text } : null;
+    if (typeof current === "string" && Array.isArray(meta.anchors) && meta.anchors.length) {
+      const fp = fingerprint(current);
+      const anchor = meta.anchors.find((a) => a && a.fp === fp);
+      if (anchor) text = applyEdits(current, anchor.edits);
+    }
+    if (text === null && meta.copy !== false) {
+      let copy = null;
+      try { copy = this.storage.getItem(TEXT_KEY + id); } catch { copy = null; }
+      if (typeof copy === "string") text = meta.copyEdits ? applyEdits(copy, meta.copyEdits) : copy;
+    }
+    return typeof text === "string" ? { ...meta, text } : null;
+  }
+
+  /** Forget the full copy of `id` (edits against anchors keep its text). */
+  dropCopy(id) {
+    try { this.storage?.removeItem(TEXT_KEY + id); } catch { /* blocked storage */ }
   }
 
   /** The engine confirmed the document's text: forget what was kept for it. */
@@ -94,6 +139,32 @@ export class Recovery {
     } catch { /* blocked storage */ }
     return out;
   }
+}
+
+/**
+ * `text` with `edits` (CodeMirror ChangeSet JSON: a number keeps that many characters, [n]
+ * deletes n, [n, ...lines] replaces n with the lines joined by "\n") applied; null when the
+ * edits do not fit the text (they were made on another one).
+ */
+export function applyEdits(text, edits) {
+  if (edits == null) return text;
+  if (!Array.isArray(edits)) return null;
+  const out = [];
+  let pos = 0;
+  for (const part of edits) {
+    if (typeof part === "number") {
+      if (part < 0 || pos + part > text.length) return null;
+      out.push(text.slice(pos, pos + part));
+      pos += part;
+    } else if (Array.isArray(part) && typeof part[0] === "number" && part[0] >= 0) {
+      if (pos + part[0] > text.length) return null;
+      pos += part[0];
+      if (part.length > 1) out.push(part.slice(1).join("\n"));
+    } else {
+      return null;
+    }
+  }
+  return pos === text.length ? out.join("") : null;
 }
 
 /**

@@ -13,13 +13,15 @@
 //   selection() / select(from, to)  the main selection; select also scrolls it into view
 //   replaceLine(n, text)         replace line n (1-based), e.g. a task checkbox ticked elsewhere
 //   lineCount(), topLine(), scrollToLine(n), onScroll(fn)   for a pane that follows the editor
-//   setReadOnly, setPlaceholder, setBusy, focus, forget(key)
+//   setReadOnly, setPlaceholder, setBusy, focus, forget(key), refreshCompletion()
+//   docRef, emptyChanges()       the text as CodeMirror's immutable Text, and an empty
+//                                ChangeSet on it (the unsaved-text keeper composes edits)
 
 import {
   EditorState, EditorSelection, Compartment, EditorView, keymap, placeholder, highlightSpecialChars,
   history, historyKeymap, defaultKeymap, indentMore, indentLess, markdown, markdownLanguage,
   syntaxHighlighting, search, searchKeymap, highlightSelectionMatches, autocompletion,
-  completionKeymap, dropCursor, Prec, Annotation,
+  completionKeymap, dropCursor, Prec, Annotation, startCompletion, completionStatus,
 } from "../vendor/codemirror/codemirror.mjs";
 import { markdownBindings } from "./mdcommands.mjs";
 import { markdownHighlight } from "./texttheme.mjs";
@@ -125,6 +127,12 @@ export class TextView {
   }
 
   get length() { return this.view.state.doc.length; }
+
+  /** The shown text as CodeMirror's immutable Text: the same object while nothing changed. */
+  get docRef() { return this.view.state.doc; }
+
+  /** A ChangeSet that changes nothing in the shown text (edits are composed onto it). */
+  emptyChanges() { return this.view.state.changes([]); }
 
   /** Show document `key` with `text`; a known key whose text is unchanged keeps its history. */
   load(key, text) {
@@ -232,6 +240,11 @@ export class TextView {
   setBusy(busy) { if (busy !== this.settings.busy) this.applySettings({ busy }); }
 
   focus() { this.view.focus(); }
+
+  /** Run the completion source again, if a completion is open or pending (its answer came). */
+  refreshCompletion() {
+    if (completionStatus(this.view.state) !== null) startCompletion(this.view);
+  }
 
   hasFocus() { return this.view.hasFocus; }
 
