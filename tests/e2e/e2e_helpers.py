@@ -87,6 +87,10 @@ def pages_server(extra_routes: list | None = None) -> Iterator[str]:
 
 
 
+class PortTaken(RuntimeError):
+    """The port picked for a server was taken before it could bind it."""
+
+
 @dataclass
 class QuireServer:
     """`quire serve` in a child process, on a free loopback port, stopped by PID."""
@@ -101,6 +105,23 @@ class QuireServer:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
+        """Start and wait until healthy. Another process on this machine may take the free port
+        picked for a first start before the server binds it: then a new one is picked (a restart
+        keeps its port, which the pages' origin is, and tries it again a moment later)."""
+        for attempt in range(4):
+            try:
+                self._start_once()
+                self.started = True
+                return
+            except PortTaken:
+                if attempt == 3:
+                    raise
+                if getattr(self, "started", False):
+                    time.sleep(1)
+                else:
+                    self.port = free_port()
+
+    def _start_once(self) -> None:
         env = {**os.environ, "QUIRE_DATA_DIR": str(self.data_dir), "PORT": str(self.port),
                "PYTHONUNBUFFERED": "1", **self.env}
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +136,10 @@ class QuireServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("quire serve exited early:\n" + self.log_path.read_text())
+                log = self.log_path.read_text()
+                if "Address already in use" in log[-500:]:
+                    raise PortTaken(log[-500:])
+                raise RuntimeError("quire serve exited early:\n" + log)
             try:
                 if httpx.get(self.url + "healthz", timeout=1).status_code == 200:
                     self._note_s3_endpoint()

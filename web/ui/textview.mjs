@@ -70,7 +70,10 @@ export class TextView {
         language,
         highlightSelectionMatches(),
         search({ top: true }),
-        autocompletion({ override: this.complete ? [this.complete] : [], activateOnTyping: true, icons: false }),
+        // interactionDelay 0: the link list refreshes when the engine answers (linkcomplete.mjs);
+        // a list that was already showing must take Enter at once, not type a line break.
+        autocompletion({ override: this.complete ? [this.complete] : [], activateOnTyping: true, icons: false,
+          interactionDelay: 0 }),
         Prec.high(keymap.of(markdownBindings(cm))),
         keymap.of([
           ...completionKeymap,
