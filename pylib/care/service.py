@@ -9,6 +9,8 @@ and training the short texts' zstd dictionary when enough of them exist
 
 from __future__ import annotations
 
+import sqlite3
+
 from typing import Any
 
 from pylib import activity
@@ -54,8 +56,11 @@ def _due(ws: Workspace, policy: Retention) -> list[str]:
     removes = policy.versions != "all" or policy.trash_days or policy.activity_days
     if removes and now - int(last_cleanup.get("at", 0) or 0) >= CLEANUP_EVERY_MS:
         due.append("cleanup")
-    if dictionary.due(ws):
-        due.append("dictionary")
+    try:
+        if dictionary.due(ws):
+            due.append("dictionary")
+    except sqlite3.DatabaseError:  # a damaged file: the check says so; the status still shows
+        pass
     if compact.free_share(ws) >= compact.AUTO_SHARE:
         due.append("compact")
     return due

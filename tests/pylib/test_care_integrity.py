@@ -159,3 +159,18 @@ def test_repair_keeps_the_versions_that_rebuild_and_drops_the_rest(tmp_path):
     assert sorted(kept) == sorted(r[0] for r in rows[4:])
     assert [versions.get(ws, v).text is not None for v in kept] == [True] * 3
     assert integrity.check(ws)["ok"]
+
+
+def test_the_care_status_still_answers_on_a_damaged_workspace(tmp_path):
+    # The storage view reads the status before the check runs: it must show, not fail.
+    from pylib.care import service
+
+    ws, _ = _filled(tmp_path, 80)
+    path = ws.path
+    ws.close()
+    _damage_pages(path, "artifacts")
+    ws = db.Workspace(db.connect(path), path)
+    status = service.status(ws)
+    assert "dictionary" not in status["due"] and "retention" in status
+    assert not integrity.check(ws, record=False)["ok"]
+    ws.close()
