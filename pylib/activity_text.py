@@ -45,6 +45,24 @@ def _restored(p: dict[str, Any]) -> str:
     return f"Restored {_name(old)} from the trash as {_name(new)}{extra}"
 
 
+def format_bytes(n: int) -> str:
+    """A size as people read it: "2.1 MB", "830 bytes"."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _cleaned(p: dict[str, Any]) -> str:
+    parts = [_items(p.get("versions", 0), "old version", "old versions"),
+             _items(p.get("trash_items", 0), "trash item", "trash items")]
+    if p.get("activity"):
+        parts.append(_items(p["activity"], "activity entry", "activity entries"))
+    if isinstance(p.get("freed_bytes"), int):
+        parts.append(f"{format_bytes(p['freed_bytes'])} freed")
+    return "Cleaned up: " + ", ".join(parts)
+
+
 def _imported(p: dict[str, Any]) -> str:
     if p.get("mode") == "merge":
         merged = p.get("merged") or {}
@@ -76,6 +94,7 @@ _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "IMPORT_CONFLICT": lambda p: (f"Both sides changed {_name(p.get('path'))}: kept both"
                                   " versions"),
     "WORKSPACE_IMPORT": _imported,
+    "RETENTION_CLEANUP": _cleaned,
     "CITATION_RECORD": lambda p: "Recorded a citation",
     "TASK_ENQUEUE": lambda p: f"Queued a task ({p.get('task_type', 'task')})",
     "TASK_CLAIM": lambda p: "Started a task",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pylib import activity, folders, jsondata, versions
+from pylib import activity, folders, jsondata, textstore, versions
 from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
 from pylib.content import render_html, to_bytes
@@ -45,15 +45,26 @@ def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]
     }
 
 
-def _row(ws: Workspace, artifact_id: str) -> tuple[Any, ...]:
+def _row(ws: Workspace, artifact_id: str, *, damaged_ok: bool = False) -> tuple[Any, ...]:
+    """The columns of ``_COLS``, metadata and the plain content (raises
+    :class:`~pylib.textstore.TextDamaged` if it cannot be unpacked, unless ``damaged_ok``:
+    then the content is ``None``, so a save can still replace it)."""
     row = ws.conn.execute(
-        f"SELECT {_COLS}, a.metadata, a.content FROM artifacts a"
+        f"SELECT {_COLS}, a.metadata, a.content, a.content_codec FROM artifacts a"
         " WHERE a.id = ? AND a.deleted_at IS NULL",
         (artifact_id,),
     ).fetchone()
     if row is None:
         raise NotFound("No such document.", id=artifact_id)
-    return row
+    if row[12] is None:
+        return row
+    try:
+        data = textstore.plain_of(ws.conn, row[11], row[12], row[6], row[1])
+    except textstore.TextDamaged:
+        if not damaged_ok:
+            raise
+        data = None
+    return (*row[:11], data, None)
 
 
 def _metadata(raw: Any) -> dict[str, Any]:
@@ -124,12 +135,17 @@ def list_tree(ws: Workspace) -> dict[str, Any]:
 def _store_content(
     ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str
 ) -> None:
-    """Put ``data`` inline or in ``pending_uploads`` and keep the metadata flag in step."""
+    """Put ``data`` inline (packed when that pays, :mod:`pylib.textstore`) or in
+    ``pending_uploads``, and keep the metadata flag in step."""
     now = ws.clock()
+    codec: int | None = None
     if keeps_inline(kind, data):
         ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
         meta.pop("pending_upload", None)
-        inline: bytes | None = data
+        inline: bytes | None
+        inline, codec = textstore.encode(ws.conn, data, kind)
+        if codec is not None:
+            textstore.remember(digest(data), data)
     else:
         ws.conn.execute(
             "INSERT OR REPLACE INTO pending_uploads (artifact_id, data, size_bytes, hash,"
@@ -139,9 +155,9 @@ def _store_content(
         meta["pending_upload"] = True
         inline = None
     ws.conn.execute(
-        "UPDATE artifacts SET content = ?, size_bytes = ?, hash = ?, updated_at = ?,"
-        " metadata = ? WHERE id = ?",
-        (inline, len(data), digest(data), now, json.dumps(meta), artifact_id),
+        "UPDATE artifacts SET content = ?, content_codec = ?, size_bytes = ?, hash = ?,"
+        " updated_at = ?, metadata = ? WHERE id = ?",
+        (inline, codec, len(data), digest(data), now, json.dumps(meta), artifact_id),
     )
 
 
@@ -205,7 +221,7 @@ def set_content(
     """
     check_size(data)
     with ws.transaction():
-        row = _row(ws, artifact_id)
+        row = _row(ws, artifact_id, damaged_ok=True)
         if base_hash is not None and base_hash != row[6]:
             raise Conflict("The document changed since you opened it.", hash=row[6])
         new_hash = digest(data)

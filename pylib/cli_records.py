@@ -17,7 +17,7 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, TextIO
 
-from pylib import tasks, versions
+from pylib import tasks, textstore, versions
 from pylib.clock import now_ms
 from pylib.db import Workspace
 from pylib.errors import InvalidImport, NotFound
@@ -94,7 +94,7 @@ def _cat(ws: Workspace, path: str, version: int | None, out: TextIO) -> None:
     if row is None:
         raise NotFound(f"No document at {path}.")
     if version is None:
-        data = ws.conn.execute("SELECT content FROM artifacts WHERE id = ?", (row[0],)).fetchone()[0]
+        data = textstore.read(ws.conn, row[0])
     else:
         vid = ws.conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ? AND seq = ?",
                               (row[0], version)).fetchone()

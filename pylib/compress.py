@@ -4,12 +4,11 @@ Pyodide 314 (Python 3.14) has ``compression.zstd`` in its standard library (PEP 
 CPython 3.11 host gets the same API from the ``backports.zstd`` package. Everything else in
 the engine calls :func:`pack` / :func:`unpack` here and never imports either directly.
 
-Used for version keyframes (``artifact_versions.storage = 'zstd'``, :mod:`pylib.version_store`)
-and sync's segments (:mod:`pylib.sync.codec`).
-A document's current text stays plain in ``artifacts.content``: search reads it through a view
-and an exported file shows it in any ``sqlite3`` shell; an old version's text is printed by
-``quire cat FILE PATH --version N`` (docs/recovery.md), and :func:`register_sql` gives a
-Python ``sqlite3`` connection the SQL function ``quire_unzstd(blob)``.
+Used for version keyframes (``artifact_versions.storage = 'zstd'``, :mod:`pylib.version_store`),
+a document's current text (:mod:`pylib.textstore`, with a trained dictionary for small texts)
+and sync's segments (:mod:`pylib.sync.codec`). Any stored text is printed by ``quire cat FILE
+PATH [--version N]`` (docs/recovery.md), and :func:`register_sql` gives a Python ``sqlite3``
+connection the SQL function ``quire_unzstd(blob)``.
 """
 
 from __future__ import annotations
@@ -29,24 +28,50 @@ class CompressedDataError(ValueError):
     """A stored compressed value that cannot be decompressed (damaged)."""
 
 
-def pack(data: bytes, level: int = LEVEL) -> bytes:
-    """``data`` compressed as one zstd frame."""
-    return _zstd.compress(data, level)
+Dictionary = _zstd.ZstdDict
 
 
-def unpack(data: bytes, max_size: int | None = None) -> bytes:
+def pack(data: bytes, level: int = LEVEL, zstd_dict: Dictionary | None = None) -> bytes:
+    """``data`` compressed as one zstd frame (made with ``zstd_dict`` if given)."""
+    return _zstd.compress(data, level, zstd_dict=zstd_dict)
+
+
+def unpack(data: bytes, max_size: int | None = None,
+           zstd_dict: Dictionary | None = None) -> bytes:
     """The bytes of one zstd frame; raises :class:`CompressedDataError` if it is damaged, or if
     it would unpack beyond ``max_size`` bytes (a small object must not unpack into gigabytes)."""
     try:
+        decomp = _zstd.ZstdDecompressor(zstd_dict=zstd_dict)
         if max_size is None:
-            return _zstd.decompress(data)
-        decomp = _zstd.ZstdDecompressor()
-        out = decomp.decompress(data, max_length=max_size + 1)
+            out = decomp.decompress(data)
+        else:
+            out = decomp.decompress(data, max_length=max_size + 1)
     except _zstd.ZstdError as exc:
         raise CompressedDataError(str(exc)) from exc
-    if len(out) > max_size or not decomp.eof:
-        raise CompressedDataError("the data is larger than allowed or truncated")
+    # A frame cut short unpacks to a prefix without an error: only the frame's end proves it
+    # whole (the same in Pyodide's compression.zstd and the CPython backport).
+    if max_size is not None and len(out) > max_size:
+        raise CompressedDataError("the data is larger than allowed")
+    if not decomp.eof:
+        raise CompressedDataError("the data is truncated")
     return out
+
+
+def train(samples: list[bytes], size: int) -> Dictionary:
+    """A dictionary of at most ``size`` bytes trained on ``samples`` (zstd's own trainer);
+    raises :class:`ValueError` when the samples are too few or too alike to train on."""
+    try:
+        return _zstd.train_dict(samples, size)
+    except _zstd.ZstdError as exc:
+        raise ValueError(f"cannot train a dictionary on these samples ({exc})") from exc
+
+
+def load_dictionary(raw: bytes) -> Dictionary:
+    """A stored dictionary (its bytes, as :func:`train` made them) ready to use."""
+    try:
+        return _zstd.ZstdDict(raw)
+    except (_zstd.ZstdError, ValueError, TypeError) as exc:
+        raise CompressedDataError(f"a stored dictionary is damaged ({exc})") from exc
 
 
 def register_sql(conn: sqlite3.Connection) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from pylib import migrations
+from pylib import migrations, textstore
 from pylib.clock import now_ms
 from pylib.errors import NotAWorkspace
 from pylib.links import index as link_index
@@ -39,6 +39,7 @@ class Workspace:
         self.conn = conn
         self.path = path
         self.clock = clock
+        textstore.register(conn)  # whoever opened it: the engine's SQL reads packed text
         self.on_commit: list[CommitHook] = []
         self.commits = 0
         self._depth = 0
@@ -125,6 +126,9 @@ def connect(
         conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         # Never run functions from a file's own views/triggers with elevated trust.
         conn.execute("PRAGMA trusted_schema = OFF")
+        # The plain text of compressed content, for the engine's own queries (never the
+        # schema's: under trusted_schema = OFF no view or trigger may call it).
+        textstore.register(conn)
         if journal_mode is not None:
             conn.execute(f"PRAGMA journal_mode = {journal_mode.upper()}").fetchone()
         if synchronous is not None:

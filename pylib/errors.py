@@ -110,6 +110,13 @@ class VersionCorrupt(QuireError):
     default_message = "That version's stored content is damaged and cannot be rebuilt."
 
 
+class TextDamaged(QuireError):
+    """The stored (compressed) text of one document cannot be unpacked."""
+
+    code = "text_damaged"
+    default_message = "This document's stored text is damaged and cannot be read."
+
+
 class InternalError(QuireError):
     """Wraps an unexpected exception so that nothing but a QuireError leaves the API."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Literal
 
-from pylib import versions
+from pylib import textstore, versions
 from pylib.content import as_text
 from pylib.db import Workspace
 from pylib.errors import NotFound, VersionUnavailable
@@ -77,10 +77,9 @@ def diff(ws: Workspace, version_id: str,
         base_id = _previous(ws, version_id)
         base = "" if base_id is None else _text_of(ws, base_id)
     else:
-        current = ws.conn.execute("SELECT content FROM artifacts WHERE id = ?",
-                                  (row[0],)).fetchone()
+        current = textstore.read(ws.conn, row[0])
         base_id = None
-        base = as_text(current[0]) if current and current[0] is not None else None
+        base = as_text(current) if current is not None else None
     text = _text_of(ws, version_id)
     if text is None or base is None:
         return {"base_id": base_id, "hunks": [], "added": 0, "removed": 0, "cut": 0,

@@ -168,6 +168,8 @@ RULES: dict[str, dict[str, Rule]] = {
         "mime_type": Rule("text", required=False, limit=MAX_MIME_CHARS, plain=True),
         # Documents up to 16 MiB, files up to 1 MB: see _inline_content below.
         "content": Rule("bytes", required=False, limit=DOCUMENT_TEXT_LIMIT),
+        # How content is kept (pylib.textstore): NULL as is, 0 zstd, n a dictionary's id.
+        "content_codec": Rule("integer", required=False, low=0, high=2**32 - 1),
         "s3_key": Rule("text", required=False, limit=MAX_S3_KEY_CHARS, plain=True),
         "size_bytes": Rule("integer", required=False, low=0, high=MAX_SAFE_INT),
         "hash": Rule("text", required=False, pattern=_SHA256),
@@ -219,6 +221,11 @@ RULES: dict[str, dict[str, Rule]] = {
         "key": ID, "value": Rule("text", required=False, limit=MAX_SYNC_VALUE_CHARS, empty=True),
     },
     "care_settings": {"key": ID, "value": Rule("json", limit=MAX_CARE_VALUE_BYTES)},
+    # Trained zstd dictionaries (pylib.textstore), by zstd's own id of each.
+    "text_dicts": {
+        "id": Rule("integer", low=1, high=2**32 - 1), "dict": Rule("bytes", limit=1024 * 1024),
+        "samples": Rule("integer", low=0, high=MAX_SAFE_INT), "created_at": TIME,
+    },
     # Chunk vectors (pylib.semantic): numbers only, keyed by a hash of model and chunk text.
     "embedding_vectors": {
         "chunk_id": HASH, "model": Rule("text", limit=100, plain=True),

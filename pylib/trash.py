@@ -182,7 +182,7 @@ def _tombstone(ws: Workspace, artifact_id: str) -> None:
     ws.conn.execute("DELETE FROM artifact_versions WHERE artifact_id = ?", (artifact_id,))
     ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
     ws.conn.execute(
-        "UPDATE artifacts SET content = NULL, size_bytes = 0, trash_id = NULL, metadata = ?"
-        " WHERE id = ?",
+        "UPDATE artifacts SET content = NULL, content_codec = NULL, size_bytes = 0,"
+        " trash_id = NULL, metadata = ? WHERE id = ?",
         (json.dumps({"purged": True}), artifact_id),
     )

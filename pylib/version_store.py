@@ -128,7 +128,9 @@ class _Rows:
         return row
 
 
-def _anchor(storage: str, content: Any) -> bytes:
+def anchor(storage: str, content: Any) -> bytes:
+    """The bytes of a version kept whole (``full``, ``zstd`` or ``zlib``); raises
+    :class:`VersionCorrupt` if the stored copy is damaged."""
     if storage == "full":
         return to_bytes(content)
     if storage == "zstd":
@@ -164,7 +166,7 @@ def content_of(
             raise VersionCorrupt(id=version_id)
         base_id = next_base
     try:
-        data = deltas.apply_chain(_anchor(storage, content), chain[::-1])
+        data = deltas.apply_chain(anchor(storage, content), chain[::-1])
     except deltas.DeltaError as exc:
         raise VersionCorrupt(f"This version's stored changes are damaged ({exc}).",
                              id=version_id) from exc

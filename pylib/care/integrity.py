@@ -12,8 +12,8 @@ import sqlite3
 import time
 from typing import Any, Callable
 
-from pylib import jsondata
-from pylib.care import settings
+from pylib import compress, jsondata, textstore
+from pylib.care import chains, settings
 from pylib.content import digest, to_bytes
 from pylib.db import Workspace
 
@@ -67,13 +67,33 @@ def _blobs(conn: sqlite3.Connection) -> list[Problem]:
                  "path": p} for a, p in conn.execute(
         "SELECT id, path FROM artifacts WHERE content IS NULL AND coalesce(size_bytes, 0) > 0"
         " AND s3_key IS NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads)")]
-    for artifact_id, path, content, hash_ in conn.execute(
-            "SELECT a.id, a.path, coalesce(a.content, p.data), coalesce(p.hash, a.hash)"
+    for artifact_id, path, content, codec, hash_ in conn.execute(
+            "SELECT a.id, a.path, coalesce(a.content, p.data), iif(a.content IS NULL, NULL,"
+            " a.content_codec), coalesce(p.hash, a.hash)"
             " FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id"
             " WHERE a.hash IS NOT NULL AND (a.content IS NOT NULL OR p.data IS NOT NULL)"):
-        if digest(to_bytes(content)) != hash_:
+        try:
+            data = textstore.unpack(conn, content, codec)
+        except compress.CompressedDataError as exc:
+            problems.append({"message": f"the stored text of this document is damaged ({exc})",
+                             "artifact_id": artifact_id, "path": path})
+            continue
+        if digest(to_bytes(data)) != hash_:
             problems.append({"message": "the content does not match its recorded hash",
                              "artifact_id": artifact_id, "path": path})
+    return problems
+
+
+def _history(conn: sqlite3.Connection) -> list[Problem]:
+    """Every version of every document is rebuilt (its chain of deltas applied) and matches
+    its recorded hash; each one that does not is named with its document."""
+    problems: list[Problem] = []
+    for artifact_id, path in chains.documents(conn):
+        for version in chains.rebuild_all(conn, artifact_id):
+            if version.data is None:
+                problems.append({"message": chains.describe(path, version),
+                                 "artifact_id": artifact_id, "path": path,
+                                 "version_id": version.version_id, "version": version.number})
     return problems
 
 
@@ -82,6 +102,7 @@ CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], list[Problem]]], ...] = 
     ("foreign_keys", _foreign_keys),
     ("live_paths", _live_paths),
     ("versions", _version_links),
+    ("history", _history),
     ("blobs", _blobs),
 )
 

@@ -49,7 +49,7 @@ class RetentionSettings(_Row):
 
 class CareStatus(_Row):
     """The policy and what the upkeep last did; ``due``: what the idle scheduler should run
-    (``check``, ``cleanup``, ``compact``)."""
+    (``check``, ``cleanup``, ``compact``, ``dictionary``)."""
 
     retention: Retention
     description: str
@@ -97,6 +97,17 @@ class RepairResult(_Row):
     rows_lost: int
     backup: bytes
     backup_name: str
+
+
+class DictionaryResult(_Reply):
+    """What training the short texts' zstd dictionary did (``trained`` false: not worth it)."""
+
+    trained: bool
+    dict_id: int | None
+    samples: int
+    dict_bytes: int
+    repacked: int
+    saved_bytes: int
 
 
 class CompactStep(_Reply):

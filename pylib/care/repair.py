@@ -4,9 +4,10 @@ A fresh database is built by our migrations; the rows of every table are copied 
 ranges, and a range SQLite cannot read (a damaged page) is retried row by row, so only the
 rows on damaged pages are lost. Every row is held to :mod:`pylib.rows` like an import's; a
 live document whose path is already taken gets a "(recovered)" name; a version whose chain of
-deltas lost a link is dropped (its text cannot be rebuilt); the search and link indexes are
-rebuilt. The result replaces the workspace in one step (the backup API), and the bytes of the
-damaged file are returned for the page to offer as a download.
+deltas lost a link, or whose text does not rebuild to its hash, is dropped (every version that
+rebuilds is kept); the search and link indexes are rebuilt. The result replaces the workspace
+in one step (the backup API), and the bytes of the damaged file are returned for the page to
+offer as a download.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pylib import activity, migrations
+from pylib import activity, migrations, textstore
+from pylib.care import chains
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.paths import free_name, join, name_of, parent_of
@@ -126,21 +128,20 @@ def _copy_table(src: sqlite3.Connection, fresh: sqlite3.Connection, table: str,
 
 
 def _drop_broken_versions(fresh: sqlite3.Connection) -> int:
-    """Versions whose delta chain lost a link cannot be rebuilt: drop them, oldest side."""
-    dropped = 0
-    while True:
-        n = fresh.execute(
-            "DELETE FROM artifact_versions WHERE storage = 'delta' AND NOT EXISTS"
-            " (SELECT 1 FROM artifact_versions b WHERE b.id = artifact_versions.base_id)").rowcount
-        if not n:
-            return dropped
-        dropped += n
+    """Versions that cannot be rebuilt exactly (a chain that lost a link, damaged bytes, a
+    hash that does not match) are dropped; every version that rebuilds is kept (it never
+    depends on a dropped one: the walk marks those as broken too)."""
+    broken = [v.version_id for artifact_id, _ in chains.documents(fresh)
+              for v in chains.rebuild_all(fresh, artifact_id) if v.data is None]
+    fresh.executemany("DELETE FROM artifact_versions WHERE id = ?", [(v,) for v in broken])
+    return len(broken)
 
 
 def rebuild_readable(ws: Workspace) -> tuple[sqlite3.Connection, dict[str, Any]]:
     """A fresh in-memory workspace holding every readable, valid row of ``ws``."""
     page_size = ws.conn.execute("PRAGMA page_size").fetchone()[0]
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    textstore.register(fresh)  # the indexes below read packed text (pylib.textstore)
     fresh.execute(f"PRAGMA page_size = {int(page_size)}")
     migrations.migrate(fresh)
     fresh.execute("PRAGMA foreign_keys = ON")

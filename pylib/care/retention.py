@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pylib import activity, trash, version_store, versions
+from pylib.activity_text import format_bytes
 from pylib.care import keep, settings
 from pylib.care.settings import Retention
 from pylib.db import Workspace
@@ -28,13 +29,6 @@ DOCS_PER_STEP = 50
 ACTIONS_PER_STEP = 5000
 # ... and a step stops after the document that takes its removals past this many versions.
 VERSIONS_PER_STEP = 1000
-
-
-def _fmt_bytes(n: int) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def preview(ws: Workspace, policy: Retention | None = None,
@@ -59,7 +53,7 @@ def preview(ws: Workspace, policy: Retention | None = None,
         "frees_bytes": total, "versions": len(gone), "documents": documents,
         "version_bytes": version_bytes, "trash_items": len(units), "trash_bytes": trash_bytes,
         "activity": act_count, "activity_bytes": act_bytes, "policy": policy.describe(),
-        "message": f"This frees {_fmt_bytes(total)}: " + ", ".join(parts) + ".",
+        "message": f"This frees {format_bytes(total)}: " + ", ".join(parts) + ".",
     }
 
 
@@ -78,32 +72,60 @@ def cleanup_step(ws: Workspace, cursor: str = "", *, policy: Retention | None = 
                  docs: int = DOCS_PER_STEP, folder: str | None = None) -> dict[str, Any]:
     """One atomic step of a cleanup; pass the returned ``cursor`` back until ``done``.
 
-    ``cursor`` "" starts with trash and activity; "v:<id>" goes on with the documents after
-    ``<id>``. ``folder``: only the versions of documents in this folder (and below).
-    Returns ``{done, cursor, progress, removed: {versions, trash_items, activity}, skipped:
-    [{artifact_id, message}]}``; the last step records ``last_cleanup``.
+    ``cursor`` "" starts a run with trash and activity ("a:" goes on with them); "v:<id>"
+    goes on with the documents after ``<id>``. ``folder``: only the versions of documents in
+    this folder (and below). Returns ``{done, cursor, progress, removed: {versions,
+    trash_items, activity}, skipped: [{artifact_id, message}]}`` for this step; the last step
+    writes one activity entry for the whole run and records ``last_cleanup``.
     """
     policy = policy or settings.retention(ws)
     now = ws.clock()
     removed = {"versions": 0, "trash_items": 0, "activity": 0}
     skipped: list[dict[str, str]] = []
     with ws.transaction():
-        if not cursor and folder is None:
-            removed["trash_items"], more = _trash_and_activity(ws, policy, now, removed)
+        run = _run_totals(ws, cursor, folder)
+        if cursor in ("", "a:") and folder is None:
+            removed["trash_items"], more = _trash_and_activity(ws, policy, now, removed, run)
             if more:
-                return _result(ws, False, "", removed, skipped)
-        after = cursor[2:]
+                _add_to_run(ws, run, removed, skipped)
+                return _result(ws, False, "a:", removed, skipped)
+        after = cursor[2:] if cursor.startswith("v:") else ""
         ids = _documents_after(ws, after, docs, folder)
         last = ids[-1] if ids else after
         if ids and policy.versions != "all":
-            removed["versions"], last = _prune_versions(ws, ids, policy, now, skipped)
+            removed["versions"], last = _prune_versions(ws, ids, policy, now, skipped, run)
         done = policy.versions == "all" or (len(ids) < docs and last == (ids[-1] if ids else after))
         next_cursor = "" if done else "v:" + last
-        if any(removed.values()):
-            activity.log(ws, "RETENTION_CLEANUP", {**removed, "skipped": len(skipped)})
-        if done and folder is None:
-            settings.write(ws, "last_cleanup", {"at": now})
+        _add_to_run(ws, run, removed, skipped)
+        if done:
+            _finish_run(ws, run, folder, now)
     return _result(ws, done, next_cursor, removed, skipped)
+
+
+def _run_totals(ws: Workspace, cursor: str, folder: str | None) -> dict[str, Any]:
+    """What the steps of this run removed so far (a new run starts at cursor "")."""
+    run = None if cursor == "" else settings.read(ws, "cleanup_run")
+    if not isinstance(run, dict) or run.get("folder") != folder:
+        run = {"folder": folder, "versions": 0, "trash_items": 0, "activity": 0,
+               "freed_bytes": 0, "skipped": 0}
+    return run
+
+
+def _add_to_run(ws: Workspace, run: dict[str, Any], removed: dict[str, int],
+                skipped: list[dict[str, str]]) -> None:
+    for key, count in removed.items():
+        run[key] = int(run.get(key, 0)) + count
+    run["skipped"] = int(run.get("skipped", 0)) + len(skipped)
+    settings.write(ws, "cleanup_run", run)
+
+
+def _finish_run(ws: Workspace, run: dict[str, Any], folder: str | None, now: int) -> None:
+    """One activity entry for the whole run (when it removed anything), not one per step."""
+    settings.write(ws, "cleanup_run", None)
+    if run["versions"] or run["trash_items"] or run["activity"]:
+        activity.log(ws, "RETENTION_CLEANUP", {k: v for k, v in run.items() if v is not None})
+    if folder is None:
+        settings.write(ws, "last_cleanup", {"at": now})
 
 
 def _documents_after(ws: Workspace, after: str, docs: int, folder: str | None) -> list[str]:
@@ -134,13 +156,17 @@ def _result(ws: Workspace, done: bool, cursor: str, removed: dict[str, int],
 
 
 def _trash_and_activity(ws: Workspace, policy: Retention, now: int,
-                        removed: dict[str, int]) -> tuple[int, bool]:
+                        removed: dict[str, int], run: dict[str, Any]) -> tuple[int, bool]:
     units = keep.removable_trash(ws, policy, now)
     if units:
+        run["freed_bytes"] += _trash_bytes(ws, units)
         trash.purge_units(ws, units)
     act = keep.activity_filter(ws, policy, now)
     more = False
     if act is not None:
+        run["freed_bytes"] += ws.conn.execute(
+            f"SELECT coalesce(sum(length(payload)) + 40 * count(*), 0) FROM (SELECT payload"
+            f" FROM action_log WHERE {act[0]} LIMIT ?)", (*act[1], ACTIONS_PER_STEP)).fetchone()[0]
         removed["activity"] = ws.conn.execute(
             f"DELETE FROM action_log WHERE rowid IN (SELECT rowid FROM action_log"
             f" WHERE {act[0]} LIMIT ?)", (*act[1], ACTIONS_PER_STEP)).rowcount
@@ -149,7 +175,7 @@ def _trash_and_activity(ws: Workspace, policy: Retention, now: int,
 
 
 def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
-                    skipped: list[dict[str, str]]) -> tuple[int, str]:
+                    skipped: list[dict[str, str]], run: dict[str, Any]) -> tuple[int, str]:
     """Prune the documents ``ids`` in order until :data:`VERSIONS_PER_STEP` versions are
     removed; returns ``(removed, the last document handled)``. Each document's versions are
     read by the (artifact_id, seq) index when its turn comes, so no row is read twice."""
@@ -161,7 +187,9 @@ def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
             ws.conn.execute(sql, (artifact_id,)), policy, now, protected)}
         if remove:
             try:
+                before = _version_bytes(ws, artifact_id)
                 count += prune_document(ws, artifact_id, remove)
+                run["freed_bytes"] += before - _version_bytes(ws, artifact_id)
             except QuireError as exc:
                 skipped.append({"artifact_id": artifact_id, "message": exc.message})
         if count >= VERSIONS_PER_STEP:
@@ -194,6 +222,11 @@ def prune_document(ws: Workspace, artifact_id: str, remove: set[str]) -> int:
                              content.get(new_base) if new_base else None)
     ws.conn.executemany("DELETE FROM artifact_versions WHERE id = ?", [(v,) for v in remove])
     return len(remove)
+
+
+def _version_bytes(ws: Workspace, artifact_id: str) -> int:
+    return ws.conn.execute("SELECT coalesce(sum(length(content)), 0) FROM artifact_versions"
+                           " WHERE artifact_id = ?", (artifact_id,)).fetchone()[0]
 
 
 def _bytes_of(ws: Workspace, version_id: str) -> bytes | None:

@@ -2,15 +2,19 @@
 
 The page's idle scheduler asks :func:`status` what is ``due`` and runs it in steps: a cleanup
 at most every :data:`CLEANUP_EVERY_MS` when the policy removes anything, a check every
-:data:`~pylib.care.integrity.CHECK_EVERY_MS`, a compaction once a quarter of the file is free.
+:data:`~pylib.care.integrity.CHECK_EVERY_MS`, a compaction once a quarter of the file is free,
+and training the short texts' zstd dictionary when enough of them exist
+(:func:`pylib.care.dictionary.due`).
 """
 
 from __future__ import annotations
 
+import sqlite3
+
 from typing import Any
 
 from pylib import activity
-from pylib.care import compact, integrity, keep, retention, settings
+from pylib.care import compact, dictionary, integrity, keep, retention, settings
 from pylib.care.models import CleanupParams, RetentionChange
 from pylib.care.settings import Retention
 from pylib.db import Workspace
@@ -52,6 +56,11 @@ def _due(ws: Workspace, policy: Retention) -> list[str]:
     removes = policy.versions != "all" or policy.trash_days or policy.activity_days
     if removes and now - int(last_cleanup.get("at", 0) or 0) >= CLEANUP_EVERY_MS:
         due.append("cleanup")
+    try:
+        if dictionary.due(ws):
+            due.append("dictionary")
+    except sqlite3.DatabaseError:  # a damaged file: the check says so; the status still shows
+        pass
     if compact.free_share(ws) >= compact.AUTO_SHARE:
         due.append("compact")
     return due

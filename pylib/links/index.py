@@ -25,7 +25,7 @@ import json
 import sqlite3
 from typing import Any, Iterable
 
-from pylib import rows
+from pylib import rows, textstore
 from pylib.links.markup import mask_code
 from pylib.links.parse import link_keys, name_key, parse_links, parse_tags, path_key, tag_rows
 from pylib.links.sentences import context
@@ -184,7 +184,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
         return
     rows = conn.execute(
         "SELECT a.id, a.path, a.name, a.kind, a.deleted_at, n.name_key, n.path_key, n.path,"
-        " CASE WHEN a.kind = ? AND a.deleted_at IS NULL THEN a.content END"
+        f" CASE WHEN a.kind = ? AND a.deleted_at IS NULL THEN {textstore.column('a.')} END"
         " FROM json_each(?) j JOIN artifacts a ON a.id = j.value"
         " LEFT JOIN link_names n ON n.artifact_id = a.id", (_NOTE_KIND, json.dumps(ids))).fetchall()
     found = {row[0] for row in rows}
@@ -233,6 +233,7 @@ def refresh_unit(conn: sqlite3.Connection, trash_id: str | None = None,
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Empty the index and build it again from every live artifact (import, migration)."""
+    textstore.register(conn)  # a bare connection (an import's) may lack it
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
@@ -247,8 +248,8 @@ def rebuild(conn: sqlite3.Connection) -> None:
         resolver = Resolver(conn)
         for artifact_id, path, _, kind in rows:
             if kind == _NOTE_KIND:
-                content = conn.execute("SELECT content FROM artifacts WHERE id = ?",
-                                       (artifact_id,)).fetchone()[0]
+                content = conn.execute(f"SELECT {textstore.column()} FROM artifacts"
+                                       " WHERE id = ?", (artifact_id,)).fetchone()[0]
                 _index_text(conn, resolver, artifact_id, path, _text(content), counts=False)
         conn.execute("INSERT INTO tag_counts (tag_key, tag, notes, direct) SELECT tag_key,"
                      " min(tag), count(*), sum(direct) FROM note_tags GROUP BY tag_key")

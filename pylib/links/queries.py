@@ -13,6 +13,7 @@ import re
 import sqlite3
 from typing import Any
 
+from pylib import textstore
 from pylib.links.index import Resolver, _text
 from pylib.links.markup import mask_code
 from pylib.links.parse import name_key
@@ -87,11 +88,11 @@ def mentions(conn: sqlite3.Connection, artifact_id: str, limit: int = 50) -> lis
     row = _live(conn, artifact_id)
     title = row[2][:-3] if row[2].lower().endswith(".md") and len(row[2]) > 3 else row[2]
     probe = _ascii_run(title)
-    sql = ("SELECT id, path, name, content FROM artifacts WHERE deleted_at IS NULL"
+    sql = (f"SELECT id, path, name, {textstore.column()} FROM artifacts WHERE deleted_at IS NULL"
            " AND kind = 'markdown' AND id != ?")
     args: list[Any] = [artifact_id]
     if len(probe) >= 3:
-        sql += " AND CAST(content AS TEXT) LIKE ? ESCAPE '\\'"
+        sql += f" AND CAST({textstore.column()} AS TEXT) LIKE ? ESCAPE '\\'"
         args.append("%" + re.sub(r"([%_\\])", r"\\\1", probe) + "%")
     pattern = _mention_pattern(title)
     out = []

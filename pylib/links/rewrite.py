@@ -19,7 +19,7 @@ import json
 import posixpath
 from typing import Any, Callable, TypeVar
 
-from pylib import activity, artifacts
+from pylib import activity, artifacts, textstore
 from pylib.db import Workspace
 from pylib.links.index import Resolver, _text
 from pylib.links.parse import Link, name_key, parse_links
@@ -59,7 +59,7 @@ def _new_target(resolver: Resolver, link: Link, target: tuple[str, str, str], fo
 
 def _rewritten(ws: Workspace, resolver: Resolver, source: str, wanted: dict[tuple, str],
                moved: set[str]) -> tuple[str, int] | None:
-    row = ws.conn.execute("SELECT path, content FROM artifacts WHERE id = ?"
+    row = ws.conn.execute(f"SELECT path, {textstore.column()} FROM artifacts WHERE id = ?"
                           " AND deleted_at IS NULL", (source,)).fetchone()
     text = _text(row[1]) if row else None
     if text is None:

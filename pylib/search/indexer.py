@@ -9,15 +9,23 @@ nothing here; only a change of name or content, a new row or a deleted row does.
 An external-content index can only drop a document's entry given the values it indexed, so a
 write is wrapped: :func:`reindexing` removes the entries while the old values are still in
 the rows, lets the write run, then indexes the rows as they are now.
+
+A document's text may be stored packed (:mod:`pylib.textstore`), which the view
+``search_source`` cannot unpack (no application function runs from the schema). So the engine
+gives FTS5 the values itself, from :data:`SOURCE` (the view's rows with the text unpacked):
+when it indexes and unindexes, rebuilds, checks, and for snippets (:func:`page_table`, a
+small index of just the hits shown, since FTS5 would read the text through the view).
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from pylib import rows
+from pylib import rows, textstore
 from pylib.content import as_text
 from pylib.db import Workspace
 
@@ -27,16 +35,23 @@ from pylib.db import Workspace
 DERIVED_TABLES = rows.SEARCH_TABLES
 DERIVED_VIEWS = rows.DERIVED_VIEWS
 
+_PLAIN = f"coalesce({textstore.column('a.')}, p.data)"
+# What the index holds per docid: the rows of the view search_source, text unpacked.
+SOURCE = (f"SELECT m.docid, a.name, CASE WHEN m.has_body THEN CAST({_PLAIN} AS TEXT) END"
+          " FROM search_map m JOIN artifacts a ON a.id = m.artifact_id"
+          " LEFT JOIN pending_uploads p ON p.artifact_id = a.id")
 _UNINDEX = ("INSERT INTO search (search, rowid, name, body)"
-            " SELECT 'delete', docid, name, body FROM search_source WHERE docid = ?")
-_INDEX = ("INSERT INTO search (rowid, name, body)"
-          " SELECT docid, name, body FROM search_source WHERE docid = ?")
-_CONTENT = ("SELECT coalesce(a.content, p.data) FROM artifacts a"
+            f" SELECT 'delete', * FROM ({SOURCE} WHERE m.docid = ?)")
+_INDEX = f"INSERT INTO search (rowid, name, body) SELECT * FROM ({SOURCE} WHERE m.docid = ?)"
+_CONTENT = (f"SELECT {_PLAIN} FROM artifacts a"
             " LEFT JOIN pending_uploads p ON p.artifact_id = a.id WHERE a.id = ?")
 
 
 def _conn(target: Workspace | sqlite3.Connection) -> sqlite3.Connection:
-    return target.conn if isinstance(target, Workspace) else target
+    if isinstance(target, Workspace):
+        return target.conn
+    textstore.register(target)  # a bare connection (an import's, a test's) may lack it
+    return target
 
 
 def _docid(conn: sqlite3.Connection, artifact_id: str) -> int | None:
@@ -100,13 +115,54 @@ def rebuild(target: Workspace | sqlite3.Connection) -> int:
         conn.execute("DELETE FROM search_map")
         count = conn.execute(
             "INSERT INTO search_map (artifact_id, has_body)"
-            " SELECT a.id, quire_is_text(coalesce(a.content, p.data))"
+            f" SELECT a.id, quire_is_text({_PLAIN})"
             " FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id"
             " ORDER BY a.updated_at, a.id").rowcount
     finally:
         conn.create_function("quire_is_text", 1, None)
-    conn.execute("INSERT INTO search (search) VALUES ('rebuild')")
+    conn.execute("INSERT INTO search (search) VALUES ('delete-all')")
+    conn.execute(f"INSERT INTO search (rowid, name, body) {SOURCE} ORDER BY m.docid")
     return count
+
+
+def _like_search(conn: sqlite3.Connection, name: str) -> str:
+    """DDL of a TEMP FTS5 table tokenizing exactly as ``search`` does, holding its own text."""
+    ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search'").fetchone()[0]
+    ddl = re.sub(r"\bcontent(_rowid)?\s*=\s*'[^']*'\s*,?\s*", "", ddl)
+    ddl = re.sub(r",\s*\)\s*$", ")", ddl.strip())
+    return re.sub(r"^CREATE VIRTUAL TABLE\s+\"?search\"?", f"CREATE VIRTUAL TABLE temp.{name}",
+                  ddl, flags=re.IGNORECASE)
+
+
+def page_table(conn: sqlite3.Connection, docids: list[int]) -> str:
+    """Fill the TEMP index ``search_page`` with just these docids' names and text (for
+    ``highlight()``/``snippet()``, which would read packed text through the view); returns
+    its name. The temp schema is the connection's own: nothing is written to the file."""
+    found = conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'search_page'")
+    if found.fetchone() is None:
+        conn.execute(_like_search(conn, "search_page"))
+    conn.execute("DELETE FROM temp.search_page")
+    conn.execute(f"INSERT INTO temp.search_page (rowid, name, body) SELECT * FROM ({SOURCE}"
+                 " WHERE m.docid IN (SELECT value FROM json_each(?)))", (json.dumps(docids),))
+    return "search_page"
+
+
+def _differences(conn: sqlite3.Connection) -> int:
+    """Entries that differ between the index and an index built afresh from :data:`SOURCE`
+    (FTS5's own ``integrity-check`` against the content would read packed text)."""
+    conn.execute(_like_search(conn, "search_expected"))
+    try:
+        conn.execute(f"INSERT INTO temp.search_expected (rowid, name, body) {SOURCE}")
+        conn.execute("CREATE VIRTUAL TABLE temp.search_have"
+                     " USING fts5vocab(main, search, instance)")
+        conn.execute("CREATE VIRTUAL TABLE temp.search_want"
+                     " USING fts5vocab(temp, search_expected, instance)")
+        have, want = "SELECT * FROM temp.search_have", "SELECT * FROM temp.search_want"
+        return conn.execute(f"SELECT (SELECT count(*) FROM ({have} EXCEPT {want}))"
+                            f" + (SELECT count(*) FROM ({want} EXCEPT {have}))").fetchone()[0]
+    finally:
+        for table in ("search_have", "search_want", "search_expected"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 def check(target: Workspace | sqlite3.Connection) -> list[str]:
@@ -119,7 +175,11 @@ def check(target: Workspace | sqlite3.Connection) -> list[str]:
     problems += [f"indexed but gone: {i}" for (i,) in conn.execute(
         "SELECT artifact_id FROM search_map WHERE artifact_id NOT IN (SELECT id FROM artifacts)")]
     try:
-        conn.execute("INSERT INTO search (search, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO search (search) VALUES ('integrity-check')")
+        differences = _differences(conn)
     except sqlite3.DatabaseError as exc:
         problems.append(f"index differs from the content: {exc}")
+    else:
+        if differences:
+            problems.append(f"index differs from the content: {differences} entries")
     return problems

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pylib.db import Workspace
 from pylib.paths import ROOT, normalize_folder, parent_of
+from pylib.search import indexer
 from pylib.search.query import Parsed, parse, to_match
 
 # bm25 column weights (name, body): a word in the name counts as much as five in the text.
@@ -145,21 +146,16 @@ def _marks(ws: Workspace, parsed: Parsed, match: str,
     """``docid -> (name_html, snippet_html)`` for one page of hits."""
     nonce = secrets.token_hex(8)
     open_mark, close_mark = f"\x02{nonce}\x03", f"\x03{nonce}\x02"
-    marks = ", ".join("?" for _ in docids)
+    # The hits' own small index: the text may be stored packed, which FTS5 would read
+    # through the view (pylib.search.indexer.page_table).
+    page = indexer.page_table(ws.conn, docids)
     rows = ws.conn.execute(
-        "SELECT rowid, highlight(search, 0, ?, ?),"
-        f" snippet(search, 1, ?, ?, ?, {SNIPPET_TOKENS})"
-        f" FROM search WHERE search MATCH ? AND {_lookup(parsed)}rowid IN ({marks})",
-        (open_mark, close_mark, open_mark, close_mark, ELLIPSIS, match, *docids)).fetchall()
+        f"SELECT rowid, highlight({page}, 0, ?, ?),"
+        f" snippet({page}, 1, ?, ?, ?, {SNIPPET_TOKENS})"
+        f" FROM temp.{page} WHERE {page} MATCH ?",
+        (open_mark, close_mark, open_mark, close_mark, ELLIPSIS, match)).fetchall()
     return {docid: (_marked(name, open_mark, close_mark), _marked(snip, open_mark, close_mark))
             for docid, name, snip in rows}
-
-
-def _lookup(parsed: Parsed) -> str:
-    """How to find a page's docids among the matches: one FTS5 lookup per docid (``""``) when
-    the query has a phrase, whose matches are costly to enumerate; else one pass over the
-    matches testing membership (``"+"`` keeps the test away from FTS5), which is cheaper."""
-    return "" if any(" " in t.text.strip() for t in parsed.terms + parsed.excluded) else "+"
 
 
 def _details(ws: Workspace, ids: list[str]) -> dict[str, tuple[Any, ...]]:

@@ -19,6 +19,7 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
+from pylib import textstore
 from pylib.db import Workspace
 from pylib.paths import ROOT, normalize_folder, parent_of
 from pylib.semantic.store import DIMS, unpack
@@ -92,7 +93,7 @@ def _chunk_texts(ws: Workspace, wanted: list[tuple[str, int]]) -> dict[tuple[str
     out = {}
     for artifact_id, number in wanted:
         row = ws.conn.execute(
-            "SELECT c.section, substr(CAST(a.content AS TEXT), c.start + 1, ?)"
+            f"SELECT c.section, substr(CAST({textstore.column('a.')} AS TEXT), c.start + 1, ?)"
             " FROM embedding_chunks c JOIN artifacts a ON a.id = c.artifact_id"
             " WHERE c.artifact_id = ? AND c.chunk_no = ?",
             (SNIPPET_CHARS, artifact_id, number)).fetchone()

@@ -15,6 +15,7 @@ import math
 import struct
 from typing import Any
 
+from pylib import textstore
 from pylib.content import DOCUMENT_KINDS, as_text
 from pylib.db import Workspace
 from pylib.errors import InvalidParams
@@ -26,7 +27,7 @@ DOCS_PER_CALL = 20
 _KINDS = tuple(sorted(DOCUMENT_KINDS))
 _LIVE_DOCS = (f"FROM artifacts a WHERE a.deleted_at IS NULL AND a.content IS NOT NULL"
               f" AND a.kind IN ({', '.join('?' for _ in _KINDS)})")
-_STALE = ("SELECT a.id, a.name, a.content, a.hash " + _LIVE_DOCS
+_STALE = (f"SELECT a.id, a.name, {textstore.column('a.')}, a.hash " + _LIVE_DOCS
           + " AND NOT EXISTS (SELECT 1 FROM embedding_docs d"
             " WHERE d.artifact_id = a.id AND d.hash = coalesce(a.hash, ''))"
           " ORDER BY a.updated_at DESC LIMIT ?")
@@ -86,7 +87,7 @@ def pending(ws: Workspace, limit: int = 64) -> dict[str, Any]:
             continue  # the same text twice: one vector serves both
         seen.add(cid)
         if artifact_id not in texts:
-            data = ws.conn.execute("SELECT content FROM artifacts WHERE id = ?",
+            data = ws.conn.execute(f"SELECT {textstore.column()} FROM artifacts WHERE id = ?",
                                    (artifact_id,)).fetchone()[0]
             texts[artifact_id] = as_text(data) or ""
         body = texts[artifact_id][start:end].strip()

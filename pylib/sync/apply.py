@@ -15,6 +15,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from pylib import textstore
+from pylib.content import to_bytes
 from pylib.sync import outbox
 from pylib.sync.clock import Stamp, later
 from pylib.sync.tables import TABLES
@@ -57,6 +59,8 @@ def _exists(conn: sqlite3.Connection, tbl: str, row_id: str) -> bool:
 def _write(conn: sqlite3.Connection, plan: Plan, tbl: str, row_id: str,
            values: dict[str, Any], insert: bool) -> None:
     """INSERT or UPDATE one row; a live path that is taken is parked (see module doc)."""
+    if tbl == "artifacts" and "content" in values:
+        values = _packed(conn, row_id, values)
     for attempt in (0, 1):
         cols = list(values)
         try:
@@ -75,6 +79,18 @@ def _write(conn: sqlite3.Connection, plan: Plan, tbl: str, row_id: str,
             path = conn.execute(f"SELECT path FROM {tbl} WHERE id = ?", (row_id,)).fetchone()[0]
         plan.parked.append((tbl, row_id, path))
         values = {**values, "path": f"{path}{PARKED}{row_id}"}
+
+
+def _packed(conn: sqlite3.Connection, row_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Synced text travels plain; it is stored as the engine stores it (pylib.textstore)."""
+    kind = values.get("kind")
+    if kind is None:
+        row = conn.execute("SELECT kind FROM artifacts WHERE id = ?", (row_id,)).fetchone()
+        kind = row[0] if row else None
+    content, codec = values["content"], None
+    if content is not None:
+        content, codec = textstore.encode(conn, to_bytes(content), kind)
+    return {**values, "content": content, "content_codec": codec}
 
 
 def _insert_version(conn: sqlite3.Connection, values: dict[str, Any], row_id: str) -> None:

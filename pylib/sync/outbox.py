@@ -12,6 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
+from pylib import textstore
 from pylib.db import Workspace
 from pylib.errors import QuireError
 from pylib.sync import kept
@@ -56,10 +57,17 @@ def version_content(ws: Workspace, version_id: str) -> bytes | None:
         return None  # too large to keep in history: the row travels without it
 
 
+def selected(tbl: str, cols: list[str], alias: str = "") -> list[str]:
+    """The SQL of each column to send: an artifact's content is sent as plain text (it may be
+    stored packed, :mod:`pylib.textstore`)."""
+    return [textstore.column(alias) if tbl == "artifacts" and c == "content" else alias + c
+            for c in cols]
+
+
 def _values(ws: Workspace, tbl: str, row_id: str) -> dict[str, Any] | None:
     table = TABLES[tbl]
     cols = [c for c in table.columns if not (tbl == "artifact_versions" and c == "content")]
-    row = ws.conn.execute(f"SELECT {', '.join(cols)} FROM {tbl} WHERE id = ?",
+    row = ws.conn.execute(f"SELECT {', '.join(selected(tbl, cols))} FROM {tbl} WHERE id = ?",
                           (row_id,)).fetchone()
     if row is None:
         return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pylib import activity, artifacts, folders, versions
+from pylib import activity, artifacts, folders, textstore, versions
 from pylib.content import DOCUMENT_KINDS, as_text
 from pylib.db import Workspace
 from pylib.errors import Conflict, QuireError
@@ -104,8 +104,8 @@ def merge_text(ws: Workspace, plan: Plan, artifact_id: str, values: list[Any],
                base: str | None) -> None:
     """Both sides changed one artifact's content: merge, or keep theirs as a conflict."""
     conn = ws.conn
-    row = conn.execute("SELECT content, hash, kind, deleted_at, path FROM artifacts"
-                       " WHERE id = ?", (artifact_id,)).fetchone()
+    row = conn.execute(f"SELECT {textstore.column()}, hash, kind, deleted_at, path"
+                       " FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
     theirs, their_hash = values[0], values[2]
     if row is None or their_hash == row[1]:
         return

@@ -59,7 +59,7 @@ def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     for name, table in TABLES.items():
         cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
         rows = conn.execute(
-            f"SELECT t.id, s.clocks, {', '.join('t.' + c for c in cols)} FROM {name} t"
+            f"SELECT t.id, s.clocks, {', '.join(outbox.selected(name, cols, 't.'))} FROM {name} t"
             " LEFT JOIN sync_rows s ON s.tbl = ? AND s.row_id = t.id ORDER BY t.id", (name,))
         for row_id, clocks, *values in rows:
             found = dict(zip(cols, values))

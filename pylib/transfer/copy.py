@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from pylib import migrations
+from pylib import migrations, textstore
 from pylib.clock import now_ms
 from pylib.rows import row_checker
 from pylib.links import index as link_index
@@ -74,6 +74,7 @@ def rebuild(found: Inspected, page_size: int | None = None,
     break the rules. The caller closes the connection.
     """
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    textstore.register(fresh)  # the indexes below read packed text (pylib.textstore)
     try:
         if page_size:
             fresh.execute(f"PRAGMA page_size = {int(page_size)}")

@@ -22,7 +22,8 @@ from pylib.transfer.models import ImportSummary, MergeConflict, MergeCounts
 from pylib.transfer.rowcheck import check_tree
 
 # Tables merged by primary key, in an order that satisfies their foreign keys.
-_BY_KEY_BEFORE = ("trash",)
+# Dictionaries first: the artifacts' packed text is read with them (pylib.textstore).
+_BY_KEY_BEFORE = ("trash", "text_dicts")
 _BY_KEY_AFTER = ("citations", "action_log", "sync_state")
 # How far a task has got; on an id both sides have, the side that got further wins.
 _TASK_PROGRESS = {"PENDING": 0, "RUNNING": 1, "COMPLETED": 2, "FAILED": 2}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pylib import folders, versions
+from pylib import folders, textstore, versions
 from pylib.db import Workspace
 from pylib.errors import Conflict, InvalidPath
 from pylib.paths import free_name, join, name_of, normalize_path, parent_of
@@ -30,7 +30,7 @@ from pylib.transfer.models import MergeConflict, MergeCounts
 
 ROW_FIELDS = ("path", "name", "mime_type", "kind", "metadata", "s3_key", "created_at",
               "updated_at", "deleted_at", "trash_id")
-CONTENT_FIELDS = ("content", "size_bytes", "hash")
+CONTENT_FIELDS = ("content", "content_codec", "size_bytes", "hash")
 
 
 def fetch(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
@@ -109,8 +109,9 @@ def _append_versions(ws: Workspace, src: sqlite3.Connection, artifact_id: str,
 
 def _current_bytes(ws: Workspace, artifact_id: str) -> bytes | None:
     row = ws.conn.execute(
-        "SELECT coalesce(a.content, p.data) FROM artifacts a LEFT JOIN pending_uploads p"
-        " ON p.artifact_id = a.id WHERE a.id = ?", (artifact_id,)).fetchone()
+        f"SELECT coalesce({textstore.column('a.')}, p.data) FROM artifacts a"
+        " LEFT JOIN pending_uploads p ON p.artifact_id = a.id WHERE a.id = ?",
+        (artifact_id,)).fetchone()
     if row is None or row[0] is None:
         return None
     return row[0].encode("utf-8") if isinstance(row[0], str) else bytes(row[0])

@@ -3,6 +3,7 @@ the storage view's numbers are the file's; a damaged workspace is repaired from 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def test_settings_policy_is_previewed_and_applied_to_history(app: Page) -> None:
 
 def test_storage_view_numbers_match_the_file(app: Page, tmp_path: Path) -> None:
     new_document(app, "sized.md")
-    app.get_by_label("Document text").type("words " * 200)
+    # Pasted in one go: 1,200 keystrokes take longer than the test's budget on a loaded machine.
+    app.get_by_label("Document text").click()
+    app.keyboard.insert_text("words " * 200)
     wait_saved_and_idle(app)
     app.get_by_role("button", name="Storage").click()
     dialog = app.get_by_role("dialog")
@@ -116,7 +119,9 @@ def _artifact_leaves(data: bytes, tmp_path: Path) -> list[int]:
 
 def test_a_damaged_workspace_is_checked_and_repaired(app: Page, tmp_path: Path) -> None:
     for i in range(40):
-        engine_call(app, "artifacts.create", {"path": f"/notes/n{i:02}.md", "content": f"# {i}\n" + "text " * 500})
+        # Random words: the notes fill several pages however their text is stored (packed).
+        words = " ".join(os.urandom(4).hex() for _ in range(300))
+        engine_call(app, "artifacts.create", {"path": f"/notes/n{i:02}.md", "content": f"# {i}\n" + words})
     wait_saved_and_idle(app)
     leaves = _artifact_leaves(export_bytes(app), tmp_path)
     url = app.url

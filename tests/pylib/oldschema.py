@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from pylib import migrations
+from pylib import migrations, textstore
 
 _ORDER = "CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END"
 _SCHEMA = f"SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY {_ORDER}"
@@ -20,6 +20,8 @@ def downgrade(conn: sqlite3.Connection, version: int) -> None:
     old = {name: (kind, sql) for kind, name, sql in fresh.execute(_SCHEMA)}
     columns = {name: _columns(fresh, name) for name, (kind, _) in old.items() if kind == "table"}
     fresh.close()
+    if "content_codec" not in columns.get("artifacts", ["content_codec"]):
+        _unpack_texts(conn)
     redefine = []
     for kind, name, sql in conn.execute(_SCHEMA).fetchall():
         if name not in old or (kind != "table" and old[name][1] != sql):
@@ -33,6 +35,17 @@ def downgrade(conn: sqlite3.Connection, version: int) -> None:
     for sql in redefine:
         conn.execute(sql)
     conn.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def _unpack_texts(conn: sqlite3.Connection) -> None:
+    """Before schema 25 every text was kept as it is (pylib.textstore)."""
+    if "content_codec" not in _columns(conn, "artifacts"):
+        return
+    rows = conn.execute("SELECT id, content, content_codec FROM artifacts"
+                        " WHERE content_codec IS NOT NULL").fetchall()
+    for artifact_id, content, codec in rows:
+        conn.execute("UPDATE artifacts SET content = ?, content_codec = NULL WHERE id = ?",
+                     (textstore.unpack(conn, content, codec), artifact_id))
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:

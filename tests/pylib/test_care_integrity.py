@@ -25,13 +25,13 @@ def test_a_healthy_workspace_passes_and_the_result_is_stored(tmp_path):
     result = integrity.check(ws)
     assert result["ok"] and result["problems"] == []
     assert set(result["checks"]) == {"quick_check", "foreign_keys", "live_paths", "versions",
-                                     "blobs"}
+                                     "history", "blobs"}
     stored = integrity.last(ws)
     assert stored["ok"] and stored["at"] == result["at"]
 
 
 def test_each_invariant_is_reported(tmp_path):
-    ws, docs = _filled(tmp_path, 3)
+    ws, docs = _filled(tmp_path, 4)
     conn = ws.conn
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("DROP INDEX IF EXISTS idx_artifacts_live_path")
@@ -40,7 +40,12 @@ def test_each_invariant_is_reported(tmp_path):
         conn.execute(f"DROP INDEX {name}")
     conn.execute("UPDATE artifacts SET path = '/notes/n000.md', name = 'n000.md' WHERE id = ?",
                  (docs[1].id,))
-    conn.execute("UPDATE artifacts SET content = 'tampered' WHERE id = ?", (docs[2].id,))
+    conn.execute("UPDATE artifacts SET content = 'tampered', content_codec = NULL WHERE id = ?",
+                 (docs[2].id,))
+    assert conn.execute("SELECT content_codec FROM artifacts WHERE id = ?",
+                        (docs[3].id,)).fetchone()[0] is not None  # packed: damage its frame
+    conn.execute("UPDATE artifacts SET content = substr(content, 1, 12) WHERE id = ?",
+                 (docs[3].id,))
     newest = conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ? ORDER BY seq"
                           " DESC LIMIT 1", (docs[0].id,)).fetchone()[0]
     conn.execute("UPDATE artifact_versions SET base_id = 'nowhere' WHERE artifact_id = ?"
@@ -52,6 +57,9 @@ def test_each_invariant_is_reported(tmp_path):
     assert not result["ok"]
     assert any(c == "live_paths" for c, _ in kinds)
     assert ("blobs", "the content does not match its recorded hash") in kinds
+    damaged = [p for p in result["problems"] if p.get("artifact_id") == docs[3].id]
+    assert [p["check"] for p in damaged] == ["blobs"]
+    assert damaged[0]["message"].startswith("the stored text of this document is damaged")
     assert ("versions", "a version is stored against a version that is missing") in kinds
     assert ("versions", "a version belongs to no document") in kinds
     assert any(c == "foreign_keys" for c, _ in kinds)
@@ -105,3 +113,64 @@ def test_repair_copies_everything_readable_and_keeps_a_backup(tmp_path):
     # The repaired file opens as a workspace again.
     ws.close()
     assert db.open_workspace(path).conn.execute("SELECT count(*) FROM artifacts").fetchone()[0] == len(left)
+
+
+def _history_of(ws, path, saves):
+    doc = artifacts.create(ws, path, "start\n" + "a line of the note\n" * 30)
+    for i in range(saves):
+        artifacts.update(ws, doc.id, f"save {i}\n" + "a line of the note\n" * 30 + "more\n" * i)
+    return doc, ws.conn.execute("SELECT id, storage FROM artifact_versions WHERE artifact_id = ?"
+                                " ORDER BY seq", (doc.id,)).fetchall()
+
+
+def test_the_check_rebuilds_every_version_and_names_a_broken_chain(tmp_path):
+    ws = _ws(tmp_path)
+    doc, rows = _history_of(ws, "/notes/plan.md", 6)
+    _history_of(ws, "/notes/fine.md", 6)
+    assert [s for _, s in rows[:-1]] == ["delta"] * 6
+    assert integrity.check(ws, record=False)["ok"]
+    # The delta of version 4 is damaged: it and the versions stored behind it (1-3) cannot be
+    # rebuilt; 5-7 still can. Only the history check can see it (every link exists).
+    ws.conn.execute("UPDATE artifact_versions SET content = X'0102030405' WHERE id = ?",
+                    (rows[3][0],))
+    result = integrity.check(ws, record=False)
+    problems = [p for p in result["problems"] if p["check"] == "history"]
+    assert [p["version"] for p in problems] == [4, 3, 2, 1]
+    assert {p["artifact_id"] for p in result["problems"]} == {doc.id}
+    assert problems[0]["message"].startswith("Version 4 of /notes/plan.md (saved ")
+    assert problems[0]["message"].endswith("cannot be rebuilt: its stored changes are damaged.")
+    assert "stored against version 4, which cannot be rebuilt" in problems[1]["message"]
+    # A keyframe whose bytes rebuild to other text is caught by its hash.
+    ws.conn.execute("UPDATE artifact_versions SET storage = 'full', content = 'other text'"
+                    " WHERE id = ?", (rows[3][0],))
+    result = integrity.check(ws, record=False)
+    first = [p for p in result["problems"] if p["check"] == "history"][0]
+    assert first["version"] == 4 and "does not match its recorded hash" in first["message"]
+
+
+def test_repair_keeps_the_versions_that_rebuild_and_drops_the_rest(tmp_path):
+    ws = _ws(tmp_path)
+    doc, rows = _history_of(ws, "/notes/plan.md", 6)
+    ws.conn.execute("UPDATE artifact_versions SET content = X'0102030405' WHERE id = ?",
+                    (rows[3][0],))
+    report = repair.repair(ws)
+    assert report["versions_dropped"] == 4
+    kept = [v["id"] for v in versions.list_versions(ws, doc.id)]
+    assert sorted(kept) == sorted(r[0] for r in rows[4:])
+    assert [versions.get(ws, v).text is not None for v in kept] == [True] * 3
+    assert integrity.check(ws)["ok"]
+
+
+def test_the_care_status_still_answers_on_a_damaged_workspace(tmp_path):
+    # The storage view reads the status before the check runs: it must show, not fail.
+    from pylib.care import service
+
+    ws, _ = _filled(tmp_path, 80)
+    path = ws.path
+    ws.close()
+    _damage_pages(path, "artifacts")
+    ws = db.Workspace(db.connect(path), path)
+    status = service.status(ws)
+    assert "dictionary" not in status["due"] and "retention" in status
+    assert not integrity.check(ws, record=False)["ok"]
+    ws.close()

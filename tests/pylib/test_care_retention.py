@@ -207,3 +207,35 @@ def test_settings_travel_in_the_export_replace_takes_them_merge_keeps_ours(tmp_p
     import_workspace(other, data, "replace")
     got = settings.retention(other)
     assert (got.versions, got.keep_days, got.activity_days) == ("days", 14, 60)
+
+
+def test_one_activity_entry_per_run_with_what_it_freed(tmp_path):
+    clock = Clock()
+    ws = _ws(tmp_path, clock)
+    docs = [_history(ws, clock, f"/d{i}.md", saves=4) for i in range(5)]
+    gone = artifacts.create(ws, "/gone.md", "old note " * 200)
+    trash.trash_artifact(ws, gone.id)
+    clock.now += 40 * DAY_MS
+    settings.set_retention(ws, {"versions": "last", "keep_last": 2})
+    expected = retention.preview(ws)
+    cursor, steps = "", 0
+    while True:
+        step = retention.cleanup_step(ws, cursor, docs=2)
+        steps += 1
+        if step["done"]:
+            break
+        cursor = step["cursor"]
+    assert steps >= 3 and all(versions.count(ws, d.id) == 2 for d in docs)
+    entries = [a for a in activity.list_actions(ws, 500).items
+               if a.action_type == "RETENTION_CLEANUP"]
+    assert len(entries) == 1
+    payload = entries[0].payload
+    assert (payload["versions"], payload["trash_items"]) == (expected["versions"], 1)
+    assert 0 < payload["freed_bytes"] <= expected["frees_bytes"] + 64
+    assert entries[0].sentence.startswith(f"Cleaned up: {expected['versions']} old versions,"
+                                          " 1 trash item, ")
+    assert entries[0].sentence.endswith(" freed")
+    # A second run that removes nothing writes nothing.
+    _run(ws)
+    assert len([a for a in activity.list_actions(ws, 500).items
+                if a.action_type == "RETENTION_CLEANUP"]) == 1

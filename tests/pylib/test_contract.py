@@ -143,6 +143,7 @@ def test_every_method_is_served_and_returns_its_shape(tmp_path):
         _check(done, "care.cleanup", call("care.cleanup", {"cursor": ""}))
         _check(done, "care.conflict_seen", call("care.conflict_seen", {"artifact_id": art["id"]}))
         _check(done, "care.repair", call("care.repair"))
+        _check(done, "care.train_dictionary", call("care.train_dictionary"))
         pending = call("embeddings.pending", {"limit": 5})
         _check(done, "embeddings.pending", pending)
         vectors = [{"id": c["id"], "vector": bytes([1] * 384), "scale": 0.01} for c in pending["chunks"]]

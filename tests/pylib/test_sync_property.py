@@ -110,10 +110,11 @@ def _sync(device, store, kind: str, a: int, b: int, run=drive) -> None:
 
 
 def _saved_somewhere(ws, artifact_id: str, text: str) -> bool:
-    row = ws.conn.execute("SELECT content FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
-    if row and row[0] is not None and bytes(row[0]).decode() == text:
+    from pylib import textstore, versions
+
+    current = textstore.read(ws.conn, artifact_id)  # plain, however it is stored
+    if current is not None and current.decode() == text:
         return True
-    from pylib import versions
 
     return any(versions.get(ws, v["id"]).text == text
                for v in versions.list_versions(ws, artifact_id, limit=500))

@@ -1,18 +1,9 @@
 // Runs the blob engine inside real Pyodide under Node against a live proxy: upload a small file
 // and a multipart one (fetch + WebCrypto, as in the browser's data worker), download both,
 // compare. Prints one JSON line. Usage: node tests/pyodide/run_blob_remote.mjs BASE_URL TOKEN
-import { loadPyodide } from "pyodide";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { startPyodide } from "./start_pyodide.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const pyodide = await loadPyodide({
-  indexURL: `${root}/node_modules/pyodide/`,
-  lockFileURL: `${root}/web/vendor/pyodide/pyodide-lock.json`,
-  packages: ["pydantic", "quire-pylib"],
-  stdout: (line) => console.error(line),
-  stderr: (line) => console.error(line),
-});
+const pyodide = await startPyodide({ mount: false });
 pyodide.globals.set("base_url", process.argv[2]);
 pyodide.globals.set("token", process.argv[3]);
 const out = await pyodide.runPythonAsync(`

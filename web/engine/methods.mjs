@@ -54,6 +54,7 @@ export const METHODS = Object.freeze({
   "care.check": {"params": {}, "result": "CheckResult"},
   "care.repair": {"params": {}, "result": "RepairResult"},
   "care.compact": {"params": {"pages": {"type": "int", "required": false}}, "result": "{done: bool, before_bytes: int, after_bytes: int, freed_bytes: int, free_bytes: int, vacuumed: bool, ms: float}"},
+  "care.train_dictionary": {"params": {}, "result": "{trained: bool, dict_id: int, samples: int, dict_bytes: int, repacked: int, saved_bytes: int}"},
   "care.breakdown": {"params": {}, "result": "StorageBreakdown"},
   "care.conflict_seen": {"params": {"artifact_id": {"type": "str", "required": true}}, "result": "{seen: bool}"},
   "search.fused": {"params": {"vector": {"type": "[float...]|null", "required": false}, "chunks": {"type": "[ChunkHit...]|null", "required": false}, "folder": {"type": "str|null", "required": false}, "kinds": {"type": "[\"markdown\"|\"text\"|\"code\"|\"image\"|\"other\"...]|null", "required": false}, "limit": {"type": "int", "required": false}, "query": {"type": "str", "required": true}, "k": {"type": "int", "required": false}}, "result": "{query, terms: [str...], semantic: bool, hits: [SemanticHit...]}"},

@@ -102,6 +102,8 @@ export class Upkeep {
       this.reported = result.ok ? null : key;
     } else if (job === "cleanup") {
       await cleanupSteps(this.session);
+    } else if (job === "dictionary") {
+      await this.session.mutate("care.train_dictionary", {}, { quiet: true });
     } else if (job === "compact") {
       await compactSteps(this.session);
     }
