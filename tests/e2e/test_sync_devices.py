@@ -215,6 +215,10 @@ def test_both_offline_edit_one_note_and_nothing_is_lost(pair: Devices):
     assert kept == {merged.replace("two", "two (A)"), merged.replace("two", "two (B)")}
     notice.get_by_role("button", name="Open history").click()
     expect(b.page.get_by_role("dialog")).to_be_visible()
+    # The conflict version is the newest, yet the current text is the one marked "current".
+    badge = b.page.get_by_role("dialog").locator(".version-btn:has(.version-current)")
+    expect(badge).to_have_count(1)
+    assert badge.get_attribute("data-id") != conflict[0]["id"]
     shoot(b.page, "conflict-history")
     b.page.keyboard.press("Escape")
     expect_text(a.page, note["id"], current)

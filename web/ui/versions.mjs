@@ -38,6 +38,12 @@ export async function openHistory({ store, session, editor, documents }, artifac
   let selected = null;
   let shown = "previous";
 
+  // The version that holds the current text: the newest one that is not a conflict version (a
+  // sync or an import keeps the other side's text as one, newer than the current text).
+  function currentId() {
+    return (versions.find((v) => v.reason !== "conflict") || versions[0]).id;
+  }
+
   async function loadPage(before) {
     const params = { artifact_id: artifact.id, limit: PAGE };
     if (before !== undefined && before !== null) params.before = before;
@@ -58,7 +64,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
         type: "button", class: "version-btn", role: "option", "aria-selected": String(selected === v.id),
         "aria-current": String(selected === v.id), dataset: { id: v.id }, onclick: () => select(v),
       },
-        h("span", { class: "list-title" }, clock(v.created_at), v.id === versions[0].id ? h("span", { class: "version-current" }, "current") : null),
+        h("span", { class: "list-title" }, clock(v.created_at), v.id === currentId() ? h("span", { class: "version-current" }, "current") : null),
         h("span", { class: "list-meta", title: formatFull(v.created_at) }, [reasonText(v), formatBytes(v.size_bytes)].join(" · ")),
       )))));
     if (next !== null) {
@@ -73,7 +79,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
   function renderTabs(v) {
     replace(tabs, VIEWS.map(([key, label]) => h("button", {
       type: "button", "aria-pressed": String(shown === key),
-      disabled: key === "current" && v.id === versions[0].id,
+      disabled: key === "current" && v.id === currentId(),
       onclick: () => { shown = key; renderTabs(v); show(v); },
     }, label)));
   }
@@ -85,7 +91,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
       btn.setAttribute("aria-current", String(on));
       btn.setAttribute("aria-selected", String(on));
     }
-    const isCurrent = versions[0].id === v.id;
+    const isCurrent = currentId() === v.id;
     if (isCurrent && shown === "current") shown = "previous";
     const restore = h("button", {
       type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !store.canWrite(),
