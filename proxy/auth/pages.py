@@ -15,7 +15,8 @@ from starlette.responses import HTMLResponse
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 WHAT_SIGNING_IN_GIVES = (
     "Your workspace lives in this browser and works offline without signing in. Signing in connects "
-    "this page to your account on this Quire server; syncing between devices is not available yet."
+    "this page to your account on this Quire server: your devices sync through it, end-to-end "
+    "encrypted once you set up encryption."
 )
 LINK_SPENT = (
     "This sign-in link can no longer be used: it was used already, it expired, or the server was "

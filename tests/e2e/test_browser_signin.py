@@ -186,7 +186,7 @@ def test_a_signed_out_page_load_logs_no_error(context: BrowserContext, quire: Qu
     console = Console(page)
     page.goto(quire.url)
     expect(page.locator("#sign-in")).to_be_visible()
-    assert "not available yet" in page.locator("#sign-in").get_attribute("title")
+    assert "your devices sync" in page.locator("#sign-in").get_attribute("title")
     page.wait_for_timeout(500)
     assert console.errors == []
 

@@ -5,7 +5,7 @@
 import { $, h, icon } from "./dom.mjs";
 
 const GIVES = "Signing in connects this page to your account on this Quire server. "
-  + "Your workspace stays in this browser and works offline without it; syncing between devices is not available yet.";
+  + "Your workspace stays in this browser and works offline without it; signed in, your devices sync, end-to-end encrypted once you set up encryption.";
 
 async function fetchMe() {
   try {

@@ -49,7 +49,7 @@ def test_the_pages_say_what_signing_in_gives_and_promise_nothing_that_does_not_e
     texts.append(visible_text(client.get("/signin").text))
     for text in texts:
         assert "works offline without signing in" in text
-        assert "not available yet" in text
+        assert "devices sync through it, end-to-end encrypted" in text
         assert "sync and search" not in text.lower() and "turns on" not in text.lower()
 
 
