@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from playwright.sync_api import Browser, Page, expect
 
 from e2e_helpers import ROOT, ForeignRequests, QuireServer, new_context, open_app, wait_ready
