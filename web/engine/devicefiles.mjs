@@ -4,21 +4,9 @@
 // strict-durability transaction completed, so the engine may record the file after it.
 // Used by pylib/platform/pyodide.py (open_device_files); the interface is pylib's DeviceFiles.
 
+import { request, transactionDone } from "./pagestore_db.mjs";
+
 const STORE = "files";
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function finished(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error || new DOMException("transaction aborted", "AbortError"));
-  });
-}
 
 export class DeviceFiles {
   constructor(db) {
@@ -34,7 +22,7 @@ export class DeviceFiles {
   async put(name, bytes) {
     const tx = this.db.transaction(STORE, "readwrite", { durability: "strict" });
     tx.objectStore(STORE).put(new Blob([bytes]), name);
-    await finished(tx);
+    await transactionDone(tx);
   }
 
   async get(name) {
@@ -45,7 +33,7 @@ export class DeviceFiles {
   async delete(name) {
     const tx = this.db.transaction(STORE, "readwrite", { durability: "strict" });
     tx.objectStore(STORE).delete(name);
-    await finished(tx);
+    await transactionDone(tx);
   }
 
   close() {

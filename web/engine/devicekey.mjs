@@ -6,23 +6,10 @@
 // Argon2id the keyring derives passphrase keys with, so the worker loads one module.
 
 import { argon2id } from "../vendor/hash-wasm/index.esm.min.js";
+import { request, transactionDone } from "./pagestore_db.mjs";
 
 const DB = "quire-keys";
 const STORE = "keys";
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function finished(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error || new DOMException("transaction aborted", "AbortError"));
-  });
-}
 
 async function open() {
   const req = indexedDB.open(DB, 1);
@@ -36,7 +23,7 @@ async function write(workspace, value) {
     const tx = db.transaction(STORE, "readwrite", { durability: "strict" });
     if (value === null) tx.objectStore(STORE).delete(workspace);
     else tx.objectStore(STORE).put(value, workspace);
-    await finished(tx);
+    await transactionDone(tx);
   } finally {
     db.close();
   }
