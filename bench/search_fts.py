@@ -50,8 +50,12 @@ def _index_bytes(conn: sqlite3.Connection, prefix: str) -> int:
 
 def storage_compare(path: str) -> dict[str, float]:
     """Our external-content index against a regular FTS5 table over the same names and text."""
+    from pylib import textstore
+    from pylib.search import indexer
+
     conn = sqlite3.connect(path)
-    rows = conn.execute("SELECT name, body FROM search_source").fetchall()
+    textstore.register(conn)  # the text is stored packed; what the index holds is unpacked
+    rows = [(name, body) for _, name, body in conn.execute(indexer.SOURCE)]
     ours = _index_bytes(conn, "search_")
     conn.close()
     other = sqlite3.connect(":memory:")

@@ -20,7 +20,8 @@ import sqlite3
 import sys
 from typing import Any, TextIO
 
-from pylib import cli_records, migrations
+from pylib import cli_records, migrations, textstore
+from pylib.care import integrity
 from pylib.clock import now_ms
 from pylib.errors import InvalidImport, NotAWorkspace, QuireError, SchemaTooNew
 from pylib.transfer.export import export_workspace
@@ -153,10 +154,17 @@ def inspect_file(file: str) -> dict[str, Any]:
         }
         tasks = dict(conn.execute("SELECT status, count(*) FROM agent_tasks GROUP BY status"))
         summary = found.summary
+        problems = None
+        if summary.schema_version == migrations.LATEST_VERSION:
+            # The engine's own invariants, as Storage → Check workspace runs them: live paths,
+            # versions that rebuild to their hashes, contents that match, files findable.
+            textstore.register(conn)
+            problems = integrity.run_checks(conn)
     return {
         "file": file, "integrity": ["ok"], "foreign_key_problems": 0,
         "schema_version": summary.schema_version, "latest_version": summary.latest_version,
         "size_bytes": summary.size_bytes, "counts": counts, "tasks": tasks,
+        "engine_problems": problems,
     }
 
 
@@ -168,11 +176,12 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             print(json.dumps({"file": args.file, "ok": False, "error": exc.to_dict()},
                              indent=2, default=str), file=out)
         raise
+    ok = not report["engine_problems"]
     if args.json:
-        print(json.dumps({**report, "ok": True}, indent=2), file=out)
+        print(json.dumps({**report, "ok": ok}, indent=2), file=out)
     else:
         _print_report(report, out)
-    return EXIT_OK
+    return EXIT_OK if ok else EXIT_PROBLEMS
 
 
 def _print_report(report: dict[str, Any], out: TextIO) -> None:
@@ -186,6 +195,9 @@ def _print_report(report: dict[str, Any], out: TextIO) -> None:
         ("schema", f"version {version} ({state})"),
         ("size", f"{report['size_bytes']:,} bytes"),
     ]
+    problems = report["engine_problems"]
+    lines.append(("engine checks", "run `quire migrate` first" if problems is None
+                  else f"{len(problems)} problem(s)" if problems else "ok"))
     lines += [(k.replace("_", " "), v) for k, v in report["counts"].items() if v is not None]
     if report["tasks"]:
         tasks = ", ".join(f"{k} {v}" for k, v in sorted(report["tasks"].items()))
@@ -193,6 +205,8 @@ def _print_report(report: dict[str, Any], out: TextIO) -> None:
     print(report["file"], file=out)
     for label, value in lines:
         print(f"  {label + ':':<19}{value}", file=out)
+    for problem in (problems or [])[:20]:
+        print(f"  problem ({problem['check']}): {problem['message']}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,17 +107,24 @@ CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], list[Problem]]], ...] = 
 )
 
 
+def run_checks(conn: sqlite3.Connection) -> list[Problem]:
+    """Every problem each check finds on ``conn`` (a workspace at the latest schema, with
+    ``quire_text`` registered), ``[{check, message, ...}]``; reads only."""
+    problems: list[Problem] = []
+    for name, run in CHECKS:
+        try:
+            found = run(conn)
+        except sqlite3.DatabaseError as exc:
+            found = [{"message": f"the check could not read the file ({exc})"}]
+        problems += [{"check": name, **p} for p in found]
+    return problems
+
+
 def check(ws: Workspace, *, record: bool = True) -> dict[str, Any]:
     """Run every check; with ``record``, store the result as ``last_check`` (if the file still
     takes a write: a damaged one may not)."""
     started = time.perf_counter()
-    problems: list[Problem] = []
-    for name, run in CHECKS:
-        try:
-            found = run(ws.conn)
-        except sqlite3.DatabaseError as exc:
-            found = [{"message": f"the check could not read the file ({exc})"}]
-        problems += [{"check": name, **p} for p in found]
+    problems = run_checks(ws.conn)
     result = {"ok": not problems, "at": ws.clock(),
               "ms": round((time.perf_counter() - started) * 1000, 1),
               "problems": problems[:MAX_PROBLEMS], "problem_count": len(problems),

@@ -116,6 +116,18 @@ def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer,
         expect(page.locator("#search-note")).to_be_hidden()
         page.screenshot(path=str(SHOTS / "panel-fused.png"))
         page.keyboard.press("Escape")
+        # A second tab shows this workspace read-only: its panel searches by meaning too
+        # (this tab's page, which holds the model and the vectors, answers for it).
+        second = context.new_page()
+        second.goto(own_server.url, wait_until="domcontentloaded")
+        expect(second.get_by_text("This workspace is open in another tab")).to_be_visible()
+        options = _panel_search(second, PARAPHRASE)
+        expect(options.first).to_have_accessible_name("Refund policy.md")
+        expect(options.first).to_contain_text("Similar meaning")
+        expect(second.locator("#search-note")).to_be_hidden()
+        second.screenshot(path=str(SHOTS / "second-tab-fused.png"))
+        second.close()
+        page.bring_to_front()
 
         page.get_by_role("treeitem", name="Garden.md").first.click()
         related = page.get_by_role("list", name="Related")

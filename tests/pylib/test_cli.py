@@ -138,3 +138,29 @@ def test_subcommands_plug_into_another_parser(tmp_path, capsys):
     args = parser.parse_args(["check", _workspace(tmp_path)])
     assert args.engine_command == "check"
     assert cli.run(args) == 0
+
+
+def test_check_runs_the_engines_checks_and_names_what_is_damaged(tmp_path, capsys):
+    """The file passes SQLite's checks, but a version no longer rebuilds and a document's
+    bytes no longer match their hash: `quire check` says so, as Check workspace would."""
+    path = _workspace(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE artifact_versions SET hash = ? WHERE seq = 1", ("0" * 64,))
+    conn.execute("UPDATE artifacts SET content = CAST('edited elsewhere' AS BLOB),"
+                 " content_codec = NULL WHERE path = '/a/b.md'")
+    conn.commit()
+    conn.close()
+    assert cli.main(["check", path]) == 1
+    out = capsys.readouterr().out
+    assert "engine checks:" in out and "problem(s)" in out
+    assert "the content does not match its recorded hash" in out
+    assert "problem (history):" in out
+    assert cli.main(["check", "--json", path]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert {p["check"] for p in report["engine_problems"]} >= {"blobs", "history"}
+
+
+def test_check_of_a_sound_workspace_reports_the_engine_checks_ok(tmp_path, capsys):
+    assert cli.main(["check", _workspace(tmp_path)]) == 0
+    assert "engine checks:     ok" in capsys.readouterr().out

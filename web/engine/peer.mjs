@@ -13,6 +13,9 @@ const READS = new Set([
   "links.incoming", "tags.list", "tags.notes",
 ]);
 const TIMEOUT_MS = 5000;
+// A page-level read (the semantic search runs in the owner's page: its embedding worker holds
+// the model and the vectors) may wait for the owner's model to answer, as it does there.
+const PAGE_TIMEOUT_MS = 15000;
 const CHANGED_AFTER_MS = 300; // one "changed" for a burst of saves
 
 export class PeerReadError extends Error {
@@ -34,6 +37,9 @@ export class Peer {
     this.onChanged = onChanged;
     this.waiting = new Map(); // request id -> {resolve, reject, timer}
     this.changedTimer = null;
+    // Reads the owning tab's page answers itself (name -> async (params) => result), beside the
+    // engine's READS: set by the UI (web/ui/semantic.mjs registers "page.semantic_search").
+    this.pageReads = new Map();
     this.channel = new BroadcastChannel(`quire-reads:${workspace}`);
     this.channel.onmessage = (event) => this.onMessage(event.data);
   }
@@ -42,14 +48,15 @@ export class Peer {
     return READS.has(method);
   }
 
-  /** Ask the owning tab; rejects with code `not_owner` when no tab answers in time. */
+  /** Ask the owning tab (an engine read, or a page read by its name); rejects with code
+   * `not_owner` when no tab answers in time. */
   ask(method, params) {
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(new PeerReadError("not_owner", "This workspace is open in another tab, which does not answer."));
-      }, TIMEOUT_MS);
+      }, method.startsWith("page.") ? PAGE_TIMEOUT_MS : TIMEOUT_MS);
       this.waiting.set(id, { resolve, reject, timer });
       this.channel.postMessage({ type: "read", id, method, params });
     });
@@ -77,9 +84,11 @@ export class Peer {
   }
 
   async serve({ id, method, params }) {
-    if (this.engine.ownership !== "owner" || !READS.has(method)) return;
+    if (this.engine.ownership !== "owner") return;
+    const page = this.pageReads.get(method);
+    if (!page && !READS.has(method)) return;
     try {
-      const result = await this.engine.read(method, params);
+      const result = page ? await page(params) : await this.engine.read(method, params);
       this.channel.postMessage({ type: "answer", id, ok: true, result });
     } catch (err) {
       this.channel.postMessage({ type: "answer", id, ok: false, error: { code: err?.code || "internal", message: err?.message || String(err) } });

@@ -43,6 +43,8 @@ export class Semantic {
   /** Start indexing once the engine is ready (called by app.mjs). */
   async start(engine) {
     this.engine = engine;
+    engine.peer?.pageReads.set("page.semantic_search", ({ query, waitMs, ...options }) =>
+      this.search(query, { ...options, waitMs: waitMs ?? Infinity }));
     // One core is left to the page and the data worker (on 2 cores: one ONNX thread; 1 and 2
     // threads embedded within noise of each other there, bench/README.md).
     const cores = navigator.hardwareConcurrency || 1;
@@ -105,6 +107,12 @@ export class Semantic {
    * (the worker may be embedding a batch of the first index). `minScore`: the least cosine a
    * chunk needs to count. */
   async search(query, { minScore = 0, waitMs = Infinity, ...options } = {}) {
+    const engine = this.session.engine;
+    if (engine && engine.ownership !== "owner" && this.store.canRead()) {
+      // A tab showing another tab's workspace: that tab's page holds the model and the
+      // vectors, so it searches by meaning too (registered in start()).
+      return engine.peer.ask("page.semantic_search", { query, minScore, waitMs, ...options });
+    }
     let chunks;
     let semantic = this.state();
     if (this.available && query.trim()) {
