@@ -4,6 +4,7 @@ natively (CPython onnxruntime on the vendored ONNX file: tests/pylib/embed_refer
 
 from __future__ import annotations
 
+import re
 import struct
 import sys
 from pathlib import Path
@@ -17,9 +18,17 @@ from embed_reference import ReferenceEmbedder  # noqa: E402
 
 from pylib import artifacts, db  # noqa: E402
 from pylib.search import search as keyword_search  # noqa: E402
-from pylib.semantic import fused, pending, semantic, store_vectors  # noqa: E402
+from pylib.semantic import fused, pending, query, semantic, store_vectors  # noqa: E402
 
 CUTOFF = 10
+NEAREST_CHUNKS = 200  # what the page's worker hands the engine (web/ui/semantic.mjs)
+
+
+def product_floor() -> float:
+    """The least cosine a chunk needs to join the search panel's results (MIN_SIMILARITY in
+    web/ui/semantic.mjs): the set is scored as the panel ranks."""
+    source = (HERE.parent.parent / "web" / "ui" / "semantic.mjs").read_text(encoding="utf-8")
+    return float(re.search(r"export const MIN_SIMILARITY = ([0-9.]+);", source).group(1))
 
 
 def quantized(vector) -> tuple[bytes, float]:
@@ -46,17 +55,22 @@ def _metrics(ranked: list[str], wanted: str) -> tuple[float, float]:
 
 
 def score(ws: db.Workspace, ids: dict[str, str], embedder: ReferenceEmbedder,
-          k: int = 60) -> dict[str, dict[str, dict[str, float]]]:
-    """``{method: {query kind | "all": {"mrr", "recall"}}}`` over every query of the set."""
+          k: int = 60, floor: float | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """``{method: {query kind | "all": {"mrr", "recall"}}}`` over every query of the set, the
+    semantic side as the panel gets it: the nearest chunks of at least ``floor`` cosine (the
+    product's floor unless given)."""
+    floor = product_floor() if floor is None else floor
     queries = corpus.queries()
     vectors = embedder.embed([q for q, _, _ in queries])
     sums: dict[str, dict[str, list[float]]] = {}
     for (text, kind, title), vector in zip(queries, vectors):
-        vector = [float(x) for x in vector]
+        chunks = [{"artifact_id": a, "chunk": n, "score": s}
+                  for a, n, s in query.scan(ws, [float(x) for x in vector], NEAREST_CHUNKS)
+                  if s >= floor]
         lists = {
             "keyword": [h["id"] for h in keyword_search(ws, text, limit=CUTOFF)["hits"]],
-            "semantic": [h["id"] for h in semantic(ws, vector=vector, limit=CUTOFF)["hits"]],
-            "fused": [h["id"] for h in fused(ws, text, vector=vector, limit=CUTOFF, k=k)["hits"]],
+            "semantic": [h["id"] for h in semantic(ws, chunks=chunks, limit=CUTOFF)["hits"]],
+            "fused": [h["id"] for h in fused(ws, text, chunks=chunks, limit=CUTOFF, k=k)["hits"]],
         }
         for method, ranked in lists.items():
             mrr, recall = _metrics(ranked, ids[title])
