@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import base64
 import random
 import statistics
 import sys
@@ -115,9 +116,11 @@ def _filled(path: str, megabytes: int, old_format: bool):
     rng = random.Random(8)
     ids = []
     note = 200_000
-    # Each note's bytes are stored about 2.5 times (content, newest version, search index).
-    for i in range(megabytes * 400_000 // note):
-        text = "".join(rng.choice("abcdefghij klmnop\n") for _ in range(note // 20)) * 20
+    # Each note's bytes are stored about 3.8 times (content, newest version, search index).
+    # Random base64 lines: text that compression cannot shrink, so the file is ~50 MB on disk
+    # as it is in use, not the size of its text.
+    for i in range(megabytes * 265_000 // note):
+        text = base64.encodebytes(rng.randbytes(note * 3 // 4)).decode()
         ids.append(artifacts.create(ws, f"/n/{i}.md", text).id)
     for art_id in ids[::2]:
         trash.trash_artifact(ws, art_id)

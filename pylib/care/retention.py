@@ -47,14 +47,19 @@ def preview(ws: Workspace, policy: Retention | None = None,
         f" WHERE {act[0]}", act[1]).fetchone()
     total = version_bytes + trash_bytes + act_bytes
     documents = len({a for _, a, _ in gone})
-    parts = [f"{len(gone):,} versions of {documents:,} documents", f"{len(units):,} trashed items",
-             f"{act_count:,} activity entries"]
+    parts = [f"{_count(len(gone), 'version')} of {_count(documents, 'document')}",
+             _count(len(units), "trashed item"), _count(act_count, "activity entry", "activity entries")]
     return {
         "frees_bytes": total, "versions": len(gone), "documents": documents,
         "version_bytes": version_bytes, "trash_items": len(units), "trash_bytes": trash_bytes,
         "activity": act_count, "activity_bytes": act_bytes, "policy": policy.describe(),
         "message": f"This frees {format_bytes(total)}: " + ", ".join(parts) + ".",
     }
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 version``, ``2 versions`` (``many``: an irregular plural)."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _trash_bytes(ws: Workspace, units: list[str]) -> int:

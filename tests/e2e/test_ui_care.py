@@ -40,7 +40,7 @@ def test_settings_policy_is_previewed_and_applied_to_history(app: Page) -> None:
     dialog.get_by_label("Versions to keep (N)").fill("2")
     dialog.get_by_role("button", name="Preview").click()
     expect(dialog.locator("#care-preview")).to_contain_text(
-        f"{len(before) - 2} versions of 1 documents")
+        f"{len(before) - 2} versions of 1 document,")
     expect(dialog.locator("#care-preview")).to_contain_text("This frees")
     _shot(app, "settings-preview")
     dialog.get_by_label("Versions to keep (N)").fill("0")

@@ -61,7 +61,7 @@ def test_last_n_keeps_the_newest_and_rebuilds_exactly(tmp_path):
     settings.set_retention(ws, {"versions": "last", "keep_last": 4})
     pre = retention.preview(ws)
     assert (pre["versions"], pre["documents"]) == (8, 1)
-    assert pre["message"].startswith("This frees ") and "8 versions of 1 documents" in pre["message"]
+    assert pre["message"].startswith("This frees ") and "8 versions of 1 document," in pre["message"]
     _run(ws)
     assert _texts(ws, doc.id) == before[:4]
     assert artifacts.get(ws, doc.id).text == before[0]

@@ -4,7 +4,7 @@
 import { h, replace } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { note, reportError } from "./notifications.mjs";
-import { cleanupSteps, totalRemoved } from "./upkeep.mjs";
+import { cleanupSteps, describeRemoved, totalRemoved } from "./upkeep.mjs";
 
 const MODES = [
   ["all", "Keep every version"],
@@ -75,7 +75,7 @@ export async function openCareSettings({ session }) {
     const steps = await cleanupSteps(session, {}, { label: "Cleaning up" }).catch((err) => { fail(err); return null; });
     if (!steps) return;
     const t = totalRemoved(steps);
-    const msg = `Removed ${t.versions} versions, ${t.trash_items} trashed items, ${t.activity} activity entries.`
+    const msg = `${describeRemoved(t)}.`
       + (t.skipped.length ? ` ${t.skipped.length} document(s) were left as they were: ${t.skipped.map((s) => s.message).join("; ")}` : "");
     replace(previewEl, h("strong", { id: "care-done" }, msg));
     note(msg);

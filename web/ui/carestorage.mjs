@@ -5,7 +5,7 @@
 import { h, replace, formatBytes, formatFull, downloadBytes } from "./dom.mjs";
 import { confirmDialog, promptText } from "./dialogs.mjs";
 import { note, reportError, showTask, hideTask, showError } from "./notifications.mjs";
-import { cleanupSteps, compactSteps, totalRemoved } from "./upkeep.mjs";
+import { cleanupSteps, compactSteps, describeRemoved, totalRemoved } from "./upkeep.mjs";
 
 const PART_LABELS = {
   documents: "Documents", files: "Files", versions: "Version history", trash: "Trash",
@@ -93,7 +93,7 @@ async function cleanUp({ session }) {
   const preview = await session.call("care.preview", {});
   if (!(await confirmDialog({ title: "Clean up now", message: `${preview.message} ${preview.policy}`, okLabel: "Clean up" }))) return;
   const t = totalRemoved(await cleanupSteps(session, {}, { label: "Cleaning up" }));
-  note(`Removed ${t.versions} versions, ${t.trash_items} trashed items, ${t.activity} activity entries`);
+  note(describeRemoved(t));
 }
 
 async function compact({ session }) {

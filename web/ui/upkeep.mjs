@@ -51,6 +51,13 @@ export function compactSteps(session, opts = {}) {
 }
 
 /** Sum what a cleanup's steps removed. */
+const counted = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** "Removed 3 versions, 1 trashed item, 0 activity entries" for a `totalRemoved` sum. */
+export function describeRemoved(t) {
+  return `Removed ${counted(t.versions, "version")}, ${counted(t.trash_items, "trashed item")}, ${counted(t.activity, "activity entry", "activity entries")}`;
+}
+
 export function totalRemoved(steps) {
   const sum = { versions: 0, trash_items: 0, activity: 0, skipped: [] };
   for (const s of steps) {
