@@ -50,7 +50,10 @@ def check_vendored() -> None:
 
 def bench_app() -> Starlette:
     return Starlette(
-        routes=[Mount("/bench", app=WebFiles(PAGES)), Mount("/", app=WebFiles(ROOT / "web"))],
+        routes=[Mount("/bench", app=WebFiles(PAGES)),
+                # onnxruntime-web as published: the embedding baseline's default build
+                Mount("/bench-ort", app=WebFiles(ROOT / "node_modules" / "onnxruntime-web" / "dist")),
+                Mount("/", app=WebFiles(ROOT / "web"))],
         middleware=[Middleware(IsolationHeadersMiddleware)],
     )
 

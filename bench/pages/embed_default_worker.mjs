@@ -1,6 +1,8 @@
 // The baseline of bench/engine_embed_throughput.py: transformers.js's default
 // feature-extraction pipeline, called one chunk at a time (mean pooling, normalised), with the
-// same vendored files and offline settings as web/embed/worker.mjs.
+// same vendored model and offline settings as web/embed/worker.mjs, and the onnxruntime-web
+// build transformers.js loads by default (asyncify; served from node_modules by the bench
+// server, as the app does not vendor it).
 import { env, pipeline } from "/vendor/transformers/transformers.min.js";
 
 env.allowRemoteModels = false;
@@ -9,8 +11,8 @@ env.localModelPath = "/vendor/models/";
 env.useBrowserCache = false;
 env.useWasmCache = false;
 env.backends.onnx.wasm.wasmPaths = {
-  mjs: "/vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs",
-  wasm: "/vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm",
+  mjs: "/bench-ort/ort-wasm-simd-threaded.asyncify.mjs",
+  wasm: "/bench-ort/ort-wasm-simd-threaded.asyncify.wasm",
 };
 
 let extractor = null;

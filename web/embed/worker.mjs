@@ -34,9 +34,10 @@ env.allowLocalModels = true;
 env.localModelPath = new URL("../vendor/models/", import.meta.url).pathname;
 env.useBrowserCache = false; // the service worker already keeps every vendored file
 env.useWasmCache = false;
+// onnxruntime-web's plain CPU build (scripts/vendor_embeddings.py says why not the asyncify one).
 env.backends.onnx.wasm.wasmPaths = {
-  mjs: vendor("transformers/ort-wasm-simd-threaded.asyncify.mjs"),
-  wasm: vendor("transformers/ort-wasm-simd-threaded.asyncify.wasm"),
+  mjs: vendor("transformers/ort-wasm-simd-threaded.mjs"),
+  wasm: vendor("transformers/ort-wasm-simd-threaded.wasm"),
 };
 
 let tokenizer = null;
