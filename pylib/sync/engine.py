@@ -18,11 +18,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import hashlib
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from pylib import migrations
 from pylib.db import Workspace
-from pylib.sync import codec, kept, manifest as mf, meta, outbox
+from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
@@ -31,10 +31,34 @@ from pylib.sync.snapshot import PART_BYTES, part_key, split
 from pylib.sync.store import NotModified, ObjectStore
 
 MAX_ATTEMPTS = 8
+FETCH_AT_ONCE = 4  # objects of one pull read at the same time (the network overlaps the opening)
 
 
 class MissingObject(Refused):
     default_message = "An object the sync manifest lists is missing; nothing was applied."
+
+
+async def _all(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    """Await ``calls`` a few at a time, results in order; the first failure cancels the rest.
+    Without a running event loop (tests drive the engine by hand) one after another."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return [await call() for call in calls]
+    gate = asyncio.Semaphore(FETCH_AT_ONCE)
+
+    async def one(call: Callable[[], Awaitable[Any]]) -> Any:
+        async with gate:
+            return await call()
+
+    tasks = [asyncio.ensure_future(one(call)) for call in calls]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def workspace_tag(sync_key: bytes) -> str:
@@ -57,6 +81,10 @@ class SyncEngine:
         self.schema = schema_version
         self.segment_bytes = PART_BYTES  # a push larger than this is cut into segments
         self._lock = asyncio.Lock()
+        # The manifest this device last read or wrote, all of it applied here: a push may
+        # commit on it at once (If-Match fails if another device wrote since).
+        self._seen: Manifest | None = None
+        self.pulled_by_push = 0  # records a push had to pull first (the views must follow)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -106,13 +134,19 @@ class SyncEngine:
                                        {"kind": "segment", "dev": device, "num": number})
 
     async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
-        for part in range(int(snap["parts"])):
-            records += await self.read_records(
-                part_key(snap["id"], part),
-                {"kind": "snapshot", "id": snap["id"], "part": part, "parts": snap["parts"]})
-            self.progress(part + 1, int(snap["parts"]))
-        return records
+        total, done = int(snap["parts"]), 0
+
+        async def part(number: int) -> list[dict[str, Any]]:
+            nonlocal done
+            found = await self.read_records(
+                part_key(snap["id"], number),
+                {"kind": "snapshot", "id": snap["id"], "part": number, "parts": snap["parts"]})
+            done += 1
+            self.progress(done, total)
+            return found
+
+        parts = await _all([lambda n=n: part(n) for n in range(total)])
+        return [record for found in parts for record in found]
 
     def progress(self, done: int, total: int) -> None:
         """Called as a snapshot's parts arrive (a new device's progress bar)."""
@@ -122,7 +156,11 @@ class SyncEngine:
     async def pull(self) -> int:
         """Apply what other devices pushed; returns how many records were applied."""
         async with self._lock:
-            manifest = await self.read_manifest(use_etag=True)
+            try:
+                manifest = await self.read_manifest(use_etag=True)
+            except BaseException:
+                self._seen = None
+                raise
             for _ in range(3):
                 try:
                     return await self._pull(manifest)
@@ -136,16 +174,17 @@ class SyncEngine:
 
     async def _pull(self, manifest: Manifest | None) -> int:
         if manifest is None:
-            return 0
+            return 0  # unchanged since it was applied: what is seen stays valid
+        self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
-        records: list[dict[str, Any]] = []
+        snapshot: list[dict[str, Any]] = []
         if self._needs_snapshot(manifest, cursors):
-            records += await self._snapshot(manifest.snapshot or {})
+            snapshot = await self._snapshot(manifest.snapshot or {})
             for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
                 cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
-        for device, number in todo:
-            records.extend(await self._segment(device, number))
+        segments = await _all([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
+        records = [record for found in segments for record in found]
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)
 
@@ -155,28 +194,46 @@ class SyncEngine:
             if manifest.etag is not None:
                 meta.put(conn, "etag", manifest.etag)
 
-        plan = merge_records(self.ws, records, after=advance)
-        return plan.applied
+        # Every object is in hand and checked: now apply all of it in one transaction. A
+        # fresh workspace takes the snapshot in whole (pylib/sync/adopt.py), then merges the
+        # segments after it (each written after its device had what the snapshot holds).
+        with self.ws.transaction():
+            adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
+                and adopt.adopt(self.ws, snapshot)
+            plan = merge_records(self.ws, records if adopted else snapshot + records,
+                                 after=advance)
+        self._seen = manifest
+        return plan.applied + (adopt.counted(snapshot) if adopted else 0)
 
     # --- push ------------------------------------------------------------------------
 
     async def push(self) -> int:
         """Send this device's pending changes; returns how many records were committed."""
         async with self._lock:
-            for _ in range(MAX_ATTEMPTS):
+            try:
+                return await self._push()
+            except BaseException:
+                self._seen = None  # whatever happened, read the manifest again next time
+                raise
+
+    async def _push(self) -> int:
+        for _ in range(MAX_ATTEMPTS):
+            manifest, self._seen = self._seen, None
+            if manifest is None:  # else: the one last applied (If-Match tells if it changed)
                 manifest = await self.read_manifest()
                 assert manifest is not None
                 if self._behind(manifest):
-                    await self._pull(manifest)
+                    self.pulled_by_push += await self._pull(manifest)
                     continue
-                records, upto = outbox.pending(self.ws)
-                if not records:
-                    return 0
-                try:
-                    return await self._commit(manifest, records, upto)
-                except PreconditionFailed:
-                    continue  # another device committed first: read, pull, retry
-            raise PreconditionFailed("Other devices kept writing; sync will try again.")
+            records, upto = outbox.pending(self.ws)
+            if not records:
+                self._seen = manifest
+                return 0
+            try:
+                return await self._commit(manifest, records, upto)
+            except PreconditionFailed:
+                continue  # another device committed first: read, pull, retry
+        raise PreconditionFailed("Other devices kept writing; sync will try again.")
 
     async def _put_segment(self, number: int, records: list[dict[str, Any]]) -> int:
         for _ in range(MAX_ATTEMPTS):
@@ -215,6 +272,8 @@ class SyncEngine:
             kept.prune(conn, self.ws.clock())
             meta.put(conn, "counter", new.counter)
             meta.put(conn, "etag", etag)
+        new.etag = etag
+        self._seen = new
         return len(records)
 
     async def compact(self, **options: Any) -> bool:
@@ -223,14 +282,29 @@ class SyncEngine:
         from pylib.sync.compaction import compact
 
         async with self._lock:
+            self._seen = None
             return await compact(self, **options)
 
     async def sync(self) -> dict[str, int]:
-        """Pull, then push: ``{pulled, pushed}``."""
-        pulled = await self.pull()
+        """Pull, then push: ``{pulled, pushed}``. With changes to send and the manifest last
+        applied at hand, the push goes first: its conditional write tells whether anything
+        came meanwhile (then it pulls and tries again), which saves a round trip."""
+        self.pulled_by_push = 0
+        pulled = 0
+        if self._seen is None or not self.waiting():
+            pulled = await self.pull()
         pushed = await self.push()
-        return {"pulled": pulled, "pushed": pushed}
+        return {"pulled": pulled + self.pulled_by_push, "pushed": pushed}
+
+    def finish(self) -> bool:
+        """Build what a new device's first pull left for just after (the link index,
+        :func:`pylib.sync.adopt.build_links`); False if nothing was left."""
+        return adopt.build_links(self.ws)
 
     def waiting(self) -> int:
         """How many changed rows wait to be pushed."""
         return outbox.count(self.ws.conn)
+
+    def changes_waiting(self) -> int:
+        """How many things a person changed wait to be pushed (what the indicator counts)."""
+        return outbox.count_changes(self.ws.conn)

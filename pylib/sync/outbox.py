@@ -121,8 +121,31 @@ def pending_groups(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, 
 
 
 def count(conn: sqlite3.Connection) -> int:
-    """How many rows wait to be pushed (what "N changes waiting" counts)."""
+    """How many rows wait to be pushed (whether a push is due)."""
     return conn.execute("SELECT count(DISTINCT tbl || ' ' || row_id) FROM sync_changes").fetchone()[0]
+
+
+# The thing a person changed, for each changed row: a version or a citation is its
+# document's change (one removed with its document is part of that removal); the activity
+# entry and the trash unit that come with a change are not changes of their own.
+_CHANGED_THING = """
+SELECT count(DISTINCT CASE c.tbl
+  WHEN 'artifact_versions' THEN
+    (SELECT 'artifacts ' || v.artifact_id FROM artifact_versions v WHERE v.id = c.row_id)
+  WHEN 'citations' THEN
+    (SELECT 'artifacts ' || x.source_artifact_id FROM citations x WHERE x.id = c.row_id)
+  ELSE c.tbl || ' ' || c.row_id END)
+FROM sync_changes c WHERE c.tbl NOT IN ('action_log', 'trash')"""
+
+
+def count_changes(conn: sqlite3.Connection) -> int:
+    """How many changes a person made wait to be pushed (what "N changes waiting" counts):
+    documents and folders changed, not rows (a save is its text, its version and its
+    activity entry: one change). At least 1 while any row waits."""
+    things = conn.execute(_CHANGED_THING).fetchone()[0]
+    if things:
+        return things
+    return 1 if conn.execute("SELECT EXISTS (SELECT 1 FROM sync_changes)").fetchone()[0] else 0
 
 
 def touch(conn: sqlite3.Connection, tbl: str, row_id: str, columns: list[str],

@@ -5,12 +5,17 @@ a bearer token) for a URL good for one method on one key under the user's folder
 conditions signed in (``If-Match``, ``If-None-Match``, the length and SHA-256 of a body), then
 sends it to S3. A URL S3 refuses as expired or unsigned (403) is presigned once more (the
 device may have slept between the two). Answers become the store's outcomes and errors.
+
+A signed GET is kept for a while and used again for the same read (the manifest poll asks
+for the same key with the same ``If-None-Match`` until something changes): a poll is then one
+request to S3, not two, and the proxy signs far less.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +29,8 @@ from pylib.sync.store import Blob, NotModified, ObjectStore
 
 CONTENT_TYPE = "application/octet-stream"
 TIMEOUT_S = 60.0  # one request; a snapshot part is at most a few MiB
+REUSE_S = 60.0  # how long a signed GET is used again (well within the URLs' lifetime)
+REUSE_KEPT = 8  # signed GETs kept at most
 
 
 class ProxyStore(ObjectStore):
@@ -36,6 +43,7 @@ class ProxyStore(ObjectStore):
         self.headers = dict(headers or {})
         self.host = host or platforms.current
         self.timeout = timeout
+        self._signed: dict[tuple[str, str | None], tuple[float, dict[str, Any]]] = {}
 
     async def _fetch(self, url: str, **kwargs: Any) -> Response:
         try:
@@ -65,9 +73,25 @@ class ProxyStore(ObjectStore):
             raise self._api_error(reply)
         return reply.json()
 
+    async def _signed_get(self, key: str, if_none_match: str | None,
+                          fresh: bool) -> dict[str, Any]:
+        """A signed GET of ``key``: one kept from a moment ago, else a new one."""
+        kept = self._signed.get((key, if_none_match))
+        if not fresh and kept is not None and time.monotonic() - kept[0] < REUSE_S:
+            return kept[1]
+        signed = await self._presign(op="get", key=key, if_none_match=if_none_match)
+        if len(self._signed) >= REUSE_KEPT:
+            self._signed.pop(min(self._signed, key=lambda k: self._signed[k][0]))
+        self._signed[(key, if_none_match)] = (time.monotonic(), signed)
+        return signed
+
     async def _send(self, body: bytes | None = None, **fields: Any) -> Response:
         for attempt in (0, 1):
-            signed = await self._presign(**fields)
+            if fields["op"] == "get":
+                signed = await self._signed_get(fields["key"], fields.get("if_none_match"),
+                                                fresh=bool(attempt))
+            else:
+                signed = await self._presign(**fields)
             reply = await self._fetch(signed["url"], method=signed["method"],
                                       headers=signed["headers"], body=body)
             if reply.status != 403 or attempt:

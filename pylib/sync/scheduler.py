@@ -23,8 +23,13 @@ from typing import Any, Callable
 
 from pylib.sync import errors
 
-DEBOUNCE_MS = 1_500
-POLL_MS = 5_000
+# A save is already the end of a pause in typing (the editor saves when typing stops), so
+# the round follows it closely; a burst of saves still makes one round.
+DEBOUNCE_MS = 300
+# The manifest poll while the page is visible: a conditional GET, 304 when nothing changed
+# (two small requests: the presign and S3's answer), so another device's edit shows within
+# about a second and a half plus a pull.
+POLL_MS = 1_500
 RETRY_MS = (2_000, 60_000)  # first retry, longest wait between retries
 
 
@@ -35,7 +40,8 @@ def _monotonic_ms() -> int:
 @dataclass(frozen=True)
 class Status:
     """``state``: synced | syncing | waiting | offline | signed_out | key_missing | quota |
-    update_required | refused | failed; ``waiting``: rows not yet pushed; ``text``: for people."""
+    update_required | refused | failed; ``waiting``: changes a person made not yet pushed
+    (documents and folders, :func:`pylib.sync.outbox.count_changes`); ``text``: for people."""
 
     state: str
     waiting: int
@@ -152,7 +158,7 @@ class SyncScheduler:
 
     def status(self) -> Status:
         """What the status area says now."""
-        waiting = self.engine.waiting() if self.engine is not None else 0
+        waiting = self.engine.changes_waiting() if self.engine is not None else 0
         if self.engine is None:
             return describe("key_missing", waiting)
         if not self.online:

@@ -26,7 +26,7 @@ from pylib.keyring import Keyring, cpython_argon2id
 from pylib.keys import derive_keys
 from pylib.platform.base import Platform
 from pylib.s3client import Retry, S3Client
-from pylib.sync import outbox
+from pylib.sync import adopt, outbox
 from pylib.sync.engine import SyncEngine
 from pylib.sync.proxystore import ProxyStore
 from pylib.sync.scheduler import SyncScheduler, describe
@@ -88,6 +88,9 @@ class _Counting:
 
     def waiting(self) -> int:
         return self.engine.waiting()
+
+    def changes_waiting(self) -> int:
+        return self.engine.changes_waiting()
 
 
 class SyncService:
@@ -204,6 +207,8 @@ class SyncService:
                 await self._find_key()
             if self.engine is None:
                 return self.status()
+        if self.engine.finish():  # a new device's link index, the tick after its first pull
+            return self.status()
         if now:
             self.scheduler.focused()
         self.pulled, self.conflicts = 0, []
@@ -228,7 +233,7 @@ class SyncService:
     def status(self) -> dict[str, Any]:
         """What the indicator shows: ``{state, text, waiting, last_synced, retry, wake_in_ms,
         pulled, conflicts, key}`` (``wake_in_ms``: when to call :meth:`tick` again, or null)."""
-        waiting = outbox.count(self.ws.conn) if self.ws is not None else 0
+        waiting = outbox.count_changes(self.ws.conn) if self.ws is not None else 0
         s = self.scheduler
         if self.engine is None:
             state = "offline" if not s.online else self.key_state
@@ -243,6 +248,8 @@ class SyncService:
             wake_at = s.next_wake()
             clock = s.clock()
             wake = None if wake_at is None else max(0, wake_at - clock)
+            if self.ws is not None and adopt.links_due(self.ws.conn):
+                wake = 0  # the documents are shown: now their link index (engine.finish)
             body = {**current.to_dict(),
                     "retry": current.state not in ("synced", "syncing", "waiting", "offline")}
         return {**body, "last_synced": self.last_synced, "wake_in_ms": wake, "key": self.key_state,

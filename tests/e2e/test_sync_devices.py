@@ -2,10 +2,11 @@
 
 Two browser contexts are two devices signed in as the same user on the shared server. Each must
 boot its own engine (a context is a device: its own IndexedDB), so this module boots two and,
-for the new-device test, a third. Keys are set up through the engine's methods behind the
-encryption screens (`keys.setup` on one device, `keys.unlock` or `keys.recover` on the
-others); the indicator's states are
-screenshotted into .build/screenshots/ to be looked at.
+for the new-device test, a third. Keys are set up the way a person does it on the first two:
+the indicator's "Set up encryption…" and "Unlock…" buttons open the encryption screens
+(web/ui/keys.mjs), which are filled in and clicked through; the third device recovers with the
+words through the engine's method. The indicator's states are screenshotted into
+.build/screenshots/ to be looked at.
 """
 
 from __future__ import annotations
@@ -114,6 +115,38 @@ def s3_bodies(page: Page, keys: list[str]) -> list[bytes]:
     return [bytes(b) for b in found]
 
 
+def set_up_from_the_indicator(page: Page) -> list[str]:
+    """Click "Set up encryption…", choose the passphrase, confirm the words; returns them."""
+    button = page.locator("#sync-now")
+    expect(button).to_have_text("Set up encryption…")
+    button.click()
+    dialog = page.get_by_role("dialog", name="Set up encryption")
+    dialog.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    dialog.get_by_label("Repeat the passphrase").fill(PASSPHRASE)
+    dialog.get_by_role("button", name="Set up encryption").click()
+    shown = page.get_by_role("dialog", name="Your recovery words")
+    words = shown.get_by_role("list", name="Recovery words").locator("li")
+    expect(words).to_have_count(24, timeout=60_000)  # Argon2id runs first
+    done = shown.get_by_role("button", name="Done")
+    expect(done).to_be_disabled()  # not before the person says the words are written down
+    shoot(page, "recovery-words")
+    shown.get_by_label("I have written down the recovery words").check()
+    found = words.all_inner_texts()
+    done.click()
+    expect(shown).to_be_hidden()
+    return found
+
+
+def unlock_from_the_indicator(page: Page) -> None:
+    button = page.locator("#sync-now")
+    expect(button).to_have_text("Unlock…")
+    button.click()
+    dialog = page.get_by_role("dialog", name="Unlock encrypted files")
+    dialog.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    dialog.get_by_role("button", name="Unlock").click()
+    expect(dialog).to_be_hidden(timeout=60_000)
+
+
 @pytest.fixture(scope="module")
 def devices(browser: Browser, server: QuireServer) -> Iterator[Devices]:
     name = f"sync{uuid.uuid4().hex[:8]}"
@@ -129,15 +162,14 @@ def devices(browser: Browser, server: QuireServer) -> Iterator[Devices]:
         engine_call(a.page, "artifacts.create", {"path": "/before-keys.md", "content": "written before any key"})
         found.seen["a"] = sync_text(a.page)
         found.seen["objects before keys"] = s3_objects(a.page, "")
-        created = engine_call(a.page, "keys.setup", {"passphrase": PASSPHRASE})
-        found.words = created["words"]
+        found.words = set_up_from_the_indicator(a.page)
         expect_sync(a.page, r"^Synced · ")
         shoot(a.page, "synced")
         b = found.b = found.open()
         expect_sync(b.page, "Enter your passphrase to sync")
         found.seen["b"] = sync_text(b.page)
         shoot(b.page, "locked")
-        engine_call(b.page, "keys.unlock", {"passphrase": PASSPHRASE})
+        unlock_from_the_indicator(b.page)
         expect_sync(b.page, r"^Synced · ")
         yield found
     finally:
@@ -159,10 +191,12 @@ def paths(page: Page) -> list[str]:
 
 
 def test_nothing_is_sent_before_the_workspace_has_a_key(pair: Devices):
+    """The fixture set the key up from A's indicator through the encryption screens, and
+    unlocked B from its indicator; each then said Synced."""
     assert pair.seen["a"] == "Set up encryption to sync"
     assert pair.seen["objects before keys"] == []
     assert pair.seen["b"] == "Enter your passphrase to sync"
-    assert len(pair.words) == 24
+    assert len(pair.words) == 24 and all(w.isalpha() for w in pair.words)
     # Once keys exist, what was written before them went too: the other device has it.
     expect_tree_item(pair.b.page, "before-keys.md")
 

@@ -137,3 +137,35 @@ def test_representative_histories_on_the_real_server(proxy_url, new_uid, history
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(play).result()
+
+
+class Counting(CPythonPlatform):
+    """The host's fetch, counting the requests to the proxy's presign route."""
+
+    def __init__(self) -> None:
+        self.presigns = 0
+
+    async def fetch(self, url, **kwargs):
+        self.presigns += "/api/s3/presign" in url
+        return await super().fetch(url, **kwargs)
+
+
+def test_a_poll_uses_its_signed_get_again_and_a_change_still_shows(proxy_url, new_uid, tmp_path):
+    uid, key, host = new_uid("sync"), os.urandom(32), Counting()
+
+    async def scenario():
+        a = Device(str(tmp_path / "a.sqlite"), _store(proxy_url, uid, host), key)
+        b = Device(str(tmp_path / "b.sqlite"), _store(proxy_url, uid), key)
+        doc = artifacts.create(b.ws, "/d.md", "one\n")
+        await settle([a, b])
+        before = host.presigns
+        assert [await a.engine.pull() for _ in range(3)] == [0, 0, 0]  # 304s
+        assert host.presigns - before <= 1  # one signed GET (perhaps the last one), sent again
+        artifacts.update(b.ws, doc.id, "two\n")
+        await b.engine.sync()
+        assert await a.engine.pull() > 0  # the same signed GET now answers 200
+        assert artifacts.get(a.ws, doc.id).text == "two\n"
+        for device in (a, b):
+            device.close()
+
+    run(scenario())

@@ -57,8 +57,8 @@ def test_no_key_sends_nothing_then_a_key_made_on_one_device_syncs_the_other(prox
         b.event("offline")
         artifacts.update(b.ws, doc.id, "one\nB2\n")
         offline = await b.tick(now=True)
-        assert offline["state"] == "offline" and offline["waiting"] > 0
-        assert offline["text"] == f"Offline — {offline['waiting']} changes waiting"
+        assert offline["state"] == "offline" and offline["waiting"] == 1  # one note changed
+        assert offline["text"] == "Offline — 1 change waiting"
         b.event("online")
         assert (await b.tick())["state"] == "synced"
         # A third device unlocks with the recovery words and gets everything.

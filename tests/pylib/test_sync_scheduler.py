@@ -44,7 +44,7 @@ def test_commits_are_debounced_into_one_sync(setup):
     for text in ("2", "3"):
         clock.now += 400
         artifacts.update(a.ws, doc.id, text)
-    assert scheduler.status().text.endswith("changes waiting")
+    assert scheduler.status().text == "1 change waiting"  # one note, saved three times
     assert drive(scheduler.tick()) is None  # edits still coming
     clock.now += 1_000
     puts = store.puts
@@ -75,7 +75,8 @@ def test_offline_says_how_many_changes_wait_and_retries_with_backoff(setup):
     clock.now += 1_000
     drive(scheduler.tick())
     status = scheduler.status()
-    assert status.state == "offline" and status.text == "Offline — 3 changes waiting"  # row, version, log
+    # One new note: its row, its version and its activity entry are one change to a person.
+    assert status.state == "offline" and status.text == "Offline — 1 change waiting"
     first = scheduler.next_wake() - clock.now
     clock.now += first
     drive(scheduler.tick())
@@ -83,6 +84,21 @@ def test_offline_says_how_many_changes_wait_and_retries_with_backoff(setup):
     a.use(store)
     scheduler.went_online()
     assert drive(scheduler.tick()) == "sync" and scheduler.status().text == "Synced"
+
+
+def test_waiting_counts_what_a_person_changed_not_rows(setup):
+    _, a, _, _, _ = setup
+    doc = artifacts.create(a.ws, "/f/n.md", "one")  # the note and its new folder
+    artifacts.update(a.ws, doc.id, "two")
+    other = artifacts.create(a.ws, "/m.md", "three")
+    assert a.engine.waiting() >= 7  # rows: folder, notes, versions, activity entries
+    assert a.engine.changes_waiting() == 3
+    drive(a.engine.sync())
+    assert a.engine.changes_waiting() == 0
+    from pylib import trash
+
+    trash.trash_artifact(a.ws, other.id)  # the note, its trash unit, the activity entry
+    assert a.engine.changes_waiting() == 1
 
 
 def test_status_texts():

@@ -15,7 +15,7 @@ import { $, h, formatClock } from "./dom.mjs";
 import { ConflictNotice } from "./syncconflicts.mjs";
 
 const KEY_STATES = new Set(["key_missing"]); // no key here yet: the button opens the encryption screens
-const STATUS_AFTER_SAVE_MS = 400; // a burst of saves asks for the status once
+const STATUS_AFTER_SAVE_MS = 150; // a burst of saves asks for the status once (the round follows the save closely)
 
 /** The indicator's words for a status (`text` comes from the engine; "Synced" gets its time). */
 export function indicatorText(status) {

@@ -1,0 +1,175 @@
+"""A new device takes a snapshot in whole: bulk inserts, then each derived index in one pass.
+
+A device that holds no synced row yet (a fresh workspace: nothing of its own, nothing pulled)
+has nothing a merge could meet, so merging a snapshot record by record — a look-up, a write
+and the keyword and link indexes kept in step, per row — only costs time. Here each table's
+rows go in with one ``executemany`` in the order foreign keys need, with the same values,
+clocks and stored forms the merge would give them (:mod:`pylib.sync.apply`), capture off;
+then the keyword index is built once over everything (:func:`pylib.search.indexer.rebuild`),
+in the same transaction, so search is exact from the first moment.
+
+The link and tag index is built once too, but just after (:func:`build_links`, its own
+transaction): parsing every note for links is most of a whole take's time (the code-span
+masking of a note costs about 10 ms per 48 KB), and the documents can be shown first. A mark in
+``sync_meta`` says it is due, so it is built even after a crash in between; until then the
+backlinks, tags and link completion of the new device are empty (a second or two).
+
+Only a snapshot as a converged device writes it is taken so: every row once, no row both
+removed and present. Anything else — or a constraint the rows break — goes through the merge
+instead (:func:`adopt` answers False and has changed nothing), so the outcome is the merge's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from typing import Any
+
+from pylib import textstore
+from pylib.content import to_bytes
+from pylib.db import Workspace
+from pylib.links import index as link_index
+from pylib.paths import parent_of
+from pylib.search import indexer as search_index
+from pylib.sync import meta, resolve
+from pylib.sync.apply import set_applying, stamp_of
+from pylib.sync.clock import observe
+from pylib.sync.tables import TABLES
+
+ROOT = "/"
+LINKS_DUE = "links_due"  # sync_meta: the link index is still to be built after a whole take
+
+
+def is_fresh(conn: sqlite3.Connection) -> bool:
+    """True if this workspace holds no synced row, no pending change and no sync history."""
+    probes = [f"SELECT 1 FROM {name}" for name in TABLES]
+    probes += ["SELECT 1 FROM sync_rows", "SELECT 1 FROM sync_changes"]
+    return conn.execute(f"SELECT NOT EXISTS ({' UNION ALL '.join(probes)})").fetchone()[0] == 1
+
+
+def _clean(records: list[dict[str, Any]]) -> bool:
+    """Every row once (a snapshot written by a converged device)."""
+    seen = Counter((r.get("t"), r.get("id")) for r in records)
+    return all(n == 1 for n in seen.values())
+
+
+def _values(table_name: str, record: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {"id": record["id"]}
+    for group, cols in TABLES[table_name].groups.items():
+        values.update(zip(cols, record["f"][group][2]))
+    return values
+
+
+def _clocks(table_name: str, record: dict[str, Any]) -> str:
+    clocks = {g: f"{v[0]} {v[1]}" for g, v in record["f"].items()}
+    if table_name == "artifacts" and record["f"]["trash"][3] is not None:
+        clocks["trash@base"] = record["f"]["trash"][3]
+    return json.dumps(clocks, sort_keys=True)
+
+
+def _rows(conn: sqlite3.Connection, name: str, records: list[dict[str, Any]],
+          ) -> tuple[list[str], list[list[Any]]]:
+    """The columns and rows to insert, stored as the merge stores them."""
+    rows = [_values(name, r) for r in records]
+    if name == "artifacts":  # text travels plain; it is stored as the engine stores it
+        for values in rows:
+            content, codec = values["content"], None
+            if content is not None:
+                content, codec = textstore.encode(conn, to_bytes(content), values["kind"])
+            values["content"], values["content_codec"] = content, codec
+    if name == "artifact_versions":  # numbered per document in the order they were made
+        seq: dict[str, int] = defaultdict(int)
+        for values in rows:
+            seq[values["artifact_id"]] += 1
+            values["seq"], values["storage"] = seq[values["artifact_id"]], "full"
+    cols = list(rows[0])
+    return cols, [[values[c] for c in cols] for values in rows]
+
+
+def _insert_all(conn: sqlite3.Connection, by_table: dict[str, list[dict[str, Any]]]) -> None:
+    for name in TABLES:  # a row before the rows that refer to it
+        records = sorted(by_table.get(name, []), key=stamp_of)
+        if not records:
+            continue
+        cols, rows = _rows(conn, name, records)
+        conn.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES"
+                         f" ({', '.join('?' * len(cols))})", rows)
+        conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
+                         [(name, r["id"], _clocks(name, r)) for r in records])
+
+
+def _orphaned_parents(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """Live rows whose folder is not there (a snapshot of a sound file has none)."""
+    live = {p for (p,) in conn.execute("SELECT path FROM folders WHERE deleted_at IS NULL")}
+    live.add(ROOT)
+    out = set()
+    for tbl in ("folders", "artifacts"):
+        for row_id, path in conn.execute(f"SELECT id, path FROM {tbl} WHERE deleted_at IS NULL"):
+            if parent_of(path) not in live:
+                out.add((tbl, row_id))
+    return out
+
+
+def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
+    """Take a snapshot's ``records`` into this fresh workspace, inside the caller's
+    transaction; False (nothing changed) when they must be merged instead."""
+    conn = ws.conn
+    if not _clean(records):
+        return False
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    removed, latest = [], ""
+    for record in records:
+        latest = max(latest, stamp_of(record)[0])
+        table = TABLES.get(record["t"])
+        if table is None:
+            continue
+        if "x" in record:
+            removed.append(record)
+        elif set(record["f"]) == set(table.groups):
+            by_table[record["t"]].append(record)
+    conn.execute("SAVEPOINT sync_adopt")
+    set_applying(conn, True)
+    try:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        _insert_all(conn, by_table)
+        conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
+                         [(r["t"], r["id"], json.dumps({"-": f"{r['x'][0]} {r['x'][1]}"}))
+                          for r in removed])
+        for tbl, col in (("artifact_versions", "artifact_id"),
+                         ("citations", "source_artifact_id")):
+            conn.execute(f"DELETE FROM {tbl} WHERE {col} NOT IN (SELECT id FROM artifacts)")
+    except sqlite3.IntegrityError:
+        set_applying(conn, False)
+        conn.execute("ROLLBACK TO sync_adopt")
+        conn.execute("RELEASE sync_adopt")
+        return False
+    set_applying(conn, False)
+    conn.execute("RELEASE sync_adopt")
+    if latest:
+        observe(conn, latest)  # before any change of this device's own (a folder made below)
+    resolve.ensure_parents(ws, _orphaned_parents(conn), set())
+    search_index.rebuild(ws)
+    meta.put(conn, LINKS_DUE, True)
+    return True
+
+
+def links_due(conn: sqlite3.Connection) -> bool:
+    """True if a whole take left the link index to be built."""
+    return bool(meta.get(conn, LINKS_DUE, False))
+
+
+def build_links(ws: Workspace) -> bool:
+    """Build the link index a whole take left for later, in one pass; False if none was due.
+    (Notes saved meanwhile were indexed as they were saved; the rebuild covers them too.)"""
+    if not links_due(ws.conn):
+        return False
+    with ws.transaction():
+        link_index.rebuild(ws.conn)
+        ws.conn.execute("DELETE FROM sync_meta WHERE key = ?", (LINKS_DUE,))
+    return True
+
+
+def counted(records: list[dict[str, Any]]) -> int:
+    """How many of ``records`` a merge would have counted as applied."""
+    return sum(1 for r in records if r.get("t") in TABLES)
