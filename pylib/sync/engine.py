@@ -24,7 +24,7 @@ from pylib import migrations
 from pylib.db import Workspace
 from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
-from pylib.sync.errors import PreconditionFailed, Refused, UpdateRequired
+from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
 from pylib.sync.snapshot import PART_BYTES, part_key, split
@@ -32,6 +32,9 @@ from pylib.sync.store import NotModified, ObjectStore
 
 MAX_ATTEMPTS = 8
 FETCH_AT_ONCE = 4  # objects of one pull read at the same time (the network overlaps the opening)
+# Segments the manifest may list before a round folds them into a snapshot: a new device then
+# takes one snapshot in whole (pylib/sync/adopt.py) instead of merging every segment.
+COMPACT_AFTER = 200
 
 
 class MissingObject(Refused):
@@ -85,6 +88,7 @@ class SyncEngine:
         # commit on it at once (If-Match fails if another device wrote since).
         self._seen: Manifest | None = None
         self.pulled_by_push = 0  # records a push had to pull first (the views must follow)
+        self.compact_after = COMPACT_AFTER
 
     # --- reading ---------------------------------------------------------------------
 
@@ -288,12 +292,19 @@ class SyncEngine:
     async def sync(self) -> dict[str, int]:
         """Pull, then push: ``{pulled, pushed}``. With changes to send and the manifest last
         applied at hand, the push goes first: its conditional write tells whether anything
-        came meanwhile (then it pulls and tries again), which saves a round trip."""
+        came meanwhile (then it pulls and tries again), which saves a round trip. Once the
+        manifest lists :data:`COMPACT_AFTER` segments, the round compacts them too."""
         self.pulled_by_push = 0
         pulled = 0
         if self._seen is None or not self.waiting():
             pulled = await self.pull()
         pushed = await self.push()
+        listed = sum(map(len, self._seen.devices.values())) if self._seen else 0
+        if listed >= self.compact_after:
+            try:
+                await self.compact()  # under the lease; False if another device wrote first
+            except SyncError:
+                pass  # everything is pushed; folding waits for a later round
         return {"pulled": pulled + self.pulled_by_push, "pushed": pushed}
 
     def finish(self) -> bool:

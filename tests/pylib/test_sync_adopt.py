@@ -123,3 +123,18 @@ def test_a_snapshot_that_lists_a_row_twice_is_merged_instead(devices):
         assert adopt_module.adopt(b.ws, records) is True
     assert artifacts.get(b.ws, doc.id).text == "text\n"
     check_invariants(b.ws)
+
+
+def test_a_round_folds_many_segments_into_a_snapshot_that_a_new_device_takes_whole(devices,
+                                                                                   adopted):
+    a, b, _ = devices
+    a.engine.compact_after = 3
+    doc = artifacts.create(a.ws, "/n.md", "start\n")
+    for i in range(3):
+        artifacts.update(a.ws, doc.id, f"edit {i}\n")
+        drive(a.engine.sync())
+    manifest = drive(a.engine.read_manifest())
+    assert manifest.snapshot and not any(manifest.devices.values())  # all folded
+    drive(b.engine.pull())
+    assert adopted == [True] and artifacts.get(b.ws, doc.id).text == "edit 2\n"
+    assert synced_state(a.ws) == synced_state(b.ws)
