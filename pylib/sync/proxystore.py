@@ -6,9 +6,10 @@ conditions signed in (``If-Match``, ``If-None-Match``, the length and SHA-256 of
 sends it to S3. A URL S3 refuses as expired or unsigned (403) is presigned once more (the
 device may have slept between the two). Answers become the store's outcomes and errors.
 
-A signed GET is kept for a while and used again for the same read (the manifest poll asks
-for the same key with the same ``If-None-Match`` until something changes): a poll is then one
-request to S3, not two, and the proxy signs far less.
+A signed GET is kept for a few seconds and used again for the same read (the manifest poll
+asks for the same key with the same ``If-None-Match`` until something changes): most polls
+are then one request to S3, not two, and the proxy signs far less. A sign-out shows once the
+store asks the proxy again (within :data:`REUSE_S`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from pylib.sync.store import Blob, NotModified, ObjectStore
 
 CONTENT_TYPE = "application/octet-stream"
 TIMEOUT_S = 60.0  # one request; a snapshot part is at most a few MiB
-REUSE_S = 60.0  # how long a signed GET is used again (well within the URLs' lifetime)
+# How long a signed GET is used again: S3 alone answers it, so a session that ended (or an
+# account removed) shows in the status only once the store signs again — within this time.
+REUSE_S = 10.0
 REUSE_KEPT = 8  # signed GETs kept at most
 
 
