@@ -25,6 +25,9 @@ _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 # A setext underline ends the paragraph above it as a heading; a definition may follow.
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# A line opening a list item or a block quote: a paragraph begun in one takes an unindented
+# "===" as a lazy line of its text, not as a setext underline (CommonMark 5.2, 4.3).
+_CONTAINER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)| {0,3}>")
 _DEFINITION = re.compile(r" {0,3}\[(?!\^)([^\]\n]{1,999})\]:[ \t]*\S")
 # Footnote definitions and reference definitions whose destination is on the next line.
 _WHOLE_ONLY = re.compile(r"^ {0,3}\[(?:\^[^\]\n]+|[^\]\n]{1,999})\]:[ \t]*$|^ {0,3}\[\^[^\]\n]+\]:",
@@ -39,10 +42,12 @@ def split_sections(text: str) -> list[tuple[int, str]]:
 
 def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
     """The sections, the note's single-line reference definitions (by label; the first one
-    counts) and whether a fence is still open at the end."""
+    counts) and whether only the whole note renders it right: a fence still open at the end,
+    or an underline whose meaning depends on the list or quote it may sit in."""
     lines = text.split("\n")
     sections, definitions, start, fence = [], {}, 0, None
     can_define = True  # at the start, after a blank line, a heading or a definition
+    in_container = unsure = False  # the paragraph under way began in a list item or quote
     for n, line in enumerate(lines):
         match = _FENCE.match(line)
         if match:
@@ -65,12 +70,18 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
             # An indented line outside a paragraph is code, which a definition may follow.
             code = line.startswith("    ") and can_define
             underline = not can_define and _SETEXT.match(line)
+            if underline and in_container and not _RULE.match(line):
+                unsure = True  # a lazy line of the item's text, or an underline inside it
+            if _CONTAINER.match(line):
+                in_container = True
+            elif can_define and not line.startswith((" ", "\t")):
+                in_container = False  # an unindented paragraph after a break is outside
             can_define = bool(definition or code or not line.strip() or _ANY_HEADING.match(line)
                               or _RULE.match(line) or underline)
             continue
         can_define = False
     sections.append((start, "\n".join(lines[start:])))
-    return sections, definitions, fence is not None
+    return sections, definitions, fence is not None or unsure
 
 
 def _used(definitions: dict[str, str], chunk: str) -> str:
@@ -103,8 +114,8 @@ class SectionRenderer:
         shows at once, the rest follows)."""
         if _WHOLE_ONLY.search(text):
             return [(0, *self._section(text, "", whole=True))]
-        sections, definitions, open_fence = _scan(text)
-        if open_fence:  # definitions added after the last section would land in its code
+        sections, definitions, whole_only = _scan(text)
+        if whole_only:  # e.g. definitions added after the last section would land in its code
             return [(0, *self._section(text, "", whole=True))]
         out = []
         for start, chunk in sections:

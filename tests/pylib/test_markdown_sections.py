@@ -31,6 +31,12 @@ def whole(text: str) -> str:
 
 
 DOCS = {
+    # "===" under a list item's or quote's text is a lazy line of it, so a definition after it
+    # is text too; indented, it underlines a heading inside the item.
+    "lazy_underline_in_list": "1. one\n===\n[ref]: /u\n\n# B\n[ref]\n",
+    "lazy_underline_in_quote": "> q\n===\n[ref]: /u\n[ref]\n",
+    "underline_inside_item": "1. one\n   ===\n[ref]: /u\n\n# B\n[ref]\n",
+    "lazy_after_indented_item_text": "1. one\n\n   two\n===\n[ref]: /u\n[ref]\n",
     "headings": "# A\n\npara *one*\n\n## B\n\n- x\n- y\n\n### C\ntext\n",
     "fence_with_hashes": "# A\n\n```\n# not a heading\n```\n\n~~~~\n## nor this\n~~~\n~~~~\n# B\n",
     "references_across": "# A\n\nsee [the site][site] and [Site]\n\n# B\n\n[site]: https://x.example/ \"T\"\n",
