@@ -4,7 +4,7 @@
 export { EditorState, EditorSelection, Compartment, Transaction, Annotation, StateEffect, StateField, Text, Prec } from "@codemirror/state";
 export { EditorView, ViewPlugin, keymap, placeholder, drawSelection, dropCursor, highlightSpecialChars } from "@codemirror/view";
 export { history, historyKeymap, defaultKeymap, indentMore, indentLess, undo, redo, isolateHistory } from "@codemirror/commands";
-export { markdown, markdownLanguage, markdownKeymap, insertNewlineContinueMarkup, deleteMarkupBackward } from "@codemirror/lang-markdown";
+export { markdown, markdownLanguage, markdownKeymap, pasteURLAsLink, insertNewlineContinueMarkup, deleteMarkupBackward } from "@codemirror/lang-markdown";
 export { syntaxHighlighting, HighlightStyle, indentUnit } from "@codemirror/language";
 export { search, searchKeymap, openSearchPanel, closeSearchPanel, highlightSelectionMatches } from "@codemirror/search";
 export { autocompletion, completionKeymap, startCompletion, closeCompletion, completionStatus } from "@codemirror/autocomplete";

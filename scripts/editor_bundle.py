@@ -1,9 +1,10 @@
-"""The editor's CodeMirror 6 bundle: esbuild (from npm) turns scripts/codemirror_entry.mjs and
+"""The editor's CodeMirror 6 bundle: esbuild (from npm, through scripts/editor_bundle.mjs, which
+also applies a few checked patches to the pinned packages) turns scripts/codemirror_entry.mjs and
 the pinned @codemirror/* packages into one minified ES module, web/vendor/codemirror/codemirror.mjs.
 
 Cached like the other vendoring steps: the output lives in .build/editor/<hash of the inputs>/,
-where the inputs are the entry file, package-lock.json (every package's exact version) and this
-file, so an unchanged tree costs only hashing three small files.
+where the inputs are the entry file, the build script, package-lock.json (every package's exact
+version) and this file, so an unchanged tree costs only hashing four small files.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "scripts" / "codemirror_entry.mjs"
-ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
+BUILD_SCRIPT = ROOT / "scripts" / "editor_bundle.mjs"
 OUT_NAME = "codemirror.mjs"
 
 
 def inputs_digest() -> str:
     digest = hashlib.sha256()
-    for path in (ENTRY, ROOT / "package-lock.json", Path(__file__).resolve()):
+    for path in (ENTRY, BUILD_SCRIPT, ROOT / "package-lock.json", Path(__file__).resolve()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -34,11 +35,7 @@ def build_editor_bundle(build: Path) -> Path:
     shutil.rmtree(build / "editor", ignore_errors=True)
     tmp = out.with_suffix(".tmp.mjs")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(ESBUILD), str(ENTRY), "--bundle", "--format=esm", "--minify", "--target=es2022",
-         "--legal-comments=eof", "--log-level=warning", f"--outfile={tmp}"],
-        check=True, cwd=ROOT,
-    )
+    subprocess.run(["node", str(BUILD_SCRIPT), str(ENTRY), str(tmp)], check=True, cwd=ROOT)
     tmp.rename(out)
     return out
 

@@ -3,9 +3,9 @@ Python is ready; what is typed then reaches the engine once it is up (real Chrom
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from e2e_helpers import CONFIG, engine_call, wait_ready
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, new_context, open_app, wait_ready
 from shared_page import editor_text, expect_editor_text, open_in_tree, saved, unique
 
 # Resolves, as soon as the editor shows `text` and can be typed into, with the time since
@@ -64,3 +64,52 @@ def test_a_snapshot_older_than_the_engine_gives_way_to_the_engines_text(app: Pag
     expect_editor_text(app, "newer text")
     assert editor_text(app) == "newer text"
     open_in_tree(app, name)
+
+
+def test_typing_into_the_first_screen_is_handed_over(
+    browser: Browser, server: QuireServer, foreign_requests: ForeignRequests,
+) -> None:
+    """What is typed into the first screen, before the rest of the page (app.mjs) has loaded,
+    stays in the editor that takes it over, with the caret, and reaches the engine. The rest
+    of the page is held back by a route, so this test needs its own context without the
+    service worker (which would answer from its cache, past the route), and so its own engine."""
+    context = new_context(browser, server.url, foreign_requests, service_workers="block")
+    held: list = []
+    hold = {"on": False}
+
+    def app_module(route) -> None:
+        if hold["on"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    try:
+        context.route("**/ui/app.mjs", app_module)
+        page = open_app(context, server.url)
+        name = unique("first") + ".md"
+        text = "# First screen\n\ntyped before the page is put together\n"
+        created = engine_call(page, "artifacts.create", {"path": f"/{name}", "content": text})
+        page.evaluate("() => quire.ui.documents.refreshTree()")
+        open_in_tree(page, name)
+        saved(page)
+
+        hold["on"] = True
+        page.reload(wait_until="commit")
+        page.evaluate(EDITABLE_WITH, text)
+        page.locator("#editor .cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("early ")
+        # Still the first screen: the page's parts (its store) are not put together yet.
+        assert page.evaluate("() => !window.quire.ui.store") and held, "app.mjs should be held"
+        hold["on"] = False
+        for route in held:
+            route.continue_()
+
+        wait_ready(page)
+        page.keyboard.type("and later")  # the caret stayed where the first screen left it
+        saved(page)
+        assert engine_call(page, "artifacts.get", {"id": created["id"]})["text"] == text + "early and later"
+        expect_editor_text(page, text + "early and later")
+        expect(page.get_by_role("status")).not_to_contain_text("Recovered")
+    finally:
+        context.close()

@@ -72,7 +72,7 @@ def test_app_css_changes_nothing_the_first_paint_shows(
                                   service_workers="block")
     try:
         # The shell alone, as at its first paint: the app's modules are kept from starting.
-        context.route("**/ui/app.mjs", lambda route: route.fulfill(
+        context.route("**/ui/first.mjs", lambda route: route.fulfill(
             status=200, content_type="text/javascript", body="export {};"))
         page = context.new_page()
         page.goto(server.url, wait_until="load")

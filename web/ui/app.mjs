@@ -2,7 +2,7 @@
 // page together: the store (state and events), the sidebar tree, the editor, the panels, the
 // layout and the controls. Each part gets only what it uses. No framework, no build step.
 
-import { $ } from "./dom.mjs";
+import { $, applyStylesheet } from "./dom.mjs";
 import { setSaveState, setOnline, initNotifications, showError } from "./notifications.mjs";
 import { Store } from "./store.mjs";
 import { Session } from "./session.mjs";
@@ -40,14 +40,6 @@ import { SyncIndicator } from "./sync.mjs";
 import { openEncryption } from "./keys.mjs";
 import { CloudFiles, FILES_CHANGED } from "./cloudfiles.mjs";
 import { exportWithFiles } from "./transferfiles.mjs";
-
-/** Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load. */
-function applyStylesheet(url) {
-  const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href: url });
-  const applied = new Promise((resolve) => { link.onload = link.onerror = resolve; });
-  document.head.append(link);
-  return applied;
-}
 
 // The styles of everything the page shows once it runs: only the first paint's are inline in
 // index.html, so that paint never waits for these; nothing they style shows before they apply.

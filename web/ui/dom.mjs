@@ -150,3 +150,16 @@ export function downloadBytes(data, name, type = "application/octet-stream") {
 
 export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const modKey = isMac ? "⌘" : "Ctrl";
+
+/**
+ * Apply a stylesheet (preloaded by index.html); resolves once it applies, or failed to load.
+ * Applied once: asked again, it resolves with the first.
+ */
+export function applyStylesheet(url) {
+  const link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
+  if (link?.applied) return link.applied;
+  const el = Object.assign(document.createElement("link"), { rel: "stylesheet", href: url });
+  el.applied = new Promise((resolve) => { el.onload = el.onerror = resolve; });
+  document.head.append(el);
+  return el.applied;
+}

@@ -7,14 +7,17 @@
 // saving in the background; if that fails, its text is kept and shown again when it is reopened.
 // The text area is never overwritten with text the user has not seen saved.
 
-import { $, dirname } from "./dom.mjs";
-import { displayName, kindOf } from "./kinds.mjs";
+import { $ } from "./dom.mjs";
+import { kindOf } from "./kinds.mjs";
+import { showFrame, showTitle } from "./docframe.mjs";
+import { EDITOR_LABEL, firstTextView } from "./firstview.mjs";
 import { Preview } from "./preview.mjs";
 import { FileCard } from "./filecard.mjs";
 import { TYPED } from "./autosave.mjs";
 import { TextView } from "./textview.mjs";
 import { linkCompletion } from "./linkcomplete.mjs";
-import { InstantOpen, keepSnapshot, dropSnapshot } from "./instantopen.mjs";
+import { InstantOpen } from "./instantopen.mjs";
+import { keepSnapshot, dropSnapshot } from "./snapshot.mjs";
 import { freshTrack } from "./keptedits.mjs";
 
 const SAVE_DELAY_MS = 400;
@@ -34,8 +37,10 @@ export class Editor extends InstantOpen {
     this.store = store;
     this.summaryOf = summaryOf;
     this.showEditor = showEditor;
-    this.view = new TextView($("#editor"), {
-      label: "Document text",
+    // The first screen's view, when the page showed the note open last before it was put
+    // together (firstview.mjs): it is taken over as it is, text, caret and all.
+    this.view = firstTextView() ?? new TextView($("#editor"), { label: EDITOR_LABEL });
+    this.view.bind({
       onChange: (u) => this.onInput(u.changes),
       onBlur: () => this.saveSoon(0),
       complete: linkCompletion((method, params) => this.session.call(method, params), {
@@ -213,7 +218,8 @@ export class Editor extends InstantOpen {
     this.showTitle(this.doc.artifact);
   }
 
-  show(artifact, { provisional = false } = {}) {
+  /** `first`: the first screen's view, which shows the (provisional) document already. */
+  show(artifact, { provisional = false, first = null } = {}) {
     this.clearTimer();
     this.loading = null;
     // A document reopened before its earlier text was saved continues from that text.
@@ -223,7 +229,8 @@ export class Editor extends InstantOpen {
     this.doc = earlier || this.newDoc(artifact);
     this.doc.provisional = provisional;
     const { kind, binary } = this.doc;
-    const recovered = earlier || binary ? null : this.recoveredFor(artifact);
+    // What the first screen kept of its typing is the edits it hands over, not a recovery.
+    const recovered = earlier || binary || first ? null : this.recoveredFor(artifact);
     const text = earlier ? earlier.text : recovered ?? this.doc.savedText;
     showFrame(kind);
     $("#doc-download").hidden = binary; // the file card has its own Download button
@@ -240,11 +247,7 @@ export class Editor extends InstantOpen {
         placeholder: kind === "markdown" ? "Start writing… Markdown works: # headings, **bold**, - lists" : "",
       });
       // The document's own undo history comes back with it (a changed text is one more edit).
-      const loaded = earlier ? earlier.text : this.doc.savedText;
-      this.view.load(this.doc.id, loaded);
-      // Whether the shown text is the saved one is then told by identity (see autosave.mjs).
-      this.doc.savedDoc = loaded === this.doc.savedText ? this.view.docRef : null;
-      this.doc.track = this.doc.savedDoc ? freshTrack(this.view.emptyChanges()) : null;
+      this.loadView(earlier ? earlier.text : this.doc.savedText, first);
       this.primeBase(this.doc);
       if (recovered !== null) this.view.setText(recovered);
       if (!provisional) keepSnapshot(this.doc.artifact, this.doc.savedText);
@@ -268,12 +271,20 @@ export class Editor extends InstantOpen {
     this.store.emit("save-status");
   }
 
-  showTitle(a) {
-    $("#doc-name").textContent = displayName(a);
-    const folder = dirname(a.path || "/");
-    $("#doc-crumbs").textContent = folder === "/" ? "" : folder.split("/").filter(Boolean).join(" / ");
-    document.title = `${displayName(a)} — Quire`;
+  /** Put the shown document's text in the view (`first`: the first screen's view has it). */
+  loadView(loaded, first) {
+    if (first) {
+      this.doc.savedDoc = first.savedDoc;
+      this.doc.track = freshTrack(first.empty);
+      return;
+    }
+    this.view.load(this.doc.id, loaded);
+    // Whether the shown text is the saved one is then told by identity (see autosave.mjs).
+    this.doc.savedDoc = loaded === this.doc.savedText ? this.view.docRef : null;
+    this.doc.track = this.doc.savedDoc ? freshTrack(this.view.emptyChanges()) : null;
   }
+
+  showTitle(a) { showTitle(a); }
 
   /** Show no document. What was typed into the open one is still saved. */
   close() {
@@ -331,15 +342,4 @@ export class Editor extends InstantOpen {
     if (this.doc.kind === "markdown") this.preview.update(() => this.view.text(), { length: this.view.length });
     this.saveSoon(SAVE_DELAY_MS);
   }
-
-}
-
-/** Show the document area for a document of `kind` (markdown, text or binary). */
-function showFrame(kind) {
-  $("#app").dataset.kind = kind;
-  $("#empty").hidden = true;
-  $("#doc").hidden = false;
-  $("#doc-actions").hidden = false;
-  $("#panes").hidden = kind === "binary";
-  $("#binary").hidden = kind !== "binary";
 }

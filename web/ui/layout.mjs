@@ -7,6 +7,11 @@ import { $ } from "./dom.mjs";
 const VIEW_KEY = "quire.view";
 const VIEWS = ["edit", "split", "preview"];
 
+/** The view the user chose last time (split for a first visit). */
+export function savedView() {
+  try { return localStorage.getItem(VIEW_KEY) || "split"; } catch { return "split"; }
+}
+
 export class Layout {
   /** `editor`: {setReadOnly(readOnly)}, told when the tab may or may not write. */
   constructor({ store, editor }) {
@@ -21,7 +26,7 @@ export class Layout {
 
   /** The view the user chose last time (split for a first visit). */
   restoreView() {
-    this.setView(localStorage.getItem(VIEW_KEY) || "split");
+    this.setView(savedView());
   }
 
   setView(view) {

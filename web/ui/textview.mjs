@@ -14,12 +14,13 @@
 //   replaceLine(n, text)         replace line n (1-based), e.g. a task checkbox ticked elsewhere
 //   lineCount(), topLine(), scrollToLine(n), onScroll(fn)   for a pane that follows the editor
 //   setReadOnly, setPlaceholder, setBusy, focus, forget(key), refreshCompletion()
+//   bind(callbacks)              who hears of changes (a view made early is handed over)
 //   docRef, emptyChanges()       the text as CodeMirror's immutable Text, and an empty
 //                                ChangeSet on it (the unsaved-text keeper composes edits)
 
 import {
   EditorState, EditorSelection, Compartment, EditorView, keymap, placeholder, highlightSpecialChars,
-  history, historyKeymap, defaultKeymap, indentMore, indentLess, markdown, markdownLanguage,
+  history, historyKeymap, defaultKeymap, indentMore, indentLess, markdownLanguage, markdownKeymap, pasteURLAsLink,
   syntaxHighlighting, search, searchKeymap, highlightSelectionMatches, autocompletion,
   completionKeymap, dropCursor, Prec, Annotation, startCompletion, completionStatus,
 } from "../vendor/codemirror/codemirror.mjs";
@@ -38,28 +39,34 @@ export class TextView {
    * an optional CodeMirror completion source (the `[[` links). `onFiles(files, pos)`: files
    * pasted or dropped at `pos`; returns true when it took them (the browser then does nothing).
    */
-  constructor(parent, { label, onChange, onBlur, complete = null, onFiles = null }) {
-    this.onFiles = onFiles;
-    this.onChange = onChange;
+  constructor(parent, { label, ...callbacks }) {
+    this.bind(callbacks);
     this.key = null;
     this.states = new Map(); // key -> {state} of documents switched away from
     this.scrollListeners = new Set();
     this.settings = { readOnly: false, placeholder: "", busy: false, kind: "markdown" };
     this.dynamic = new Compartment();
     this.label = label;
-    this.complete = complete;
     this.view = new EditorView({ parent, state: this.newState("") });
-    this.view.contentDOM.addEventListener("blur", () => onBlur?.());
+    this.view.contentDOM.addEventListener("blur", () => this.onBlur?.());
     this.view.scrollDOM.addEventListener("scroll", () => {
       for (const fn of this.scrollListeners) fn(this.topLine());
     }, { passive: true });
+  }
+
+  /**
+   * Who hears of changes, blur and files, and the completion source (the first screen's view
+   * is handed to the page's editor this way, with its text, caret and undo history).
+   */
+  bind({ onChange = null, onBlur = null, complete = null, onFiles = null }) {
+    Object.assign(this, { onChange, onBlur, complete, onFiles });
   }
 
   newState(text) {
     const cm = { EditorSelection };
     // Lezer's Markdown parser re-reads a whole paragraph on each edit: a document with a giant
     // one (a pasted log) is edited as plain text, so typing stays instant.
-    const language = hasHugeParagraph(text) ? [] : [markdown({ base: markdownLanguage }), syntaxHighlighting(markdownHighlight)];
+    const language = hasHugeParagraph(text) ? [] : markdownSupport();
     return EditorState.create({
       doc: text,
       extensions: [
@@ -72,7 +79,8 @@ export class TextView {
         search({ top: true }),
         // interactionDelay 0: the link list refreshes when the engine answers (linkcomplete.mjs);
         // a list that was already showing must take Enter at once, not type a line break.
-        autocompletion({ override: this.complete ? [this.complete] : [], activateOnTyping: true, icons: false,
+        // The source is looked up when asked: a view bound later (bind) completes as well.
+        autocompletion({ override: [(context) => (this.complete ? this.complete(context) : null)], activateOnTyping: true, icons: false,
           interactionDelay: 0 }),
         Prec.high(keymap.of(markdownBindings(cm))),
         keymap.of([
@@ -256,6 +264,16 @@ export class TextView {
 
   /** The element holding the text (for drop and paste handlers). */
   get dom() { return this.view.dom; }
+}
+
+/**
+ * Markdown (GFM) highlighting, list continuation on Enter and a pasted URL over a selection
+ * made a link: what `markdown()` of @codemirror/lang-markdown gives, without its nested HTML
+ * parse. That parse walks every block of the document on each keystroke (about 11 ms per key
+ * in a 1 MB note, measured), to highlight HTML tags the preview shows as text anyway (html off).
+ */
+function markdownSupport() {
+  return [markdownLanguage, Prec.high(keymap.of(markdownKeymap)), pasteURLAsLink, syntaxHighlighting(markdownHighlight)];
 }
 
 /** Whether `text` has a run of more than HUGE_PARAGRAPH characters without a blank line. */

@@ -1,0 +1,43 @@
+// Builds the editor's CodeMirror bundle (scripts/editor_bundle.py runs it): esbuild's API,
+// bundling scripts/codemirror_entry.mjs into one minified ES module, with the patches below
+// applied to the pinned packages as they are read. Each patch must match exactly once, or the
+// build fails: a new version of the package is looked at again, never patched blindly.
+//
+//   node scripts/editor_bundle.mjs <entry> <outfile>
+
+import { readFile } from "node:fs/promises";
+import { build } from "esbuild";
+
+const PATCHES = [
+  {
+    // @lezer/markdown 1.8.1 reuses whole groups of unchanged blocks after an edit only while
+    // they are at most a quarter of the size parsed before the reuse starts, so reuse from the
+    // top of a note (the usual case: an edit below) took each of its blocks one by one, O(blocks)
+    // per keystroke (about 4 ms in a 1 MB note, with the tree rebuilt as much). Measuring the
+    // quarter from where each group starts keeps the same bound on lopsided trees and takes
+    // O(log blocks) groups. The parse itself is unchanged: the same blocks are reused.
+    file: /[\\/]@lezer[\\/]markdown[\\/]dist[\\/]index\.js$/,
+    find: "cur.type.isAnonymous && cur.tree && (cur.to - cur.from > maxAnonSize || !canStopAfterLastChild(cur.tree))",
+    replace: "cur.type.isAnonymous && cur.tree && (cur.to - cur.from > Math.max(maxAnonSize, (cur.from - off - cx.block.from) >> 2) || !canStopAfterLastChild(cur.tree))",
+  },
+];
+
+const patches = {
+  name: "quire-patches",
+  setup(bundle) {
+    for (const patch of PATCHES) {
+      bundle.onLoad({ filter: patch.file }, async ({ path }) => {
+        const source = await readFile(path, "utf8");
+        const found = source.split(patch.find).length - 1;
+        if (found !== 1) throw new Error(`${path}: the patch matches ${found} times, not once`);
+        return { contents: source.replace(patch.find, patch.replace), loader: "js" };
+      });
+    }
+  },
+};
+
+const [entry, outfile] = process.argv.slice(2);
+await build({
+  entryPoints: [entry], outfile, bundle: true, format: "esm", minify: true, target: "es2022",
+  legalComments: "eof", logLevel: "warning", plugins: [patches],
+});
