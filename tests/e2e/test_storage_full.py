@@ -29,8 +29,8 @@ FULL = "storage for this site is full"
 # small note, not for one more save of BIG.
 QUOTA = 1536 * 1024
 # ~1.8 MB of text that does not compress: one save of it is larger than the whole quota.
-BIG = "\n".join(base64.b64encode(random.Random(7).randbytes(1_400_000)).decode()[i:i + 76]
-                for i in range(0, 1_800_000, 76))
+_NOISE = base64.b64encode(random.Random(7).randbytes(1_400_000)).decode()  # made once, not per line
+BIG = "\n".join(_NOISE[i:i + 76] for i in range(0, 1_800_000, 76))
 BEFORE = "saved before the disk filled up"
 
 
