@@ -12,6 +12,12 @@ few words from a chunk's end, never more.
 
 Memory stays bounded for a large document: :func:`chunk_spans` is a generator over offsets
 into the text (no copy of the text per section), and a chunk's text is built only when asked.
+
+Only prose is embedded. A span whose letters and digits are mostly in tokens no language has
+as a word (letters mixed with digits, or a run of more than 24 letters: base64, hex dumps,
+hashes, minified data) means nothing a person would search for by meaning, and a pasted blob
+of it would cost thousands of embeddings (1.8 MB of base64 is about 7,800 chunks): such spans
+are left out. Words search still finds what is in them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,11 @@ _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 MARGIN = 7 / 6
 _SENTENCE_END = frozenset(".!?;:\n")
+# A span is prose unless more than half of its letters and digits are in non-words (see the
+# module's docstring); one with fewer than this many is too short to tell and goes with the
+# span before it in its section (the tail of a pasted blob is not prose either).
+PROSE_MIN_CHARS = 64
+LONGEST_WORD = 24
 
 
 @dataclass(frozen=True)
@@ -102,27 +113,51 @@ def _breadcrumb(title: str, headings: list[str]) -> str:
     return crumb if len(crumb) <= MAX_BREADCRUMB_CHARS else crumb[:MAX_BREADCRUMB_CHARS - 1] + "…"
 
 
-def _split(content: str, start: int, end: int, budget: float) -> Iterator[tuple[int, int]]:
+def _non_word(token: str) -> int:
+    """The length of ``token`` if it is letters and digits that make no word, else 0."""
+    if not token.isascii() or not token.isalnum() or token.isdigit():
+        return 0
+    return len(token) if not token.isalpha() or len(token) > LONGEST_WORD else 0
+
+
+def _is_prose(chars: int, non_word: int, before: bool) -> bool:
+    return before if chars < PROSE_MIN_CHARS else 2 * non_word <= chars
+
+
+def _split(content: str, start: int, end: int, budget: float) -> Iterator[tuple[int, int, bool]]:
     """Spans of ``content[start:end]`` within ``budget`` pieces each, cut after a sentence
-    when one ends in the second half of the span, else between words."""
+    when one ends in the second half of the span, else between words; each with whether it
+    is prose."""
     span_start, used, last_stop = start, 0, None
+    chars = odd = 0  # letters and digits in the span so far, and of them in non-words
+    at_stop = (0, 0)  # the same, up to last_stop
+    prose = True  # the span before
     for m in _TOKEN.finditer(content, start, end):
-        cost = _pieces(m.group())
+        token = m.group()
+        cost = _pieces(token)
         if used + cost > budget and used:
             cut = last_stop if last_stop is not None else m.start()
-            yield span_start, cut
+            kept = at_stop if last_stop is not None else (chars, odd)
+            prose = _is_prose(*kept, prose)
+            yield span_start, cut, prose
+            chars, odd = chars - kept[0], odd - kept[1]
             span_start, last_stop = cut, None
             used = sum(_pieces(t.group()) for t in _TOKEN.finditer(content, cut, m.start()))
         used += cost
-        if m.group() in _SENTENCE_END and used > budget // 2:
+        if token[0].isalnum():
+            chars += len(token)
+            odd += _non_word(token)
+        if token in _SENTENCE_END and used > budget // 2:
             last_stop = m.end()
+            at_stop = (chars, odd)
     if content[span_start:end].strip():
-        yield span_start, end
+        yield span_start, end, _is_prose(chars, odd, prose)
 
 
 def chunk_spans(name: str, content: str) -> Iterator[Chunk]:
-    """The chunks of one document, in order (numbered from 0). A document with no text
-    gives one chunk holding its name, so it can still be found by meaning."""
+    """The chunks of one document's prose, in order (numbered from 0). A document with no
+    text, or none that is prose, gives one chunk holding its name, so it can still be found
+    by meaning."""
     title = note_title(name)
     number = 0
     for headings, start, end in _sections(content):
@@ -130,8 +165,9 @@ def chunk_spans(name: str, content: str) -> Iterator[Chunk]:
             continue
         section = _breadcrumb(title, headings)
         budget = MAX_PIECES - RESERVED_PIECES - estimate_pieces(section)
-        for span_start, span_end in _split(content, start, end, max(budget, 32.0)):
-            yield Chunk(number, section, span_start, span_end)
-            number += 1
+        for span_start, span_end, prose in _split(content, start, end, max(budget, 32.0)):
+            if prose:
+                yield Chunk(number, section, span_start, span_end)
+                number += 1
     if number == 0:
         yield Chunk(0, _breadcrumb(title, []), 0, 0)

@@ -90,6 +90,36 @@ def test_long_sections_split_within_the_budget_at_sentence_ends():
     assert "".join(text[p.start:p.end] for p in parts).split() == text[6:].split()
 
 
+def _base64_lines(n_bytes: int, seed: int = 7) -> str:
+    import base64
+    import random
+    data = base64.b64encode(random.Random(seed).randbytes(n_bytes)).decode()
+    return "\n".join(data[i:i + 76] for i in range(0, len(data), 76))
+
+
+def test_only_prose_is_chunked_a_pasted_blob_is_not():
+    prose = " ".join(f"Sentence number {i} talks about refunds and returns." for i in range(60))
+    blob = _base64_lines(60_000)  # about 80 KB: some 350 chunks if it were embedded
+    hashes = "\n".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(200))
+    text = f"# Report\n{prose}\n# Attachment\n{blob}\n# Checksums\n{hashes}\n# End\nThat is all, thanks."
+    parts = list(ch.chunk_spans("Report.md", text))
+    assert [p.number for p in parts] == list(range(len(parts)))
+    assert {p.section for p in parts} == {"Report", "Report › End"}
+    assert "".join(text[p.start:p.end] for p in parts if p.section == "Report").split() == prose.split()
+    # A span with a few codes and numbers in it is still prose.
+    codes = "Order A12B-334 of 2026-12-01 shipped as parcel ZX81; ask Sam, call 555 0199. " * 8
+    first, *_ = ch.chunk_spans("Orders.md", codes)
+    assert first.end > first.start  # its text, not the name-only chunk
+
+
+def test_a_document_that_is_not_prose_is_one_chunk_of_its_name(tmp_path):
+    ws = _ws(tmp_path)
+    doc = artifacts.create(ws, "/full.md", _base64_lines(200_000))  # some 1,100 chunks if embedded
+    todo = pending(ws, 10)
+    assert [c["text"] for c in todo["chunks"]] == ["full"]
+    assert todo["progress"]["chunks"] == 1 and todo["chunks"][0]["artifact_id"] == doc.id
+
+
 def test_chunk_identity_is_model_and_text():
     assert ch.chunk_id("a") == ch.chunk_id("a") != ch.chunk_id("b")
     assert ch.chunk_id("a") != ch.chunk_id("a", model="another-model")
