@@ -120,7 +120,7 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "skip-waiting") self.skipWaiting();
+  if (event.data && event.data.type === "skip-waiting") event.waitUntil(self.skipWaiting());
 });
 
 self.addEventListener("fetch", (event) => {
@@ -140,6 +140,9 @@ async function navigate(req) {
   const cache = await caches.open(CACHE);
   const url = new URL(req.url);
   const rel = url.pathname.slice(scopePath().length);
+  // The page's nudge while a new worker waits to take over (net.mjs): a navigation makes the
+  // browser try the hand-over again; nothing is to load.
+  if (rel === "hand-over") return new Response(null, { status: 204 });
   const cached = await cache.match("index.html");
   const forServer = url.searchParams.has("login");
   if (cached && !forServer && (rel === "" || rel === "index.html")) return isolate(cached);

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e_helpers import ROOT, ForeignRequests, QuireServer, new_context, open_app, wait_ready
@@ -70,7 +69,6 @@ def reload_offline(page: Page, server: QuireServer) -> None:
     expect(page.get_by_role("status")).to_contain_text("Offline")
 
 
-@pytest.mark.xfail(strict=False, reason="known failure: after an offline reload the page asks the waiting worker to take over (and asks again every 2 s), yet it stays waiting; the cause is not found yet")
 def test_one_file_change_refetches_that_file_only_and_stays_offline_ready(
     browser: Browser, tmp_path: Path, foreign_requests: ForeignRequests
 ) -> None:

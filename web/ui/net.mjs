@@ -31,11 +31,23 @@ export async function registerServiceWorker({ onUpdateReady }) {
 }
 
 let reloading = false;
+const HAND_OVER_EVERY_MS = 2_000;
+// A navigation inside the worker's scope that the worker answers with 204 (no document; a
+// worker of an older build sends it to the server, whose answer may not be framed).
+const HAND_OVER_URL = "./hand-over";
 
 /**
- * Let the waiting worker take over, then reload once it controls the page. The request is
- * repeated to whichever worker is waiting until the page changes hands: a message to a waiting
- * worker the browser has just stopped or replaced is not always delivered.
+ * Let the waiting worker take over, then reload once it controls the page.
+ *
+ * Chromium hands over only once the old worker is idle: told that the new one skips waiting,
+ * it stops the old one at its first idle moment. A request of the page or of one of its
+ * workers (the embedding model loads just after the engine is ready) that reaches the old
+ * worker while it stops starts it again, and from then on it serves the page until it has
+ * been idle for 30 s, which the page's own requests (a health probe every 20 s) put off to
+ * Chromium's five-minute limit. Asking the new worker again changes nothing: the browser keeps
+ * the first request. What does make it try again is a navigation in the scope: so every 2 s,
+ * until the page changes hands, a hidden frame opens HAND_OVER_URL (the worker answers 204:
+ * nothing loads). The request also goes to whichever worker is waiting by then.
  */
 function activate(worker) {
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -43,12 +55,21 @@ function activate(worker) {
     reloading = true;
     location.reload();
   });
+  let asked = worker;
   worker.postMessage({ type: "skip-waiting" });
   const retry = setInterval(async () => {
     if (reloading) { clearInterval(retry); return; }
-    const reg = await navigator.serviceWorker.getRegistration();
-    (reg?.waiting || worker).postMessage({ type: "skip-waiting" });
-  }, 2_000);
+    const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
+    if (waiting && waiting !== asked) { asked = waiting; waiting.postMessage({ type: "skip-waiting" }); }
+    nudge();
+  }, HAND_OVER_EVERY_MS);
+}
+
+function nudge() {
+  const frame = Object.assign(document.createElement("iframe"), { hidden: true, src: HAND_OVER_URL });
+  frame.setAttribute("aria-hidden", "true");
+  document.body.append(frame);
+  setTimeout(() => frame.remove(), HAND_OVER_EVERY_MS);
 }
 
 /** Watch reachability of the server; calls onChange(online) whenever it flips. */
