@@ -14,18 +14,12 @@ import argparse
 import math
 import statistics
 import sys
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.routing import Mount
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "bench" / "pages"
@@ -33,10 +27,9 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
 # Browser settings come from the top-level playwright.config.py, through the tests' own loader.
-from e2e_helpers import CONFIG, ForeignRequests, QuireServer, free_port  # noqa: E402, F401 (QuireServer is re-exported)
-
-from proxy.http.isolation import IsolationHeadersMiddleware  # noqa: E402
-from proxy.http.static import WebFiles  # noqa: E402
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer  # noqa: E402, F401 (QuireServer is re-exported)
+# The same in-process static server the browser tests serve their pages with.
+from static_server import isolated_app, serve_in_thread  # noqa: E402
 
 BOOT_TIMEOUT_MS = CONFIG.BENCH_TIMEOUT_MS
 
@@ -48,35 +41,18 @@ def check_vendored() -> None:
         raise SystemExit("web/vendor/ is missing: run `make setup` (or .venv/bin/python scripts/vendor.py) first.")
 
 
-def bench_app() -> Starlette:
-    return Starlette(
-        routes=[Mount("/bench", app=WebFiles(PAGES)),
-                # onnxruntime-web as published: the embedding baseline's default build
-                Mount("/bench-ort", app=WebFiles(ROOT / "node_modules" / "onnxruntime-web" / "dist")),
-                Mount("/", app=WebFiles(ROOT / "web"))],
-        middleware=[Middleware(IsolationHeadersMiddleware)],
-    )
+def bench_app():
+    """web/ at /, bench/pages/ at /bench/ and onnxruntime-web as published at /bench-ort/ (the
+    embedding baseline's default build), cross-origin isolated like the real server."""
+    return isolated_app({"/bench": PAGES, "/bench-ort": ROOT / "node_modules" / "onnxruntime-web" / "dist",
+                         "/": ROOT / "web"})
 
 
 @contextmanager
 def bench_server() -> Iterator[str]:
     """Serve web/ and bench/pages/ on 127.0.0.1; yields the base URL, stops on exit."""
-    port = free_port()
-    config = uvicorn.Config(bench_app(), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="bench-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the bench server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(bench_app(), "bench server") as url:
+        yield url + "/"
 
 
 @dataclass

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
+
+from static_server import free_port, isolated_app, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,43 +49,13 @@ CONFIG = browser_config()
 _traced: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def pages_server(extra_routes: list | None = None) -> Iterator[str]:
     """web/ at /, tests/e2e/pages at /tests/ (and `extra_routes`), cross-origin isolated like
     the real server, on 127.0.0.1; yields its URL without a trailing slash, stops on exit."""
-    import threading
-
-    import uvicorn
-    from starlette.applications import Starlette
-    from starlette.middleware import Middleware
-    from starlette.routing import Mount
-
-    from proxy.http.isolation import IsolationHeadersMiddleware
-    from proxy.http.static import WebFiles
-
-    routes = [*(extra_routes or []), Mount("/tests", app=WebFiles(Path(__file__).parent / "pages")),
-              Mount("/", app=WebFiles(ROOT / "web"))]
-    app = Starlette(routes=routes, middleware=[Middleware(IsolationHeadersMiddleware)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test page server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+    app = isolated_app({"/tests": Path(__file__).parent / "pages", "/": ROOT / "web"}, extra_routes)
+    with serve_in_thread(app, "test page server") as url:
+        yield url
 
 
 class PortTaken(RuntimeError):
