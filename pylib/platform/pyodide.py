@@ -33,8 +33,7 @@ def _js_error(exc: BaseException) -> tuple[str | None, str]:
 
 
 class IndexedDBFiles(DeviceFiles):
-    """web/engine/devicefiles.mjs: one record per object (its bytes as Blob pieces) in an
-    IndexedDB database of its own."""
+    """web/engine/devicefiles.mjs: one Blob per object in an IndexedDB database of its own."""
 
     def __init__(self, files: Any, platform: "PyodidePlatform") -> None:
         self._files = files
