@@ -3,8 +3,9 @@
 // baseline is WebCrypto's PBKDF2-SHA256 at 600,000 iterations (OWASP's figure). The device
 // file store: one strict-durability IndexedDB put of a 10 MB file until it is durable, and one
 // get until the bytes are in hand, stored as bytes and as a Blob; the baseline is the same
-// with 4 KiB (a transaction's cost).
+// with 4 KiB (a transaction's cost). Then the engine's own store (web/engine/devicefiles.mjs).
 import { argon2id } from "/vendor/hash-wasm/index.esm.min.js";
+import { DeviceFiles } from "/engine/devicefiles.mjs";
 
 const now = () => performance.now();
 
@@ -66,6 +67,32 @@ async function timeStore(db, size, rounds, asBlob) {
   return { writes, reads };
 }
 
+function filled(size) {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.min(size, 65536)));
+  const data = new Uint8Array(size);
+  for (let at = 0; at < size; at += bytes.length) data.set(bytes.subarray(0, Math.min(bytes.length, size - at)), at);
+  return data;
+}
+
+// The engine's own store as it ships, its file deleted after each round like a freed cache.
+async function timeDeviceFiles(size, rounds) {
+  const files = await DeviceFiles.open("bench");
+  const writes = [], reads = [];
+  for (let i = 0; i < rounds; i++) {
+    const data = filled(size), name = `f-${size}-${i}`;
+    let started = now();
+    await files.put(name, data);
+    writes.push(now() - started);
+    started = now();
+    const got = await files.get(name);
+    reads.push(now() - started);
+    if (got.length !== size || got[size - 1] !== data[size - 1] || got[size >> 1] !== data[size >> 1]) throw new Error("read back the wrong bytes");
+    await files.delete(name);
+  }
+  files.close();
+  return { writes, reads };
+}
+
 window.runKeys = async ({ rounds, costs, pbkdf2 }) => {
   const argon = [], baseline = [];
   for (let i = 0; i < rounds; i++) {  // alternate, so a busy moment slows both alike
@@ -77,6 +104,7 @@ window.runKeys = async ({ rounds, costs, pbkdf2 }) => {
   const bigBlob = await timeStore(db, 10_000_000, rounds * 2, true);
   const small = await timeStore(db, 4096, rounds * 2, false);
   db.close();
-  return { argon, baseline, big, bigBlob, small };
+  const device = await timeDeviceFiles(10_000_000, rounds * 2);
+  return { argon, baseline, big, bigBlob, small, device };
 };
 window.keysReady = true;

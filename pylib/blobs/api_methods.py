@@ -87,7 +87,7 @@ def _status(ws: Workspace) -> dict[str, Any]:
     return {"unlocked": svc._data_key is not None, "running": state.running, "name": state.name,
             "done": state.done, "total": state.total, "overall_done": state.overall_done,
             "overall_total": state.overall_total, "stopped": state.stopped, "failed": state.failed,
-            **_totals(ws)}
+            "downloads": {key: dict(value) for key, value in svc.downloads.items()}, **_totals(ws)}
 
 
 def _totals(ws: Workspace) -> dict[str, dict[str, int]]:
@@ -123,14 +123,18 @@ _FILES = """SELECT a.id, a.path, a.size_bytes, p.artifact_id IS NOT NULL, b.name
 
 
 async def files_list(ws: Workspace, q: Any) -> list[dict[str, Any]]:
-    uploading = current().progress.name
+    progress = current().progress
+    uploading = progress.name if progress.running else None
     rows = []
     for artifact_id, path, size, pending, name, state, on_device, error in ws.conn.execute(_FILES):
+        done = None
         if pending or state == "waiting":
             where = "uploading" if name is not None and name == uploading else "waiting"
+            done = progress.done if where == "uploading" else None
         else:
             where = "on_device" if on_device else "cloud_only"
-        rows.append({"id": artifact_id, "path": path, "size_bytes": size, "state": where, "last_error": error})
+        rows.append({"id": artifact_id, "path": path, "size_bytes": size, "state": where, "last_error": error,
+                     "done": done})
     return rows
 
 
@@ -144,8 +148,9 @@ async def _ref(ws: Workspace, sha256: str, size: int) -> BlobRef:
     return BlobRef(await fmt.object_name(store.platform, store.keys.names, bytes.fromhex(sha256)), sha256, size)
 
 
-async def read_file(ws: Workspace, sha256: str, size: int) -> bytes:
-    """A large file's plaintext: from this device, else downloaded and verified (then cached)."""
+async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None) -> bytes:
+    """A large file's plaintext: from this device, else downloaded and verified (then cached);
+    ``progress(done, total)`` hears of a download."""
     from pylib.blobs.queue import open_blob
 
     svc = current()
@@ -158,7 +163,7 @@ async def read_file(ws: Workspace, sha256: str, size: int) -> bytes:
             with ws.transaction():
                 ledger.touch(ws, ref.name)
             return data
-    return await open_blob(ws, await svc.store(), files, ref)
+    return await open_blob(ws, await svc.store(), files, ref, progress)
 
 
 async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
@@ -173,7 +178,16 @@ async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
                           (q.id,)).fetchone()
     if row is None:
         raise NotFound(f"No file {q.id!r}.")
-    return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], row[3])}
+    downloads, size = current().downloads, row[3]
+
+    def moved(done: int, total: int) -> None:  # object bytes, shown as the file's own
+        downloads[q.id] = {"done": done * size // total if total else size, "total": size}
+
+    downloads[q.id] = {"done": 0, "total": size}
+    try:
+        return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], size, moved)}
+    finally:
+        downloads.pop(q.id, None)
 
 
 async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:
@@ -210,10 +224,12 @@ SPECS: dict[str, tuple[Any, ...]] = {
     "keys.change_passphrase": (bm.NewPassphrase, change_passphrase, bm.KeyStatus,
                                "re-wraps the same key (no file is re-encrypted); the current passphrase first"),
     "keys.lock": (p.NoParams, lock, bm.KeyStatus, "forget the key on this device (the cloud copy stays)"),
-    "files.status": (p.NoParams, files_status, bm.FilesStatus, "the upload queue's progress and the totals"),
+    "files.status": (p.NoParams, files_status, bm.FilesStatus,
+                     "the upload queue's progress, downloads on demand (`downloads`: by file id) and the totals"),
     "files.sync": (bm.FilesSync, files_sync, bm.FilesStatus,
                    "start the upload queue in the background (`retry_now`: skip the backoff)"),
-    "files.list": (p.NoParams, files_list, list[bm.FileRow], "large files, by where their bytes are"),
+    "files.list": (p.NoParams, files_list, list[bm.FileRow],
+                   "large files, by where their bytes are (`done`: bytes sent of the one uploading)"),
     "files.open": (p.IdParams, files_open, "Download",
                    "a file's bytes: inline, on this device, or downloaded from S3 and verified"),
     "files.free_space": (p.NoParams, free_space, bm.Freed, "drop cached copies S3 holds safely"),

@@ -26,8 +26,9 @@ class BrowserKeyCache(KeyCache):
         await self._module.forget(workspace)
 
 
-async def start(platform: Platform, workspace: str, engine_url: str) -> FileService:
-    """Configure this worker's service; ``engine_url``: any URL in web/engine/ (the page store's)."""
+async def start(platform: Platform, workspace: str, engine_url: str, persist: Any = None) -> FileService:
+    """Configure this worker's service; ``engine_url``: any URL in web/engine/ (the page store's);
+    ``persist()``: flush the page store now (the rpc server's ``persist``)."""
     import js  # type: ignore[import-not-found]
 
     module = await js.eval(f"import({urljoin(engine_url, 'devicekey.mjs')!r})")
@@ -42,4 +43,4 @@ async def start(platform: Platform, workspace: str, engine_url: str) -> FileServ
     # The worker may run from a blob: URL, where a path alone is no URL: name the origin.
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(engine_url))
     return configure(Host(platform, BrowserKeyCache(module, platform), device_files, base_url=origin,
-                          kdf=argon2id, workspace=workspace))
+                          kdf=argon2id, workspace=workspace, persist=persist))

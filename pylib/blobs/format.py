@@ -138,6 +138,27 @@ async def open_pieces(platform: Platform, key: bytes, name: str, sealed_run: byt
     return out
 
 
+async def open_into(platform: Platform, key: bytes, name: str, sealed_run: bytes, first: int, total: int,
+                    out: memoryview) -> int:
+    """:func:`open_run` decrypted straight into ``out`` (from its start: segment ``first``'s
+    place); the plaintext bytes written. BlobCorrupt if a segment fails or would not fit."""
+    view, at = memoryview(sealed_run), 0
+    for offset in range(0, len(sealed_run), SEALED_SEGMENT):
+        index = first + offset // SEALED_SEGMENT
+        piece = view[offset:offset + SEALED_SEGMENT]
+        size = len(piece) - TAG_SIZE
+        if index >= total or size < 0 or at + size > len(out):
+            raise BlobCorrupt("The file's stored copy is longer than expected.")
+        try:
+            await platform.aes_gcm_decrypt_into(key, _nonce(index), piece, out[at:at + size],
+                                                _aad(name, index, index == total - 1))
+        except DecryptFailed:
+            raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
+                              " belongs to another file or needs another key.", segment=index) from None
+        at += size
+    return at
+
+
 async def open_object(platform: Platform, key: bytes, name: str, sealed: bytes, sha256: bytes,
                       total_size: int | None = None) -> bytes:
     """The plaintext of ``sealed``, verified segment by segment and against its SHA-256."""

@@ -54,6 +54,13 @@ class Count(BaseModel):
     bytes: int
 
 
+class Transfer(BaseModel):
+    """A download under way: plaintext bytes done of the file's ``total``."""
+
+    done: int
+    total: int
+
+
 class FilesStatus(_Reply):
     unlocked: bool
     running: bool
@@ -64,6 +71,7 @@ class FilesStatus(_Reply):
     overall_total: int
     stopped: str | None
     failed: dict[str, str]
+    downloads: dict[str, Transfer]
     on_device: Count
     cloud_only: Count
     waiting: Count
@@ -77,6 +85,7 @@ class FileRow(BaseModel):
     size_bytes: int
     state: Literal["on_device", "cloud_only", "uploading", "waiting"]
     last_error: str | None
+    done: int | None = None  # bytes sent so far while ``state`` is uploading
 
 
 class Freed(_Reply):

@@ -4,16 +4,17 @@
 transaction — the object's row, and whatever the caller records with it (the artifact with its
 hash and size) — so the page can say "Saved on this device — uploading" at once. An
 :class:`UploadQueue` run sends what waits: offline or signed out it stops and tries again later
-with exponential backoff; a multipart upload's id is committed before its first part, so a
-reload, a closed tab or a crash resumes it where it stopped; uploads are create-only, so
-nothing is ever stored twice. :func:`open_blob` reads a file from the device cache or downloads
-it (verified); :func:`evict` frees space by least recent use, never evicting a file S3 does not
-hold yet.
+with exponential backoff; a multipart upload's id is committed, and made durable (``durable``:
+in the browser a commit reaches IndexedDB only with the page store's next flush), before its
+first part, so a reload, a closed tab or a crash resumes it where it stopped; uploads are
+create-only, so nothing is ever stored twice. :func:`open_blob` reads a file from the device
+cache or downloads it (verified); :func:`evict` frees space by least recent use, never evicting
+a file S3 does not hold yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ RETRY_MAX_MS = 3_600_000
 _STOP_CODES = {"unavailable", "not_signed_in", "network_error"}
 
 Progress = Callable[[dict[str, Any]], None]
+Durable = Callable[[], Awaitable[Any]]
 
 
 def retry_delay_ms(attempts: int) -> int:
@@ -64,11 +66,14 @@ class QueueReport:
 
 class UploadQueue:
     """Sends the waiting objects of one workspace. ``progress`` receives
-    ``{name, done, total, overall_done, overall_total}`` as bytes go out."""
+    ``{name, done, total, overall_done, overall_total}`` as a file starts and as bytes go out;
+    ``durable()`` makes what the workspace committed durable (None: a commit is durable
+    already, as on CPython's file)."""
 
     def __init__(self, ws: Workspace, store: BlobStore, files: DeviceFiles, *,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, durable: Durable | None = None) -> None:
         self.ws, self.store, self.files, self.progress = ws, store, files, progress
+        self.durable = durable
 
     async def run(self) -> QueueReport:
         """One pass over what is due now."""
@@ -98,6 +103,8 @@ class UploadQueue:
         async def keep(upload_id: str) -> None:
             with self.ws.transaction():
                 ledger.set_upload_id(self.ws, row.ref.name, upload_id)
+            if self.durable is not None:  # before any part: a crash now resumes, not restarts
+                await self.durable()
 
         def moved(done: int, total: int) -> None:
             if self.progress:
@@ -105,6 +112,7 @@ class UploadQueue:
                 self.progress({"name": row.ref.name, "done": share, "total": row.ref.size,
                                "overall_done": self._before + share, "overall_total": overall_total})
 
+        moved(0, 1)  # this file is the one going out now
         result = await self.store.upload(data, row.ref, upload_id=row.upload_id, on_upload_id=keep,
                                          progress=moved)
         with self.ws.transaction():
@@ -120,7 +128,7 @@ class UploadQueue:
 async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: BlobRef,
                     progress: Callable[[int, int], None] | None = None) -> bytes:
     """The file's bytes: from this device if kept (and intact), else downloaded, verified and
-    kept in the cache."""
+    kept in the cache; ``progress(done, total)`` hears of the download (bytes of the object)."""
     row = ledger.get(ws, ref.name)
     if row is not None and row.on_device:
         data = await files.get(ref.name)

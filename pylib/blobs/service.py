@@ -10,9 +10,11 @@ The unlocked data key is kept on this device only wrapped under a non-extractabl
 sync engine reads the same key through :meth:`FileService.workspace_keys`.
 
 The upload queue runs in the background (:meth:`FileService.kick`), never inside one call: a
-call starts it and returns, the page polls :meth:`FileService.status` for progress (each poll
-also saves what the queue committed meanwhile). Offline or signed out it stops; the ledger's
-backoff and the page's ``online`` event bring it back.
+call starts it and returns, the page polls ``files.status`` for progress (each poll also saves
+what the queue committed meanwhile; a multipart upload's id is saved at once, through
+``Host.persist``). Downloads on demand report their progress there too (``downloads``).
+Offline or signed out it stops; the ledger's backoff, the page's ``online`` event and, when the
+server could not be reached, the page seeing it answer again bring it back.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ class Host:
     kdf: Kdf = cpython_argon2id
     workspace: str = "default"
     costs: dict[str, int] | None = None  # Argon2id costs for new envelopes (tests: cheap)
+    # Makes what the workspace committed durable now (the browser's page store flushes only
+    # after a call); None where a commit is durable by itself (CPython's file).
+    persist: Any = None  # async () -> Any
 
 
 @dataclass
@@ -99,6 +104,8 @@ class FileService:
         self.client = S3Client(host.platform, host.base_url, headers=host.headers)
         self.keyring = Keyring(host.platform, self.client, host.workspace, kdf=host.kdf, costs=host.costs)
         self.progress = Progress()
+        # Files being downloaded on demand: {artifact id: {"done", "total"}} (plaintext bytes).
+        self.downloads: dict[str, dict[str, int]] = {}
         self._keys: WorkspaceKeys | None = None
         self._data_key: bytes | None = None
         self._files: DeviceFiles | None = None
@@ -183,13 +190,16 @@ class FileService:
         from pylib.blobs.queue import UploadQueue, offload_pending
 
         state = self.progress
-        state.running, state.stopped, state.failed = True, None, {}
+        state.running = True
         try:
             store = await self.store()
+            if state.stopped == "locked":
+                state.stopped = None
             files = await self.files()
             await offload_pending(ws, store, files)
-            report = await UploadQueue(ws, store, files, progress=self._moved).run()
-            state.stopped, state.failed = report.stopped, dict(report.failed)
+            report = await UploadQueue(ws, store, files, progress=self._moved, durable=self.host.persist).run()
+            if report.uploaded or report.deduplicated or report.failed:  # a run with nothing due keeps the last word
+                state.stopped, state.failed = report.stopped, dict(report.failed)
         except KeyUnavailable:
             state.stopped = "locked"
         except QuireError as error:

@@ -96,6 +96,18 @@ class DeviceFiles(ABC):
         """Drop ``name`` (no error if absent)."""
 
 
+class Hasher(ABC):
+    """An incremental SHA-256: parts in order, then the digest."""
+
+    @abstractmethod
+    async def update(self, data: bytes | memoryview) -> None:
+        """Hash ``data`` next (it may be changed again once this returns)."""
+
+    @abstractmethod
+    async def digest(self) -> bytes:
+        """The SHA-256 of everything so far (32 bytes)."""
+
+
 class Platform(ABC):
     """The one interface to the host: files, page store, JS values, network, crypto, workers."""
 
@@ -134,6 +146,12 @@ class Platform(ABC):
     async def sha256(self, data: bytes) -> bytes:
         """SHA-256 digest (32 bytes)."""
 
+    def sha256_stream(self) -> Hasher | None:
+        """An incremental SHA-256, where the host has one that costs no more than hashing the
+        whole at once (a download hashes what arrived while the rest is coming); None: hash
+        the whole with :meth:`sha256`."""
+        return None
+
     @abstractmethod
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         """HMAC-SHA-256 of ``data`` under ``key`` (32 bytes)."""
@@ -153,6 +171,16 @@ class Platform(ABC):
         self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes = b""
     ) -> bytes:
         """The plaintext; raises :class:`~pylib.errors.DecryptFailed` if the tag is wrong."""
+
+    async def aes_gcm_decrypt_into(self, key: bytes, nonce: bytes, ciphertext: bytes | memoryview,
+                                   out: memoryview, aad: bytes = b"") -> None:
+        """:meth:`aes_gcm_decrypt` written into ``out`` (exactly the plaintext's length), so a
+        large download is assembled without copies where the host can; by default decrypted,
+        then copied."""
+        plain = await self.aes_gcm_decrypt(key, nonce, bytes(ciphertext), aad)
+        if len(plain) != len(out):
+            raise ValueError("the output does not have the plaintext's length")
+        out[:] = plain
 
     @abstractmethod
     def random_bytes(self, n: int) -> bytes:

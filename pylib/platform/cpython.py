@@ -17,10 +17,32 @@ from pathlib import Path
 from typing import Any
 
 from pylib.errors import DecryptFailed, NetworkError, SaveFailed
-from pylib.platform.base import Channel, DeviceFiles, Listener, Platform, Response, Store, check_aes_inputs
+from pylib.platform.base import Channel, DeviceFiles, Hasher, Listener, Platform, Response, Store, check_aes_inputs
 
 DATA_DIR_ENV = "QUIRE_DATA_DIR"
 _OBJECT_NAME = re.compile(r"[0-9a-f]{64}")
+# Hashing or encrypting more than this runs in a thread: hashlib and OpenSSL let go of the GIL,
+# so the event loop keeps receiving (a download's next ranges) on the other core meanwhile.
+_OFF_LOOP_BYTES = 1 << 20
+
+
+async def _off_loop(size: int, work: Any, *args: Any) -> Any:
+    return await asyncio.to_thread(work, *args) if size >= _OFF_LOOP_BYTES else work(*args)
+
+
+class HashlibHasher(Hasher):
+    """hashlib's incremental SHA-256 (large parts hashed in a thread)."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self._hash = hashlib.sha256()
+
+    async def update(self, data: bytes | memoryview) -> None:
+        await _off_loop(len(data), self._hash.update, data)
+
+    async def digest(self) -> bytes:
+        return self._hash.digest()
 
 
 class FileStore(Store):
@@ -198,7 +220,10 @@ class CPythonPlatform(Platform):
     async def sha256(self, data: bytes) -> bytes:
         import hashlib
 
-        return hashlib.sha256(data).digest()
+        return await _off_loop(len(data), lambda: hashlib.sha256(data).digest())
+
+    def sha256_stream(self) -> Hasher:
+        return HashlibHasher()
 
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         import hmac
@@ -215,7 +240,7 @@ class CPythonPlatform(Platform):
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         check_aes_inputs(key, nonce)
-        return AESGCM(key).encrypt(nonce, plaintext, aad or None)
+        return await _off_loop(len(plaintext), AESGCM(key).encrypt, nonce, plaintext, aad or None)
 
     async def aes_gcm_decrypt(self, key, nonce, ciphertext, aad=b"") -> bytes:
         from cryptography.exceptions import InvalidTag
@@ -223,7 +248,19 @@ class CPythonPlatform(Platform):
 
         check_aes_inputs(key, nonce)
         try:
-            return AESGCM(key).decrypt(nonce, ciphertext, aad or None)
+            return await _off_loop(len(ciphertext), AESGCM(key).decrypt, nonce, ciphertext, aad or None)
+        except InvalidTag:
+            raise DecryptFailed() from None
+
+    async def aes_gcm_decrypt_into(self, key, nonce, ciphertext, out, aad=b"") -> None:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        check_aes_inputs(key, nonce)
+        if len(out) != len(ciphertext) - 16:
+            raise ValueError("the output does not have the plaintext's length")
+        try:  # straight into the caller's buffer: no plaintext object, no copy
+            await _off_loop(len(ciphertext), AESGCM(key).decrypt_into, nonce, ciphertext, aad or None, out)
         except InvalidTag:
             raise DecryptFailed() from None
 

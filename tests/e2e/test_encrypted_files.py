@@ -2,10 +2,13 @@
 embedded SeaweedFS): set up encryption and see the recovery words once, upload a 3 MB file
 (S3 holds only ciphertext, under a keyed name), a second device (a new browser profile, the
 same user) refuses a wrong passphrase, unlocks with the recovery words and opens the file;
-a file added offline uploads once the browser is back online.
+a file added offline uploads once the browser is back online; a 40 MB file goes up as a
+multipart upload with its progress in the storage view, and comes back (after a reload, from S3,
+with its progress in the status bar) as the same bytes; a file added while the server is stopped
+uploads once it is back.
 
-The two profiles are this module's own (they must be signed in, and the shared page is not);
-they reuse the session's server and browser.
+The profiles are this module's own (they must be signed in, and the shared page is not); they
+reuse the session's server and browser, except the test that stops its server.
 """
 
 from __future__ import annotations
@@ -13,19 +16,22 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, open_app
+from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, open_app, wait_ready
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 PASS = "a long passphrase for e2e"
 MARKER = b"QUIRE-E2E-PLAINTEXT"
+MB = 1024 * 1024
 
 
 def login_link(server: QuireServer) -> tuple[str, str]:
@@ -230,3 +236,109 @@ def test_storage_view_frees_space_and_export_with_files_round_trips(device_a, tm
     expect(page.get_by_role("alert").first).to_contain_text("not changed", timeout=60_000)
     shoot(page, "bad-bundle")
     assert engine_call(page, "files.list") == before
+
+
+class Held:
+    """Requests to the S3 objects of large files that match `hold` wait until `release()`: a
+    transfer can be seen part way, whatever the machine's speed. The rest go on as usual."""
+
+    def __init__(self, ctx: BrowserContext, hold: Callable[[Request], bool]) -> None:
+        self.ctx, self.hold, self.routes, self.released = ctx, hold, [], False
+        ctx.route(self._objects, self._route)
+
+    @staticmethod
+    def _objects(url: str) -> bool:
+        return "/blobs/" in urlsplit(url).path
+
+    def _route(self, route: Route) -> None:
+        if not self.released and self.hold(route.request):
+            self.routes.append(route)
+        else:
+            route.fallback()
+
+    def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        for route in self.routes:
+            route.fallback()
+        self.routes.clear()
+        self.ctx.unroute(self._objects, self._route)
+
+
+def later_parts(request: Request) -> bool:
+    """A multipart upload's parts after the first."""
+    return request.method == "PUT" and parse_qs(urlsplit(request.url).query).get("partNumber", ["1"]) != ["1"]
+
+
+def later_ranges(request: Request) -> bool:
+    """A download's ranges after the first."""
+    return request.method == "GET" and not (request.headers.get("range") or "bytes=0-").startswith("bytes=0-")
+
+
+def test_a_40_mb_file_goes_up_in_parts_and_comes_back_the_same_after_a_reload(device_a, tmp_path: Path) -> None:
+    ctx, page, _, _ = device_a
+    data = MARKER + random.Random(40).randbytes(40 * MB - len(MARKER))
+    big = tmp_path / "forty.bin"
+    big.write_bytes(data)
+    held = Held(ctx, later_parts)
+    try:
+        upload(page, big)
+        page.get_by_role("button", name="Storage").click()
+        view = page.get_by_role("dialog", name="Storage")
+        row = view.locator("#storage-files .bar-row[data-state=uploading]", has_text="/forty.bin")
+        # Part 1 (16 MiB) is in S3, parts 2 and 3 are held: the person sees how far it is.
+        expect(row).to_contain_text(re.compile(r"Uploading [1-9][\d.]* MB of 40\.0 MB"), timeout=120_000)
+        expect(row.get_by_role("progressbar")).to_be_visible()
+        expect(view.locator("#storage-files-progress")).to_contain_text(re.compile(r"[1-9][\d.]* MB of 4\d\.\d MB in all"))
+        row.scroll_into_view_if_needed()
+        shoot(page, "storage-uploading")
+    finally:
+        held.release()
+    expect(view.locator("#storage-files .bar-row[data-state=on_device]", has_text="/forty.bin")).to_be_visible(
+        timeout=120_000)
+    page.keyboard.press("Escape")
+
+    engine_call(page, "files.free_space")  # so the download below comes from S3
+    file_state(page, "/forty.bin", "cloud_only", timeout=30)
+    page.reload(wait_until="domcontentloaded")
+    wait_ready(page)
+    page.get_by_role("treeitem", name="forty.bin", exact=True).locator(".tree-row").first.click()
+    expect(page.locator("#doc-name")).to_have_text("forty.bin")
+    expect(page.locator("#file-state")).to_contain_text("In the cloud only", timeout=30_000)
+    held = Held(ctx, later_ranges)
+    try:
+        with page.expect_download(timeout=180_000) as info:
+            page.locator("#binary").get_by_role("button", name="Download").click()
+            expect(page.locator("#task")).to_contain_text(
+                re.compile(r"Downloading forty\.bin — [1-9][\d.]* MB of 40\.0 MB"), timeout=120_000)
+            shoot(page, "downloading")
+            held.release()
+    finally:
+        held.release()
+    assert hashlib.sha256(Path(info.value.path()).read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+    expect(page.locator("#task")).to_be_hidden(timeout=30_000)
+
+
+def test_a_file_added_while_the_server_is_stopped_uploads_once_it_is_back(browser: Browser, own_server: QuireServer,
+                                                                          foreign_requests, tmp_path: Path) -> None:
+    # Its own server (and so its own profile and boot): it stops the server, which the
+    # session's shared one, used by every other test, must never be.
+    ctx, page, uid = signed_in(browser, own_server, foreign_requests)
+    try:
+        set_up_encryption(page)
+        own_server.stop()
+        added = tmp_path / "while-down.bin"
+        added.write_bytes(MARKER + random.Random(11).randbytes(1_300_000))
+        upload(page, added)
+        file_state(page, "/while-down.bin", "waiting", timeout=30)
+        expect(page.locator("#files-state")).to_contain_text("waiting to upload (cannot reach the server)",
+                                                             timeout=90_000)
+        shoot(page, "server-stopped")
+        own_server.start()  # the same port and data: the page finds it back by itself
+        file_state(page, "/while-down.bin", "on_device", timeout=120)
+        expect(page.locator("#files-state")).to_be_hidden()
+        blobs = {k: v for k, v in s3_objects(own_server, uid).items() if k.startswith("blobs/")}
+        assert len(blobs) == 1 and all(MARKER not in body for body in blobs.values())
+    finally:
+        ctx.close()

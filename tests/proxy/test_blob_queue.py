@@ -5,6 +5,7 @@ recent use and never evicts a file S3 does not hold yet."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -191,3 +192,76 @@ def test_the_cache_downloads_on_demand_and_evicts_least_recently_used(remote, ma
     assert totals["cloud_only"] == {"count": 2, "bytes": len(a) + len(b)}
     assert kept_c == c and back == b and on_device_b
     assert progress and progress[-1][0] == progress[-1][1] == fmt.sealed_size(len(b))
+
+
+class Crash(Exception):
+    """The tab went away: nothing after this point happened."""
+
+
+def test_the_upload_id_is_durable_before_any_part_so_a_crash_resumes(remote, make_blob_store, s3_service, tmp_path):
+    # In the browser a commit reaches IndexedDB only when the page store flushes, and nothing
+    # flushes between two calls: what survives a crash is the image of the last flush. The
+    # workspace's image here is a copy taken at each flush (`durable`); the run dies after two
+    # of its three parts, and the next run starts from the image.
+    import sqlite3
+
+    base, headers, uid = remote
+    data_key, data = os.urandom(32), blob(5 * fmt.SEGMENT_SIZE + 7, 10)
+    image, device = tmp_path / "image.sqlite", DirectoryFiles(tmp_path / "device")
+    events = []
+
+    async def crashing():
+        ws = open_workspace(str(tmp_path / "live.sqlite"))
+        store = await make_blob_store(remote, data_key)
+
+        async def durable():
+            with sqlite3.connect(image) as copy:
+                ws.conn.backup(copy)
+            events.append(("durable", ledger.get(ws, ref.name).upload_id))
+
+        ref = await stage(ws, store, device, data)
+        await durable()  # the staging call's own flush
+        real_put, sent = store.client.put_part, asyncio.Event()
+
+        async def put_part(key, upload_id, number, body):
+            if number == 3:  # parts 1 and 2 reach S3, then the tab goes away
+                await sent.wait()
+                raise Crash()
+            await real_put(key, upload_id, number, body)
+            events.append(("part", number))
+            if len([e for e in events if e[0] == "part"]) == 2:
+                sent.set()
+
+        store.client.put_part = put_part
+        try:
+            await UploadQueue(ws, store, device, durable=durable).run()
+        except Crash:
+            pass
+        ws.close()
+        return ref
+
+    ref = run(crashing())
+    assert events[0] == ("durable", None) and events[1][0] == "durable" and events[1][1]
+    assert sorted(events[2:]) == [("part", 1), ("part", 2)]  # no part before the id was durable
+    resent = []
+
+    async def after_the_crash():
+        ws = open_workspace(str(image))
+        row = ledger.get(ws, ref.name)
+        store = await make_blob_store(remote, data_key)
+        real_put = store.client.put_part
+
+        async def counting(key, upload_id, number, body):
+            resent.append(number)
+            await real_put(key, upload_id, number, body)
+
+        store.client.put_part = counting
+        report = await UploadQueue(ws, store, device).run()
+        back = await store.download(ref)
+        ws.close()
+        return row, report, back
+
+    row, report, back = run(after_the_crash())
+    assert row.upload_id == events[1][1] and report.uploaded == [ref.name]
+    assert resent == [3] and back == data  # resumed where it stopped, not from zero
+    assert list(stored_objects(s3_service, uid)) == [ref.key]

@@ -56,7 +56,9 @@ async def boot(options):
     sync_browser.configure(opts.get("workspace", "default"))
     from pylib.blobs import browser  # keys and large files (pylib/blobs/service.py)
 
-    await browser.start(platform.current, opts.get("workspace", "default"), opts["pagestore_url"])
+    # The upload queue flushes the page store itself once it has an upload id worth keeping.
+    await browser.start(platform.current, opts.get("workspace", "default"), opts["pagestore_url"],
+                        persist=server.persist)
     report("ready", 1.0, "Ready")
     return platform.current.to_js({
         "schemaVersion": opened["schema_version"],

@@ -5,7 +5,7 @@ import { basename, dirname, joinPath, downloadBytes, formatBytes } from "./dom.m
 import { displayName } from "./kinds.mjs";
 import { promptText, chooseFolder } from "./dialogs.mjs";
 import { note, showTask, hideTask, reportError } from "./notifications.mjs";
-import { readFile } from "./cloudfiles.mjs";
+import { readFileShowingProgress } from "./cloudfiles.mjs";
 import { incomingLinks, updateLinksField, askUpdateLinks, describe } from "./linkupdate.mjs";
 
 const BAD_NAME = /[\/\\\u0000-\u001f]/;
@@ -192,7 +192,8 @@ export class Actions {
     const id = item.id;
     if (this.editor.current?.id === id) await this.editor.flush();
     try {
-      const res = await readFile(this.session, id); // a large file may be in the cloud only
+      // A large file may be in the cloud only: its download shows its progress.
+      const res = await readFileShowingProgress(this.session, id, displayName(item));
       downloadBytes(res.data, res.name || displayName(item), res.mime_type || "application/octet-stream");
     } catch (err) {
       reportError(err, "Download failed");

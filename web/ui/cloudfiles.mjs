@@ -4,13 +4,21 @@
 // online), polls its progress into the status bar, and says in the status bar when files wait
 // for the workspace key ("Unlock" opens web/ui/keys.mjs). A file over 1 MB is saved on this
 // device at once (artifacts.upload); the engine encrypts and uploads it from there, so it
-// survives a reload, a closed tab and being offline.
+// survives a reload, a closed tab and being offline. When a run stopped because the server
+// could not be reached, its /healthz is asked now and then, and the queue starts again as soon
+// as it answers (the backoff is for a server that answers but fails).
 
 import { h, formatBytes } from "./dom.mjs";
 import { showTask, hideTask } from "./notifications.mjs";
 
 const IDLE_MS = 4000; // how often the queue is looked at while nothing runs
 const BUSY_MS = 700; // ... and while it uploads
+const PROBE_MS = 3000; // how often an unreachable server is asked whether it is back
+const DOWNLOAD_POLL_MS = 250; // how often a download's progress is looked at
+const UNREACHABLE = ["unavailable", "network_error"]; // a run stopped for these: ask /healthz
+// Why a run stopped, in words (the rest just wait).
+const STOPPED_TEXT = { unavailable: "cannot reach the server", network_error: "cannot reach the server",
+  not_signed_in: "sign in to upload" };
 
 /** Fired on `window` when an upload run ends. */
 export const FILES_CHANGED = "quire:files-changed";
@@ -22,13 +30,43 @@ const STATE_TEXT = {
   cloud_only: "In the cloud only — downloaded when opened",
 };
 
-/** A file's bytes `{name, mime_type, data}`: inline, on this device, or downloaded and verified. */
-export async function readFile(session, id) {
+/** A file's bytes `{name, mime_type, data}`: inline, on this device, or downloaded and verified;
+ * `onProgress({done, total})` hears how a download goes (plaintext bytes). */
+export async function readFile(session, id, onProgress = null) {
   try {
     return await session.call("artifacts.download", { id });
   } catch (err) {
     if (err?.code !== "file_elsewhere") throw err;
-    return session.call("files.open", { id });
+  }
+  if (!onProgress) return session.call("files.open", { id });
+  let finished = false;
+  const watch = async () => {
+    while (!finished) {
+      try {
+        const moved = (await session.call("files.status", {})).downloads?.[id];
+        if (moved && !finished) onProgress(moved);
+      } catch { /* progress is a nicety: the download itself answers */ }
+      await new Promise((resolve) => setTimeout(resolve, DOWNLOAD_POLL_MS));
+    }
+  };
+  watch();
+  try {
+    return await session.call("files.open", { id });
+  } finally {
+    finished = true;
+  }
+}
+
+/** `readFile` with its progress in the status bar's task area ("Downloading x — 12 MB of 40 MB"). */
+export async function readFileShowingProgress(session, id, name) {
+  let shown = false;
+  try {
+    return await readFile(session, id, ({ done, total }) => {
+      shown = true;
+      showTask(`Downloading ${name} — ${formatBytes(done)} of ${formatBytes(total)}`, total ? done / total : null);
+    });
+  } finally {
+    if (shown) hideTask();
   }
 }
 
@@ -67,10 +105,23 @@ export class CloudFiles {
     try {
       const status = await this.session.call("files.status", {});
       this.show(status);
-      if (!status.running && status.waiting.count && status.unlocked && navigator.onLine) await this.kick();
+      if (!status.running && status.waiting.count && status.unlocked && navigator.onLine) {
+        await this.kick(UNREACHABLE.includes(status.stopped) && await this.serverBack());
+      }
     } catch { /* not the owning tab, or the engine is busy: look again later */ }
     const busy = this.status?.running || (this.status?.waiting.count && this.status?.unlocked);
     this.timer = setTimeout(() => this.tick(), busy ? BUSY_MS : IDLE_MS);
+  }
+
+  /** Whether the server answers again (asked at most every PROBE_MS). */
+  async serverBack() {
+    if (Date.now() - (this.probedAt || 0) < PROBE_MS) return false;
+    this.probedAt = Date.now();
+    try {
+      return (await fetch("/healthz", { cache: "no-store" })).ok;
+    } catch {
+      return false;
+    }
   }
 
   show(status) {
@@ -92,7 +143,8 @@ export class CloudFiles {
     if (!waiting.count) return this.line(null);
     const what = `${waiting.count} file${waiting.count === 1 ? "" : "s"} waiting to upload`;
     if (!status.unlocked) return this.line(`${what}: set up or unlock encryption`, true);
-    this.line(navigator.onLine ? what : `${what} (offline)`);
+    const why = !navigator.onLine ? "offline" : STOPPED_TEXT[status.stopped];
+    this.line(why ? `${what} (${why})` : what);
   }
 
   /** The status bar's note about files (created on first use, next to the other states). */
