@@ -43,10 +43,13 @@ class MissingObject(Refused):
 
 async def _all(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
     """Await ``calls`` a few at a time, results in order; the first failure cancels the rest.
-    Without a running event loop (tests drive the engine by hand) one after another."""
+    Outside a task of a running event loop (tests drive the engine by hand, sometimes while
+    another library's loop runs in the same thread) one after another."""
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+        in_task = asyncio.current_task() is not None
+    except RuntimeError:  # no running loop
+        in_task = False
+    if not in_task:
         return [await call() for call in calls]
     gate = asyncio.Semaphore(FETCH_AT_ONCE)
 
