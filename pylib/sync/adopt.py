@@ -27,12 +27,13 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from pylib import textstore
+from pylib.clock import now_ms
 from pylib.content import to_bytes
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.paths import parent_of
 from pylib.search import indexer as search_index
-from pylib.sync import meta, resolve
+from pylib.sync import kept, meta, resolve
 from pylib.sync.apply import set_applying, stamp_of
 from pylib.sync.clock import observe
 from pylib.sync.tables import TABLES
@@ -136,6 +137,9 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
         conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
                          [(r["t"], r["id"], json.dumps({"-": f"{r['x'][0]} {r['x'][1]}"}))
                           for r in removed])
+        for r in removed:  # texts removed elsewhere, carried on by this device's snapshots
+            if r["t"] == "artifacts" and "last" in r:
+                kept.remember(conn, r["id"], r["last"], now_ms())
         for tbl, col in (("artifact_versions", "artifact_id"),
                          ("citations", "source_artifact_id")):
             conn.execute(f"DELETE FROM {tbl} WHERE {col} NOT IN (SELECT id FROM artifacts)")

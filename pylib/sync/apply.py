@@ -17,7 +17,8 @@ from typing import Any
 
 from pylib import textstore
 from pylib.content import to_bytes
-from pylib.sync import outbox
+from pylib.clock import now_ms
+from pylib.sync import kept, outbox
 from pylib.sync.clock import Stamp, later
 from pylib.sync.tables import TABLES
 
@@ -115,6 +116,8 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
         return
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
     outbox.tombstone(conn, record["t"], record["id"], record["x"])
+    if record["t"] == "artifacts" and "last" in record:
+        kept.remember(conn, record["id"], record["last"], now_ms())
 
 
 def _current_hash(conn: sqlite3.Connection, row_id: str) -> str | None:

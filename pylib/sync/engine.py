@@ -16,14 +16,13 @@ held (nothing of that pull is applied) and reported as :class:`UpdateRequired`.
 from __future__ import annotations
 
 import asyncio
-import hmac
-import hashlib
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from pylib import migrations
 from pylib.db import Workspace
 from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
+from pylib.sync.gather import gather_few, workspace_tag
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
@@ -31,7 +30,6 @@ from pylib.sync.snapshot import PART_BYTES, part_key, split
 from pylib.sync.store import NotModified, ObjectStore
 
 MAX_ATTEMPTS = 8
-FETCH_AT_ONCE = 4  # objects of one pull read at the same time (the network overlaps the opening)
 # Segments the manifest may list before a round folds them into a snapshot: a new device then
 # takes one snapshot in whole (pylib/sync/adopt.py) instead of merging every segment.
 COMPACT_AFTER = 200
@@ -39,38 +37,6 @@ COMPACT_AFTER = 200
 
 class MissingObject(Refused):
     default_message = "An object the sync manifest lists is missing; nothing was applied."
-
-
-async def _all(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
-    """Await ``calls`` a few at a time, results in order; the first failure cancels the rest.
-    Outside a task of a running event loop (tests drive the engine by hand, sometimes while
-    another library's loop runs in the same thread) one after another."""
-    try:
-        in_task = asyncio.current_task() is not None
-    except RuntimeError:  # no running loop
-        in_task = False
-    if not in_task:
-        return [await call() for call in calls]
-    gate = asyncio.Semaphore(FETCH_AT_ONCE)
-
-    async def one(call: Callable[[], Awaitable[Any]]) -> Any:
-        async with gate:
-            return await call()
-
-    tasks = [asyncio.ensure_future(one(call)) for call in calls]
-    try:
-        return await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
-def workspace_tag(sync_key: bytes) -> str:
-    """A name for the workspace in object headers, derived from its key (objects of another
-    workspace carry another tag and do not open under this key anyway)."""
-    return hmac.new(sync_key, b"quire-sync-workspace", hashlib.sha256).hexdigest()[:32]
 
 
 class SyncEngine:
@@ -152,7 +118,7 @@ class SyncEngine:
             self.progress(done, total)
             return found
 
-        parts = await _all([lambda n=n: part(n) for n in range(total)])
+        parts = await gather_few([lambda n=n: part(n) for n in range(total)])
         return [record for found in parts for record in found]
 
     def progress(self, done: int, total: int) -> None:
@@ -190,7 +156,7 @@ class SyncEngine:
             for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
                 cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
-        segments = await _all([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
+        segments = await gather_few([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
         records = [record for found in segments for record in found]
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)

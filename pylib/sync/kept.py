@@ -18,6 +18,7 @@ from pylib import activity, versions
 from pylib.db import Workspace
 
 KEPT_DAYS = 60
+MAX_KEPT_BYTES = 1 << 20  # as the removal's trigger keeps (migration 0027)
 _DAY_MS = 86_400_000
 
 
@@ -25,6 +26,20 @@ def last_of(conn: sqlite3.Connection, row_id: str) -> list[Any] | None:
     """``[hash, content]`` of the text removed here, or ``None``."""
     row = conn.execute("SELECT hash, content FROM sync_kept WHERE row_id = ?", (row_id,)).fetchone()
     return [row[0], bytes(row[1])] if row else None
+
+
+def _valid(last: Any) -> bool:
+    return (isinstance(last, list) and len(last) == 2 and isinstance(last[0], (str, type(None)))
+            and isinstance(last[1], (bytes, bytearray)))
+
+
+def remember(conn: sqlite3.Connection, row_id: str, last: Any, now_ms: int) -> None:
+    """Keep ``last`` (``[hash, content]``), the text another device removed with ``row_id``,
+    so that a snapshot this device writes carries it on: a device whose edit brings the
+    document back after the segments were compacted away still gets that text back."""
+    if _valid(last) and len(last[1]) <= MAX_KEPT_BYTES:
+        conn.execute("INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at)"
+                     " VALUES (?, ?, ?, ?)", (row_id, last[0], bytes(last[1]), now_ms))
 
 
 def prune(conn: sqlite3.Connection, now_ms: int) -> None:
@@ -35,8 +50,7 @@ def prune(conn: sqlite3.Connection, now_ms: int) -> None:
 def keep_as_conflict(ws: Workspace, artifact_id: str, last: Any) -> None:
     """A document that came back: ``last`` (``[hash, content]``, the text a device removed)
     becomes a conflict version unless the document already holds that text somewhere."""
-    if not (isinstance(last, list) and len(last) == 2 and isinstance(last[0], (str, type(None)))
-            and isinstance(last[1], (bytes, bytearray))):
+    if not _valid(last):
         return
     conn = ws.conn
     row = conn.execute("SELECT hash, path, content FROM artifacts WHERE id = ?",

@@ -17,7 +17,7 @@ import json
 from typing import Any, Iterator
 
 from pylib.db import Workspace
-from pylib.sync import outbox
+from pylib.sync import kept, outbox
 from pylib.sync.tables import TABLES
 
 PART_BYTES = 4 * 1024 * 1024
@@ -76,7 +76,11 @@ def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
             yield {"t": name, "id": row_id, "f": groups}, size
     for tbl, row_id, clocks in conn.execute(
             "SELECT tbl, row_id, clocks FROM sync_rows WHERE clocks LIKE '{\"-\":%'"):
-        yield {"t": tbl, "id": row_id, "x": json.loads(clocks)["-"].split(" ")}, 64
+        removal: dict[str, Any] = {"t": tbl, "id": row_id, "x": json.loads(clocks)["-"].split(" ")}
+        last = kept.last_of(conn, row_id) if tbl == "artifacts" else None
+        if last is not None:  # the removed text, should an edit made elsewhere bring it back
+            removal["last"] = last
+        yield removal, 64 + (len(last[1]) if last else 0)
 
 
 def parts(ws: Workspace, part_bytes: int = PART_BYTES) -> Iterator[list[dict[str, Any]]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pylib import artifacts, folders, platform, trash
 from pylib.errors import QuireError
@@ -170,25 +170,20 @@ def run_history(n: int, steps: list[tuple[str, int, int, int]], store=None, run=
           derandomize=os.environ.get("CI") == "true")
 @given(history)
 def test_every_history_converges_and_loses_nothing(case):
-    assume(not _known_loss(case[1]))
     run_history(*case)
 
 
-def _known_loss(steps: list[tuple[str, int, int, int]]) -> bool:
-    """Histories of the known loss below (test_a_snapshot_of_a_note_emptied_from_the_trash…):
-    a device empties its trash and then compacts. Left out of the search until it is mended,
-    so the search keeps guarding every other history; the named case keeps failing until then."""
-    kinds = [kind for kind, *_ in steps]
-    return "empty" in kinds and "compact" in kinds[kinds.index("empty"):]
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "known loss: an edit made on device 1 to a note that device 0 then trashes, empties from "
-    "the trash and compacts into a snapshot is gone once both sync (the note comes back with "
-    "device 0's text; device 1's edit is neither current nor a version)"))
 def test_a_snapshot_of_a_note_emptied_from_the_trash_keeps_an_edit_made_elsewhere():
+    # Edited on both, then trashed, emptied and compacted on 0: the edit on 1 brings the
+    # note back, and 0's last text comes back with it from the snapshot's removal.
     run_history(2, [("edit", 0, 1, 0), ("edit", 1, 1, 1), ("trash", 0, 1, 0), ("empty", 0, 0, 0),
                     ("compact", 0, 0, 0)])
+
+
+def test_a_snapshot_written_by_a_third_device_carries_the_removed_text_on():
+    # The removal reaches device 2 with its text; 2 compacts; 1's edit arrives afterwards.
+    run_history(3, [("edit", 0, 1, 0), ("edit", 1, 1, 1), ("trash", 0, 1, 0), ("empty", 0, 0, 0),
+                    ("sync", 0, 0, 0), ("compact", 2, 0, 0)])
 
 
 @pytest.mark.parametrize("steps", [
