@@ -9,19 +9,10 @@ import pytest
 from pylib import artifacts, folders, platform, search, trash, versions
 from pylib.links import queries
 from pylib.sync import adopt as adopt_module
-from pylib.sync.store import MemoryStore
 
-from sync_devices import check_invariants, drive, make_devices, settle, synced_state
+from sync_devices import check_invariants, drive, settle, synced_state
 
 pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: tests/pyodide")
-
-
-@pytest.fixture
-def devices(tmp_path):
-    made = make_devices(tmp_path, MemoryStore(), 3)
-    yield made
-    for device in made:
-        device.close()
 
 
 @pytest.fixture

@@ -6,19 +6,10 @@ from __future__ import annotations
 import pytest
 
 from pylib import activity, artifacts, folders, platform, trash, versions
-from pylib.sync.store import MemoryStore
 
-from sync_devices import check_invariants, drive, make_devices, settle, synced_state
+from sync_devices import check_invariants, drive, settle, synced_state
 
 pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: tests/pyodide")
-
-
-@pytest.fixture
-def devices(tmp_path):
-    made = make_devices(tmp_path, MemoryStore(), 3)
-    yield made
-    for device in made:
-        device.close()
 
 
 def _same_everywhere(devices):
