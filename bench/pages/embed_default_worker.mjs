@@ -19,12 +19,14 @@ let extractor = null;
 self.onmessage = async ({ data }) => {
   try {
     if (!extractor) {
-      env.backends.onnx.wasm.numThreads = data.threads;
+      // No thread count: the pipeline as shipped (onnxruntime-web then picks its own).
+      if (data.threads) env.backends.onnx.wasm.numThreads = data.threads;
       extractor = await pipeline("feature-extraction", "all-MiniLM-L6-v2", { dtype: "q8", device: "wasm" });
     }
     const started = performance.now();
     for (const text of data.texts) await extractor(text, { pooling: "mean", normalize: true });
-    self.postMessage({ ok: true, ms: performance.now() - started });
+    self.postMessage({ ok: true, ms: performance.now() - started,
+                      threads: env.backends.onnx.wasm.numThreads });
   } catch (error) {
     self.postMessage({ ok: false, error: String(error?.message ?? error) });
   }
