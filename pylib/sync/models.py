@@ -52,6 +52,9 @@ class SyncStatus(_Row):
     key: str
     pulled: int
     conflicts: list[SyncConflict]
+    # True once, when the link index a new device's first pull left for later was built:
+    # the views follow (backlinks, tags, link completion) as after a pull.
+    indexed: bool = False
 
 
 class KeysCreated(SyncStatus):

@@ -208,7 +208,7 @@ class SyncService:
             if self.engine is None:
                 return self.status()
         if self.engine.finish():  # a new device's link index, the tick after its first pull
-            return self.status()
+            return {**self.status(), "indexed": True}  # the views follow: backlinks, tags
         if now:
             self.scheduler.focused()
         self.pulled, self.conflicts = 0, []
@@ -253,5 +253,5 @@ class SyncService:
             body = {**current.to_dict(),
                     "retry": current.state not in ("synced", "syncing", "waiting", "offline")}
         return {**body, "last_synced": self.last_synced, "wake_in_ms": wake, "key": self.key_state,
-                "pulled": self.pulled, "conflicts": list(self.conflicts)}
+                "pulled": self.pulled, "conflicts": list(self.conflicts), "indexed": False}
 

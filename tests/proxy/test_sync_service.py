@@ -61,10 +61,16 @@ def test_no_key_sends_nothing_then_a_key_made_on_one_device_syncs_the_other(prox
         assert offline["text"] == "Offline — 1 change waiting"
         b.event("online")
         assert (await b.tick())["state"] == "synced"
-        # A third device unlocks with the recovery words and gets everything.
+        # A third device unlocks with the recovery words and gets everything: from a snapshot,
+        # taken whole, then (the next tick) its link index, which the views then follow.
+        await a.tick(now=True)  # a has everything, so that its snapshot does
+        assert await a.engine.compact()
         c = device(tmp_path, "c", proxy_url, uid)
         await c.unlock(words=" ".join(created["recovery_words"]))
-        await c.tick()
+        first_pull = await c.tick()
+        assert first_pull["pulled"] >= 1 and first_pull["wake_in_ms"] == 0
+        assert not first_pull["indexed"] and (await c.tick())["indexed"]
+        assert not (await c.tick())["indexed"]  # said once
         await a.tick(now=True)
         assert artifacts.get(c.ws, doc.id).text == artifacts.get(a.ws, doc.id).text == "one\nB2\n"
         bodies = [(await a.store.get(k)).body for k, _ in await a.store.list("sync/")]

@@ -127,7 +127,8 @@ export class SyncIndicator {
         text: `Sync failed: ${err?.message || err}`, pulled: 0, conflicts: [] };
     }
     this.show(status);
-    if (status.pulled > 0) this.follow(); // not awaited: the next round never waits for the views
+    // Not awaited: the next round never waits for the views.
+    if (status.pulled > 0 || status.indexed) this.follow();
     if (status.conflicts?.length) this.conflicts.announce(status.conflicts);
   }
 
