@@ -37,6 +37,16 @@ def test_any_text_parses_and_spans_point_at_targets(text, folder):
         assert tag and " " not in tag and not tag.replace("/", "").isdigit()
 
 
+@settings(max_examples=_EXAMPLES * 2, deadline=None)
+@given(_texts)
+def test_masking_only_blanks_characters_and_keeps_every_newline(text):
+    masked = mask_code(text)
+    assert len(masked) == len(text)
+    for kept, was in zip(masked, text):
+        assert kept == was or (kept == " " and was != "\n")
+    assert mask_code(masked) == masked  # what is blanked holds no code left to blank
+
+
 _names = st.sampled_from(["Plan", "plan", "Note", "a/Plan", "b/Note", "Other"])
 _bodies = st.lists(st.one_of(
     _names.map(lambda n: f"[[{n}]] "), _names.map(lambda n: f"[x]({n}.md) "),
