@@ -238,3 +238,27 @@ def export_bytes(page: Page) -> bytes:
 
 def status_text(page: Page) -> str:
     return re.sub(r"\s+", " ", page.get_by_role("status").first.inner_text()).strip()
+
+
+def printed_login_link(server: "QuireServer") -> str:
+    """The one-time sign-in link `quire serve` printed in the server's log."""
+    match = re.search(r"(http://\S+\?login=\S+)", server.log_path.read_text())
+    assert match, server.log_path.read_text()
+    return match.group(1)
+
+
+def login_link(server: "QuireServer") -> tuple[str, str]:
+    """A new one-time sign-in link for the server's owner, issued the way `quire serve` issues
+    the printed one, and the owner's uid."""
+    from proxy.auth.accounts import Accounts
+    from proxy.auth.credentials import LINK, CredentialStore
+    from proxy.auth.db import AuthDB
+    from proxy.auth.service import AUTH_DB_NAME
+
+    db = AuthDB(server.data_dir / AUTH_DB_NAME)
+    try:
+        uid = Accounts(db).ensure_owner().uid
+        token, _ = CredentialStore(db).issue(LINK, uid, 600)
+    finally:
+        db.close()
+    return f"{server.url}?login={token}", uid

@@ -7,7 +7,6 @@ effects): a form that passed every client test once failed here with `Origin: nu
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, free_port, new_context
+from e2e_helpers import ForeignRequests, QuireServer, free_port, login_link, new_context, printed_login_link
 
 PASSWORD = "correct horse battery staple"
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
@@ -54,12 +53,6 @@ class Console:
         page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-
-
-def printed_login_link(server: QuireServer) -> str:
-    match = re.search(r"(http://\S+\?login=\S+)", server.log_path.read_text())
-    assert match, server.log_path.read_text()
-    return match.group(1)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -150,21 +143,6 @@ def test_the_printed_login_link_signs_in_once_and_the_signout_page_signs_out(bro
         again.close()
 
 
-def fresh_login_link(server: QuireServer) -> str:
-    """A new one-time link for the owner, issued the way `quire serve` issues the printed one."""
-    from proxy.auth.accounts import Accounts
-    from proxy.auth.credentials import LINK, CredentialStore
-    from proxy.auth.db import AuthDB
-    from proxy.auth.service import AUTH_DB_NAME
-
-    db = AuthDB(server.data_dir / AUTH_DB_NAME)
-    try:
-        token, _ = CredentialStore(db).issue(LINK, Accounts(db).ensure_owner().uid, 600)
-    finally:
-        db.close()
-    return f"{server.url}?login={token}"
-
-
 def test_a_login_link_signs_in_a_returning_visitor(context: BrowserContext, quire: QuireServer) -> None:
     """Once the service worker serves the page, a login link must still reach the server."""
     page = context.new_page()
@@ -173,7 +151,7 @@ def test_a_login_link_signs_in_a_returning_visitor(context: BrowserContext, quir
     page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     assert page.evaluate("!!navigator.serviceWorker.controller"), "the page is not served by the worker"
-    page.goto(fresh_login_link(quire))
+    page.goto(login_link(quire)[0])
     page.wait_for_url(quire.url)
     expect(page.locator("#account-name")).to_contain_text("owner")
     assert page_fetch(page, "GET", "/api/auth/me")["body"]["signed_in"] is True

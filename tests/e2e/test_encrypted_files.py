@@ -26,28 +26,13 @@ import boto3
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, open_app, wait_ready
+from e2e_helpers import (ForeignRequests, QuireServer, engine_call, login_link, new_context, open_app,
+                         wait_ready)
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 PASS = "a long passphrase for e2e"
 MARKER = b"QUIRE-E2E-PLAINTEXT"
 MB = 1024 * 1024
-
-
-def login_link(server: QuireServer) -> tuple[str, str]:
-    """A one-time sign-in link for the server's owner, issued as `quire serve` issues one."""
-    from proxy.auth.accounts import Accounts
-    from proxy.auth.credentials import LINK, CredentialStore
-    from proxy.auth.db import AuthDB
-    from proxy.auth.service import AUTH_DB_NAME
-
-    db = AuthDB(server.data_dir / AUTH_DB_NAME)
-    try:
-        uid = Accounts(db).ensure_owner().uid
-        token, _ = CredentialStore(db).issue(LINK, uid, 600)
-    finally:
-        db.close()
-    return f"{server.url}?login={token}", uid
 
 
 def s3_objects(server: QuireServer, uid: str) -> dict[str, bytes]:

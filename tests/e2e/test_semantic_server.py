@@ -11,22 +11,16 @@ holds before it changes anything."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, new_context, wait_ready
+from e2e_helpers import (CONFIG, ForeignRequests, QuireServer, engine_call, new_context,
+                         printed_login_link, wait_ready)
 
 SECRET = "Our launch code is PELICAN-42 and the budget is eleven thousand."
-
-
-def _login_link(server: QuireServer) -> str:
-    match = re.search(r"(http://\S+\?login=\S+)", server.log_path.read_text())
-    assert match, server.log_path.read_text()
-    return match.group(1)
 
 
 def _server_points(page: Page) -> list[dict]:
@@ -66,7 +60,7 @@ def signed_in(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Ite
     context.set_default_timeout(CONFIG.BOOT_TIMEOUT_MS * 4)
     try:
         page = context.new_page()
-        page.goto(_login_link(server))
+        page.goto(printed_login_link(server))
         page.wait_for_url(server.url)
         wait_ready(page)
         expect(page.locator("#account-name")).to_contain_text("owner")
