@@ -120,6 +120,26 @@ def test_a_document_that_is_not_prose_is_one_chunk_of_its_name(tmp_path):
     assert todo["progress"]["chunks"] == 1 and todo["chunks"][0]["artifact_id"] == doc.id
 
 
+def test_an_older_workspace_loses_its_chunks_of_a_pasted_blob_and_embeds_nothing_again(tmp_path):
+    path = str(tmp_path / "old.sqlite")
+    ws = db.open_workspace(path)
+    prose = " ".join(f"Sentence number {i} talks about refunds and returns." for i in range(30))
+    doc = artifacts.create(ws, "/report.md", f"# Report\n{prose}\n# Attachment\n{_base64_lines(20_000)}")
+    assert embed_all(ws) > 1
+    kept = {i for (i,) in ws.conn.execute("SELECT chunk_id FROM embedding_chunks")}
+    # As the older chunker left it: chunks of the blob too, recorded as up to date.
+    ws.conn.execute("INSERT INTO embedding_chunks VALUES (?, 99, ?, 'Report › Attachment', 0, 9)",
+                    (doc.id, ch.chunk_id("Report › Attachment\nAAAA")))
+    ws.conn.execute("UPDATE embedding_docs SET chunks = chunks + 1")
+    ws.conn.execute("PRAGMA user_version = 30")
+    ws.close()
+    ws = db.open_workspace(path)  # migrates: every document is chunked again, once
+    again = pending(ws, 50)
+    assert again["chunks"] == []  # nothing to embed: every prose chunk still has its vector
+    ids = {i for (i,) in ws.conn.execute("SELECT chunk_id FROM embedding_chunks")}
+    assert ids == kept and again["progress"]["done"]
+
+
 def test_chunk_identity_is_model_and_text():
     assert ch.chunk_id("a") == ch.chunk_id("a") != ch.chunk_id("b")
     assert ch.chunk_id("a") != ch.chunk_id("a", model="another-model")
