@@ -28,11 +28,36 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # A line opening a list item or a block quote: a paragraph begun in one takes an unindented
 # "===" as a lazy line of its text, not as a setext underline (CommonMark 5.2, 4.3).
 _CONTAINER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)| {0,3}>")
+# A list item or quote line with nothing in it opens no paragraph (a definition may follow).
+_EMPTY_CONTAINER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)]|>)[ \t]*$")
 _DEFINITION = re.compile(r" {0,3}\[(?!\^)([^\]\n]{1,999})\]:[ \t]*\S")
+# A definition in a quote or list item, or indented as deep as code: it may be one inside its
+# container, and every definition counts for the whole note (only the whole note knows).
+_NESTED_DEFINITION = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\[(?!\^)[^\]\n]{1,999}\]:")
 # Footnote definitions and reference definitions whose destination is on the next line.
 _WHOLE_ONLY = re.compile(r"^ {0,3}\[(?:\^[^\]\n]+|[^\]\n]{1,999})\]:[ \t]*$|^ {0,3}\[\^[^\]\n]+\]:",
                          re.MULTILINE)
 CACHE_SIZE = 4000
+# The first characters of every line a rule above may match (and of a blank line: "").
+_MAY_MARK = frozenset(" \t#>-+*_=`~[0123456789") | {""}
+
+
+def _indent(line: str) -> int:
+    """How many columns a line is indented (a tab goes to the next multiple of four)."""
+    lead = line[:len(line) - len(line.lstrip(" \t"))]
+    return len(lead.expandtabs(4))
+
+
+def _unsure(line: str, definition: bool, can_define: bool, in_container: bool,
+            maybe_text: bool, underline: bool) -> bool:
+    """Whether what ``line`` means depends on the list item or quote it may sit in."""
+    return bool(
+        (definition and maybe_text)  # after an item's indented text: a lazy line of it
+        or (not _DEFINITION.match(line) and _NESTED_DEFINITION.match(line))
+        # after a heading or rule inside a quote or item: a definition, not lazy text
+        or (not can_define and in_container and _DEFINITION.match(line))
+        # a lazy line of the item's text, or an underline inside it
+        or (underline and in_container and not _RULE.match(line)))
 
 
 def split_sections(text: str) -> list[tuple[int, str]]:
@@ -43,12 +68,20 @@ def split_sections(text: str) -> list[tuple[int, str]]:
 def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
     """The sections, the note's single-line reference definitions (by label; the first one
     counts) and whether only the whole note renders it right: a fence still open at the end,
-    or an underline whose meaning depends on the list or quote it may sit in."""
+    or an underline or a definition whose meaning depends on the list or quote it may sit in."""
     lines = text.split("\n")
     sections, definitions, start, fence = [], {}, 0, None
     can_define = True  # at the start, after a blank line, a heading or a definition
     in_container = unsure = False  # the paragraph under way began in a list item or quote
+    # An indented line in a list item may be code or (indented relative to the item) text,
+    # which takes a definition-like line after it as a lazy line: only the whole note knows.
+    maybe_text = False
     for n, line in enumerate(lines):
+        if line[:1] not in _MAY_MARK:  # most lines: text, which none of the rules below take
+            if fence is None and can_define:
+                in_container = False  # an unindented paragraph after a break is outside
+            can_define = False
+            continue
         match = _FENCE.match(line)
         if match:
             mark = match.group(1)
@@ -66,18 +99,26 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
             # another definition (outside code).
             definition = _DEFINITION.match(line) if can_define else None
             if definition:
-                definitions.setdefault(" ".join(definition.group(1).casefold().split()), line)
+                # Kept unindented: after a section that ends in a list item, an indented line
+                # would join the item (and make its list loose).
+                label = " ".join(definition.group(1).casefold().split())
+                # Defined twice: the first counts, and a later section holds its own.
+                unsure = unsure or label in definitions
+                definitions.setdefault(label, line.lstrip())
             # An indented line outside a paragraph is code, which a definition may follow.
-            code = line.startswith("    ") and can_define
+            code = can_define and line[:1] in (" ", "\t") and _indent(line) >= 4
             underline = not can_define and _SETEXT.match(line)
-            if underline and in_container and not _RULE.match(line):
-                unsure = True  # a lazy line of the item's text, or an underline inside it
+            if underline or "]:" in line:  # else none of _unsure's cases
+                unsure = unsure or _unsure(line, bool(definition), can_define, in_container,
+                                           maybe_text, bool(underline))
+            maybe_text = (code and in_container) or (maybe_text and bool(line.strip()))
             if _CONTAINER.match(line):
                 in_container = True
-            elif can_define and not line.startswith((" ", "\t")):
+            elif can_define and line.strip() and not line.startswith((" ", "\t")):
                 in_container = False  # an unindented paragraph after a break is outside
+            empty = _EMPTY_CONTAINER.match(line) and (can_define or line.lstrip()[0] == ">")
             can_define = bool(definition or code or not line.strip() or _ANY_HEADING.match(line)
-                              or _RULE.match(line) or underline)
+                              or _RULE.match(line) or underline or empty)
             continue
         can_define = False
     sections.append((start, "\n".join(lines[start:])))

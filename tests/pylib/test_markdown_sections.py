@@ -37,6 +37,21 @@ DOCS = {
     "lazy_underline_in_quote": "> q\n===\n[ref]: /u\n[ref]\n",
     "underline_inside_item": "1. one\n   ===\n[ref]: /u\n\n# B\n[ref]\n",
     "lazy_after_indented_item_text": "1. one\n\n   two\n===\n[ref]: /u\n[ref]\n",
+    # An indented line in an item may be its text (then a definition after it is a lazy line).
+    "item_text_after_heading": "- [ ] task\n   ### three\n    indented\n[ref]: /u\n# B\n[ref]\n",
+    "item_text_after_break": "- [ ] task\n   ### three\n\n    indented\n[ref]: /u\n# B\n[ref]\n",
+    # Definitions are handed on unindented: indented, one would join the list item before it.
+    "indented_definition_after_item": "   [ref]: /u\n- [ ] task\n",
+    # Every definition counts for the whole note, one inside a quote too (the first wins).
+    "definition_in_quote": "[REF]: /w\n# H\n[ref]\n> [ref]: /u\n",
+    # A tab indents code, which does not end at "===" (a paragraph's text does not follow).
+    "tab_code_then_equals": "\tcode\n===\n   [ref]: /u\n# B\n[ref]\n",
+    # Defined twice: the first counts, though a later section holds its own.
+    "defined_twice": "[REF]: /w\n# H\n   [ref]: /u\n[ref]\n",
+    # A heading in a quote ends its paragraph: an unquoted definition after it counts.
+    "definition_after_quoted_heading": "[ref]\n# H\n> # qh\n[ref]: /u\n",
+    # An empty list item opens no paragraph: a definition may follow it.
+    "empty_item_then_definition": "- \n[ref]: /u\n# H\n[Ref]\n",
     "headings": "# A\n\npara *one*\n\n## B\n\n- x\n- y\n\n### C\ntext\n",
     "fence_with_hashes": "# A\n\n```\n# not a heading\n```\n\n~~~~\n## nor this\n~~~\n~~~~\n# B\n",
     "references_across": "# A\n\nsee [the site][site] and [Site]\n\n# B\n\n[site]: https://x.example/ \"T\"\n",
@@ -81,6 +96,7 @@ LINES = st.sampled_from([
     "# H", "## Sub", "   ### three", "    # code", "text", "*em* and `code`", "", "", "```", "~~~",
     "````", "- item", "  - nested", "> quote", "| a | b |", "|---|---|", "[ref]", "[ref]: /u",
     "Setext", "===", "---", "1. one", "[^n] x", "    indented", "- [ ] task", "[[Wiki]]",
+    "   [ref]: /u", "> [ref]: /u", "\tcode", "-", "> ", "[REF]: /w", "  - [ref]: /u",
 ])
 
 
