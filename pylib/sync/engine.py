@@ -163,6 +163,7 @@ class SyncEngine:
 
         def advance(conn) -> None:
             meta.put(conn, "cursors", cursors)
+            kept.prune(conn, self.ws.clock())  # texts kept from removals, here or elsewhere
             meta.put(conn, "counter", manifest.counter)
             if manifest.etag is not None:
                 meta.put(conn, "etag", manifest.etag)

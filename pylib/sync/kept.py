@@ -14,18 +14,43 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pylib import activity, versions
+from pylib import activity, compress, textstore, versions
+from pylib.content import digest
 from pylib.db import Workspace
 
 KEPT_DAYS = 60
-MAX_KEPT_BYTES = 1 << 20  # as the removal's trigger keeps (migration 0027)
+MAX_KEPT_BYTES = 1 << 20  # as the removal's trigger keeps (migrations 0027, 0035)
 _DAY_MS = 86_400_000
 
 
 def last_of(conn: sqlite3.Connection, row_id: str) -> list[Any] | None:
-    """``[hash, content]`` of the text removed here, or ``None``."""
-    row = conn.execute("SELECT hash, content FROM sync_kept WHERE row_id = ?", (row_id,)).fetchone()
-    return [row[0], bytes(row[1])] if row else None
+    """``[hash, plain text]`` of the text removed here (kept as it was stored, packed or
+    not: migration 0035), or ``None`` (none, or it cannot be unpacked)."""
+    row = conn.execute("SELECT hash, content, codec FROM sync_kept WHERE row_id = ?",
+                       (row_id,)).fetchone()
+    if row is None:
+        return None
+    try:
+        data = textstore.unpack(conn, row[1], row[2])
+    except compress.CompressedDataError:
+        return None
+    return [row[0], data]
+
+
+def _plain(conn: sqlite3.Connection, data: bytes, hash_: str | None) -> bytes:
+    """``data`` as plain text: a device of an older version sent the text as it was stored,
+    perhaps packed; its hash tells (each codec this workspace knows is tried)."""
+    if hash_ is None or digest(data) == hash_:
+        return data
+    codecs = [0, *(i for (i,) in conn.execute("SELECT id FROM text_dicts"))]
+    for codec in codecs:
+        try:
+            plain = textstore.unpack(conn, data, codec)
+        except compress.CompressedDataError:
+            continue
+        if plain is not None and digest(plain) == hash_:
+            return plain
+    return data
 
 
 def _valid(last: Any) -> bool:
@@ -53,15 +78,15 @@ def keep_as_conflict(ws: Workspace, artifact_id: str, last: Any) -> None:
     if not _valid(last):
         return
     conn = ws.conn
-    row = conn.execute("SELECT hash, path, content FROM artifacts WHERE id = ?",
-                       (artifact_id,)).fetchone()
-    if row is None or (row[2] is not None and bytes(row[2]) == bytes(last[1])):
+    row = conn.execute("SELECT hash, path FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
+    data = _plain(conn, bytes(last[1]), last[0])
+    kept_hash = digest(data)  # of the bytes at hand: a version must rebuild to its hash
+    if row is None or row[0] == kept_hash:
         return
-    held = last[0] is not None and conn.execute(
-        "SELECT 1 FROM artifact_versions WHERE artifact_id = ? AND hash = ?",
-        (artifact_id, last[0])).fetchone()
+    held = conn.execute("SELECT 1 FROM artifact_versions WHERE artifact_id = ? AND hash = ?",
+                        (artifact_id, kept_hash)).fetchone()
     if not held:
-        versions.record(ws, artifact_id, bytes(last[1]), last[0], "conflict")
+        versions.record(ws, artifact_id, data, kept_hash, "conflict")
         activity.log(ws, "SYNC_CONFLICT", {"artifact_id": artifact_id, "path": row[1],
-                                           "kept_hash": row[0], "other_hash": last[0]})
+                                           "kept_hash": row[0], "other_hash": kept_hash})
     conn.execute("DELETE FROM sync_kept WHERE row_id = ?", (artifact_id,))

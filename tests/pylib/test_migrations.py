@@ -192,3 +192,25 @@ def test_thousands_of_duplicates_are_renamed_quickly_and_as_before():
     assert time.monotonic() - started < 20
     got = [p for (p,) in conn.execute("SELECT path FROM artifacts ORDER BY id")]
     assert got == _old_rename(paths)
+
+
+def test_a_text_kept_for_sync_as_it_was_stored_packed_is_read_plain_after_the_upgrade(tmp_path):
+    from pylib import compress
+    from pylib.content import digest
+    from pylib.sync import kept
+
+    path = str(tmp_path / "kept.sqlite")
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, steps=migrations.steps_to(34))
+    text = b"a text stored packed, as an older Quire kept it for sync\n" * 20
+    conn.execute("INSERT INTO sync_meta (key, value) VALUES ('counter', '1')")  # it syncs
+    conn.execute(
+        "INSERT INTO artifacts (id, path, name, mime_type, content, content_codec, size_bytes,"
+        " hash, created_at, updated_at, metadata) VALUES ('d1', '/d.md', 'd.md', 'text/markdown',"
+        " ?, 0, ?, ?, 1, 1, '{}')", (compress.pack(text), len(text), digest(text)))
+    conn.execute("DELETE FROM artifacts WHERE id = 'd1'")  # emptied from the trash
+    assert conn.execute("SELECT content FROM sync_kept").fetchone()[0] != text  # packed
+    conn.close()
+    ws = db.open_workspace(path)
+    assert kept.last_of(ws.conn, "d1") == [digest(text), text]
+    ws.close()

@@ -162,3 +162,31 @@ def test_a_big_push_is_cut_into_segments_committed_at_once(devices):
     assert len(segments) > 5
     drive(b.engine.pull())
     assert sorted(x["id"] for x in artifacts.list_tree(b.ws)["artifacts"]) == sorted(made)
+
+
+LONG = "".join(f"line {i} of a longer note, stored packed since it compresses well\n" for i in range(40))
+
+
+def _texts(ws, artifact_id):
+    return [versions.get(ws, v["id"]).text for v in versions.list_versions(ws, artifact_id, limit=50)]
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_packed_text_removed_for_good_comes_back_as_its_text(devices, compact):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/long.md", LONG)
+    drive(settle(devices))
+    artifacts.update(a.ws, doc.id, LONG + "the last words typed on a\n")
+    assert a.ws.conn.execute("SELECT content_codec FROM artifacts WHERE id = ?",
+                             (doc.id,)).fetchone()[0] is not None  # stored packed
+    trash.trash_artifact(a.ws, doc.id)
+    trash.empty(a.ws)
+    artifacts.update(b.ws, doc.id, LONG + "an edit on b\n")  # offline meanwhile
+    if compact:  # the removal reaches c, which folds everything into a snapshot
+        drive(a.engine.sync())
+        drive(c.engine.sync())
+        assert drive(c.engine.compact())
+    _same_everywhere(devices)
+    for device in devices:
+        assert artifacts.get(device.ws, doc.id).text == LONG + "an edit on b\n"
+        assert LONG + "the last words typed on a\n" in _texts(device.ws, doc.id)
