@@ -60,6 +60,8 @@ def _act(device, kind: str, a: int, b: int, saved: list[tuple[str, str]]) -> Non
         if kind == "create":
             path = FOLDERS[a % len(FOLDERS)].rstrip("/") + "/" + NAMES[b % len(NAMES)]
             text = "".join(LINES[: 1 + b % 4])
+            if b % 4 == 3:  # long enough to be stored packed (pylib/textstore.py)
+                text *= 8
             doc = artifacts.create(ws, path, text)
             saved.append((doc.id, text))
         elif kind == "edit" and live:
