@@ -142,28 +142,31 @@ def test_a_killed_queue_resumes_its_multipart_upload(remote, make_blob_store, s3
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(10)
-    sent = []
-
-    async def resume():
-        ws, files = open_workspace(workspace), DirectoryFiles(device)
-        row = ledger.get(ws, ref.name)
-        store = await make_blob_store(remote, data_key)
-        real_put = store.client.put_part
-
-        async def counting(key, upload_id, number, body):
-            sent.append(number)
-            await real_put(key, upload_id, number, body)
-
-        store.client.put_part = counting
-        report = await UploadQueue(ws, store, files).run()
-        back = await store.download(ref)
-        ws.close()
-        return row, report, back
-
-    row, report, back = run(resume())
+    row, report, back, sent = run(_resume(workspace, DirectoryFiles(device), ref,
+                                          make_blob_store(remote, data_key)))
     assert row.upload_id and row.state == "waiting"  # the kill left the id committed
     assert report.uploaded == [ref.name] and sent == [3] and back == data
     assert list(stored_objects(s3_service, uid)) == [ref.key]
+
+
+async def _resume(workspace: str, files, ref, making_store):
+    """Open the workspace again and run its queue, counting the parts it sends: ``(the
+    ledger's row as found, the report, the object downloaded back, the part numbers sent)``."""
+    sent: list[int] = []
+    ws = open_workspace(workspace)
+    row = ledger.get(ws, ref.name)
+    store = await making_store
+    real_put = store.client.put_part
+
+    async def counting(key, upload_id, number, body):
+        sent.append(number)
+        await real_put(key, upload_id, number, body)
+
+    store.client.put_part = counting
+    report = await UploadQueue(ws, store, files).run()
+    back = await store.download(ref)
+    ws.close()
+    return row, report, back, sent
 
 
 def test_the_cache_downloads_on_demand_and_evicts_least_recently_used(remote, make_blob_store, tmp_path):
@@ -243,25 +246,8 @@ def test_the_upload_id_is_durable_before_any_part_so_a_crash_resumes(remote, mak
     ref = run(crashing())
     assert events[0] == ("durable", None) and events[1][0] == "durable" and events[1][1]
     assert sorted(events[2:]) == [("part", 1), ("part", 2)]  # no part before the id was durable
-    resent = []
-
-    async def after_the_crash():
-        ws = open_workspace(str(image))
-        row = ledger.get(ws, ref.name)
-        store = await make_blob_store(remote, data_key)
-        real_put = store.client.put_part
-
-        async def counting(key, upload_id, number, body):
-            resent.append(number)
-            await real_put(key, upload_id, number, body)
-
-        store.client.put_part = counting
-        report = await UploadQueue(ws, store, device).run()
-        back = await store.download(ref)
-        ws.close()
-        return row, report, back
-
-    row, report, back = run(after_the_crash())
+    row, report, back, resent = run(_resume(str(image), device, ref,
+                                            make_blob_store(remote, data_key)))
     assert row.upload_id == events[1][1] and report.uploaded == [ref.name]
     assert resent == [3] and back == data  # resumed where it stopped, not from zero
     assert list(stored_objects(s3_service, uid)) == [ref.key]
