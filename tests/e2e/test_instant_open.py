@@ -23,13 +23,19 @@ EDITABLE_WITH = """(text) => new Promise((resolve) => {
 })"""
 
 
+def _open_new(page: Page, name: str, text: str) -> dict:
+    """A new note made through the engine, opened in the tree and saved: the last note open."""
+    created = engine_call(page, "artifacts.create", {"path": f"/{name}", "content": text})
+    page.evaluate("() => quire.ui.documents.refreshTree()")
+    open_in_tree(page, name)
+    saved(page)
+    return created
+
+
 def test_the_last_note_takes_typing_before_the_engine_is_ready(app: Page) -> None:
     name = unique("instant") + ".md"
     text = "# Instant\n\nopened before Python\n"
-    created = engine_call(app, "artifacts.create", {"path": f"/{name}", "content": text})
-    app.evaluate("() => quire.ui.documents.refreshTree()")
-    open_in_tree(app, name)
-    saved(app)
+    created = _open_new(app, name, text)
 
     app.reload(wait_until="commit")
     seen = app.evaluate(EDITABLE_WITH, text)
@@ -52,10 +58,7 @@ def test_the_last_note_takes_typing_before_the_engine_is_ready(app: Page) -> Non
 
 def test_a_snapshot_older_than_the_engine_gives_way_to_the_engines_text(app: Page) -> None:
     name = unique("stale") + ".md"
-    created = engine_call(app, "artifacts.create", {"path": f"/{name}", "content": "old text"})
-    app.evaluate("() => quire.ui.documents.refreshTree()")
-    open_in_tree(app, name)
-    saved(app)
+    created = _open_new(app, name, "old text")
     # Changed in the engine behind the page's back (as another tab would): the snapshot is stale.
     engine_call(app, "artifacts.update", {"id": created["id"], "content": "newer text"})
     app.reload(wait_until="commit")
@@ -88,10 +91,7 @@ def test_typing_into_the_first_screen_is_handed_over(
         page = open_app(context, server.url)
         name = unique("first") + ".md"
         text = "# First screen\n\ntyped before the page is put together\n"
-        created = engine_call(page, "artifacts.create", {"path": f"/{name}", "content": text})
-        page.evaluate("() => quire.ui.documents.refreshTree()")
-        open_in_tree(page, name)
-        saved(page)
+        created = _open_new(page, name, text)
 
         hold["on"] = True
         page.reload(wait_until="commit")
