@@ -3,10 +3,13 @@
 Full path (pylib.blobs on the CPython platform, as the engine runs it): SHA-256 and keyed
 name, AES-256-GCM in 4 MiB segments, multipart upload through presigned part URLs (8 MiB
 parts, each checksum-signed); download by ranged GETs, every tag checked, SHA-256 verified.
-Baseline: one presign and one checksum-signed PUT of the same plaintext, one presigned GET.
+Baseline: one presign and one checksum-signed PUT of the same plaintext, one presigned GET;
+and, to tell transport from crypto, the sealed object read by the same ranged GETs (same range
+size and concurrency) with no decryption or hashing ("same ranges").
 Both go through the same live proxy (uvicorn in this process, full auth stack) to the same
 embedded SeaweedFS (`weed mini`, started here). Goal: full >= 0.8x the plain throughput.
-Timings on a shared machine are noisy; rounds alternate the two and report medians.
+Timings on a shared machine are noisy; the downloads run in alternating order
+each round; medians are reported, and every round's times.
 
     .venv/bin/python bench/engine_blobs.py [--quick] [--mb 100] [--rounds 3]
 """
@@ -61,28 +64,38 @@ def start_proxy(data_dir: Path, weed):
 
 async def measure(base: str, headers: dict, size: int, rounds: int) -> dict[str, list[float]]:
     from pylib.blobs import BlobStore
+    from pylib.blobs.store import CONCURRENCY, DOWNLOAD_CHUNK
     from pylib.keys import derive_keys, new_data_key
     from pylib.platform.cpython import CPythonPlatform
     from pylib.s3client import S3Client
 
     pl = CPythonPlatform()
     client = S3Client(pl, base, headers=headers)
-    times: dict[str, list[float]] = {"plain put": [], "full upload": [], "plain get": [], "full download": []}
+    times: dict[str, list[float]] = {name: [] for name in (
+        "plain put", "full upload", "plain get", "ranged get", "full download")}
+
+    async def timed(name: str, work) -> object:
+        started = time.perf_counter()
+        result = await work
+        times[name].append(time.perf_counter() - started)
+        return result
+
     for round_ in range(rounds):
         data = os.urandom(size)  # fresh bytes each round: no dedupe shortcut
         store = BlobStore(pl, client, await derive_keys(pl, new_data_key(pl)))
-        started = time.perf_counter()
-        await client.put(f"plain/{round_}", data)
-        times["plain put"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        report = await store.upload(data)
-        times["full upload"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        assert await client.get(f"plain/{round_}") == data
-        times["plain get"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        assert await store.download(report.ref) == data
-        times["full download"].append(time.perf_counter() - started)
+        await timed("plain put", client.put(f"plain/{round_}", data))
+        report = await timed("full upload", store.upload(data))
+        sealed = await client.head(report.ref.key)
+        # Downloads in alternating order, so neither always reads a warmer server.
+        gets = [("plain get", lambda: client.get(f"plain/{round_}"), data),
+                # the same ranges and concurrency as the full path, no crypto: its transport alone
+                ("ranged get", lambda: client.get_chunks(report.ref.key, int(sealed["content-length"]),
+                                                         DOWNLOAD_CHUNK, concurrency=CONCURRENCY), None),
+                ("full download", lambda: store.download(report.ref), data)]
+        for name, work, want in (gets if round_ % 2 == 0 else gets[::-1]):
+            got = await timed(name, work())
+            assert want is None or got == want
+            del got
     return times
 
 
@@ -108,9 +121,10 @@ def main() -> None:
     print(f"{mb} MB file, {rounds} rounds (medians), load: {os.getloadavg()[0]:.1f}\n")
     print("| direction | plain presigned MB/s | full path MB/s | full / plain (goal >= 0.8) |")
     print("|---|---|---|---|")
-    for direction, plain, full in (("upload", "plain put", "full upload"), ("download", "plain get", "full download")):
+    for direction, plain, full in (("upload", "plain put", "full upload"), ("download", "plain get", "full download"),
+                                   ("download, same ranges", "ranged get", "full download")):
         print(f"| {direction} | {mb / med[plain]:.1f} | {mb / med[full]:.1f} | {med[plain] / med[full]:.2f}x |")
-
+    print("\nper round (s): " + "; ".join(f"{k} " + " ".join(f"{t:.2f}" for t in v) for k, v in times.items()))
 
 if __name__ == "__main__":
     main()
