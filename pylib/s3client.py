@@ -151,7 +151,8 @@ class S3Client:
         """The object of ``size`` bytes as ranged GETs of ``chunk`` bytes (``concurrency`` at
         once) under one signature, signed again if it expires; each range retried on its own.
         ``each(offset, body)``, when given, turns each range as it arrives (decrypts it while
-        the next ones are still coming) and its results are returned instead."""
+        the next ones are still coming) and its results are returned instead. When one range
+        fails, the others are cancelled and awaited before its error is raised."""
         signed = [await self.presign("get", key)]
         ranges = [(at, min(size, at + chunk) - 1) for at in range(0, size, chunk)]
         done, gate = 0, asyncio.Semaphore(concurrency)
@@ -177,7 +178,16 @@ class S3Client:
                 progress(done)
             return await each(start, response.body) if each else response.body
 
-        return list(await asyncio.gather(*(fetch(a, b) for a, b in ranges)))
+        tasks = [asyncio.ensure_future(fetch(a, b)) for a, b in ranges]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # One range failed (or the caller gave up): stop the others and wait until they
+            # have, so none goes on fetching (or decrypting into the caller's buffer) after.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
     async def head(self, key: str) -> dict[str, str] | None:
         """The object's headers, or None if there is none."""

@@ -5,6 +5,7 @@ sees: no plaintext in any object, no file name in any log or key."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -195,3 +196,20 @@ def test_garbage_collection_waits_for_no_reference_and_the_grace_period(remote, 
     assert kept == [[], [], []]
     assert deleted == [ref] and forgotten
     assert stored_objects(s3_service, remote[2]) == {}
+
+
+def test_a_failed_range_stops_the_other_ranges_of_the_download(remote, make_blob_store, s3_service):
+    data = file_bytes(BIG, 4)  # 6 ranges of one segment, 3 in flight at once
+
+    async def scenario():
+        store = await make_blob_store(remote)
+        ref = (await store.upload(data)).ref
+        full = f"users/{remote[2]}/{ref.key}"
+        body = bytearray(s3_service._client.get_object(Bucket=s3_service.bucket, Key=full)["Body"].read())
+        body[100] ^= 1  # the first range fails its tag while later ones are still coming
+        s3_service._client.put_object(Bucket=s3_service.bucket, Key=full, Body=bytes(body))
+        with pytest.raises(BlobCorrupt, match="Segment 1 of 6"):
+            await store.download(ref)
+        return [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+
+    assert run(scenario()) == []  # nothing left running in the background
