@@ -133,10 +133,12 @@ def list_tree(ws: Workspace) -> dict[str, Any]:
 
 
 def _store_content(
-    ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str
+    ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str,
+    s3_key: str | None = None,
 ) -> None:
     """Put ``data`` inline (packed when that pays, :mod:`pylib.textstore`) or in
-    ``pending_uploads``, and keep the metadata flag in step."""
+    ``pending_uploads``, and keep the metadata flag in step. ``s3_key``: the bytes are kept
+    outside the SQLite file already (:mod:`pylib.blobs.add`): only the pointer is stored."""
     now = ws.clock()
     codec: int | None = None
     if keeps_inline(kind, data):
@@ -146,6 +148,11 @@ def _store_content(
         inline, codec = textstore.encode(ws.conn, data, kind)
         if codec is not None:
             textstore.remember(digest(data), data)
+    elif s3_key is not None:
+        ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+        ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (s3_key, artifact_id))
+        meta.pop("pending_upload", None)
+        inline = None
     else:
         ws.conn.execute(
             "INSERT OR REPLACE INTO pending_uploads (artifact_id, data, size_bytes, hash,"
@@ -161,15 +168,26 @@ def _store_content(
     )
 
 
-def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action: str) -> str:
-    path = normalize_path(path)
-    check_size(data)
+def _kind(path: str, data: bytes, mime_type: str | None, action: str) -> tuple[str, str]:
     name = name_of(path)
     if action == "ARTIFACT_CREATE":
         mime = document_mime(name, mime_type, as_text(data) is not None)
     else:
         mime = mime_type or guess_mime(name)
-    kind = classify(mime, name)
+    return mime, classify(mime, name)
+
+
+def upload_stays_inline(path: str, data: bytes, mime_type: str | None = None) -> bool:
+    """Whether :func:`upload` keeps ``data`` in the SQLite file (a document, a small file)."""
+    return keeps_inline(_kind(normalize_path(path), data, mime_type, "ARTIFACT_UPLOAD")[1], data)
+
+
+def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action: str,
+            s3_key: str | None = None) -> str:
+    path = normalize_path(path)
+    check_size(data)
+    name = name_of(path)
+    mime, kind = _kind(path, data, mime_type, action)
     if action == "ARTIFACT_CREATE":
         check_document_size(kind, data)
     with ws.transaction():
@@ -183,7 +201,7 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
             " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
             (artifact_id, path, name, mime, kind, now, now),
         )
-        _store_content(ws, artifact_id, data, {}, kind)
+        _store_content(ws, artifact_id, data, {}, kind, s3_key)
         search_index.index(ws, [artifact_id])
         link_index.refresh(ws.conn, [artifact_id])
         versions.record(ws, artifact_id, data, digest(data), "create")
@@ -199,10 +217,12 @@ def create(
     return get(ws, _insert(ws, path, to_bytes(content), mime_type, "ARTIFACT_CREATE"))
 
 
-def upload(ws: Workspace, path: str, data: bytes, mime_type: str | None = None) -> Artifact:
+def upload(ws: Workspace, path: str, data: bytes, mime_type: str | None = None, *,
+           s3_key: str | None = None) -> Artifact:
     """Store a file. Text of a text kind becomes an editable document; other content over
-    :data:`~pylib.content.FILE_INLINE_LIMIT` is kept in ``pending_uploads``, marked pending."""
-    return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD"))
+    :data:`~pylib.content.FILE_INLINE_LIMIT` is kept in ``pending_uploads``, marked pending,
+    unless ``s3_key`` says its bytes are kept on the device already (then only the pointer)."""
+    return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD", s3_key))
 
 
 def set_content(

@@ -13,6 +13,7 @@ from typing import Any
 
 from pylib import params as p
 from pylib.blobs import ledger
+from pylib.blobs.add import add_file
 from pylib.blobs import models as bm
 from pylib.blobs.ledger import BlobRef
 from pylib.blobs.service import current
@@ -150,20 +151,20 @@ async def _ref(ws: Workspace, sha256: str, size: int) -> BlobRef:
 
 async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None) -> bytes:
     """A large file's plaintext: from this device, else downloaded and verified (then cached);
-    ``progress(done, total)`` hears of a download."""
-    from pylib.blobs.queue import open_blob
+    ``progress(done, total)`` hears of a download. A kept copy is hashed once per session."""
+    from pylib.blobs.queue import kept_copy, open_blob
 
     svc = current()
     ref = await _ref(ws, sha256, size)
     row = ledger.get(ws, ref.name)
     files = await svc.files()
     if row is not None and row.on_device:  # on this device: no key needed to read it back
-        data = await files.get(ref.name)
-        if data is not None and (await svc.host.platform.sha256(data)).hex() == sha256:
+        data = await kept_copy(files, svc.host.platform, ref, svc.verified)
+        if data is not None:
             with ws.transaction():
                 ledger.touch(ws, ref.name)
             return data
-    return await open_blob(ws, await svc.store(), files, ref, progress)
+    return await open_blob(ws, await svc.store(), files, ref, progress, svc.verified)
 
 
 async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
@@ -195,6 +196,7 @@ async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:
 
     before = ledger.totals(ws)["on_device"]["bytes"]
     dropped = await evict(ws, await current().files(), 0)
+    current().verified.difference_update(dropped)
     return {"dropped": len(dropped), "freed_bytes": before - ledger.totals(ws)["on_device"]["bytes"]}
 
 
@@ -230,6 +232,9 @@ SPECS: dict[str, tuple[Any, ...]] = {
                    "start the upload queue in the background (`retry_now`: skip the backoff)"),
     "files.list": (p.NoParams, files_list, list[bm.FileRow],
                    "large files, by where their bytes are (`done`: bytes sent of the one uploading)"),
+    "files.add": (p.UploadArtifact, add_file, "Artifact",
+                  "`artifacts.upload`, a file over the inline limit kept on this device outside the SQLite file"
+                  " (a pointer, its upload queued) when the key is unlocked"),
     "files.open": (p.IdParams, files_open, "Download",
                    "a file's bytes: inline, on this device, or downloaded from S3 and verified"),
     "files.free_space": (p.NoParams, free_space, bm.Freed, "drop cached copies S3 holds safely"),

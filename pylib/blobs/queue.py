@@ -40,11 +40,11 @@ def retry_delay_ms(attempts: int) -> int:
 
 
 async def stage(ws: Workspace, store: BlobStore, files: DeviceFiles, data: bytes,
-                record: Callable[[BlobRef], None] | None = None) -> BlobRef:
+                record: Callable[[BlobRef], None] | None = None, ref: BlobRef | None = None) -> BlobRef:
     """Keep ``data`` on this device and queue its upload; ``record(ref)`` runs in the same
     transaction (e.g. the artifact's row). If the device has no room, SaveFailed is raised and
-    nothing is recorded."""
-    ref = await store.ref_for(data)
+    nothing is recorded. ``ref``: the caller's :meth:`BlobStore.ref_for` of ``data``."""
+    ref = ref or await store.ref_for(data)
     known = ledger.get(ws, ref.name)
     if known is None or not known.on_device:
         await files.put(ref.name, data)
@@ -125,22 +125,46 @@ class UploadQueue:
             ledger.mark_failed(self.ws, row.ref.name, f"{code}: {message}", retry_at)
 
 
+async def kept_copy(files: DeviceFiles, platform: Any, ref: BlobRef, verified: set[str] | None = None) -> bytes | None:
+    """The file's bytes kept on this device if they are intact, else None.
+
+    ``verified``: names whose kept bytes were hashed already in this session (the caller's,
+    e.g. :class:`~pylib.blobs.service.FileService`). A name is content-addressed and its kept
+    bytes are only ever written whole, so a copy checked once need not be hashed on every open;
+    its length is still checked, and a copy that fails its hash is dropped from the set."""
+    data = await files.get(ref.name)
+    if data is None or len(data) != ref.size:
+        return None
+    if verified is not None and ref.name in verified:
+        return data
+    if (await platform.sha256(data)).hex() != ref.sha256:
+        if verified is not None:
+            verified.discard(ref.name)
+        return None
+    if verified is not None:
+        verified.add(ref.name)
+    return data
+
+
 async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: BlobRef,
-                    progress: Callable[[int, int], None] | None = None) -> bytes:
+                    progress: Callable[[int, int], None] | None = None, verified: set[str] | None = None) -> bytes:
     """The file's bytes: from this device if kept (and intact), else downloaded, verified and
-    kept in the cache; ``progress(done, total)`` hears of the download (bytes of the object)."""
+    kept in the cache; ``progress(done, total)`` hears of the download (bytes of the object);
+    ``verified`` as for :func:`kept_copy`."""
     row = ledger.get(ws, ref.name)
     if row is not None and row.on_device:
-        data = await files.get(ref.name)
-        if data is not None and (await store.platform.sha256(data)).hex() == ref.sha256:
+        data = await kept_copy(files, store.platform, ref, verified)
+        if data is not None:
             with ws.transaction():
                 ledger.touch(ws, ref.name)
             return data
-    data = await store.download(ref, progress)
+    data = await store.download(ref, progress)  # every tag and the SHA-256 checked
     await files.put(ref.name, data)
     with ws.transaction():
         ledger.record(ws, ref, state="uploaded")
         ledger.set_on_device(ws, ref.name, True)
+    if verified is not None:
+        verified.add(ref.name)
     return data
 
 

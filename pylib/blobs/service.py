@@ -106,6 +106,8 @@ class FileService:
         self.progress = Progress()
         # Files being downloaded on demand: {artifact id: {"done", "total"}} (plaintext bytes).
         self.downloads: dict[str, dict[str, int]] = {}
+        # Names whose bytes on this device were hashed already this session (queue.kept_copy).
+        self.verified: set[str] = set()
         self._keys: WorkspaceKeys | None = None
         self._data_key: bytes | None = None
         self._files: DeviceFiles | None = None
@@ -219,6 +221,11 @@ def configure(host: Host) -> FileService:
     """Set up this worker's service (the host calls it once at boot)."""
     global _current
     _current = FileService(host)
+    return _current
+
+
+def configured() -> FileService | None:
+    """This worker's service, or None where the host set none up (the CLI, most tests)."""
     return _current
 
 

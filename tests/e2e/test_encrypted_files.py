@@ -2,8 +2,8 @@
 embedded SeaweedFS): set up encryption and see the recovery words once, upload a 3 MB file
 (S3 holds only ciphertext, under a keyed name), a second device (a new browser profile, the
 same user) refuses a wrong passphrase, unlocks with the recovery words and opens the file;
-a file added offline uploads once the browser is back online; a 40 MB file goes up as a
-multipart upload with its progress in the storage view, and comes back (after a reload, from S3,
+a file added offline uploads once the browser is back online; a 40 MB file is kept outside the
+SQLite file (which does not grow by its size) and goes up as a multipart upload with its progress in the storage view, and comes back (after a reload, from S3,
 with its progress in the status bar) as the same bytes; a file added while the server is stopped
 uploads once it is back.
 
@@ -268,7 +268,11 @@ def test_a_40_mb_file_goes_up_in_parts_and_comes_back_the_same_after_a_reload(de
     big.write_bytes(data)
     held = Held(ctx, later_parts)
     try:
+        before = engine_call(page, "storage.stats")["size_bytes"]
         upload(page, big)
+        # The bytes went to the device store, not into the workspace's SQLite file (a pointer).
+        grown = engine_call(page, "storage.stats")["size_bytes"] - before
+        assert grown < MB, f"the SQLite file grew by {grown} bytes"
         page.get_by_role("button", name="Storage").click()
         view = page.get_by_role("dialog", name="Storage")
         row = view.locator("#storage-files .bar-row[data-state=uploading]", has_text="/forty.bin")

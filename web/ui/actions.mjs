@@ -209,7 +209,7 @@ export class Actions {
       showTask(`Uploading ${file.name}`, files.length > 1 ? done / files.length : null);
       const path = this.uniquePath(folder, file.name.replace(BAD_NAME, "_"));
       const data = new Uint8Array(await file.arrayBuffer());
-      const artifact = await this.session.mutate("artifacts.upload",
+      const artifact = await this.session.mutate("files.add",
         { path, data, mime_type: file.type || mimeFor(file.name, "application/octet-stream") },
         { context: `Could not upload ${file.name}` });
       done++;

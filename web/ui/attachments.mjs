@@ -51,7 +51,7 @@ export function attachImages({ session, taken, refreshTree }, artifact, files) {
     let ok = 0;
     for (const { file, path } of plan) {
       const data = new Uint8Array(await file.arrayBuffer());
-      const res = await session.mutate("artifacts.upload", { path, data, mime_type: file.type || "image/png" },
+      const res = await session.mutate("files.add", { path, data, mime_type: file.type || "image/png" },
         { context: `Could not attach ${file.name || "the image"}` });
       if (res) ok++;
     }

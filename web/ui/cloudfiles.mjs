@@ -3,10 +3,11 @@
 // module asks it to run when there is something to send (and again when the browser comes back
 // online), polls its progress into the status bar, and says in the status bar when files wait
 // for the workspace key ("Unlock" opens web/ui/keys.mjs). A file over 1 MB is saved on this
-// device at once (artifacts.upload); the engine encrypts and uploads it from there, so it
-// survives a reload, a closed tab and being offline. When a run stopped because the server
-// could not be reached, its /healthz is asked now and then, and the queue starts again as soon
-// as it answers (the backoff is for a server that answers but fails).
+// device at once (files.add: outside the SQLite file once the key is unlocked); the engine
+// encrypts and uploads it from there, so it survives a reload, a closed tab and being offline.
+// When a run stopped because the server could not be reached, its /healthz is asked now and
+// then, and the queue starts again as soon as it answers (the backoff is for a server that
+// answers but fails).
 
 import { h, formatBytes } from "./dom.mjs";
 import { showTask, hideTask } from "./notifications.mjs";
