@@ -2,6 +2,8 @@
 // workspace's items (to find images and linked notes), opening a note, a file's bytes, and the
 // editor as the source of the text (scroll sync, task checkboxes).
 
+import { readFile } from "./cloudfiles.mjs";
+
 /**
  * The editor as the preview's `source` (preview_sync.mjs). The editor's own line API is used
  * when it has one (`replaceLine(n, text)`, `topLine()`, `scrollToLine(n)`, `scroller`); a plain
@@ -25,7 +27,8 @@ export function connectPreview({ editor, tree, session, store, documents }) {
   preview.connect({
     notePath: () => editor.current?.artifact?.path ?? "/",
     artifacts: () => tree.artifacts(),
-    download: (id) => session.call("artifacts.download", { id }),
+    // A large image's bytes may be on this device or in S3 only (files.add keeps them out of the SQLite file).
+    download: (id) => readFile(session, id),
     canWrite: () => store.canWrite(),
     splitView: () => (source.element.checkVisibility ? source.element.checkVisibility() : true),
     source,
