@@ -62,7 +62,7 @@ def start_proxy(data_dir: Path, weed):
     return f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}, server
 
 
-async def measure(base: str, headers: dict, size: int, rounds: int) -> dict[str, list[float]]:
+async def measure(base: str, headers: dict, size: int, rounds: int) -> tuple[dict[str, list[float]], ...]:
     from pylib.blobs import BlobStore
     from pylib.blobs.store import CONCURRENCY, DOWNLOAD_CHUNK
     from pylib.keys import derive_keys, new_data_key
@@ -71,13 +71,15 @@ async def measure(base: str, headers: dict, size: int, rounds: int) -> dict[str,
 
     pl = CPythonPlatform()
     client = S3Client(pl, base, headers=headers)
-    times: dict[str, list[float]] = {name: [] for name in (
-        "plain put", "full upload", "plain get", "ranged get", "full download")}
+    names = ("plain put", "full upload", "plain get", "ranged get", "full download")
+    times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}  # this process: client, proxy, crypto
 
     async def timed(name: str, work) -> object:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         result = await work
         times[name].append(time.perf_counter() - started)
+        cpu[name].append(time.process_time() - used)
         return result
 
     for round_ in range(rounds):
@@ -96,7 +98,7 @@ async def measure(base: str, headers: dict, size: int, rounds: int) -> dict[str,
             got = await timed(name, work())
             assert want is None or got == want
             del got
-    return times
+    return times, cpu
 
 
 def main() -> None:
@@ -113,7 +115,7 @@ def main() -> None:
         weed.start()
         try:
             base, headers, server = start_proxy(Path(tmp) / "data", weed)
-            times = asyncio.run(measure(base, headers, mb * 1_000_000, rounds))
+            times, cpu = asyncio.run(measure(base, headers, mb * 1_000_000, rounds))
             server.should_exit = True
         finally:
             weed.stop()
@@ -125,6 +127,7 @@ def main() -> None:
                                    ("download, same ranges", "ranged get", "full download")):
         print(f"| {direction} | {mb / med[plain]:.1f} | {mb / med[full]:.1f} | {med[plain] / med[full]:.2f}x |")
     print("\nper round (s): " + "; ".join(f"{k} " + " ".join(f"{t:.2f}" for t in v) for k, v in times.items()))
+    print("CPU of this process, median (s): " + "; ".join(f"{k} {statistics.median(v):.3f}" for k, v in cpu.items()))
 
 if __name__ == "__main__":
     main()
