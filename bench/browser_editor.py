@@ -16,7 +16,7 @@ frame.
 from __future__ import annotations
 
 from bench.browser_harness import (
-    BOOT_TIMEOUT_MS, Chromium, Table, main_for, median, ms, p95, ratio, watch_errors,
+    BOOT_TIMEOUT_MS, Chromium, Table, boot_app, main_for, median, ms, p95, ratio, watch_errors,
 )
 
 SIZES = {"10 KB": 10_000, "1 MB": 1_000_000}
@@ -50,7 +50,6 @@ EDITABLE_WITH = """(text) => new Promise((resolve) => {
   };
   check();
 })"""
-READY = "document.documentElement.dataset.engine === 'ready'"
 
 
 def note_text(size: int) -> str:
@@ -106,7 +105,7 @@ def warm_open(page, rounds: int) -> tuple[list[float], list[float]]:
     for _ in range(rounds):
         page.reload(wait_until="commit")
         editable.append(page.evaluate(EDITABLE_WITH, text))
-        page.wait_for_function(READY, timeout=BOOT_TIMEOUT_MS)
+        boot_app(page)
         ready.append(page.evaluate("performance.now()"))
         page.wait_for_timeout(500)
     return editable, ready
@@ -119,8 +118,7 @@ def run(cr: Chromium, url: str, quick: bool) -> list[Table]:
         ctx.add_init_script(script=f"({LATENCY})()")
         page = ctx.new_page()
         errors = watch_errors(page)
-        page.goto(url, wait_until="commit")
-        page.wait_for_function(READY, timeout=BOOT_TIMEOUT_MS)
+        boot_app(page, url, errors)
         # The editor alone, then with the preview beside it (the preview's render time has a
         # benchmark of its own).
         typing = Table("Keystroke to paint, ms (CodeMirror in the app vs a bare textarea, same page)",

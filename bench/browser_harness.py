@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
 # Browser settings come from the top-level playwright.config.py, through the tests' own loader.
-from e2e_helpers import CONFIG, ForeignRequests, QuireServer  # noqa: E402, F401 (QuireServer is re-exported)
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, current_build  # noqa: E402, F401 (QuireServer is re-exported)
 # The same in-process static server the browser tests serve their pages with.
 from static_server import isolated_app, serve_in_thread  # noqa: E402
 
@@ -35,10 +35,24 @@ BOOT_TIMEOUT_MS = CONFIG.BENCH_TIMEOUT_MS
 
 
 def check_vendored() -> None:
-    """The pages need the vendored runtime and wheels (`make setup`)."""
-    lock = ROOT / "web" / "vendor" / "pyodide" / "pyodide-lock.json"
-    if not lock.exists():
-        raise SystemExit("web/vendor/ is missing: run `make setup` (or .venv/bin/python scripts/vendor.py) first.")
+    """Bring web/vendor/ up to date with the sources (the engine wheel, the service worker's
+    manifest) before serving web/, as `make setup` does; a stale engine wheel fails the boot."""
+    try:
+        current_build()
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
+
+
+def boot_app(page: Page, url: str | None = None, errors: Sequence[str] = ()) -> None:
+    """Go to `url` (or wait on the page as it is) until the engine has opened the workspace;
+    a failed boot raises at once with the engine's message, not after the boot timeout."""
+    if url is not None:
+        page.goto(url, wait_until="commit")
+    page.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.engine)",
+                           timeout=BOOT_TIMEOUT_MS)
+    if page.evaluate("document.documentElement.dataset.engine") != "ready":
+        alerts = [text for text in page.locator("[role=alert]").all_inner_texts() if text.strip()]
+        raise RuntimeError(f"the app did not boot: {alerts}; page errors: {list(errors)[:3]}")
 
 
 def bench_app():

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from e2e_helpers import CONFIG, ROOT, ForeignRequests, QuireServer, new_context, open_app, save_failure_artifacts
+from e2e_helpers import CONFIG, ForeignRequests, QuireServer, current_build, new_context, open_app, save_failure_artifacts
 from shared_page import Shared, open_shared, page_for_test
 
 
@@ -26,10 +23,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def current_manifest() -> None:
-    """The service worker installs only files that match the manifest's hashes: rewrite it for
-    web/ as it is now (cheap), so a UI file edited since the last `make setup` is not refused."""
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "precache.py")], check=True, capture_output=True)
+def current_vendor() -> None:
+    """web/vendor/ built from the sources as they are now (the engine wheel, the service worker's
+    manifest), so a change since the last `make setup` is what the pages run."""
+    current_build()
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,20 @@ CONFIG = browser_config()
 _traced: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 
 
+def current_build() -> None:
+    """Bring web/vendor/ up to date with the sources, as `make setup` does (scripts/vendor.py,
+    about a second when nothing changed). Pages are served from web/ as it is now, but the engine
+    they boot is the wheel built into web/vendor/ and the service worker installs only files that
+    match the manifest's hashes: after pylib/ or web/ changed without a build (a merge, a pull),
+    web/engine/engine.py would call an engine that lacks what it needs and the app fails to boot."""
+    if not (ROOT / "node_modules" / "pyodide").exists():
+        raise RuntimeError("node_modules is missing: run `make setup` first.")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor.py")], cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"scripts/vendor.py failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
 @contextmanager
 def pages_server(extra_routes: list | None = None) -> Iterator[str]:
     """web/ at /, tests/e2e/pages at /tests/ (and `extra_routes`), cross-origin isolated like
