@@ -20,6 +20,16 @@ const PATCHES = [
     find: "cur.type.isAnonymous && cur.tree && (cur.to - cur.from > maxAnonSize || !canStopAfterLastChild(cur.tree))",
     replace: "cur.type.isAnonymous && cur.tree && (cur.to - cur.from > Math.max(maxAnonSize, (cur.from - off - cx.block.from) >> 2) || !canStopAfterLastChild(cur.tree))",
   },
+  {
+    // @lezer/highlight 1.2.3 (1.2.5 too) highlights a range by stepping from a node's first
+    // child over every sibling that ends before the range: in a 1 MB note, each update of the
+    // visible lines near its end walked all the note's blocks (about 7 ms per keystroke).
+    // Entering at the range's start (the first child ending after it, Side.After) descends the
+    // balanced tree instead; the children highlighted, and so the classes, are the same.
+    file: /[\\/]@lezer[\\/]highlight[\\/]dist[\\/]index\.js$/,
+    find: "else if (cursor.firstChild()) {\n            if (mounted)\n                inheritedClass = \"\";",
+    replace: "else if (from > start ? cursor.enter(from, 2 /* Side.After */) : cursor.firstChild()) {\n            if (mounted)\n                inheritedClass = \"\";",
+  },
 ];
 
 const patches = {
