@@ -3,7 +3,7 @@
 // kept in localStorage (read synchronously); typing works at once and is kept like any unsaved
 // text (recovery.mjs). Once the engine is ready and the document is opened for real, what was
 // typed is handed to the engine: at once when the engine holds the text the page showed,
-// merged otherwise (the text shown was older than the engine's). The Editor (editor.mjs)
+// merged otherwise (the text shown was older than the engine's). Opening (opening.mjs)
 // extends InstantOpen, which extends Autosave.
 
 import { $ } from "./dom.mjs";
