@@ -1,18 +1,18 @@
-"""A new device takes a snapshot in whole: bulk inserts, then each derived index in one pass.
+"""A new device takes a snapshot in whole: bulk inserts, and the indexes the snapshot carries.
 
 A device that holds no synced row yet (a fresh workspace: nothing of its own, nothing pulled)
 has nothing a merge could meet, so merging a snapshot record by record — a look-up, a write
 and the keyword and link indexes kept in step, per row — only costs time. Here each table's
-rows go in with one ``executemany`` in the order foreign keys need, with the same values,
-clocks and stored forms the merge would give them (:mod:`pylib.sync.apply`), capture off;
-then the keyword index is built once over everything (:func:`pylib.search.indexer.rebuild`),
-in the same transaction, so search is exact from the first moment.
+rows go in with one ``executemany`` in the order foreign keys need, with the same values and
+clocks the merge would give them (:mod:`pylib.sync.apply`), capture off.
 
-The link and tag index is built once too, but just after (:func:`build_links`, its own
-transaction): parsing every note for links is most of a whole take's time (the code-span
-masking of a note costs about 10 ms per 48 KB), and the documents can be shown first. A mark in
-``sync_meta`` says it is due, so it is built even after a crash in between; until then the
-backlinks, tags and link completion of the new device are empty (a second or two).
+What a file copy would not do is left out of the take. The keyword and link indexes come
+with the snapshot (:mod:`pylib.sync.derived`: the writer's own, in step with its rows) and
+are inserted as they are, in the same transaction, so search and backlinks are exact from the
+first moment; a group that cannot be trusted is built here instead — the keyword index at
+once (:func:`pylib.search.indexer.rebuild`), the link index just after (:func:`build_links`,
+its own transaction, with a mark in ``sync_meta`` so that it is built even after a crash).
+Texts are stored as they came and packed just after (:mod:`pylib.sync.packing`).
 
 Only a snapshot as a converged device writes it is taken so: every row once, no row both
 removed and present. Anything else — or a constraint the rows break — goes through the merge
@@ -26,20 +26,19 @@ import sqlite3
 from collections import Counter, defaultdict
 from typing import Any
 
-from pylib import textstore
 from pylib.clock import now_ms
 from pylib.content import to_bytes
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.paths import parent_of
 from pylib.search import indexer as search_index
-from pylib.sync import kept, meta, resolve
+from pylib.sync import derived, kept, meta, packing, resolve
 from pylib.sync.apply import set_applying, stamp_of
 from pylib.sync.clock import observe
 from pylib.sync.tables import TABLES
 
 ROOT = "/"
-LINKS_DUE = "links_due"  # sync_meta: the link index is still to be built after a whole take
+LINKS_DUE = derived.LINKS_DUE  # sync_meta: the link index is still to be built
 
 
 def is_fresh(conn: sqlite3.Connection) -> bool:
@@ -73,12 +72,11 @@ def _rows(conn: sqlite3.Connection, name: str, records: list[dict[str, Any]],
           ) -> tuple[list[str], list[list[Any]]]:
     """The columns and rows to insert, stored as the merge stores them."""
     rows = [_values(name, r) for r in records]
-    if name == "artifacts":  # text travels plain; it is stored as the engine stores it
+    if name == "artifacts":  # text travels plain, is stored so, and packed after (packing.py)
         for values in rows:
-            content, codec = values["content"], None
-            if content is not None:
-                content, codec = textstore.encode(conn, to_bytes(content), values["kind"])
-            values["content"], values["content_codec"] = content, codec
+            if values["content"] is not None:
+                values["content"] = to_bytes(values["content"])
+            values["content_codec"] = None
     if name == "artifact_versions":  # numbered per document in the order they were made
         seq: dict[str, int] = defaultdict(int)
         for values in rows:
@@ -116,6 +114,7 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
     """Take a snapshot's ``records`` into this fresh workspace, inside the caller's
     transaction; False (nothing changed) when they must be merged instead."""
     conn = ws.conn
+    records, shipped = derived.split_off(records)
     if not _clean(records):
         return False
     by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -129,6 +128,8 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
             removed.append(record)
         elif set(record["f"]) == set(table.groups):
             by_table[record["t"]].append(record)
+        else:
+            shipped = []  # a row not taken: the indexes would not match, build them here
     conn.execute("SAVEPOINT sync_adopt")
     set_applying(conn, True)
     try:
@@ -153,14 +154,29 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
     if latest:
         observe(conn, latest)  # before any change of this device's own (a folder made below)
     resolve.ensure_parents(ws, _orphaned_parents(conn), set())
-    search_index.rebuild(ws)
-    meta.put(conn, LINKS_DUE, True)
+    taken = derived.take(conn, shipped)
+    if "search" not in taken:
+        search_index.rebuild(ws)
+    if "links" not in taken:
+        meta.put(conn, LINKS_DUE, True)
+    packing.mark(conn)
     return True
 
 
 def links_due(conn: sqlite3.Connection) -> bool:
     """True if a whole take left the link index to be built."""
     return bool(meta.get(conn, LINKS_DUE, False))
+
+
+def due(conn: sqlite3.Connection) -> bool:
+    """True if a whole take left work for later (:func:`finish`)."""
+    return links_due(conn) or packing.due(conn)
+
+
+def finish(ws: Workspace) -> bool:
+    """The next piece of what a whole take left for later — the link index if it did not
+    come with the snapshot, else a batch of texts to pack; False if nothing was left."""
+    return build_links(ws) or packing.pack_some(ws)
 
 
 def build_links(ws: Workspace) -> bool:

@@ -278,9 +278,9 @@ class SyncEngine:
         return {"pulled": pulled + self.pulled_by_push, "pushed": pushed}
 
     def finish(self) -> bool:
-        """Build what a new device's first pull left for just after (the link index,
-        :func:`pylib.sync.adopt.build_links`); False if nothing was left."""
-        return adopt.build_links(self.ws)
+        """Do a piece of what a new device's first pull left for just after (its texts to
+        pack, :func:`pylib.sync.adopt.finish`); False if nothing was left."""
+        return adopt.finish(self.ws)
 
     def waiting(self) -> int:
         """How many changed rows wait to be pushed."""

@@ -207,8 +207,9 @@ class SyncService:
                 await self._find_key()
             if self.engine is None:
                 return self.status()
-        if self.engine.finish():  # a new device's link index, the tick after its first pull
-            return {**self.status(), "indexed": True}  # the views follow: backlinks, tags
+        links = self.ws is not None and adopt.links_due(self.ws.conn)
+        if self.engine.finish():  # what a new device's first pull left, a piece per tick
+            return {**self.status(), "indexed": links}  # its link index: the views follow
         if now:
             self.scheduler.focused()
         self.pulled, self.conflicts = 0, []
@@ -248,8 +249,8 @@ class SyncService:
             wake_at = s.next_wake()
             clock = s.clock()
             wake = None if wake_at is None else max(0, wake_at - clock)
-            if self.ws is not None and adopt.links_due(self.ws.conn):
-                wake = 0  # the documents are shown: now their link index (engine.finish)
+            if self.ws is not None and adopt.due(self.ws.conn):
+                wake = 0  # the documents are shown: now what was left (engine.finish)
             body = {**current.to_dict(),
                     "retry": current.state not in ("synced", "syncing", "waiting", "offline")}
         return {**body, "last_synced": self.last_synced, "wake_in_ms": wake, "key": self.key_state,

@@ -17,7 +17,7 @@ import json
 from typing import Any, Iterator
 
 from pylib.db import Workspace
-from pylib.sync import kept, outbox
+from pylib.sync import derived, kept, outbox
 from pylib.sync.tables import TABLES
 
 PART_BYTES = 4 * 1024 * 1024
@@ -54,7 +54,8 @@ def split(found: list[dict[str, Any]], part_bytes: int = PART_BYTES) -> list[lis
 
 
 def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
-    """``(record, approximate bytes)`` for every synced row and remembered removal."""
+    """``(record, approximate bytes)`` for every synced row and remembered removal, then
+    the derived tables a new device may take as they are (:mod:`pylib.sync.derived`)."""
     conn = ws.conn
     for name, table in TABLES.items():
         cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
@@ -81,6 +82,7 @@ def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
         if last is not None:  # the removed text, should an edit made elsewhere bring it back
             removal["last"] = last
         yield removal, 64 + (len(last[1]) if last else 0)
+    yield from derived.records(ws)  # the indexes, for a new device to take as they are
 
 
 def parts(ws: Workspace, part_bytes: int = PART_BYTES) -> Iterator[list[dict[str, Any]]]:

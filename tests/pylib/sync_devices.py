@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pylib import db, versions
+from pylib import db, textstore, versions
 from pylib.sync.engine import SyncEngine
 from pylib.sync.store import ObjectStore
 from pylib.sync.tables import TABLES
@@ -57,6 +57,8 @@ def synced_state(ws) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, table in TABLES.items():
         cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
+        # A text by its bytes, not its stored form (a new device packs its texts just after).
+        cols = [textstore.column() if (name, c) == ("artifacts", "content") else c for c in cols]
         rows = ws.conn.execute(f"SELECT id, {', '.join(cols)} FROM {name} ORDER BY id").fetchall()
         if name == "artifact_versions":
             rows = [(*r, _version_text(ws, r[0])) for r in rows]

@@ -1,0 +1,61 @@
+"""A new device stores a snapshot's texts as they came and packs them just after, a batch a
+tick (pylib/sync/packing.py): readable all along, and in the end stored as a merge stores them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pylib import artifacts, platform, search
+from pylib.sync import adopt, packing
+
+from sync_devices import check_invariants, drive, make_devices, synced_state
+from pylib.sync.store import MemoryStore
+
+pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: tests/pyodide")
+
+
+@pytest.fixture
+def pair(tmp_path):
+    made = make_devices(tmp_path, MemoryStore(), 2)
+    yield made
+    for device in made:
+        device.close()
+
+
+def _stored(ws) -> dict[str, int | None]:
+    return dict(ws.conn.execute("SELECT id, content_codec FROM artifacts"))
+
+
+def test_texts_are_packed_after_in_batches_and_end_as_a_merge_stores_them(pair):
+    a, b = pair
+    long = "a long note about pangolins, said again and again. " * 200
+    made = [artifacts.create(a.ws, f"/n{i}.md", f"{i} {long}") for i in range(12)]
+    short = artifacts.create(a.ws, "/short.md", "short")
+    artifacts.create(a.ws, "/bin.dat", bytes(range(256)) * 40)
+    drive(a.engine.sync())
+    assert drive(a.engine.compact())
+    drive(b.engine.pull())
+    assert packing.due(b.ws.conn) and adopt.due(b.ws.conn)
+    assert set(_stored(b.ws).values()) == {None}  # as they came
+    assert artifacts.get(b.ws, made[3].id).text == f"3 {long}"  # readable meanwhile
+    assert len(search.search(b.ws, "pangolins")["hits"]) == 12
+    edited = made[0]
+    artifacts.update(b.ws, edited.id, "edited here before it was packed " + long)
+    waiting = b.engine.waiting()
+    steps = 0
+    while packing.pack_some(b.ws, batch_bytes=20_000):  # a few texts per batch
+        steps += 1
+        if steps == 2:  # a reload half way goes on where it stopped
+            b.reopen()
+    assert steps > 3 and not packing.due(b.ws.conn) and not adopt.due(b.ws.conn)
+    assert b.engine.finish() is False
+    stored, theirs = _stored(b.ws), _stored(a.ws)
+    assert stored[short.id] is None and stored[made[5].id] == 0
+    assert {k: v for k, v in stored.items() if k != edited.id} == \
+        {k: v for k, v in theirs.items() if k != edited.id}
+    assert b.engine.waiting() == waiting and b.engine.changes_waiting() == 1  # the edit only
+    drive(b.engine.sync())
+    drive(a.engine.pull())
+    assert synced_state(a.ws) == synced_state(b.ws)
+    assert artifacts.get(a.ws, edited.id).text.startswith("edited here")
+    check_invariants(b.ws)
