@@ -53,28 +53,66 @@ def split(found: list[dict[str, Any]], part_bytes: int = PART_BYTES) -> list[lis
     return out
 
 
+def _rows(ws: Workspace, name: str, order: str = "t.id",
+          ) -> Iterator[tuple[dict[str, Any], int]]:
+    """``(record, approximate bytes)`` of every row of one synced table."""
+    table = TABLES[name]
+    cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
+    rows = ws.conn.execute(
+        f"SELECT t.id, s.clocks, {', '.join(outbox.selected(name, cols, 't.'))} FROM {name} t"
+        f" LEFT JOIN sync_rows s ON s.tbl = ? AND s.row_id = t.id ORDER BY {order}", (name,))
+    for row_id, clocks, *values in rows:
+        found = dict(zip(cols, values))
+        if name == "artifact_versions":
+            found["content"] = outbox.version_content(ws, row_id)
+        held = json.loads(clocks) if clocks else {}
+        groups, size = {}, 0
+        for group, group_cols in table.groups.items():
+            stamp = held[group].split(" ") if group in held else _NEVER
+            base = held.get("trash@base") or None if group == "trash" else None
+            group_values = [found[c] for c in group_cols]
+            groups[group] = [stamp[0], stamp[1], group_values, base]
+            size += _size(group_values)
+        yield {"t": name, "id": row_id, "f": groups}, size
+
+
+def _documents(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each document followed by its versions. A version holding the document's current
+    text then lands in the same part, whose body holds equal bytes once (:mod:`.codec`):
+    the text travels once, not twice (a taker inserts by table, a merge by clock: the order
+    of records in a snapshot is free)."""
+    versions = _rows(ws, "artifact_versions", "t.artifact_id, t.id")
+    pending = next(versions, None)
+
+    def owner(item: tuple[dict[str, Any], int]) -> str:
+        return item[0]["f"]["artifact_id"][2][0]
+
+    for record, size in _rows(ws, "artifacts"):
+        while pending is not None and owner(pending) < record["id"]:
+            yield pending  # a version whose document is gone
+            pending = next(versions, None)
+        yield record, size
+        text_hash = record["f"]["content"][2][2]
+        while pending is not None and owner(pending) == record["id"]:
+            version, n = pending
+            if text_hash is not None and version["f"]["hash"][2][0] == text_hash:
+                n = 64  # the bytes are the document's, already in this part
+            yield version, n
+            pending = next(versions, None)
+    if pending is not None:
+        yield pending
+    yield from versions
+
+
 def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     """``(record, approximate bytes)`` for every synced row and remembered removal, then
     the derived tables a new device may take as they are (:mod:`pylib.sync.derived`)."""
     conn = ws.conn
-    for name, table in TABLES.items():
-        cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
-        rows = conn.execute(
-            f"SELECT t.id, s.clocks, {', '.join(outbox.selected(name, cols, 't.'))} FROM {name} t"
-            " LEFT JOIN sync_rows s ON s.tbl = ? AND s.row_id = t.id ORDER BY t.id", (name,))
-        for row_id, clocks, *values in rows:
-            found = dict(zip(cols, values))
-            if name == "artifact_versions":
-                found["content"] = outbox.version_content(ws, row_id)
-            held = json.loads(clocks) if clocks else {}
-            groups, size = {}, 0
-            for group, group_cols in table.groups.items():
-                stamp = held[group].split(" ") if group in held else _NEVER
-                base = held.get("trash@base") or None if group == "trash" else None
-                group_values = [found[c] for c in group_cols]
-                groups[group] = [stamp[0], stamp[1], group_values, base]
-                size += _size(group_values)
-            yield {"t": name, "id": row_id, "f": groups}, size
+    for name in TABLES:
+        if name == "artifacts":
+            yield from _documents(ws)
+        elif name != "artifact_versions":  # those follow their document
+            yield from _rows(ws, name)
     for tbl, row_id, clocks in conn.execute(
             "SELECT tbl, row_id, clocks FROM sync_rows WHERE clocks LIKE '{\"-\":%'"):
         removal: dict[str, Any] = {"t": tbl, "id": row_id, "x": json.loads(clocks)["-"].split(" ")}

@@ -8,6 +8,7 @@ import pytest
 
 from pylib import artifacts, compress, db, versions
 from pylib.sync import codec, outbox
+from pylib.sync.errors import Refused
 from pylib.sync.merge import merge_records
 
 
@@ -62,6 +63,18 @@ def test_bodies_keep_bytes_and_store_equal_blobs_once():
     body = {"records": [{"v": blob}, {"v": blob}, {"v": "text", "n": 1.5}]}
     encoded = codec.encode_body(body)
     assert codec.decode_body(encoded) == body and len(encoded) < 2 * len(blob)
+
+
+@pytest.mark.parametrize("body", [b'{"r":{"$b":1}}', b'{"r":{"$b":"0"}}', b'{"r":[{"$b":-1}]}',
+                                  b'{"r":', b'{"r":1}x'])
+def test_a_body_with_a_blob_it_does_not_hold_or_bad_json_is_refused(body):
+    import struct
+
+    data = struct.pack(">II", len(body), 1) + body + struct.pack(">I", 2) + b"ab"
+    with pytest.raises(Refused):
+        codec.decode_body(data)
+    with pytest.raises(Refused):  # trailing bytes after the blobs
+        codec.decode_body(struct.pack(">II", 2, 0) + b"{}" + b"z")
 
 
 @pytest.mark.parametrize("n", [0, 1, 512, 513, 1000, 5000, 70_000])

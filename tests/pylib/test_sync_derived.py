@@ -179,3 +179,18 @@ def test_a_damaged_or_foreign_part_is_refused_with_nothing_applied(devices, dama
     assert artifacts.list_tree(b.ws)["artifacts"] == []
     assert b.ws.conn.execute("SELECT count(*) FROM search_map").fetchone()[0] == 0
     assert b.ws.conn.execute("SELECT count(*) FROM link_names").fetchone()[0] == 0
+
+
+def test_a_document_and_its_version_of_the_same_text_travel_once(devices):
+    """Each document is followed by its versions, so equal bytes share one blob of a part."""
+    a, _, _ = devices
+    text = os.urandom(30_000).hex()
+    doc = artifacts.create(a.ws, "/big.md", text)
+    artifacts.create(a.ws, "/other.md", "another note")
+    order = [(r["t"], r["id"]) for r, _ in snapshot.records(a.ws) if r["t"] != derived.KIND]
+    at = order.index(("artifacts", doc.id))
+    assert order[at + 1][0] == "artifact_versions"
+    assert sorted(order) == sorted(set(order))  # every row once
+    (part,) = list(snapshot.parts(a.ws))
+    synced = [r for r in part if r["t"] != derived.KIND]
+    assert len(codec.encode_body({"records": synced})) < 1.2 * len(text)
