@@ -132,6 +132,16 @@ def _insert(conn: sqlite3.Connection, table: str,
                              f" ({', '.join('?' * len(cols))})", rows)
 
 
+def _new_fts(conn: sqlite3.Connection) -> None:
+    """Drop the FTS5 table and make it again from its own SQL. FTS5 keeps the index's
+    structure in memory per connection and reads it again only after another connection
+    writes: rows put straight into its tables by this one would go unseen (searches miss,
+    and the next write breaks the index). A table made anew has nothing in memory."""
+    ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search'").fetchone()[0]
+    conn.execute("DROP TABLE search")
+    conn.execute(ddl)
+
+
 def take(conn: sqlite3.Connection, found: list[dict[str, Any]]) -> set[str]:
     """Insert the derived groups of ``found`` that fit this workspace (inside the caller's
     transaction, after the synced rows); returns the groups taken (``search``, ``links``).
@@ -143,6 +153,8 @@ def take(conn: sqlite3.Connection, found: list[dict[str, Any]]) -> set[str]:
             continue
         conn.execute(f"SAVEPOINT derived_{group}")
         try:
+            if group == "search":
+                _new_fts(conn)
             for table in tables:
                 _insert(conn, table, by_table[table])
             ok = _covers(conn, group)

@@ -194,3 +194,18 @@ def test_a_document_and_its_version_of_the_same_text_travel_once(devices):
     (part,) = list(snapshot.parts(a.ws))
     synced = [r for r in part if r["t"] != derived.KIND]
     assert len(codec.encode_body({"records": synced})) < 1.2 * len(text)
+
+
+def test_a_device_that_searched_before_its_first_pull_sees_the_index_it_took(devices):
+    """FTS5 keeps an index's structure in memory per connection: the one read before the
+    take must not hide the index taken, nor break the next write."""
+    a, b, _ = devices
+    _, notes = _workspace(a.ws)
+    _compact(a)
+    assert search.search(b.ws, "zebras")["hits"] == []  # read while still empty
+    drive(b.engine.pull())
+    assert [h["id"] for h in search.search(b.ws, "zebras")["hits"]] == [notes.id]
+    new = artifacts.create(b.ws, "/okapi.md", "an okapi written here")
+    assert [h["id"] for h in search.search(b.ws, "okapi")["hits"]] == [new.id]
+    assert indexer.check(b.ws) == []
+    assert _derived_state(b.ws) == _rebuilt(b.ws)
