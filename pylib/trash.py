@@ -163,6 +163,9 @@ def purge_units(ws: Workspace, unit_ids: list[str]) -> int:
             )
         ]
         trashed = [i for (i,) in ws.conn.execute(f"SELECT id FROM artifacts WHERE {in_units}")]
+        from pylib.sync import kept  # the sync engine sits above this module
+
+        kept.keep_unsent_versions(ws, trashed)  # their texts go along with the removal
         with search_index.reindexing(ws, trashed):
             for artifact_id in cited:
                 _tombstone(ws, artifact_id)

@@ -1,4 +1,5 @@
-"""The text an emptied trash keeps for sync (``sync_kept``, migration 0027) keeps its codec.
+"""The text an emptied trash keeps for sync (``sync_kept``, migration 0027) keeps its codec,
+and the document it belongs to.
 
 A document's text may be stored packed (``artifacts.content_codec``, migration 0025). The
 removal's trigger copied the stored bytes but not how they were packed, so a packed text went
@@ -18,15 +19,18 @@ from pylib import compress
 
 DDL = (
     "ALTER TABLE sync_kept ADD COLUMN codec INTEGER",
+    # The document a kept text belongs to: its own last text, or one of its versions never
+    # sent (pylib/sync/kept.py keep_unsent_versions); NULL in rows kept before: their own.
+    "ALTER TABLE sync_kept ADD COLUMN artifact_id TEXT",
     "DROP TRIGGER sync_kept_on_purge",
     """CREATE TRIGGER sync_kept_on_purge AFTER DELETE ON artifacts
 WHEN (SELECT applying FROM sync_clock) = 0 AND old.content IS NOT NULL
   AND length(old.content) <= 1048576
   AND EXISTS (SELECT 1 FROM sync_meta WHERE key = 'counter')
 BEGIN
-  INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at, codec)
+  INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at, codec, artifact_id)
   VALUES (old.id, old.hash, old.content,
-          CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), old.content_codec);
+          CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), old.content_codec, old.id);
 END""",
 )
 

@@ -33,6 +33,7 @@ from pylib.links import index as link_index
 from pylib.paths import parent_of
 from pylib.search import indexer as search_index
 from pylib.sync import derived, kept, meta, packing, resolve
+from pylib.sync.outbox import KEPT_TABLES
 from pylib.sync.apply import set_applying, stamp_of
 from pylib.sync.clock import observe
 from pylib.sync.tables import TABLES
@@ -139,8 +140,8 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
                          [(r["t"], r["id"], json.dumps({"-": f"{r['x'][0]} {r['x'][1]}"}))
                           for r in removed])
         for r in removed:  # texts removed elsewhere, carried on by this device's snapshots
-            if r["t"] == "artifacts" and "last" in r:
-                kept.remember(conn, r["id"], r["last"], now_ms())
+            if r["t"] in KEPT_TABLES and "last" in r:
+                kept.remember(conn, r["id"], r["last"], now_ms(), r.get("of"))
         for tbl, col in (("artifact_versions", "artifact_id"),
                          ("citations", "source_artifact_id")):
             conn.execute(f"DELETE FROM {tbl} WHERE {col} NOT IN (SELECT id FROM artifacts)")

@@ -105,19 +105,22 @@ def _insert_version(conn: sqlite3.Connection, values: dict[str, Any], row_id: st
 def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> None:
     key = (record["t"], record["id"])
     mine = plan.pending.get(key)
+    of = record.get("of") if isinstance(record.get("of"), str) else None
     if record["t"] == "artifact_versions":  # the history of a document kept alive stays
         owner = conn.execute("SELECT artifact_id FROM artifact_versions WHERE id = ?",
                              (record["id"],)).fetchone()
-        mine = plan.pending.get(("artifacts", owner[0])) if owner else None
-    if mine and "-" not in mine:
-        plan.revive.append(key)  # changed here while removed there: the change wins
-        if "last" in record:
-            plan.lost.append((record["id"], record["last"]))
-        return
+        of = owner[0] if owner else of
+        mine = plan.pending.get(("artifacts", of)) if of else None
+    if mine and "-" not in mine:  # changed here while removed there: the change wins
+        if "last" in record:  # and the text removed there comes back as a version
+            plan.lost.append((of or record["id"], record["last"]))
+        if record["t"] != "artifact_versions" or owner:
+            plan.revive.append(key)
+            return  # (a version never sent before is not here to keep: only its text)
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
     outbox.tombstone(conn, record["t"], record["id"], record["x"])
-    if record["t"] == "artifacts" and "last" in record:
-        kept.remember(conn, record["id"], record["last"], now_ms())
+    if record["t"] in outbox.KEPT_TABLES and "last" in record and not mine:
+        kept.remember(conn, record["id"], record["last"], now_ms(), of)
 
 
 def _current_hash(conn: sqlite3.Connection, row_id: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 from pylib import activity, compress, textstore, versions
 from pylib.content import digest
 from pylib.db import Workspace
+from pylib.errors import QuireError
 
 KEPT_DAYS = 60
 MAX_KEPT_BYTES = 1 << 20  # as the removal's trigger keeps (migrations 0027, 0035)
@@ -58,13 +59,54 @@ def _valid(last: Any) -> bool:
             and isinstance(last[1], (bytes, bytearray)))
 
 
-def remember(conn: sqlite3.Connection, row_id: str, last: Any, now_ms: int) -> None:
-    """Keep ``last`` (``[hash, content]``), the text another device removed with ``row_id``,
-    so that a snapshot this device writes carries it on: a device whose edit brings the
-    document back after the segments were compacted away still gets that text back."""
+def remember(conn: sqlite3.Connection, row_id: str, last: Any, now_ms: int,
+             artifact_id: Any = None) -> None:
+    """Keep ``last`` (``[hash, content]``), a text another device removed with ``row_id``
+    (a document, or a version of ``artifact_id`` never sent before), so that a snapshot this
+    device writes carries it on: a device whose edit brings the document back after the
+    segments were compacted away still gets that text back."""
+    owner = artifact_id if isinstance(artifact_id, str) else row_id
     if _valid(last) and len(last[1]) <= MAX_KEPT_BYTES:
-        conn.execute("INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at)"
-                     " VALUES (?, ?, ?, ?)", (row_id, last[0], bytes(last[1]), now_ms))
+        conn.execute("INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at, codec,"
+                     " artifact_id) VALUES (?, ?, ?, ?, NULL, ?)",
+                     (row_id, last[0], bytes(last[1]), now_ms, owner))
+
+
+def owner_of(conn: sqlite3.Connection, row_id: str) -> str | None:
+    """The document a kept text of ``row_id`` belongs to (``None``: none kept)."""
+    row = conn.execute("SELECT coalesce(artifact_id, row_id) FROM sync_kept WHERE row_id = ?",
+                       (row_id,)).fetchone()
+    return row[0] if row else None
+
+
+def keep_unsent_versions(ws: Workspace, artifact_ids: list[str]) -> None:
+    """Before documents are removed for good here: keep the texts of their versions that were
+    never sent (their rows wait in ``sync_changes``). The removal takes them along, as it
+    takes the last text, so that an edit elsewhere that brings a document back brings back
+    every text saved here too, not only the last one."""
+    conn = ws.conn
+    if not artifact_ids or conn.execute(
+            "SELECT 1 FROM sync_meta WHERE key = 'counter'").fetchone() is None:
+        return  # a workspace that does not sync has no other device to bring one back
+    marks = ", ".join("?" for _ in artifact_ids)
+    unsent = conn.execute(
+        f"SELECT v.id, v.artifact_id, v.hash FROM artifact_versions v WHERE v.artifact_id IN ({marks})"
+        " AND EXISTS (SELECT 1 FROM sync_changes c WHERE c.tbl = 'artifact_versions'"
+        " AND c.row_id = v.id)", artifact_ids).fetchall()
+    for version_id, artifact_id, hash_ in unsent:
+        try:
+            _, data = versions.content_of(ws, version_id)
+        except QuireError:
+            continue  # too large to keep in history, or unreadable: nothing to take along
+        remember(conn, version_id, [hash_, data], ws.clock(), artifact_id)
+
+
+def kept_for(conn: sqlite3.Connection, artifact_id: str) -> list[list[Any]]:
+    """Every text kept here for ``artifact_id``: its last text and its unsent versions'."""
+    ids = [i for (i,) in conn.execute(
+        "SELECT row_id FROM sync_kept WHERE row_id = ? OR artifact_id = ? ORDER BY kept_at",
+        (artifact_id, artifact_id))]
+    return [found for found in (last_of(conn, i) for i in ids) if found is not None]
 
 
 def prune(conn: sqlite3.Connection, now_ms: int) -> None:
@@ -89,4 +131,5 @@ def keep_as_conflict(ws: Workspace, artifact_id: str, last: Any) -> None:
         versions.record(ws, artifact_id, data, kept_hash, "conflict")
         activity.log(ws, "SYNC_CONFLICT", {"artifact_id": artifact_id, "path": row[1],
                                            "kept_hash": row[0], "other_hash": kept_hash})
-    conn.execute("DELETE FROM sync_kept WHERE row_id = ?", (artifact_id,))
+    conn.execute("DELETE FROM sync_kept WHERE row_id = ? OR artifact_id = ?",
+                 (artifact_id, artifact_id))

@@ -43,8 +43,7 @@ def merge_records(ws: Workspace, records: list[dict[str, Any]],
         for artifact_id, last in plan.lost:
             kept.keep_as_conflict(ws, artifact_id, last)
         for artifact_id in sorted(plan.back):
-            last = kept.last_of(conn, artifact_id)
-            if last is not None:
+            for last in kept.kept_for(conn, artifact_id):  # its last text, its unsent versions'
                 kept.keep_as_conflict(ws, artifact_id, last)
         live = {(r["t"], r["id"]) for r in records if r["t"] in ("artifacts", "folders")}
         live |= {(t, i) for t, i, _ in plan.parked}

@@ -77,6 +77,9 @@ def _values(ws: Workspace, tbl: str, row_id: str) -> dict[str, Any] | None:
     return values
 
 
+KEPT_TABLES = ("artifacts", "artifact_versions")  # removals that may carry a text along
+
+
 def device_of(ws: Workspace) -> str:
     return ws.conn.execute("SELECT device FROM sync_clock").fetchone()[0]
 
@@ -92,9 +95,11 @@ def pending(ws: Workspace) -> tuple[list[Record], int]:
             # committed with its answer lost, so others may hold the row.
             record = {"t": tbl, "id": row_id, "x": list(entry["deleted"] or
                                                         (tick(ws.conn), device_of(ws)))}
-            last = kept.last_of(ws.conn, row_id) if tbl == "artifacts" else None
+            last = kept.last_of(ws.conn, row_id) if tbl in KEPT_TABLES else None
             if last is not None:
                 record["last"] = last  # its last text, should an edit elsewhere bring it back
+                if tbl == "artifact_versions":
+                    record["of"] = kept.owner_of(ws.conn, row_id)  # a version never sent
             records.append(record)
             continue
         table = TABLES[tbl]

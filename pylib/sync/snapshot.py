@@ -116,9 +116,11 @@ def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     for tbl, row_id, clocks in conn.execute(
             "SELECT tbl, row_id, clocks FROM sync_rows WHERE clocks LIKE '{\"-\":%'"):
         removal: dict[str, Any] = {"t": tbl, "id": row_id, "x": json.loads(clocks)["-"].split(" ")}
-        last = kept.last_of(conn, row_id) if tbl == "artifacts" else None
+        last = kept.last_of(conn, row_id) if tbl in outbox.KEPT_TABLES else None
         if last is not None:  # the removed text, should an edit made elsewhere bring it back
             removal["last"] = last
+            if tbl == "artifact_versions":
+                removal["of"] = kept.owner_of(conn, row_id)
         yield removal, 64 + (len(last[1]) if last else 0)
     yield from derived.records(ws)  # the indexes, for a new device to take as they are
 

@@ -188,6 +188,21 @@ def test_a_snapshot_written_by_a_third_device_carries_the_removed_text_on():
                     ("sync", 0, 0, 0), ("compact", 2, 0, 0)])
 
 
+def test_versions_saved_here_and_never_sent_come_back_with_a_note_removed_elsewhere():
+    # Edited twice on 0, then emptied from its trash there; edited on 1 meanwhile: the note
+    # comes back with every text 0 saved, its first edit too, not only the last one.
+    run_history(2, [("edit", 0, 0, 0), ("edit", 0, 0, 0), ("edit", 1, 0, 1), ("trash", 0, 0, 0),
+                    ("empty", 0, 0, 0)])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known divergence: two devices make the same edit offline while a third removes the note "
+    "for good; after sync one device holds its own version of that text and the others not"))
+def test_the_same_edit_on_two_devices_against_a_removal_converges():
+    run_history(3, [("edit", 1, 0, 0), ("edit", 2, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0),
+                    ("sync", 1, 0, 0)])
+
+
 @pytest.mark.parametrize("steps", [
     # A trash committed with its answer lost, against an edit made meanwhile elsewhere.
     [("create", 0, 0, 0), ("edit", 0, 1, 0), ("trash", 1, 0, 0), ("crash", 1, 3, 1)],
