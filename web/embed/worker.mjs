@@ -20,12 +20,12 @@ import { DIMS, VectorIndex } from "./vectors.mjs";
 
 export const MODEL = "all-MiniLM-L6-v2";
 export const MAX_TOKENS = 256;
-// Measured (bench/engine_embed_throughput.py, 2 shared cores under heavy load): 8 chunks per
-// run was best for 256-token chunks, 16 for 64-token ones, so a batch holds about as much text
-// as 8 full chunks (BATCH_CHARS, ~256 tokens each), at most MAX_BATCH chunks. 1 and 2 threads
-// were within that run's noise; 2 is the default (the design notes measured it faster).
-const BATCH_CHARS = 8 * 1200;
-const MAX_BATCH = 32;
+// Measured (bench/engine_embed_throughput.py, 2 cores, quiet): 4 chunks per run were best for
+// 256-token chunks and 4-16 for 64-token ones (32 lost a third), so a batch holds about as
+// much text as 4 full chunks (BATCH_CHARS, ~256 tokens each), at most MAX_BATCH chunks.
+// 2 threads are about 1.5-1.8x one.
+const BATCH_CHARS = 4 * 1200;
+const MAX_BATCH = 16;
 const vendor = (path) => new URL(`../vendor/${path}`, import.meta.url).href;
 
 env.allowRemoteModels = false;
