@@ -48,6 +48,16 @@ def _indent(line: str) -> int:
     return len(lead.expandtabs(4))
 
 
+def _record(definitions: dict[str, str], label: str, line: str) -> bool:
+    """Keep a definition by its label, unindented (after a section that ends in a list item,
+    an indented line would join the item and make its list loose); True if the label was
+    defined before: the first counts, and a later section would hold its own."""
+    key = " ".join(label.casefold().split())
+    seen = key in definitions
+    definitions.setdefault(key, line.lstrip())
+    return seen
+
+
 def _unsure(line: str, definition: bool, can_define: bool, in_container: bool,
             maybe_text: bool, underline: bool) -> bool:
     """Whether what ``line`` means depends on the list item or quote it may sit in."""
@@ -99,12 +109,7 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
             # another definition (outside code).
             definition = _DEFINITION.match(line) if can_define else None
             if definition:
-                # Kept unindented: after a section that ends in a list item, an indented line
-                # would join the item (and make its list loose).
-                label = " ".join(definition.group(1).casefold().split())
-                # Defined twice: the first counts, and a later section holds its own.
-                unsure = unsure or label in definitions
-                definitions.setdefault(label, line.lstrip())
+                unsure = _record(definitions, definition.group(1), line) or unsure
             # An indented line outside a paragraph is code, which a definition may follow.
             code = can_define and line[:1] in (" ", "\t") and _indent(line) >= 4
             underline = not can_define and _SETEXT.match(line)
