@@ -38,6 +38,7 @@ class Plan:
     inserted: list[tuple[str, str]] = field(default_factory=list)
     back: set[str] = field(default_factory=set)  # documents removed here that come back
     lost: list[tuple[str, Any]] = field(default_factory=list)  # (id, last text removed there)
+    unseen: set[str] = field(default_factory=set)  # removed there without seeing the text here
     latest: str = ""
     applied: int = 0
 
@@ -111,11 +112,16 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
                              (record["id"],)).fetchone()
         of = owner[0] if owner else of
         mine = plan.pending.get(("artifacts", of)) if of else None
+    if (of or record["id"]) in plan.unseen:
+        mine = {"content": None}  # an edit it never saw: as if changed here, the edit wins
     if mine and "-" not in mine:  # changed here while removed there: the change wins
         if "last" in record:  # and the text removed there comes back as a version
             plan.lost.append((of or record["id"], record["last"]))
         if record["t"] != "artifact_versions" or owner:
             plan.revive.append(key)
+            if record["t"] == "artifacts":  # sent again whole, with its history: the remover
+                plan.revive += [("artifact_versions", v) for (v,) in conn.execute(  # dropped it
+                    "SELECT id FROM artifact_versions WHERE artifact_id = ?", (record["id"],))]
             return  # (a version never sent before is not here to keep: only its text)
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
     outbox.tombstone(conn, record["t"], record["id"], record["x"])
@@ -205,12 +211,32 @@ def _update(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
         outbox.set_clocks(conn, tbl, row_id, changed)
 
 
+def _unseen_removals(conn: sqlite3.Connection, plan: Plan,
+                     records: list[dict[str, Any]]) -> set[str]:
+    """Documents removed for good elsewhere whose removal names a last text other than the one
+    here: the removing device never saw this text (an edit sent before the removal arrived
+    there), so the edit wins and the document stays, with its history."""
+    found = set()
+    for record in records:
+        last = record.get("last")
+        if record["t"] != "artifacts" or "x" not in record or not (
+                isinstance(last, list) and len(last) == 2 and isinstance(last[0], str)):
+            continue
+        if "-" in plan.pending.get(("artifacts", record["id"]), {}):
+            continue  # removed here too
+        here = _current_hash(conn, record["id"])
+        if here is not None and here != last[0]:
+            found.add(record["id"])
+    return found
+
+
 def apply_records(conn: sqlite3.Connection, plan: Plan, records: list[dict[str, Any]]) -> None:
     """Apply ``records`` (capture must be off); leaves the rest to the resolution step."""
     full = set(TABLES["artifacts"].groups)
     plan.back = {r["id"] for r in records if r["t"] == "artifacts" and "f" in r
                  and set(r["f"]) == full and "-" in plan.pending.get(("artifacts", r["id"]), {})
                  and _unseen(conn, r)}  # removed here, changed there since: it comes back
+    plan.unseen = _unseen_removals(conn, plan, records)
     for record in sorted(records, key=stamp_of):
         stamp = stamp_of(record)
         plan.latest = max(plan.latest, stamp[0])

@@ -190,3 +190,17 @@ def test_a_packed_text_removed_for_good_comes_back_as_its_text(devices, compact)
     for device in devices:
         assert artifacts.get(device.ws, doc.id).text == LONG + "an edit on b\n"
         assert LONG + "the last words typed on a\n" in _texts(device.ws, doc.id)
+
+
+def test_an_edit_sent_before_a_removal_that_never_saw_it_wins(devices):
+    a, b, _ = devices
+    doc = artifacts.create(a.ws, "/n.md", "one\n")
+    drive(settle(devices))
+    artifacts.update(b.ws, doc.id, "one\nedit on b\n")
+    drive(b.engine.sync())  # on the server before a removes the note
+    trash.trash_artifact(a.ws, doc.id)
+    trash.empty(a.ws)  # without having seen the edit
+    _same_everywhere(devices)
+    for device in devices:
+        assert artifacts.get(device.ws, doc.id).text == "one\nedit on b\n"
+        assert set(_texts(device.ws, doc.id)) == {"one\n", "one\nedit on b\n"}

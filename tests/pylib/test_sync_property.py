@@ -195,10 +195,8 @@ def test_versions_saved_here_and_never_sent_come_back_with_a_note_removed_elsewh
                     ("empty", 0, 0, 0)])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known divergence: two devices make the same edit offline while a third removes the note "
-    "for good; after sync one device holds its own version of that text and the others not"))
 def test_the_same_edit_on_two_devices_against_a_removal_converges():
+    # The removal on 0 never saw the edit 1 sent first: the edit wins, with its history.
     run_history(3, [("edit", 1, 0, 0), ("edit", 2, 0, 0), ("trash", 0, 0, 0), ("empty", 0, 0, 0),
                     ("sync", 1, 0, 0)])
 
