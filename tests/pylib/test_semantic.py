@@ -16,7 +16,7 @@ import tracemalloc
 
 import pytest
 
-from pylib import api, artifacts, db, trash
+from pylib import api, artifacts, db, migrations, trash
 from pylib.errors import InvalidParams
 from pylib.semantic import chunks as ch, fused, pending, progress, related, semantic, store_vectors
 from pylib.semantic.query import fuse, scan
@@ -131,9 +131,10 @@ def test_an_older_workspace_loses_its_chunks_of_a_pasted_blob_and_embeds_nothing
     ws.conn.execute("INSERT INTO embedding_chunks VALUES (?, 99, ?, 'Report › Attachment', 0, 9)",
                     (doc.id, ch.chunk_id("Report › Attachment\nAAAA")))
     ws.conn.execute("UPDATE embedding_docs SET chunks = chunks + 1")
-    ws.conn.execute("PRAGMA user_version = 30")
-    ws.close()
-    ws = db.open_workspace(path)  # migrates: every document is chunked again, once
+    # The upgrade's step (migration 0031), as it runs on such a workspace.
+    [step] = [m for m in migrations.STEPS if m.name == "0031_rechunk_prose"]
+    for statement in migrations.split_statements(step.sql):
+        ws.conn.execute(statement)
     again = pending(ws, 50)
     assert again["chunks"] == []  # nothing to embed: every prose chunk still has its vector
     ids = {i for (i,) in ws.conn.execute("SELECT chunk_id FROM embedding_chunks")}
