@@ -107,14 +107,14 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
     key = (record["t"], record["id"])
     mine = plan.pending.get(key)
     of = record.get("of") if isinstance(record.get("of"), str) else None
+    owner = None
     if record["t"] == "artifact_versions":  # the history of a document kept alive stays
         owner = conn.execute("SELECT artifact_id FROM artifact_versions WHERE id = ?",
                              (record["id"],)).fetchone()
         of = owner[0] if owner else of
         mine = plan.pending.get(("artifacts", of)) if of else None
-    if (of or record["id"]) in plan.unseen:
-        mine = {"content": None}  # an edit it never saw: as if changed here, the edit wins
-    if mine and "-" not in mine:  # changed here while removed there: the change wins
+    # Changed here while removed there, or holding a text the removal never saw: the edit wins.
+    if (mine and "-" not in mine) or (of or record["id"]) in plan.unseen:
         if "last" in record:  # and the text removed there comes back as a version
             plan.lost.append((of or record["id"], record["last"]))
         if record["t"] != "artifact_versions" or owner:
@@ -125,7 +125,7 @@ def _remove(conn: sqlite3.Connection, plan: Plan, record: dict[str, Any]) -> Non
             return  # (a version never sent before is not here to keep: only its text)
     conn.execute(f"DELETE FROM {record['t']} WHERE id = ?", (record["id"],))
     outbox.tombstone(conn, record["t"], record["id"], record["x"])
-    if record["t"] in outbox.KEPT_TABLES and "last" in record and not mine:
+    if record["t"] in outbox.KEPT_TABLES and "last" in record and not mine:  # a bystander
         kept.remember(conn, record["id"], record["last"], now_ms(), of)
 
 
@@ -219,8 +219,8 @@ def _unseen_removals(conn: sqlite3.Connection, plan: Plan,
     found = set()
     for record in records:
         last = record.get("last")
-        if record["t"] != "artifacts" or "x" not in record or not (
-                isinstance(last, list) and len(last) == 2 and isinstance(last[0], str)):
+        if record["t"] != "artifacts" or "x" not in record or not kept.valid(last) \
+                or last[0] is None:
             continue
         if "-" in plan.pending.get(("artifacts", record["id"]), {}):
             continue  # removed here too

@@ -54,7 +54,8 @@ def _plain(conn: sqlite3.Connection, data: bytes, hash_: str | None) -> bytes:
     return data
 
 
-def _valid(last: Any) -> bool:
+def valid(last: Any) -> bool:
+    """Whether ``last`` has the shape a removal's text has: ``[hash or None, bytes]``."""
     return (isinstance(last, list) and len(last) == 2 and isinstance(last[0], (str, type(None)))
             and isinstance(last[1], (bytes, bytearray)))
 
@@ -66,7 +67,7 @@ def remember(conn: sqlite3.Connection, row_id: str, last: Any, now_ms: int,
     device writes carries it on: a device whose edit brings the document back after the
     segments were compacted away still gets that text back."""
     owner = artifact_id if isinstance(artifact_id, str) else row_id
-    if _valid(last) and len(last[1]) <= MAX_KEPT_BYTES:
+    if valid(last) and len(last[1]) <= MAX_KEPT_BYTES:
         conn.execute("INSERT OR REPLACE INTO sync_kept (row_id, hash, content, kept_at, codec,"
                      " artifact_id) VALUES (?, ?, ?, ?, NULL, ?)",
                      (row_id, last[0], bytes(last[1]), now_ms, owner))
@@ -117,7 +118,7 @@ def prune(conn: sqlite3.Connection, now_ms: int) -> None:
 def keep_as_conflict(ws: Workspace, artifact_id: str, last: Any) -> None:
     """A document that came back: ``last`` (``[hash, content]``, the text a device removed)
     becomes a conflict version unless the document already holds that text somewhere."""
-    if not _valid(last):
+    if not valid(last):
         return
     conn = ws.conn
     row = conn.execute("SELECT hash, path FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
