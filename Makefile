@@ -31,8 +31,13 @@ chromium:
 run: setup
 	$(VENV)/bin/quire serve
 
+# Two workers: much of the suite waits (on browsers, servers and Pyodide), so two test
+# processes on two cores finish far sooner than one. `make test TEST_WORKERS=0` runs in one.
+TEST_WORKERS ?= 2
+TEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+
 test: setup chromium
-	$(PY) -m pytest
+	$(PY) -m pytest $(TEST_ARGS)
 
 test-fast: setup
 	$(PY) -m pytest tests/pylib tests/proxy

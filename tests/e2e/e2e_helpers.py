@@ -8,6 +8,7 @@ come from the top-level playwright.config.py (`CONFIG`).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -57,8 +58,12 @@ def current_build() -> None:
     web/engine/engine.py would call an engine that lacks what it needs and the app fails to boot."""
     if not (ROOT / "node_modules" / "pyodide").exists():
         raise RuntimeError("node_modules is missing: run `make setup` first.")
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor.py")], cwd=ROOT,
-                          capture_output=True, text=True)
+    lock = ROOT / ".build" / "vendor.lock"  # test workers running side by side build it once
+    lock.parent.mkdir(exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor.py")], cwd=ROOT,
+                              capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"scripts/vendor.py failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 

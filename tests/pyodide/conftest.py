@@ -2,11 +2,14 @@
 own, on one core, for about two minutes. So that the whole run does not wait for it, it starts
 in the background as soon as CPython's own engine tests (tests/pylib, one core, no browser)
 begin, and the test collects its result when pytest reaches it. Run alone (or with tests/pylib
-deselected), the test starts it itself. A run that ends early stops it by its PID.
+deselected), the test starts it itself. A run that ends early stops it by its PID. With several
+workers (pytest-xdist, as `make test` runs) no worker knows which one will get the test, and the
+others already keep the cores busy: the test starts it itself.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -64,6 +67,8 @@ SUITE = pytest.StashKey[PyodideSuite]()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(item.nodeid.endswith(ENGINE_TEST) for item in session.items):
         session.config.stash[SUITE] = PyodideSuite()
 
