@@ -2,14 +2,15 @@
 
 1. A new device gets a ~50 MB workspace: one device fills it (Markdown notes of the project's
    own prose), pushes and compacts it into a snapshot; a fresh device pulls it (presigned
-   GETs of the sealed snapshot parts, a few at once, open, decompress, take it in whole —
-   pylib/sync/adopt.py — with the keyword and link indexes the snapshot carries; what it
-   leaves for after, packing its texts, is shown on its own line and with the pull). The
-   baseline, same run: the
-   raw workspace file, uploaded to the same S3, read back with one presigned GET (what "copy
-   the file" costs). Goal (issue 10): <= 1.5x. Also shown: the parts fetched and opened alone
-   (the network and crypto share), and with ``--merge`` the same pull through the record-by-
-   record merge (what a new device did before).
+   GETs of the snapshot's image parts, a few at once, each opened and unpacked as it arrives,
+   then the image copied into its file — pylib/sync/image.py, imageparts.py; what it leaves
+   for after, packing its texts, is shown on its own line and with the pull). The baseline,
+   same run: the raw workspace file, uploaded to the same S3, read back with one presigned GET
+   (what "copy the file" costs). Goal (issue 10): <= 1.5x. Also shown: the image fetched and
+   unpacked alone (the network, crypto and zstd share), the same pull taking the snapshot's
+   records in whole (pylib/sync/adopt.py: what a new device did before the image, and what a
+   device does with a snapshot that has none), and with ``--merge`` the pull through the
+   record-by-record merge.
 2. Edit on one device -> visible on the other: both devices run the page's schedule
    (SyncScheduler: a round DEBOUNCE_MS after an edit, a manifest poll every POLL_MS), each in
    its own loop; the time from a saved edit on A until B holds the text, p50 and p95. The
@@ -42,7 +43,7 @@ from bench.engine_sync import _fill, _note, _words  # noqa: E402
 from pylib import artifacts, db  # noqa: E402
 from pylib.sync.engine import SyncEngine  # noqa: E402
 from pylib.sync.proxystore import ProxyStore  # noqa: E402
-from pylib.sync import adopt  # noqa: E402
+from pylib.sync import adopt, imageparts  # noqa: E402
 from pylib.sync.scheduler import DEBOUNCE_MS, POLL_MS, SyncScheduler  # noqa: E402
 
 
@@ -76,7 +77,10 @@ async def _fetch_only(path: Path, base: str, headers: dict, key: bytes) -> float
         engine = SyncEngine(ws, ProxyStore(base, headers), key)
         started = time.perf_counter()
         manifest = await engine.read_manifest()
-        await engine._snapshot(manifest.snapshot)
+        if imageparts.usable(engine, manifest.snapshot):  # what the pull reads
+            await imageparts.fetch(engine, manifest.snapshot)
+        else:
+            await engine._snapshot(manifest.snapshot)
         return _ms(started)
     finally:
         ws.close()
@@ -106,6 +110,14 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
     out = {"bytes": len(raw), "notes": notes, "records": applied, "pull_ms": pull_ms,
            "links_ms": links_ms,
            "copy_ms": copy_ms, "fetch_ms": await _fetch_only(tmp / "f.sqlite", base, headers, key)}
+    real = imageparts.usable  # the same pull taking the records in whole (before the image)
+    imageparts.usable = lambda engine, snap: False
+    try:
+        out["records_ms"], _, live, out["records_after_ms"] = await _fresh_pull(
+            tmp / "r.sqlite", base, headers, key)
+    finally:
+        imageparts.usable = real
+    assert live == notes
     if merge:  # the same pull with the whole-snapshot path switched off
         real, adopt.is_fresh = adopt.is_fresh, lambda conn: False
         try:
@@ -218,6 +230,9 @@ def main() -> None:
     print(f"| then what it left for after (engine.finish: packing its texts) |"
           f" {fresh['links_ms']:.0f} ms | |"
           f" {(fresh['pull_ms'] + fresh['links_ms']) / fresh['copy_ms']:.2f}x with the pull |")
+    print(f"| the same pull taking the snapshot's records in whole (no image) |"
+          f" {fresh['records_ms']:.0f} ms (then {fresh['records_after_ms']:.0f} ms of packing) | |"
+          f" {fresh['records_ms'] / fresh['copy_ms']:.2f}x |")
     if "merge_ms" in fresh:
         print(f"| the same pull through the record-by-record merge | {fresh['merge_ms']:.0f} ms | |"
               f" {fresh['merge_ms'] / fresh['copy_ms']:.2f}x |")

@@ -20,9 +20,10 @@ from typing import Any
 
 from pylib import migrations
 from pylib.db import Workspace
-from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
+from pylib.sync import adopt, codec, imageparts, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.gather import gather_few, workspace_tag
+from pylib.sync.image import take as take_image
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
@@ -88,16 +89,23 @@ class SyncEngine:
         cursors = meta.get(self.ws.conn, "cursors", {})
         return bool(self._unapplied(manifest, cursors)) or self._needs_snapshot(manifest, cursors)
 
-    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
-        """The records of one segment or snapshot part; raises :class:`Refused` (missing,
-        damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
+    async def read_body(self, key: str, expect: dict[str, Any], raw: bool = False) -> Any:
+        """The body of one segment, snapshot part or image part (``raw``: its bytes); raises
+        :class:`Refused` (missing, damaged, misplaced, foreign) or :class:`UpdateRequired`
+        (a newer schema's)."""
         blob = await self.store.get(key)
         if blob is None:
             raise MissingObject(key=key)
         header, _, _ = codec.read_header(blob.body)
         if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
             raise UpdateRequired(schema=header["schema"])
-        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect})
+        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect},
+                                          raw)
+        return body
+
+    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one segment or snapshot part (raises as :meth:`read_body`)."""
+        body = await self.read_body(key, expect)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise Refused("A sync object is malformed.", key=key)
         return body["records"]
@@ -151,13 +159,20 @@ class SyncEngine:
         self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         snapshot: list[dict[str, Any]] = []
+        snap, image = manifest.snapshot or {}, None
         if self._needs_snapshot(manifest, cursors):
-            snapshot = await self._snapshot(manifest.snapshot or {})
-            for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
+            for device, number in snap["covers"].items():
                 cursors[device] = max(cursors.get(device, 0), number)
+            if adopt.is_fresh(self.ws.conn) and imageparts.usable(self, snap):
+                image = await imageparts.fetch(self, snap)  # copied in whole (sync/image.py)
+            else:
+                snapshot = await self._snapshot(snap)
         todo = self._unapplied(manifest, cursors)
         segments = await gather_few([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
         records = [record for found in segments for record in found]
+        copied = image is not None and take_image(self.ws, image, cursors)
+        if image is not None and not copied:  # this device's schema or rows differ: merge
+            snapshot = await self._snapshot(snap)
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)
 
@@ -177,7 +192,8 @@ class SyncEngine:
             plan = merge_records(self.ws, records if adopted else snapshot + records,
                                  after=advance)
         self._seen = manifest
-        return plan.applied + (adopt.counted(snapshot) if adopted else 0)
+        taken = imageparts.counted(snap) if copied else adopt.counted(snapshot) if adopted else 0
+        return plan.applied + taken
 
     # --- push ------------------------------------------------------------------------
 
