@@ -80,7 +80,7 @@ async def _fetch_only(path: Path, base: str, headers: dict, key: bytes) -> float
         if imageparts.usable(engine, manifest.snapshot):  # what the pull reads
             await imageparts.fetch(engine, manifest.snapshot)
         else:
-            await engine._snapshot(manifest.snapshot)
+            await engine.read_snapshot(manifest.snapshot)
         return _ms(started)
     finally:
         ws.close()

@@ -23,7 +23,6 @@ from pylib.db import Workspace
 from pylib.sync import adopt, codec, imageparts, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.gather import gather_few, workspace_tag
-from pylib.sync.image import take as take_image
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
@@ -114,7 +113,8 @@ class SyncEngine:
         return await self.read_records(segment_key(device, number),
                                        {"kind": "segment", "dev": device, "num": number})
 
-    async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+    async def read_snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of every part of ``snap`` (raises as :meth:`read_body`)."""
         total, done = int(snap["parts"]), 0
 
         async def part(number: int) -> list[dict[str, Any]]:
@@ -158,21 +158,14 @@ class SyncEngine:
             return 0  # unchanged since it was applied: what is seen stays valid
         self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
-        snapshot: list[dict[str, Any]] = []
-        snap, image = manifest.snapshot or {}, None
-        if self._needs_snapshot(manifest, cursors):
-            for device, number in snap["covers"].items():
-                cursors[device] = max(cursors.get(device, 0), number)
-            if adopt.is_fresh(self.ws.conn) and imageparts.usable(self, snap):
-                image = await imageparts.fetch(self, snap)  # copied in whole (sync/image.py)
-            else:
-                snapshot = await self._snapshot(snap)
+        behind = self._needs_snapshot(manifest, cursors)
+        for device, number in (manifest.snapshot or {}).get("covers", {}).items() if behind else ():
+            cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
         segments = await gather_few([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
         records = [record for found in segments for record in found]
-        copied = image is not None and take_image(self.ws, image, cursors)
-        if image is not None and not copied:  # this device's schema or rows differ: merge
-            snapshot = await self._snapshot(snap)
+        snapshot, copied = await imageparts.load(self, manifest.snapshot, cursors) \
+            if behind else ([], False)
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)
 
@@ -184,16 +177,16 @@ class SyncEngine:
                 meta.put(conn, "etag", manifest.etag)
 
         # Every object is in hand and checked: now apply all of it in one transaction. A
-        # fresh workspace takes the snapshot in whole (pylib/sync/adopt.py), then merges the
-        # segments after it (each written after its device had what the snapshot holds).
+        # fresh workspace takes the snapshot in whole (sync/adopt.py; or copied its image in
+        # just above), then merges the segments after it (written after what it holds).
         with self.ws.transaction():
             adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
                 and adopt.adopt(self.ws, snapshot)
             plan = merge_records(self.ws, records if adopted else snapshot + records,
                                  after=advance)
         self._seen = manifest
-        taken = imageparts.counted(snap) if copied else adopt.counted(snapshot) if adopted else 0
-        return plan.applied + taken
+        taken = adopt.counted(snapshot) if adopted else 0
+        return plan.applied + (imageparts.counted(manifest.snapshot) if copied else taken)
 
     # --- push ------------------------------------------------------------------------
 

@@ -88,6 +88,17 @@ async def fetch(engine: SyncEngine, snap: dict[str, Any]) -> bytes:
     return b"".join(out)
 
 
+async def load(engine: SyncEngine, snap: dict[str, Any], cursors: dict[str, int],
+               ) -> tuple[list[dict[str, Any]], bool]:
+    """The snapshot's records to apply, or ``([], True)`` once its image is copied in —
+    a fresh workspace's first pull (:func:`pylib.sync.image.take`: the last step of a pull
+    that waits on the network, after every other object is in hand and checked)."""
+    if adopt.is_fresh(engine.ws.conn) and usable(engine, snap):
+        if image.take(engine.ws, await fetch(engine, snap), cursors):
+            return [], True
+    return await engine.read_snapshot(snap), False  # else this device's schema or rows differ
+
+
 def counted(snap: dict[str, Any]) -> int:
     """How many records the image holds (what the pull reports as applied)."""
     return int(snap["image"].get("records", 0))

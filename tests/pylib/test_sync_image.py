@@ -35,7 +35,7 @@ def taken(monkeypatch):
             seen["records"].append(answer)
         return answer
 
-    monkeypatch.setattr("pylib.sync.engine.take_image", take)
+    monkeypatch.setattr(image, "take", take)
     monkeypatch.setattr(adopt_module, "adopt", adopt)
     return seen
 
