@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pylib import compress
+from pylib import compress, platform
 from pylib.sync import adopt, codec, image
 from pylib.sync.errors import Refused
 from pylib.sync.gather import gather_few
@@ -68,19 +68,25 @@ async def fetch(engine: SyncEngine, snap: dict[str, Any]) -> bytes:
     parts are unpacked in order as they arrive, while the next ones download."""
     total, size = int(snap["image"]["parts"]), int(snap["image"]["bytes"])
     unpacker, arrived, out = compress.Unpacker(size), {}, []
-    state = {"next": 0}
+    state = {"next": 0, "busy": False}
 
     async def part(n: int) -> None:
         key = part_key(snap["id"], n)
         arrived[n] = await engine.read_body(key, {"kind": "image", "id": snap["id"], "part": n,
                                                   "parts": total}, raw=True)
         engine.progress(len(arrived) + state["next"], total)
-        try:
+        if state["busy"]:
+            return  # the part being unpacked now goes on with this one
+        state["busy"] = True
+        try:  # in order; in a thread where there are threads, while the next parts download
             while state["next"] in arrived:
-                out.append(unpacker.feed(arrived.pop(state["next"])))
+                out.append(await platform.current.off_loop(unpacker.feed,
+                                                           arrived.pop(state["next"])))
                 state["next"] += 1
         except compress.CompressedDataError as exc:
             raise Refused(f"A snapshot's image does not unpack ({exc}).", key=key) from exc
+        finally:
+            state["busy"] = False
 
     await gather_few([lambda n=n: part(n) for n in range(total)])
     if not unpacker.done or sum(map(len, out)) != size:

@@ -179,3 +179,19 @@ def test_a_small_snapshot_has_no_image(devices, monkeypatch):
     _workspace(a.ws)
     _compacted(a)
     assert _image_keys(a.engine.store) == []
+
+
+def test_parts_unpack_in_order_while_others_arrive_under_an_event_loop(devices, taken,
+                                                                      monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(imageparts, "PART_BYTES", 4096)  # many parts, a few at once
+    a, b, _ = devices
+    _workspace(a.ws)
+    artifacts.create(a.ws, "/big.md", "".join(f"line {i} of many\n" for i in range(4000)))
+    _compacted(a)
+    assert len(_image_keys(a.engine.store)) > 4
+    asyncio.run(b.engine.pull())  # each unpacked in a thread as the next ones are read
+    assert taken["image"] == [True]
+    assert synced_state(b.ws) == synced_state(a.ws)
+    check_invariants(b.ws)
