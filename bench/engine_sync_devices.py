@@ -47,6 +47,9 @@ from pylib.sync import adopt, imageparts  # noqa: E402
 from pylib.sync.scheduler import DEBOUNCE_MS, POLL_MS, SyncScheduler  # noqa: E402
 
 
+ROUNDS = 3  # of the new device's measures
+
+
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
@@ -95,33 +98,46 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
     await engine.push()
     assert await engine.compact()
     a.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    listed = await store.list("sync/snapshots/")
+    image_bytes = sum(n for k, n in listed if "/image/" in k)
+    records_bytes = sum(n for k, n in listed if "/image/" not in k)
     raw = Path(a.path).read_bytes()
     await store.put("bench/workspace.sqlite", raw)
-    copies = []
-    for _ in range(3):  # the baseline's median of three (one GET is noisy on shared cores)
+    notes_a = len(artifacts.list_tree(a)["artifacts"])
+    a.close()
+    runs: dict[str, list[float]] = {k: [] for k in ("copy", "pull", "after", "fetch", "records",
+                                                     "records_after")}
+    for i in range(ROUNDS):  # each measure in turn, a round at a time (the load drifts)
         started = time.perf_counter()
         copied = await store.get("bench/workspace.sqlite")
-        copies.append(_ms(started))
+        runs["copy"].append(_ms(started))
         assert copied is not None and len(copied.body) == len(raw)
-    copy_ms = statistics.median(copies)
-    pull_ms, applied, live, links_ms = await _fresh_pull(tmp / "c.sqlite", base, headers, key)
-    assert live == len(artifacts.list_tree(a)["artifacts"]) == notes
-    a.close()
-    out = {"bytes": len(raw), "notes": notes, "records": applied, "pull_ms": pull_ms,
-           "links_ms": links_ms,
-           "copy_ms": copy_ms, "fetch_ms": await _fetch_only(tmp / "f.sqlite", base, headers, key)}
-    real = imageparts.usable  # the same pull taking the records in whole (before the image)
-    imageparts.usable = lambda engine, snap: False
-    try:
-        out["records_ms"], _, live, out["records_after_ms"] = await _fresh_pull(
-            tmp / "r.sqlite", base, headers, key)
-    finally:
-        imageparts.usable = real
-    assert live == notes
+        pull_ms, applied, live, after_ms = await _fresh_pull(tmp / f"c{i}.sqlite", base,
+                                                             headers, key)
+        assert live == notes_a == notes
+        runs["pull"].append(pull_ms)
+        runs["after"].append(after_ms)
+        runs["fetch"].append(await _fetch_only(tmp / f"f{i}.sqlite", base, headers, key))
+        real = imageparts.usable  # the same pull taking the records in whole (no image)
+        imageparts.usable = lambda engine, snap: False
+        try:
+            records_ms, _, live, records_after = await _fresh_pull(tmp / f"r{i}.sqlite", base,
+                                                                   headers, key)
+        finally:
+            imageparts.usable = real
+        assert live == notes
+        runs["records"].append(records_ms)
+        runs["records_after"].append(records_after)
+    out = {"bytes": len(raw), "notes": notes, "records": applied,
+           "image_bytes": image_bytes, "records_bytes": records_bytes,
+           **{f"{k}_ms": statistics.median(v) for k, v in runs.items()},
+           "ratio": statistics.median(p / c for p, c in zip(runs["pull"], runs["copy"])),
+           "records_ratio": statistics.median(p / c for p, c in zip(runs["records"], runs["copy"]))}
     if merge:  # the same pull with the whole-snapshot path switched off
         real, adopt.is_fresh = adopt.is_fresh, lambda conn: False
         try:
             out["merge_ms"], _, live, _ = await _fresh_pull(tmp / "m.sqlite", base, headers, key)
+            out["merge_ratio"] = out["merge_ms"] / out["copy_ms"]
         finally:
             adopt.is_fresh = real
         assert live == notes
@@ -218,24 +234,33 @@ def main() -> None:
             server.should_exit = True
         finally:
             weed.stop()
+    _report(fresh, edits)
+
+
+def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
     print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs)\n")
+    print(f"New device: medians of {ROUNDS} rounds, each round a GET, a pull, the fetch alone and"
+          " the pull from the records, in turn; ratios are medians of each round's ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")
     print("|---|---|---|---|")
     print(f"| a new device gets a {fresh['bytes'] / 2**20:.1f} MB workspace ({fresh['notes']} notes,"
-          f" {fresh['records']:,} records) | {fresh['pull_ms']:.0f} ms | one presigned GET of the"
-          f" raw file {fresh['copy_ms']:.0f} ms | {fresh['pull_ms'] / fresh['copy_ms']:.2f}x (goal <= 1.5x) |")
-    print(f"| ... of which the parts fetched and opened alone | {fresh['fetch_ms']:.0f} ms | |"
+          f" {fresh['records']:,} records), copying the snapshot's image | {fresh['pull_ms']:.0f} ms"
+          f" | one presigned GET of the raw file {fresh['copy_ms']:.0f} ms |"
+          f" {fresh['ratio']:.2f}x (goal <= 1.5x) |")
+    print(f"| ... of which the image fetched and unpacked alone | {fresh['fetch_ms']:.0f} ms | |"
           f" {fresh['fetch_ms'] / fresh['copy_ms']:.2f}x |")
     print(f"| then what it left for after (engine.finish: packing its texts) |"
-          f" {fresh['links_ms']:.0f} ms | |"
-          f" {(fresh['pull_ms'] + fresh['links_ms']) / fresh['copy_ms']:.2f}x with the pull |")
-    print(f"| the same pull taking the snapshot's records in whole (no image) |"
+          f" {fresh['after_ms']:.0f} ms | | |")
+    print(f"| the same pull taking the snapshot's records in whole (no image: before) |"
           f" {fresh['records_ms']:.0f} ms (then {fresh['records_after_ms']:.0f} ms of packing) | |"
-          f" {fresh['records_ms'] / fresh['copy_ms']:.2f}x |")
+          f" {fresh['records_ratio']:.2f}x |")
+    print(f"| sealed bytes: the image's parts / the record parts (both written) |"
+          f" {fresh['image_bytes'] / 2**20:.1f} MB | {fresh['records_bytes'] / 2**20:.1f} MB |"
+          f" {fresh['image_bytes'] / max(fresh['records_bytes'], 1):.2f}x |")
     if "merge_ms" in fresh:
         print(f"| the same pull through the record-by-record merge | {fresh['merge_ms']:.0f} ms | |"
-              f" {fresh['merge_ms'] / fresh['copy_ms']:.2f}x |")
+              f" {fresh['merge_ratio']:.2f}x |")
     print(f"| edit on A -> visible on B (a round {DEBOUNCE_MS} ms after an edit, a poll every"
           f" {POLL_MS} ms), p50 / p95 of {len(v)} | {_p(v, .5):.0f} / {_p(v, .95):.0f} ms"
           f" | push + pull back to back {statistics.median(d):.0f} ms (p50) |"

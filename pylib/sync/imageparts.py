@@ -1,14 +1,16 @@
 """A snapshot's image (:mod:`pylib.sync.image`) sent and read as sealed parts.
 
-The image is compressed as one zstd frame with long-distance matching (a text is in two of
-its tables, the document's and its newest version's: the frame holds it once, so an image is
-no larger than the snapshot's records), and the frame is cut into parts of
-:data:`PART_BYTES`, each sealed on its own (:func:`pylib.sync.codec.seal`, ``raw``: padding,
-AES-256-GCM with the object key and a header naming the snapshot, the part and the count as
-associated data), so a part moved, swapped, cut short or edited does not open. A reader opens
-the parts as they arrive and unpacks them in order while the next ones download. The
-manifest's snapshot entry names them: ``"image": {"parts", "bytes", "schema", "records"}``;
-a version that does not know the entry reads the record parts as before.
+The image is compressed as one zstd frame (level 3, long-distance matching) and the frame is
+cut into parts of :data:`PART_BYTES`, each sealed on its own (:func:`pylib.sync.codec.seal`,
+``raw``: padding, AES-256-GCM with the object key and a header naming the snapshot, the part
+and the count as associated data), so a part moved, swapped, cut short or edited does not
+open. A reader opens the parts as they arrive and unpacks them in order, in a thread where
+the host has threads, while the next ones download. Its texts are packed as the new device
+would pack them, so the image is larger than the records (about 1.5x for a workspace of
+Markdown notes: a text's packed form and its newest version's full copy do not compress
+into one) but nothing is left to do after it. The manifest's snapshot entry names the parts:
+``"image": {"parts", "bytes", "schema", "records"}``; a version that does not know the entry
+reads the record parts as before.
 """
 
 from __future__ import annotations
