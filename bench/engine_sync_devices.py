@@ -2,15 +2,14 @@
 
 1. A new device gets a ~50 MB workspace: one device fills it (Markdown notes of the project's
    own prose), pushes and compacts it into a snapshot; a fresh device pulls it (presigned
-   GETs of the snapshot's image parts, a few at once, each opened and unpacked as it arrives,
-   then the image copied into its file — pylib/sync/image.py, imageparts.py; what it leaves
-   for after, packing its texts, is shown on its own line and with the pull). The baseline,
-   same run: the raw workspace file, uploaded to the same S3, read back with one presigned GET
-   (what "copy the file" costs). Goal (issue 10): <= 1.5x. Also shown: the image fetched and
-   unpacked alone (the network, crypto and zstd share), the same pull taking the snapshot's
-   records in whole (pylib/sync/adopt.py: what a new device did before the image, and what a
-   device does with a snapshot that has none), and with ``--merge`` the pull through the
-   record-by-record merge.
+   GETs of the sealed snapshot parts, a few at once, open, decompress, take it in whole —
+   pylib/sync/adopt.py — with the keyword and link indexes the snapshot carries; what it
+   leaves for after, packing its texts, is shown on its own line and with the pull). The
+   baseline, same run: the
+   raw workspace file, uploaded to the same S3, read back with one presigned GET (what "copy
+   the file" costs). Goal (issue 10): <= 1.5x (three rounds, each measure in turn; medians).
+   Also shown: the parts fetched and opened alone (the network and crypto share), and with ``--merge`` the same pull through the record-by-
+   record merge (what a new device did before).
 2. Edit on one device -> visible on the other: both devices run the page's schedule
    (SyncScheduler: a round DEBOUNCE_MS after an edit, a manifest poll every POLL_MS), each in
    its own loop; the time from a saved edit on A until B holds the text, p50 and p95. The
@@ -43,11 +42,15 @@ from bench.engine_sync import _fill, _note, _words  # noqa: E402
 from pylib import artifacts, db  # noqa: E402
 from pylib.sync.engine import SyncEngine  # noqa: E402
 from pylib.sync.proxystore import ProxyStore  # noqa: E402
-from pylib.sync import adopt, imageparts  # noqa: E402
+from pylib.sync import adopt  # noqa: E402
 from pylib.sync.scheduler import DEBOUNCE_MS, POLL_MS, SyncScheduler  # noqa: E402
 
 
-ROUNDS = 3  # of the new device's measures
+ROUNDS = 3  # of the new device's measures: medians
+
+
+def live_notes(ws) -> int:
+    return len(artifacts.list_tree(ws)["artifacts"])
 
 
 def _ms(started: float) -> float:
@@ -80,10 +83,7 @@ async def _fetch_only(path: Path, base: str, headers: dict, key: bytes) -> float
         engine = SyncEngine(ws, ProxyStore(base, headers), key)
         started = time.perf_counter()
         manifest = await engine.read_manifest()
-        if imageparts.usable(engine, manifest.snapshot):  # what the pull reads
-            await imageparts.fetch(engine, manifest.snapshot)
-        else:
-            await engine.read_snapshot(manifest.snapshot)
+        await engine._snapshot(manifest.snapshot)
         return _ms(started)
     finally:
         ws.close()
@@ -98,15 +98,12 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
     await engine.push()
     assert await engine.compact()
     a.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    listed = await store.list("sync/snapshots/")
-    image_bytes = sum(n for k, n in listed if "/image/" in k)
-    records_bytes = sum(n for k, n in listed if "/image/" not in k)
     raw = Path(a.path).read_bytes()
     await store.put("bench/workspace.sqlite", raw)
-    notes_a = len(artifacts.list_tree(a)["artifacts"])
+    listed = await store.list("sync/snapshots/")
+    assert live_notes(a) == notes
     a.close()
-    runs: dict[str, list[float]] = {k: [] for k in ("copy", "pull", "after", "fetch", "records",
-                                                     "records_after")}
+    runs: dict[str, list[float]] = {"copy": [], "pull": [], "after": [], "fetch": []}
     for i in range(ROUNDS):  # each measure in turn, a round at a time (the load drifts)
         started = time.perf_counter()
         copied = await store.get("bench/workspace.sqlite")
@@ -114,25 +111,17 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
         assert copied is not None and len(copied.body) == len(raw)
         pull_ms, applied, live, after_ms = await _fresh_pull(tmp / f"c{i}.sqlite", base,
                                                              headers, key)
-        assert live == notes_a == notes
+        assert live == notes
         runs["pull"].append(pull_ms)
         runs["after"].append(after_ms)
         runs["fetch"].append(await _fetch_only(tmp / f"f{i}.sqlite", base, headers, key))
-        real = imageparts.usable  # the same pull taking the records in whole (no image)
-        imageparts.usable = lambda engine, snap: False
-        try:
-            records_ms, _, live, records_after = await _fresh_pull(tmp / f"r{i}.sqlite", base,
-                                                                   headers, key)
-        finally:
-            imageparts.usable = real
-        assert live == notes
-        runs["records"].append(records_ms)
-        runs["records_after"].append(records_after)
     out = {"bytes": len(raw), "notes": notes, "records": applied,
-           "image_bytes": image_bytes, "records_bytes": records_bytes,
+           "sealed": sum(n for _, n in listed),
            **{f"{k}_ms": statistics.median(v) for k, v in runs.items()},
            "ratio": statistics.median(p / c for p, c in zip(runs["pull"], runs["copy"])),
-           "records_ratio": statistics.median(p / c for p, c in zip(runs["records"], runs["copy"]))}
+           "fetch_ratio": statistics.median(f / c for f, c in zip(runs["fetch"], runs["copy"])),
+           "after_ratio": statistics.median((p + x) / c for p, x, c in
+                                            zip(runs["pull"], runs["after"], runs["copy"]))}
     if merge:  # the same pull with the whole-snapshot path switched off
         real, adopt.is_fresh = adopt.is_fresh, lambda conn: False
         try:
@@ -240,24 +229,18 @@ def main() -> None:
 def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
     print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs)\n")
-    print(f"New device: medians of {ROUNDS} rounds, each round a GET, a pull, the fetch alone and"
-          " the pull from the records, in turn; ratios are medians of each round's ratio.\n")
+    print(f"A new device: medians of {ROUNDS} rounds, each a GET, a pull and the parts alone in"
+          " turn; ratios are medians of each round's own ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")
     print("|---|---|---|---|")
     print(f"| a new device gets a {fresh['bytes'] / 2**20:.1f} MB workspace ({fresh['notes']} notes,"
-          f" {fresh['records']:,} records), copying the snapshot's image | {fresh['pull_ms']:.0f} ms"
-          f" | one presigned GET of the raw file {fresh['copy_ms']:.0f} ms |"
-          f" {fresh['ratio']:.2f}x (goal <= 1.5x) |")
-    print(f"| ... of which the image fetched and unpacked alone | {fresh['fetch_ms']:.0f} ms | |"
-          f" {fresh['fetch_ms'] / fresh['copy_ms']:.2f}x |")
+          f" {fresh['records']:,} records; {fresh['sealed'] / 2**20:.1f} MB sealed) |"
+          f" {fresh['pull_ms']:.0f} ms | one presigned GET of the raw file {fresh['copy_ms']:.0f} ms"
+          f" | {fresh['ratio']:.2f}x (goal <= 1.5x) |")
+    print(f"| ... of which the parts fetched and opened alone | {fresh['fetch_ms']:.0f} ms | |"
+          f" {fresh['fetch_ratio']:.2f}x |")
     print(f"| then what it left for after (engine.finish: packing its texts) |"
-          f" {fresh['after_ms']:.0f} ms | | |")
-    print(f"| the same pull taking the snapshot's records in whole (no image: before) |"
-          f" {fresh['records_ms']:.0f} ms (then {fresh['records_after_ms']:.0f} ms of packing) | |"
-          f" {fresh['records_ratio']:.2f}x |")
-    print(f"| sealed bytes: the image's parts / the record parts (both written) |"
-          f" {fresh['image_bytes'] / 2**20:.1f} MB | {fresh['records_bytes'] / 2**20:.1f} MB |"
-          f" {fresh['image_bytes'] / max(fresh['records_bytes'], 1):.2f}x |")
+          f" {fresh['after_ms']:.0f} ms | | {fresh['after_ratio']:.2f}x with the pull |")
     if "merge_ms" in fresh:
         print(f"| the same pull through the record-by-record merge | {fresh['merge_ms']:.0f} ms | |"
               f" {fresh['merge_ratio']:.2f}x |")

@@ -57,43 +57,6 @@ def unpack(data: bytes, max_size: int | None = None,
     return out
 
 
-def pack_long(data: bytes | bytearray | memoryview, level: int = LEVEL) -> bytes:
-    """``data`` as one zstd frame with long-distance matching (a window of up to 128 MiB,
-    zstd's default limit for readers): equal runs far apart in ``data`` — a text stored in
-    two tables of a database image — are stored once."""
-    params = _zstd.CompressionParameter
-    return _zstd.compress(data, options={params.compression_level: level,
-                                         params.enable_long_distance_matching: 1,
-                                         params.window_log: 27})
-
-
-class Unpacker:
-    """One zstd frame unpacked piece by piece as its bytes arrive, never beyond ``max_size``."""
-
-    def __init__(self, max_size: int) -> None:
-        self._decomp = _zstd.ZstdDecompressor()
-        self._left = max_size
-
-    def feed(self, data: bytes | bytearray | memoryview) -> bytes:
-        """The bytes ``data`` completes; raises :class:`CompressedDataError` if the frame is
-        damaged or grows past ``max_size``."""
-        if self._decomp.eof:
-            raise CompressedDataError("data after the end of the frame")
-        try:
-            out = self._decomp.decompress(data, max_length=self._left + 1)
-        except _zstd.ZstdError as exc:
-            raise CompressedDataError(str(exc)) from exc
-        self._left -= len(out)
-        if self._left < 0:
-            raise CompressedDataError("the data is larger than allowed")
-        return out
-
-    @property
-    def done(self) -> bool:
-        """True once the frame's end was read (a frame cut short never is)."""
-        return self._decomp.eof
-
-
 def train(samples: list[bytes], size: int) -> Dictionary:
     """A dictionary of at most ``size`` bytes trained on ``samples`` (zstd's own trainer);
     raises :class:`ValueError` when the samples are too few or too alike to train on."""

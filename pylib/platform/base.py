@@ -146,12 +146,6 @@ class Platform(ABC):
     async def sha256(self, data: bytes) -> bytes:
         """SHA-256 digest (32 bytes)."""
 
-    async def off_loop(self, work: Any, *args: Any) -> Any:
-        """``work(*args)``, in another thread where the host has threads and ``work`` lets
-        go of the interpreter (zstd, SQLite), so that downloads go on meanwhile; here, and in
-        Pyodide, at once."""
-        return work(*args)
-
     def sha256_stream(self) -> Hasher | None:
         """An incremental SHA-256, where the host has one that costs no more than hashing the
         whole at once (a download hashes what arrived while the rest is coming); None: hash

@@ -222,13 +222,6 @@ class CPythonPlatform(Platform):
 
         return await _off_loop(len(data), lambda: hashlib.sha256(data).digest())
 
-    async def off_loop(self, work: Any, *args: Any) -> Any:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # a coroutine driven by hand (tests): no loop to wait in
-            return work(*args)
-        return await asyncio.to_thread(work, *args)
-
     def sha256_stream(self) -> Hasher:
         return HashlibHasher()
 

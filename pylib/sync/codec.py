@@ -5,8 +5,7 @@ the header (JSON: kind, workspace tag, device, number, schema version — readab
 can tell an object it must hold from one it can apply, but authenticated), a 12-byte nonce and
 AES-256-GCM ciphertext under the sync key with the object key and header as associated data:
 an object moved to another key, or with its header edited, does not open. Inside: a 4-byte
-length, the zstd-compressed body, zero padding to a size bucket (sizes leak little). A part
-of a snapshot's image (kind ``image``) holds a slice of one zstd frame instead of a body.
+length, the zstd-compressed body, zero padding to a size bucket (sizes leak little).
 
 A body is JSON with byte values lifted out: ``{"$b": i}`` stands for the i-th blob, stored
 after the JSON; equal blobs (a document's text and its version) are stored once.
@@ -106,13 +105,10 @@ def _aad(key: str, header: bytes) -> bytes:
     return _AAD_PREFIX + key.encode("utf-8") + b"\x00" + header
 
 
-async def seal(sync_key: bytes, key: str, header: dict[str, Any], body: Any,
-               raw: bool = False) -> bytes:
-    """The bytes to store at ``key``: ``header`` readable, ``body`` encrypted (``raw``:
-    ``body`` is bytes, already compressed, sealed as they are for a reader that asks for
-    them so — a part of a snapshot's image, :mod:`pylib.sync.imageparts`)."""
+async def seal(sync_key: bytes, key: str, header: dict[str, Any], body: Any) -> bytes:
+    """The bytes to store at ``key``: ``header`` readable, ``body`` encrypted."""
     head = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    packed = body if raw else compress.pack(encode_body(body))
+    packed = compress.pack(encode_body(body))
     plain = struct.pack(">I", len(packed)) + packed
     plain += bytes(pad_size(len(plain)) - len(plain))
     pl = platform.current
@@ -136,11 +132,10 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, int]:
     return header, head, 6 + size
 
 
-async def open_sealed(sync_key: bytes, key: str, data: bytes, expect: dict[str, Any],
-                      raw: bool = False) -> tuple[dict[str, Any], Any]:
+async def open_sealed(sync_key: bytes, key: str, data: bytes,
+                      expect: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     """``(header, body)`` of an object read from ``key``; every field of ``expect`` must
-    match the header (``raw``: the body's bytes as sealed, neither unpacked nor decoded). Raises
-    :class:`Refused` (tampered, truncated, foreign, misplaced)."""
+    match the header. Raises :class:`Refused` (tampered, truncated, foreign, misplaced)."""
     header, head, start = read_header(data)
     for name, value in expect.items():
         if header.get(name) != value:
@@ -153,11 +148,7 @@ async def open_sealed(sync_key: bytes, key: str, data: bytes, expect: dict[str, 
                       "of another workspace).", key=key) from None
     try:
         (size,) = struct.unpack_from(">I", plain, 0)
-        if raw:
-            if 4 + size > len(plain):
-                raise struct.error("the length is past the end")
-            return header, memoryview(plain)[4:4 + size]
-        body = compress.unpack(memoryview(plain)[4:4 + size], MAX_BODY_BYTES)
+        body = compress.unpack(plain[4:4 + size], MAX_BODY_BYTES)
     except (struct.error, compress.CompressedDataError) as exc:
         raise Refused(f"A sync object does not unpack ({exc}).", key=key) from exc
     return header, decode_body(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pylib.clock import now_ms
-from pylib.sync import codec, imageparts, manifest as mf, meta, outbox, snapshot
+from pylib.sync import codec, manifest as mf, meta, outbox, snapshot
 from pylib.sync.errors import PreconditionFailed, Refused
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.store import Blob
@@ -65,9 +65,9 @@ async def _delete_covered(engine: SyncEngine, old: Manifest, covers: dict[str, i
     if old.snapshot:
         for part in range(int(old.snapshot["parts"])):
             await engine.store.delete(snapshot.part_key(old.snapshot["id"], part))
-    for key, _ in await engine.store.list("sync/snapshots/"):
-        if key.split("/")[2] != current:  # an old image (a version before images left it)
-            await engine.store.delete(key)  # or a compaction that crashed
+    for key, _ in await engine.store.list("sync/snapshots/"):  # left by crashed compactions
+        if key.split("/")[2] != current:
+            await engine.store.delete(key)
     for key, _ in await engine.store.list("sync/segments/"):  # left by crashed pushes
         _, _, device, number = key.split("/")
         if int(number) <= covers.get(device, 0):
@@ -89,16 +89,10 @@ async def compact(engine: SyncEngine, *, lease_ms: int = LEASE_MS,
         parts = list(snapshot.parts(engine.ws, part_bytes))
         snap_id = engine.ws.conn.execute("SELECT lower(hex(randomblob(12)))").fetchone()[0]
         written = await _write_parts(engine, snap_id, parts)
-        entry = {"id": snap_id, "parts": len(parts)}
-        image, image_keys = await imageparts.write(
-            engine, snap_id, [record for part in parts for record in part])
-        written += image_keys
-        if image is not None:  # what a new device copies instead (pylib/sync/image.py)
-            entry["image"] = image
         covers = {d: manifest.latest(d) for d in
                   {*manifest.devices, *(manifest.snapshot or {}).get("covers", {})}}
         new = Manifest(manifest.counter + 1, {d: [] for d in manifest.devices},
-                       {**entry, "covers": covers})
+                       {"id": snap_id, "parts": len(parts), "covers": covers})
         data = await mf.encode(engine.key, engine.tag, new)
         try:
             if manifest.etag is None:

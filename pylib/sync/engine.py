@@ -20,7 +20,7 @@ from typing import Any
 
 from pylib import migrations
 from pylib.db import Workspace
-from pylib.sync import adopt, codec, imageparts, kept, manifest as mf, meta, outbox
+from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.gather import gather_few, workspace_tag
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
@@ -88,23 +88,16 @@ class SyncEngine:
         cursors = meta.get(self.ws.conn, "cursors", {})
         return bool(self._unapplied(manifest, cursors)) or self._needs_snapshot(manifest, cursors)
 
-    async def read_body(self, key: str, expect: dict[str, Any], raw: bool = False) -> Any:
-        """The body of one segment, snapshot part or image part (``raw``: its bytes); raises
-        :class:`Refused` (missing, damaged, misplaced, foreign) or :class:`UpdateRequired`
-        (a newer schema's)."""
+    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one segment or snapshot part; raises :class:`Refused` (missing,
+        damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
         blob = await self.store.get(key)
         if blob is None:
             raise MissingObject(key=key)
         header, _, _ = codec.read_header(blob.body)
         if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
             raise UpdateRequired(schema=header["schema"])
-        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect},
-                                          raw)
-        return body
-
-    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
-        """The records of one segment or snapshot part (raises as :meth:`read_body`)."""
-        body = await self.read_body(key, expect)
+        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect})
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise Refused("A sync object is malformed.", key=key)
         return body["records"]
@@ -113,8 +106,7 @@ class SyncEngine:
         return await self.read_records(segment_key(device, number),
                                        {"kind": "segment", "dev": device, "num": number})
 
-    async def read_snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
-        """The records of every part of ``snap`` (raises as :meth:`read_body`)."""
+    async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
         total, done = int(snap["parts"]), 0
 
         async def part(number: int) -> list[dict[str, Any]]:
@@ -158,14 +150,14 @@ class SyncEngine:
             return 0  # unchanged since it was applied: what is seen stays valid
         self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
-        behind = self._needs_snapshot(manifest, cursors)
-        for device, number in (manifest.snapshot or {}).get("covers", {}).items() if behind else ():
-            cursors[device] = max(cursors.get(device, 0), number)
+        snapshot: list[dict[str, Any]] = []
+        if self._needs_snapshot(manifest, cursors):
+            snapshot = await self._snapshot(manifest.snapshot or {})
+            for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
+                cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
         segments = await gather_few([lambda d=d, n=n: self._segment(d, n) for d, n in todo])
         records = [record for found in segments for record in found]
-        snapshot, copied = await imageparts.load(self, manifest.snapshot, cursors) \
-            if behind else ([], False)
         for device, number in todo:
             cursors[device] = max(cursors.get(device, 0), number)
 
@@ -177,16 +169,15 @@ class SyncEngine:
                 meta.put(conn, "etag", manifest.etag)
 
         # Every object is in hand and checked: now apply all of it in one transaction. A
-        # fresh workspace takes the snapshot in whole (sync/adopt.py; or copied its image in
-        # just above), then merges the segments after it (written after what it holds).
+        # fresh workspace takes the snapshot in whole (pylib/sync/adopt.py), then merges the
+        # segments after it (each written after its device had what the snapshot holds).
         with self.ws.transaction():
             adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
                 and adopt.adopt(self.ws, snapshot)
             plan = merge_records(self.ws, records if adopted else snapshot + records,
                                  after=advance)
         self._seen = manifest
-        taken = adopt.counted(snapshot) if adopted else 0
-        return plan.applied + (imageparts.counted(manifest.snapshot) if copied else taken)
+        return plan.applied + (adopt.counted(snapshot) if adopted else 0)
 
     # --- push ------------------------------------------------------------------------
 

@@ -81,35 +81,3 @@ def test_a_body_with_a_blob_it_does_not_hold_or_bad_json_is_refused(body):
 def test_padding_buckets_grow_by_at_most_a_quarter(n):
     size = codec.pad_size(n)
     assert size >= n and (n <= 512 or size <= n * 1.25 + 1)
-
-
-def test_a_snapshot_image_is_the_workspace_a_take_makes(pair):
-    """Its bytes through the long-window frame piece by piece, then copied into a fresh
-    workspace: the synced tables and indexes a take gives, the device's own clock kept
-    (Pyodide: its sqlite3's serialize and backup, its zstd's long-distance matching)."""
-    from pylib import search
-    from pylib.sync import image, snapshot
-
-    from sync_devices import check_invariants, synced_state
-
-    a, b = pair
-    plan = artifacts.create(a, "/plan.md", "# Plan\nabout [[zebras]] " * 200)
-    artifacts.update(a, plan.id, "# Plan\nabout okapis and [[zebras]]\n" * 200)
-    artifacts.create(a, "/zebras.md", "stripes\n")
-    data = image.build([record for record, _ in snapshot.records(a)])
-    frame = compress.pack_long(data)
-    unpacker = compress.Unpacker(len(data))
-    out = b"".join(unpacker.feed(frame[i:i + 4096]) for i in range(0, len(frame), 4096))
-    assert unpacker.done and out == data and len(frame) < len(data) / 4
-    device = b.conn.execute("SELECT device FROM sync_clock").fetchone()[0]
-    assert image.take(b, out, {"elsewhere": 3})
-    assert synced_state(b) == synced_state(a)
-    check_invariants(b)
-    assert b.conn.execute("SELECT device FROM sync_clock").fetchone()[0] == device
-    assert [h["id"] for h in search.search(b, "okapis")["hits"]] == [plan.id]
-    assert not image.take(b, out, {})  # no longer fresh: nothing changed
-    cut = compress.Unpacker(len(data))
-    cut.feed(frame[:-20])
-    assert not cut.done  # a frame cut short never ends
-    with pytest.raises(compress.CompressedDataError):
-        compress.Unpacker(len(data) - 1).feed(frame)  # larger than it says

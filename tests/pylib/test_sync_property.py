@@ -175,21 +175,6 @@ def test_every_history_converges_and_loses_nothing(case):
     run_history(*case)
 
 
-@settings(max_examples=max(EXAMPLES // 10, 20), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow], derandomize=os.environ.get("CI") == "true")
-@given(history)
-def test_every_history_converges_with_snapshot_images(case):
-    # Every compaction writes an image (pylib/sync/image.py), so a device joining after one
-    # copies it: the same invariants hold.
-    from pylib.sync import image
-
-    real, image.MIN_BYTES = image.MIN_BYTES, 0
-    try:
-        run_history(*case)
-    finally:
-        image.MIN_BYTES = real
-
-
 def test_a_snapshot_of_a_note_emptied_from_the_trash_keeps_an_edit_made_elsewhere():
     # Edited on both, then trashed, emptied and compacted on 0: the edit on 1 brings the
     # note back, and 0's last text comes back with it from the snapshot's removal.
