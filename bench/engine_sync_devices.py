@@ -5,11 +5,11 @@
    GETs of the sealed snapshot parts, a few at once, open, decompress, take it in whole —
    pylib/sync/adopt.py — with the keyword and link indexes the snapshot carries; what it
    leaves for after, packing its texts, is shown on its own line and with the pull). The
-   baseline, same run: the
-   raw workspace file, uploaded to the same S3, read back with one presigned GET (what "copy
-   the file" costs). Goal (issue 10): <= 1.5x (three rounds, each measure in turn; medians).
-   Also shown: the parts fetched and opened alone (the network and crypto share), and with ``--merge`` the same pull through the record-by-
-   record merge (what a new device did before).
+   baseline, same run: the raw workspace file, uploaded to the same S3, read back with one
+   presigned GET (what "copy the file" costs). Goal (issue 10): <= 1.5x. Three rounds, each
+   measure in turn, medians. Also shown: the parts fetched and opened alone (the network and
+   crypto share), and with ``--merge`` the same pull through the record-by-record merge (what
+   a new device did before).
 2. Edit on one device -> visible on the other: both devices run the page's schedule
    (SyncScheduler: a round DEBOUNCE_MS after an edit, a manifest poll every POLL_MS), each in
    its own loop; the time from a saved edit on A until B holds the text, p50 and p95. The
