@@ -5,11 +5,11 @@
    GETs of the sealed snapshot parts, a few at once, open, decompress, take it in whole —
    pylib/sync/adopt.py — with the keyword and link indexes the snapshot carries; what it
    leaves for after, packing its texts, is shown on its own line and with the pull). The
-   baseline, same run: the
-   raw workspace file, uploaded to the same S3, read back with one presigned GET (what "copy
-   the file" costs). Goal (issue 10): <= 1.5x. Also shown: the parts fetched and opened alone
-   (the network and crypto share), and with ``--merge`` the same pull through the record-by-
-   record merge (what a new device did before).
+   baseline, same run: the raw workspace file, uploaded to the same S3, read back with one
+   presigned GET (what "copy the file" costs). Goal (issue 10): <= 1.5x. Three rounds, each
+   measure in turn, medians. Also shown: the parts fetched and opened alone (the network and
+   crypto share), and with ``--merge`` the same pull through the record-by-record merge (what
+   a new device did before).
 2. Edit on one device -> visible on the other: both devices run the page's schedule
    (SyncScheduler: a round DEBOUNCE_MS after an edit, a manifest poll every POLL_MS), each in
    its own loop; the time from a saved edit on A until B holds the text, p50 and p95. The
@@ -44,6 +44,13 @@ from pylib.sync.engine import SyncEngine  # noqa: E402
 from pylib.sync.proxystore import ProxyStore  # noqa: E402
 from pylib.sync import adopt  # noqa: E402
 from pylib.sync.scheduler import DEBOUNCE_MS, POLL_MS, SyncScheduler  # noqa: E402
+
+
+ROUNDS = 3  # of the new device's measures: medians
+
+
+def live_notes(ws) -> int:
+    return len(artifacts.list_tree(ws)["artifacts"])
 
 
 def _ms(started: float) -> float:
@@ -93,23 +100,33 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
     a.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = Path(a.path).read_bytes()
     await store.put("bench/workspace.sqlite", raw)
-    copies = []
-    for _ in range(3):  # the baseline's median of three (one GET is noisy on shared cores)
+    listed = await store.list("sync/snapshots/")
+    assert live_notes(a) == notes
+    a.close()
+    runs: dict[str, list[float]] = {"copy": [], "pull": [], "after": [], "fetch": []}
+    for i in range(ROUNDS):  # each measure in turn, a round at a time (the load drifts)
         started = time.perf_counter()
         copied = await store.get("bench/workspace.sqlite")
-        copies.append(_ms(started))
+        runs["copy"].append(_ms(started))
         assert copied is not None and len(copied.body) == len(raw)
-    copy_ms = statistics.median(copies)
-    pull_ms, applied, live, links_ms = await _fresh_pull(tmp / "c.sqlite", base, headers, key)
-    assert live == len(artifacts.list_tree(a)["artifacts"]) == notes
-    a.close()
-    out = {"bytes": len(raw), "notes": notes, "records": applied, "pull_ms": pull_ms,
-           "links_ms": links_ms,
-           "copy_ms": copy_ms, "fetch_ms": await _fetch_only(tmp / "f.sqlite", base, headers, key)}
+        pull_ms, applied, live, after_ms = await _fresh_pull(tmp / f"c{i}.sqlite", base,
+                                                             headers, key)
+        assert live == notes
+        runs["pull"].append(pull_ms)
+        runs["after"].append(after_ms)
+        runs["fetch"].append(await _fetch_only(tmp / f"f{i}.sqlite", base, headers, key))
+    out = {"bytes": len(raw), "notes": notes, "records": applied,
+           "sealed": sum(n for _, n in listed),
+           **{f"{k}_ms": statistics.median(v) for k, v in runs.items()},
+           "ratio": statistics.median(p / c for p, c in zip(runs["pull"], runs["copy"])),
+           "fetch_ratio": statistics.median(f / c for f, c in zip(runs["fetch"], runs["copy"])),
+           "after_ratio": statistics.median((p + x) / c for p, x, c in
+                                            zip(runs["pull"], runs["after"], runs["copy"]))}
     if merge:  # the same pull with the whole-snapshot path switched off
         real, adopt.is_fresh = adopt.is_fresh, lambda conn: False
         try:
             out["merge_ms"], _, live, _ = await _fresh_pull(tmp / "m.sqlite", base, headers, key)
+            out["merge_ratio"] = out["merge_ms"] / out["copy_ms"]
         finally:
             adopt.is_fresh = real
         assert live == notes
@@ -206,21 +223,27 @@ def main() -> None:
             server.should_exit = True
         finally:
             weed.stop()
+    _report(fresh, edits)
+
+
+def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
     print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs)\n")
+    print(f"A new device: medians of {ROUNDS} rounds, each a GET, a pull and the parts alone in"
+          " turn; ratios are medians of each round's own ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")
     print("|---|---|---|---|")
     print(f"| a new device gets a {fresh['bytes'] / 2**20:.1f} MB workspace ({fresh['notes']} notes,"
-          f" {fresh['records']:,} records) | {fresh['pull_ms']:.0f} ms | one presigned GET of the"
-          f" raw file {fresh['copy_ms']:.0f} ms | {fresh['pull_ms'] / fresh['copy_ms']:.2f}x (goal <= 1.5x) |")
+          f" {fresh['records']:,} records; {fresh['sealed'] / 2**20:.1f} MB sealed) |"
+          f" {fresh['pull_ms']:.0f} ms | one presigned GET of the raw file {fresh['copy_ms']:.0f} ms"
+          f" | {fresh['ratio']:.2f}x (goal <= 1.5x) |")
     print(f"| ... of which the parts fetched and opened alone | {fresh['fetch_ms']:.0f} ms | |"
-          f" {fresh['fetch_ms'] / fresh['copy_ms']:.2f}x |")
+          f" {fresh['fetch_ratio']:.2f}x |")
     print(f"| then what it left for after (engine.finish: packing its texts) |"
-          f" {fresh['links_ms']:.0f} ms | |"
-          f" {(fresh['pull_ms'] + fresh['links_ms']) / fresh['copy_ms']:.2f}x with the pull |")
+          f" {fresh['after_ms']:.0f} ms | | {fresh['after_ratio']:.2f}x with the pull |")
     if "merge_ms" in fresh:
         print(f"| the same pull through the record-by-record merge | {fresh['merge_ms']:.0f} ms | |"
-              f" {fresh['merge_ms'] / fresh['copy_ms']:.2f}x |")
+              f" {fresh['merge_ratio']:.2f}x |")
     print(f"| edit on A -> visible on B (a round {DEBOUNCE_MS} ms after an edit, a poll every"
           f" {POLL_MS} ms), p50 / p95 of {len(v)} | {_p(v, .5):.0f} / {_p(v, .95):.0f} ms"
           f" | push + pull back to back {statistics.median(d):.0f} ms (p50) |"

@@ -57,13 +57,17 @@ async def _write_parts(engine: SyncEngine, snap_id: str, parts: list) -> list[st
     return keys
 
 
-async def _delete_covered(engine: SyncEngine, old: Manifest, covers: dict[str, int]) -> None:
+async def _delete_covered(engine: SyncEngine, old: Manifest, covers: dict[str, int],
+                          current: str) -> None:
     for device, numbers in old.devices.items():
         for number in numbers:
             await engine.store.delete(segment_key(device, number))
     if old.snapshot:
         for part in range(int(old.snapshot["parts"])):
             await engine.store.delete(snapshot.part_key(old.snapshot["id"], part))
+    for key, _ in await engine.store.list("sync/snapshots/"):  # left by crashed compactions
+        if key.split("/")[2] != current:
+            await engine.store.delete(key)
     for key, _ in await engine.store.list("sync/segments/"):  # left by crashed pushes
         _, _, device, number = key.split("/")
         if int(number) <= covers.get(device, 0):
@@ -102,7 +106,7 @@ async def compact(engine: SyncEngine, *, lease_ms: int = LEASE_MS,
         with engine.ws.transaction():
             meta.put(engine.ws.conn, "counter", new.counter)
             meta.put(engine.ws.conn, "etag", etag)
-        await _delete_covered(engine, manifest, covers)
+        await _delete_covered(engine, manifest, covers, snap_id)
         return True
     finally:
         await engine.store.delete(snapshot.LEASE_KEY)

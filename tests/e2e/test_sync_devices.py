@@ -160,6 +160,8 @@ def devices(browser: Browser, server: QuireServer) -> Iterator[Devices]:
         expect_sync(a.page, "Set up encryption to sync")
         shoot(a.page, "no-keys")
         engine_call(a.page, "artifacts.create", {"path": "/before-keys.md", "content": "written before any key"})
+        # The save starts a round ("Syncing…"); what it ends with is what the person sees.
+        expect_sync(a.page, "^Set up encryption to sync$")
         found.seen["a"] = sync_text(a.page)
         found.seen["objects before keys"] = s3_objects(a.page, "")
         found.words = set_up_from_the_indicator(a.page)

@@ -129,3 +129,15 @@ def test_a_round_folds_many_segments_into_a_snapshot_that_a_new_device_takes_who
     drive(b.engine.pull())
     assert adopted == [True] and artifacts.get(b.ws, doc.id).text == "edit 2\n"
     assert synced_state(a.ws) == synced_state(b.ws)
+
+
+def test_a_compaction_deletes_the_parts_a_crashed_compaction_left(devices):
+    a, b, _ = devices
+    _workspace(a.ws)
+    store = a.engine.store
+    store.objects["sync/snapshots/0badc0ffee/00000"] = b"written, then the device went away"
+    _compacted(a)
+    left = {k.split("/")[2] for k in store.objects if k.startswith("sync/snapshots/")}
+    assert len(left) == 1 and "0badc0ffee" not in left
+    drive(b.engine.pull())
+    assert synced_state(b.ws) == synced_state(a.ws)
