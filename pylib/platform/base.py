@@ -95,6 +95,17 @@ class DeviceFiles(ABC):
     async def delete(self, name: str) -> None:
         """Drop ``name`` (no error if absent)."""
 
+    async def rename(self, name: str, new_name: str) -> bool:
+        """Keep the bytes of ``name`` under ``new_name`` instead (replacing what it held), in
+        one step where the store allows; False (nothing changed) if ``name`` holds nothing.
+        This default copies; the stores override it with a move."""
+        data = await self.get(name)
+        if data is None:
+            return False
+        await self.put(new_name, data)
+        await self.delete(name)
+        return True
+
 
 class Hasher(ABC):
     """An incremental SHA-256: parts in order, then the digest."""

@@ -20,7 +20,7 @@ from pylib.errors import DecryptFailed, NetworkError, SaveFailed
 from pylib.platform.base import Channel, DeviceFiles, Hasher, Listener, Platform, Response, Store, check_aes_inputs
 
 DATA_DIR_ENV = "QUIRE_DATA_DIR"
-_OBJECT_NAME = re.compile(r"[0-9a-f]{64}")
+_OBJECT_NAME = re.compile(r"(?:local-)?[0-9a-f]{64}")  # an object name, or a local one (pylib.blobs.local)
 # Hashing or encrypting more than this runs in a thread: hashlib and OpenSSL let go of the GIL,
 # so the event loop keeps receiving (a download's next ranges) on the other core meanwhile.
 _OFF_LOOP_BYTES = 1 << 20
@@ -124,6 +124,21 @@ class DirectoryFiles(DeviceFiles):
 
     async def delete(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)
+
+    async def rename(self, name: str, new_name: str) -> bool:
+        try:
+            os.replace(self._path(name), self._path(new_name))
+        except FileNotFoundError:
+            return False
+        try:  # the rename itself is durable once the folder is synced (where a folder can be)
+            fd = os.open(self.folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+        return True
 
 
 class LocalChannel(Channel):

@@ -55,6 +55,9 @@ class IndexedDBFiles(DeviceFiles):
     async def delete(self, name: str) -> None:
         await self._files.delete(name)
 
+    async def rename(self, name: str, new_name: str) -> bool:
+        return bool(await self._files.rename(name, new_name))
+
 
 class PageStore(Store):
     """web/engine/pagestore.mjs: dirty 4 KiB pages to IndexedDB, one strict transaction."""
