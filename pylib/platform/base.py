@@ -193,6 +193,12 @@ class Platform(ABC):
             raise ValueError("the output does not have the plaintext's length")
         out[:] = plain
 
+    def new_buffer(self, size: int) -> bytearray:
+        """A writable buffer of ``size`` bytes that the caller overwrites whole before anyone
+        reads it (a download's plaintext): its contents are unspecified, so a host may skip
+        zeroing it. By default a zeroed ``bytearray``."""
+        return bytearray(size)
+
     @abstractmethod
     def random_bytes(self, n: int) -> bytes:
         """``n`` bytes from the host's cryptographically secure generator."""
