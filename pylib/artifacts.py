@@ -3,8 +3,10 @@
 Where content lives is decided by :func:`pylib.content.keeps_inline`: documents (text of a
 text kind) always live in ``artifacts.content``, up to
 :data:`~pylib.content.DOCUMENT_TEXT_LIMIT`; files over
-:data:`~pylib.content.FILE_INLINE_LIMIT` wait in ``pending_uploads`` with
-``metadata.pending_upload = true``. A document's type is its own: it is chosen when it is
+:data:`~pylib.content.FILE_INLINE_LIMIT` are pointers (hash and size) to bytes the caller kept
+on the device first (``kept``: :mod:`pylib.blobs.add`, the engine's ``files.add`` and
+``files.update``), or, through these synchronous calls alone, wait in ``pending_uploads`` with
+``metadata.pending_upload = true`` (the upload queue moves them out). A document's type is its own: it is chosen when it is
 created (or uploaded) and kept on rename and move. Every change is one transaction with its
 action-log row; every content change records a version.
 """
@@ -15,12 +17,12 @@ import json
 from typing import Any
 
 from pylib import activity, folders, jsondata, textstore, versions
+from pylib.artifact_tree import list_tree, tree_json  # noqa: F401  (re-exported: the tree is read as artifacts.*)
 from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
 from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
 from pylib.errors import Conflict, FileElsewhere, NotFound
-from pylib.jsontext import JSONText
 from pylib.links import index as link_index
 from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
 from pylib.models import Artifact
@@ -31,6 +33,9 @@ from pylib.search import indexer as search_index
 _LIST_COLS = (
     "a.id, a.path, a.name, a.mime_type, a.kind, a.size_bytes, a.hash, a.created_at, a.updated_at"
 )
+# Where a large file's bytes are kept outside the SQLite file: the object's ``s3_key``, or
+# ``""`` while the object cannot be named yet (the workspace key is locked).
+Kept = str | None
 _COLS = _LIST_COLS + ", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
 
 
@@ -86,73 +91,27 @@ def get(ws: Workspace, artifact_id: str) -> Artifact:
     )
 
 
-# The parent folder, exactly as ``path[:path.rfind("/")] or "/"``, from the columns of the
-# listing subquery below (``cut`` is where the name starts). Fast path: ``name`` is the last
-# segment, as the engine always writes it. Rows from old files may disagree; for them the
-# slow path finds the last "/" (rtrim strips every character of the path but "/").
-_FOLDER = """CASE
-  WHEN substr(path, cut) = '/' || name AND instr(name, '/') = 0
-    THEN iif(cut > 1, substr(path, 1, cut - 1), '/')
-  ELSE coalesce(nullif(CASE
-    WHEN instr(path, '/') = 0 THEN substr(path, 1, length(path) - 1)
-    ELSE substr(rtrim(path, replace(path, '/', '')), 1,
-                length(rtrim(path, replace(path, '/', ''))) - 1)
-  END, ''), '/')
-END"""
-
-# ``{folders, artifacts}`` as one JSON text. An ORDER BY subquery under an aggregate is not
-# flattened or dropped, so json_group_array sees rows in path order (tests/pylib checks the
-# order, and that the plan has no sort). Values computed in the subquery are computed once.
-_TREE_JSON = f"""SELECT '{{"folders":' || (
-  SELECT json_group_array(path) FROM (
-    SELECT path FROM folders WHERE deleted_at IS NULL ORDER BY path)
-) || ',"artifacts":' || (
-  SELECT json_group_array(json_object(
-    'id', id, 'path', path, 'name', name, 'folder', {_FOLDER}, 'mime_type', mime_type,
-    'kind', kind, 'size_bytes', coalesce(size_bytes, 0), 'hash', hash,
-    'created_at', created_at, 'updated_at', updated_at,
-    'pending_upload', CASE WHEN pending THEN json('true') ELSE json('false') END))
-  FROM (SELECT id, path, name, mime_type, kind, size_bytes, hash, created_at, updated_at,
-               length(path) - length(name) AS cut,
-               id IN (SELECT artifact_id FROM pending_uploads) AS pending
-        FROM artifacts INDEXED BY idx_artifacts_listing
-        WHERE deleted_at IS NULL ORDER BY path)
-) || '}}'"""
-
-
-def tree_json(ws: Workspace) -> JSONText:
-    """``{folders: [path...], artifacts: [ArtifactSummary...]}`` of live items, sorted by
-    path, as JSON text built by SQLite (the hottest read of the engine: no Python objects
-    per row, and no content is read)."""
-    return JSONText(ws.conn.execute(_TREE_JSON).fetchone()[0])
-
-
-def list_tree(ws: Workspace) -> dict[str, Any]:
-    """:func:`tree_json` as Python data."""
-    return tree_json(ws).parse()
-
-
 def _store_content(
     ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str,
-    s3_key: str | None = None,
+    kept: Kept = None,
 ) -> None:
     """Put ``data`` inline (packed when that pays, :mod:`pylib.textstore`) or in
-    ``pending_uploads``, and keep the metadata flag in step. ``s3_key``: the bytes are kept
-    outside the SQLite file already (:mod:`pylib.blobs.add`): only the pointer is stored."""
+    ``pending_uploads``, and keep the metadata flag in step. ``kept``: the bytes are kept on
+    this device outside the SQLite file already (:mod:`pylib.blobs.add`): only the pointer is
+    stored — the object's ``s3_key``, or ``""`` while it cannot be named yet (key locked)."""
     now = ws.clock()
     codec: int | None = None
+    inline: bytes | None = None
     if keeps_inline(kind, data):
         ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
         meta.pop("pending_upload", None)
-        inline: bytes | None
         inline, codec = textstore.encode(ws.conn, data, kind)
         if codec is not None:
             textstore.remember(digest(data), data)
-    elif s3_key is not None:
+    elif kept is not None:
         ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
-        ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (s3_key, artifact_id))
+        ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (kept or None, artifact_id))
         meta.pop("pending_upload", None)
-        inline = None
     else:
         ws.conn.execute(
             "INSERT OR REPLACE INTO pending_uploads (artifact_id, data, size_bytes, hash,"
@@ -160,7 +119,6 @@ def _store_content(
             (artifact_id, data, len(data), digest(data), now),
         )
         meta["pending_upload"] = True
-        inline = None
     ws.conn.execute(
         "UPDATE artifacts SET content = ?, content_codec = ?, size_bytes = ?, hash = ?,"
         " updated_at = ?, metadata = ? WHERE id = ?",
@@ -183,7 +141,7 @@ def upload_stays_inline(path: str, data: bytes, mime_type: str | None = None) ->
 
 
 def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action: str,
-            s3_key: str | None = None) -> str:
+            kept: Kept = None) -> str:
     path = normalize_path(path)
     check_size(data)
     name = name_of(path)
@@ -201,7 +159,7 @@ def _insert(ws: Workspace, path: str, data: bytes, mime_type: str | None, action
             " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
             (artifact_id, path, name, mime, kind, now, now),
         )
-        _store_content(ws, artifact_id, data, {}, kind, s3_key)
+        _store_content(ws, artifact_id, data, {}, kind, kept)
         search_index.index(ws, [artifact_id])
         link_index.refresh(ws.conn, [artifact_id])
         versions.record(ws, artifact_id, data, digest(data), "create")
@@ -218,11 +176,12 @@ def create(
 
 
 def upload(ws: Workspace, path: str, data: bytes, mime_type: str | None = None, *,
-           s3_key: str | None = None) -> Artifact:
+           kept: Kept = None) -> Artifact:
     """Store a file. Text of a text kind becomes an editable document; other content over
     :data:`~pylib.content.FILE_INLINE_LIMIT` is kept in ``pending_uploads``, marked pending,
-    unless ``s3_key`` says its bytes are kept on the device already (then only the pointer)."""
-    return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD", s3_key))
+    unless ``kept`` says its bytes are kept on the device already (then only the pointer:
+    see :func:`_store_content`)."""
+    return get(ws, _insert(ws, path, to_bytes(data), mime_type, "ARTIFACT_UPLOAD", kept))
 
 
 def set_content(
@@ -233,11 +192,14 @@ def set_content(
     reason: str = "update",
     base_hash: str | None = None,
     restored_from: str | None = None,
+    kept: Kept = None,
 ) -> Artifact:
     """Replace the content, recording a version; unchanged content is a no-op.
 
     ``base_hash``: the hash the caller edited from; if the document changed since, raises
-    :class:`Conflict` instead of overwriting someone else's save.
+    :class:`Conflict` instead of overwriting someone else's save. ``kept``: as for
+    :func:`upload` (:func:`pylib.blobs.add.update_file` keeps a large file's new bytes on the
+    device first).
     """
     check_size(data)
     with ws.transaction():
@@ -249,7 +211,7 @@ def set_content(
             return get(ws, artifact_id)
         check_document_size(row[4], data)
         with search_index.reindexing(ws, [artifact_id]):
-            _store_content(ws, artifact_id, data, _metadata(row[10]), row[4])
+            _store_content(ws, artifact_id, data, _metadata(row[10]), row[4], kept)
         link_index.refresh(ws.conn, [artifact_id])
         version_id = versions.record(ws, artifact_id, data, new_hash, reason, restored_from,
                                      previous=(row[6], row[11]))
@@ -311,6 +273,11 @@ def move(ws: Workspace, artifact_id: str, folder: str) -> Artifact:
     return _relocate(ws, artifact_id, join(folder, row[2]), "ARTIFACT_MOVE")
 
 
+# A pointer: the object's key, or bytes on this device not named yet (pylib.blobs.local).
+_ELSEWHERE = ("SELECT s3_key IS NOT NULL OR EXISTS (SELECT 1 FROM local_files l WHERE l.sha256 = a.hash"
+              " AND l.size_bytes = a.size_bytes) FROM artifacts a WHERE a.id = ?")
+
+
 def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
     """``{name, mime_type, data}`` with the full content, inline or pending."""
     row = _row(ws, artifact_id)
@@ -319,8 +286,7 @@ def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
         pending = ws.conn.execute(
             "SELECT data FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)
         ).fetchone()
-        if pending is None and ws.conn.execute(
-                "SELECT s3_key IS NOT NULL FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()[0]:
+        if pending is None and ws.conn.execute(_ELSEWHERE, (artifact_id,)).fetchone()[0]:
             raise FileElsewhere(path=row[1])  # a pointer: the bytes are on the device or in S3
         data = pending[0] if pending else b""
     return {"name": row[2], "mime_type": row[3], "data": to_bytes(data)}

@@ -247,7 +247,7 @@ LINK_TABLES = frozenset({"link_names", "links", "note_tags", "tag_counts"})
 SYNC_TABLES = frozenset({"sync_clock", "sync_changes", "sync_meta", "sync_rows", "sync_kept"})
 # What this device knows of the encrypted objects in S3 (pylib.blobs): device state, never
 # taken from a file; a workspace without it uploads its large files again (create-only).
-BLOB_TABLES = frozenset({"blobs"})
+BLOB_TABLES = frozenset({"blobs", "local_files"})
 # The chunks of each document (pylib.semantic): rebuilt lazily; their vectors are imported.
 EMBEDDING_TABLES = frozenset({"embedding_docs", "embedding_chunks", "remote_vectors"})
 DERIVED_TABLES = SEARCH_TABLES | LINK_TABLES | SYNC_TABLES | BLOB_TABLES | EMBEDDING_TABLES

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from pylib import params as p
-from pylib.blobs import ledger
-from pylib.blobs.add import add_file
+from pylib.blobs import ledger, local
+from pylib.blobs.add import add_file, update_file
 from pylib.blobs import models as bm
 from pylib.blobs.ledger import BlobRef
 from pylib.blobs.service import current
@@ -92,11 +92,14 @@ def _status(ws: Workspace) -> dict[str, Any]:
 
 
 def _totals(ws: Workspace) -> dict[str, dict[str, int]]:
+    """The ledger's, with the files not named yet and any still inside the SQLite file: both
+    wait to upload, and both are on this device."""
     totals = ledger.totals(ws)
     count, size = ws.conn.execute("SELECT count(*), coalesce(sum(size_bytes), 0) FROM pending_uploads").fetchone()
-    totals["waiting"] = {"count": totals["waiting"]["count"] + count, "bytes": totals["waiting"]["bytes"] + size}
-    totals["on_device"] = {"count": totals["on_device"]["count"] + count,
-                           "bytes": totals["on_device"]["bytes"] + size}
+    unnamed = local.totals(ws)
+    count, size = count + unnamed["count"], size + unnamed["bytes"]
+    for label in ("waiting", "on_device"):
+        totals[label] = {"count": totals[label]["count"] + count, "bytes": totals[label]["bytes"] + size}
     return totals
 
 
@@ -111,15 +114,24 @@ async def files_sync(ws: Workspace, q: bm.FilesSync) -> dict[str, Any]:
         with ws.transaction():
             ws.conn.execute("UPDATE blobs SET next_attempt_at = 0 WHERE state = 'waiting'")
     if await svc.data_key() is not None:
-        svc.kick(ws)
+        svc.kick(ws)  # the run moves files out of the SQLite file and names local ones first
+    else:  # locked: out of the SQLite file now, named once the key is unlocked
+        from pylib.blobs.queue import offload_pending
+
+        if ws.conn.execute("SELECT 1 FROM pending_uploads LIMIT 1").fetchone() is not None:
+            await offload_pending(ws, None, await svc.files())
+        if local.totals(ws)["count"]:
+            await local.drop_unused(ws, await svc.files())
     return _status(ws)
 
 
-_FILES = """SELECT a.id, a.path, a.size_bytes, p.artifact_id IS NOT NULL, b.name, b.state, b.on_device, b.last_error
+_FILES = """SELECT a.id, a.path, a.size_bytes, p.artifact_id IS NOT NULL OR l.sha256 IS NOT NULL, b.name, b.state,
+       b.on_device, b.last_error
   FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id
+  LEFT JOIN local_files l ON l.sha256 = a.hash AND l.size_bytes = a.size_bytes
   LEFT JOIN blobs b ON b.sha256 = a.hash AND b.size_bytes = a.size_bytes
  WHERE a.deleted_at IS NULL AND a.content IS NULL AND a.size_bytes > 0 AND a.hash IS NOT NULL
-   AND (p.artifact_id IS NOT NULL OR a.s3_key IS NOT NULL)
+   AND (p.artifact_id IS NOT NULL OR a.s3_key IS NOT NULL OR l.sha256 IS NOT NULL)
  ORDER BY a.path"""
 
 
@@ -155,9 +167,14 @@ async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None)
     from pylib.blobs.queue import kept_copy, open_blob
 
     svc = current()
+    files = await svc.files()
+    unnamed = local.get(ws, sha256, size)  # kept here while the key was locked: no key needed
+    if unnamed is not None:
+        data = await kept_copy(files, svc.host.platform, unnamed, svc.verified)
+        if data is not None:
+            return data
     ref = await _ref(ws, sha256, size)
     row = ledger.get(ws, ref.name)
-    files = await svc.files()
     if row is not None and row.on_device:  # on this device: no key needed to read it back
         data = await kept_copy(files, svc.host.platform, ref, svc.verified)
         if data is not None:
@@ -234,7 +251,10 @@ SPECS: dict[str, tuple[Any, ...]] = {
                    "large files, by where their bytes are (`done`: bytes sent of the one uploading)"),
     "files.add": (p.UploadArtifact, add_file, "Artifact",
                   "`artifacts.upload`, a file over the inline limit kept on this device outside the SQLite file"
-                  " (a pointer, its upload queued) when the key is unlocked"),
+                  " (a pointer; its upload queued, or waiting for the key while it is locked or not set up)"),
+    "files.update": (p.UpdateArtifact, update_file, "Artifact",
+                     "`artifacts.update`, a file's new content over the inline limit kept on this device outside the"
+                     " SQLite file (a pointer; its upload queued, or waiting for the key)"),
     "files.open": (p.IdParams, files_open, "Download",
                    "a file's bytes: inline, on this device, or downloaded from S3 and verified"),
     "files.free_space": (p.NoParams, free_space, bm.Freed, "drop cached copies S3 holds safely"),

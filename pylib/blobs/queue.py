@@ -18,10 +18,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pylib.blobs import ledger
+from pylib.blobs import ledger, local
 from pylib.blobs.device import DeviceFiles
 from pylib.blobs.ledger import BlobRef, BlobRow
 from pylib.blobs.store import BlobStore
+from pylib.content import digest
 from pylib.db import Workspace
 from pylib.errors import NetworkError, StorageError
 
@@ -39,12 +40,16 @@ def retry_delay_ms(attempts: int) -> int:
     return min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** min(attempts, 20))
 
 
-async def stage(ws: Workspace, store: BlobStore, files: DeviceFiles, data: bytes,
+async def stage(ws: Workspace, store: BlobStore | None, files: DeviceFiles, data: bytes,
                 record: Callable[[BlobRef], None] | None = None, ref: BlobRef | None = None) -> BlobRef:
     """Keep ``data`` on this device and queue its upload; ``record(ref)`` runs in the same
     transaction (e.g. the artifact's row). If the device has no room, SaveFailed is raised and
-    nothing is recorded. ``ref``: the caller's :meth:`BlobStore.ref_for` of ``data``."""
-    ref = ref or await store.ref_for(data)
+    nothing is recorded. ``ref``: the caller's :meth:`BlobStore.ref_for` of ``data`` (needed
+    when there is no ``store``)."""
+    if ref is None:
+        if store is None:
+            raise ValueError("a ref or a store is needed to name the object")
+        ref = await store.ref_for(data)
     known = ledger.get(ws, ref.name)
     if known is None or not known.on_device:
         await files.put(ref.name, data)
@@ -184,15 +189,26 @@ async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int) -> list[str
     return dropped
 
 
-async def offload_pending(ws: Workspace, store: BlobStore, files: DeviceFiles) -> list[BlobRef]:
-    """Move the files that wait inside the SQLite file (``pending_uploads``) to the device
-    store and the upload queue: per file, its bytes are kept on the device first, then its
-    pending row is dropped and its artifact gets its ``s3_key``, in one transaction."""
+async def offload_pending(ws: Workspace, store: BlobStore | None, files: DeviceFiles) -> list[BlobRef]:
+    """Move the files that wait inside the SQLite file (``pending_uploads``, from an older
+    engine or the synchronous ``artifacts.upload``/``update``) to the device store: per file,
+    its bytes are kept on the device first, then its pending row is dropped and its artifact
+    becomes a pointer, in one transaction — under its object's name with its upload queued
+    (``store``: the key is unlocked), else under a local name (:mod:`pylib.blobs.local`,
+    named once the key is). The refs of the files moved."""
     moved = []
-    for artifact_id, data in ws.conn.execute("SELECT artifact_id, data FROM pending_uploads").fetchall():
-        def pointer(ref: BlobRef, artifact_id: str = artifact_id) -> None:
-            ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
-            ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE id = ?", (ref.key, artifact_id))
+    for (artifact_id,) in ws.conn.execute(
+            "SELECT artifact_id FROM pending_uploads ORDER BY created_at, artifact_id").fetchall():
+        data = bytes(ws.conn.execute("SELECT data FROM pending_uploads WHERE artifact_id = ?",
+                                     (artifact_id,)).fetchone()[0])  # one file in memory at a time
 
-        moved.append(await stage(ws, store, files, bytes(data), pointer))
+        def pointer(key: str | None, artifact_id: str = artifact_id) -> None:
+            ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+            ws.conn.execute("UPDATE artifacts SET s3_key = ?, metadata = iif(json_valid(metadata),"
+                            " json_remove(metadata, '$.pending_upload'), metadata) WHERE id = ?", (key, artifact_id))
+
+        if store is not None:
+            moved.append(await stage(ws, store, files, data, lambda ref: pointer(ref.key)))
+        else:
+            moved.append(await local.keep(ws, files, data, digest(data), lambda: pointer(None)))
     return moved

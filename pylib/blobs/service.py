@@ -189,6 +189,7 @@ class FileService:
             await asyncio.shield(self._task)
 
     async def _run(self, ws: Any) -> None:
+        from pylib.blobs.local import name_local
         from pylib.blobs.queue import UploadQueue, offload_pending
 
         state = self.progress
@@ -199,6 +200,7 @@ class FileService:
                 state.stopped = None
             files = await self.files()
             await offload_pending(ws, store, files)
+            await name_local(ws, store, files, self.host.persist)  # what was added while locked
             report = await UploadQueue(ws, store, files, progress=self._moved, durable=self.host.persist).run()
             if report.uploaded or report.deduplicated or report.failed:  # a run with nothing due keeps the last word
                 state.stopped, state.failed = report.stopped, dict(report.failed)

@@ -61,12 +61,14 @@ def _version_links(conn: sqlite3.Connection) -> list[Problem]:
 
 
 def _blobs(conn: sqlite3.Connection) -> list[Problem]:
-    """Every artifact's bytes can be found: inline, waiting to upload, or in S3; and the
-    bytes kept here match the recorded hash."""
+    """Every artifact's bytes can be found: inline, waiting to upload (inside the file, or on
+    this device until the key names it), or in S3; and the bytes kept here match the recorded
+    hash."""
     problems = [{"message": "the content of this document cannot be found", "artifact_id": a,
                  "path": p} for a, p in conn.execute(
-        "SELECT id, path FROM artifacts WHERE content IS NULL AND coalesce(size_bytes, 0) > 0"
-        " AND s3_key IS NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads)")]
+        "SELECT id, path FROM artifacts a WHERE content IS NULL AND coalesce(size_bytes, 0) > 0"
+        " AND s3_key IS NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads)"
+        " AND NOT EXISTS (SELECT 1 FROM local_files l WHERE l.sha256 = a.hash AND l.size_bytes = a.size_bytes)")]
     for artifact_id, path, content, codec, hash_ in conn.execute(
             "SELECT a.id, a.path, coalesce(a.content, p.data), iif(a.content IS NULL, NULL,"
             " a.content_codec), coalesce(p.hash, a.hash)"

@@ -94,7 +94,9 @@ def removable_trash(ws: Workspace, policy: Retention, now: int) -> list[str]:
     return [i for (i,) in ws.conn.execute(
         "SELECT t.id FROM trash t WHERE t.deleted_at < ? AND NOT EXISTS ("
         " SELECT 1 FROM artifacts a JOIN pending_uploads p ON p.artifact_id = a.id"
-        " WHERE a.trash_id = t.id) ORDER BY t.deleted_at", (cutoff,))]
+        " WHERE a.trash_id = t.id) AND NOT EXISTS (SELECT 1 FROM artifacts a JOIN local_files l"
+        " ON l.sha256 = a.hash AND l.size_bytes = a.size_bytes WHERE a.trash_id = t.id)"
+        " ORDER BY t.deleted_at", (cutoff,))]
 
 
 def activity_filter(ws: Workspace, policy: Retention, now: int) -> tuple[str, tuple] | None:

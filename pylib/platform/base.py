@@ -95,6 +95,17 @@ class DeviceFiles(ABC):
     async def delete(self, name: str) -> None:
         """Drop ``name`` (no error if absent)."""
 
+    async def rename(self, name: str, new_name: str) -> bool:
+        """Keep the bytes of ``name`` under ``new_name`` instead (replacing what it held), in
+        one step where the store allows; False (nothing changed) if ``name`` holds nothing.
+        This default copies; the stores override it with a move."""
+        data = await self.get(name)
+        if data is None:
+            return False
+        await self.put(new_name, data)
+        await self.delete(name)
+        return True
+
 
 class Hasher(ABC):
     """An incremental SHA-256: parts in order, then the digest."""
@@ -181,6 +192,12 @@ class Platform(ABC):
         if len(plain) != len(out):
             raise ValueError("the output does not have the plaintext's length")
         out[:] = plain
+
+    def new_buffer(self, size: int) -> bytearray:
+        """A writable buffer of ``size`` bytes that the caller overwrites whole before anyone
+        reads it (a download's plaintext): its contents are unspecified, so a host may skip
+        zeroing it. By default a zeroed ``bytearray``."""
+        return bytearray(size)
 
     @abstractmethod
     def random_bytes(self, n: int) -> bytes:

@@ -2,7 +2,9 @@
 embedded SeaweedFS): set up encryption and see the recovery words once, upload a 3 MB file
 (S3 holds only ciphertext, under a keyed name), a second device (a new browser profile, the
 same user) refuses a wrong passphrase, unlocks with the recovery words and opens the file;
-a file added offline uploads once the browser is back online; a 40 MB file is kept outside the
+a file added offline uploads once the browser is back online; a file added while the key is
+locked stays on the device (not in the SQLite file), survives a reload and uploads once
+unlocked; a 40 MB file is kept outside the
 SQLite file (which does not grow by its size) and goes up as a multipart upload with its progress in the storage view, and comes back (after a reload, from S3,
 with its progress in the status bar) as the same bytes; a file added while the server is stopped
 uploads once it is back.
@@ -183,6 +185,39 @@ def test_a_file_added_offline_uploads_once_back_online(device_a, tmp_path: Path)
     finally:
         ctx.set_offline(False)
     file_state(page, "/offline.bin", "on_device")
+    expect(page.locator("#files-state")).to_be_hidden()
+
+
+def test_a_file_added_while_locked_waits_on_the_device_and_uploads_once_unlocked(device_a, tmp_path: Path) -> None:
+    ctx, page, _, _ = device_a
+    engine_call(page, "keys.lock")
+    data = MARKER + random.Random(6).randbytes(1_500_000)
+    locked = tmp_path / "while-locked.bin"
+    locked.write_bytes(data)
+    try:
+        before = engine_call(page, "storage.stats")
+        upload(page, locked)
+        file_state(page, "/while-locked.bin", "waiting", timeout=30)
+        after = engine_call(page, "storage.stats")
+        # Kept in the device store, not inside the SQLite file, though the key cannot name it yet.
+        assert after["pending_uploads"]["count"] == before["pending_uploads"]["count"]
+        assert after["size_bytes"] - before["size_bytes"] < 512 * 1024
+        expect(page.locator("#files-state")).to_contain_text("waiting to upload: set up or unlock encryption")
+        shoot(page, "locked-waiting")
+        page.reload(wait_until="domcontentloaded")  # nothing is lost, and it reads back with no key
+        wait_ready(page)
+        file_state(page, "/while-locked.bin", "waiting", timeout=30)
+        [row] = [r for r in engine_call(page, "files.list") if r["path"] == "/while-locked.bin"]
+        assert page.evaluate(OPENED_SHA256, row["id"]) == hashlib.sha256(data).hexdigest()
+        page.evaluate("() => { globalThis.quire.openEncryption(); }")
+        dialog = page.get_by_role("dialog", name="Unlock encrypted files")
+        dialog.get_by_label("Passphrase").fill(PASS)
+        dialog.get_by_role("button", name="Unlock").click()
+        expect(dialog).to_have_count(0, timeout=60_000)
+    finally:
+        if not engine_call(page, "keys.status")["unlocked"]:
+            engine_call(page, "keys.unlock", {"passphrase": PASS})  # the tests after this one need the key
+    file_state(page, "/while-locked.bin", "on_device")  # named, encrypted, uploaded
     expect(page.locator("#files-state")).to_be_hidden()
 
 

@@ -74,9 +74,55 @@ def test_a_large_file_added_with_the_key_unlocked_never_enters_the_sqlite_file(r
     assert out["waiting"] == ["waiting"] and out["uploaded"] == ["on_device"]
     assert out["opened"] is True and out["reopened"] == ([True] * 3, [])
     assert out["taken"]["code"] == "conflict" and out["files_after_refusal"] == 1
-    assert out["locked"]["pending_upload"] is True  # no key: it waits inside the file, as before
+    assert out["locked"]["pending_upload"] is False  # no key: on the device, named once unlocked
     blobs = [k for k in stored_objects(s3_service, remote[2]) if k.startswith("blobs/")]
     assert len(blobs) == 1
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM pending_uploads").fetchone()[0] == 2  # inside.bin, locked.bin
+        assert conn.execute("SELECT count(*) FROM pending_uploads").fetchone()[0] == 1  # inside.bin
+        assert conn.execute("SELECT count(*) FROM local_files").fetchone()[0] == 1  # locked.bin
         assert conn.execute("SELECT s3_key IS NOT NULL FROM artifacts WHERE path = '/big.bin'").fetchone()[0] == 1
+
+
+def test_files_added_and_saved_while_locked_upload_once_the_key_is_unlocked(remote, s3_service, tmp_path):
+    path, folder = tmp_path / "w.sqlite", tmp_path / "device"
+    marker = b"QUIRE-LOCKED-PLAINTEXT"
+    first, second, third = (marker + random.Random(i).randbytes(2 * MB + i) for i in (4, 5, 6))
+
+    async def scenario():
+        out = {}
+        api.open_workspace(str(path))
+        svc = device(remote, folder)
+        await call("keys.setup", passphrase=PASS)
+        await call("keys.lock")
+        before = os.path.getsize(path)
+        added = await call("files.add", path="/locked.bin", data=first, mime_type="application/octet-stream")
+        saved = await call("files.update", id=added["id"], content=second, base_hash=added["hash"])
+        out["grew"] = os.path.getsize(path) - before
+        out["saved"] = saved["pending_upload"], saved["size_bytes"]
+        synced = await call("files.sync")  # locked: nothing can go up
+        await svc.wait()
+        out["locked"] = synced["unlocked"], synced["waiting"]["count"], [r["state"] for r in await call("files.list")]
+        out["s3_locked"] = [k for k in stored_objects(s3_service, remote[2]) if k.startswith("blobs/")]
+        await call("keys.unlock", passphrase=PASS)  # starts the queue: name, then upload
+        await svc.wait()
+        out["uploaded"] = [r["state"] for r in await call("files.list")]
+        out["device"] = sorted(len(p.name) for p in folder.iterdir())
+        saved = await call("files.update", id=added["id"], content=third)  # unlocked: named at once
+        out["third"] = [r["state"] for r in await call("files.list")]
+        await call("files.sync")
+        await svc.wait()
+        out["freed"] = (await call("files.free_space"))["dropped"]
+        out["opened"] = (await call("files.open", id=added["id"]))["data"] == third  # from S3, verified
+        api.close_workspace()
+        return out
+
+    out = run(scenario())
+    assert out["grew"] < 256 * 1024, out["grew"]
+    assert out["saved"] == (False, len(second))
+    assert out["locked"] == (False, 2, ["waiting"]) and out["s3_locked"] == []
+    assert out["uploaded"] == ["on_device"] and out["device"] == [64, 64]  # named: no local name left
+    assert out["third"] == ["waiting"]
+    assert out["freed"] == 3 and out["opened"] is True
+    objects = stored_objects(s3_service, remote[2])
+    assert len([k for k in objects if k.startswith("blobs/")]) == 3  # every version's content, encrypted
+    assert all(marker not in body and b"locked.bin" not in body for body in objects.values())

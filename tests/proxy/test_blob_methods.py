@@ -62,7 +62,7 @@ def test_keys_and_files_through_the_engine_methods(remote, s3_service, tmp_path)
         api.open_workspace(str(tmp_path / "w.sqlite"))
         first = device(remote, tmp_path / "device-1")
         out["fresh"] = await call("keys.status")
-        # No key yet: files.add is artifacts.upload (the file waits inside the workspace file).
+        # No key yet: the file is kept on this device under a local name, named once there is one.
         art = await call("files.add", path="/big.bin", data=data, mime_type="application/octet-stream")
         out["before"] = await call("files.list")
         out["short"] = await call("keys.setup", passphrase="short")
@@ -95,6 +95,7 @@ def test_keys_and_files_through_the_engine_methods(remote, s3_service, tmp_path)
         out["exported"] = await call("files.list")  # the export downloaded the file again
         out["bad_bundle"] = await call("transfer.import_bundle", data=b"PK\x03\x04 not a zip", mode="replace")
         out["still"] = await call("files.list")
+        out["updated"] = await call("files.update", id=art["id"], content=data[::-1])
         api.close_workspace()
         return out
 
@@ -121,3 +122,4 @@ def test_keys_and_files_through_the_engine_methods(remote, s3_service, tmp_path)
     assert out["bundle"][0].endswith(".zip") and out["bundle"][1] == b"PK"
     assert set(api_methods.SPECS) - CHECKED == {"transfer.import_bundle"}  # refused below, by design
     assert out["bad_bundle"]["code"] == "invalid_import" and out["still"] == out["exported"]
+    assert out["updated"]["size_bytes"] == len(data) and out["updated"]["pending_upload"] is False

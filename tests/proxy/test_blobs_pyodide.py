@@ -1,5 +1,7 @@
 """The blob engine inside real Pyodide under Node (its fetch and WebCrypto) against the live
-proxy and real SeaweedFS: what the browser's data worker will run, byte for byte."""
+proxy and real SeaweedFS: what the browser's data worker will run, byte for byte; and its
+methods there: a file added with no key kept stays on the device under a local name, then is
+named, uploaded and read back from S3 once a key is kept."""
 
 from __future__ import annotations
 
@@ -32,4 +34,9 @@ def test_pyodide_uploads_and_downloads_through_the_proxy(remote, s3_service):
     assert report["platform"] == "pyodide"
     assert report["created"] == [True, True, False] and report["parts"] == 2
     assert report["equal"] == [True, True]
-    assert sorted(stored_objects(s3_service, uid)) == sorted(report["names"])
+    local = report["local"]
+    assert local["pending"] is False and local["states"] == ["waiting"]
+    assert local["device"] == ["local-" + local["sha256"]]
+    assert local["uploaded"] == ["on_device"] and local["freed"] == 1 and local["equal"] is True
+    assert local["named"] == [local["key"].removeprefix("blobs/")] and local["key"] != "blobs/" + local["sha256"]
+    assert sorted(stored_objects(s3_service, uid)) == sorted(report["names"] + [local["key"]])

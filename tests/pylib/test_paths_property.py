@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 
 import sqlite3  # noqa: E402
 
-from pylib import artifacts, paths  # noqa: E402
+from pylib import artifact_tree, paths  # noqa: E402
 from pylib.errors import InvalidPath  # noqa: E402
 
 
@@ -49,6 +49,6 @@ def test_listing_folder_in_sql_is_the_python_one(parts, name_is_last, other_name
     name = path[path.rfind("/") + 1:] if name_is_last else other_name
     conn = sqlite3.connect(":memory:")
     [(folder,)] = conn.execute(
-        f"SELECT {artifacts._FOLDER} FROM (SELECT ? AS path, ? AS name,"
+        f"SELECT {artifact_tree._FOLDER} FROM (SELECT ? AS path, ? AS name,"
         " length(?) - length(?) AS cut)", (path, name, path, name))
     assert folder == (path[: path.rfind("/")] or "/")

@@ -1,6 +1,8 @@
 // Runs the blob engine inside real Pyodide under Node against a live proxy: upload a small file
 // and a multipart one (fetch + WebCrypto, as in the browser's data worker), download both,
-// compare. Prints one JSON line. Usage: node tests/pyodide/run_blob_remote.mjs BASE_URL TOKEN
+// compare; then the engine's methods: a file added while no key is kept stays on the device
+// under a local name, is named and uploaded once a key is kept, and reads back from S3 alone.
+// Prints one JSON line. Usage: node tests/pyodide/run_blob_remote.mjs BASE_URL TOKEN
 import { startPyodide } from "./start_pyodide.mjs";
 
 const pyodide = await startPyodide({ mount: false });
@@ -21,8 +23,40 @@ small = bytes(range(256)) * 4000
 big = bytes((i * 7) % 251 for i in range(2 * fmt.SEGMENT_SIZE + 12345))
 reports = [await store.upload(small), await store.upload(big), await store.upload(big)]
 backs = [await store.download(reports[0].ref), await store.download(reports[1].ref)]
+
+import os
+from pylib import api, rpc
+from pylib.blobs import service
+from pylib.blobs.device import DirectoryFiles
+
+async def device_files():
+    return DirectoryFiles("/tmp/quire-device")  # the browser's is IndexedDB (tests/e2e)
+
+svc = service.configure(service.Host(pl, service.MemoryKeyCache(), device_files, base_url=base_url,
+                                     headers={"Authorization": "Bearer " + token}, workspace="ws-pyodide"))
+api.open_workspace("/tmp/quire-local.sqlite")
+
+async def call(method, **params):
+    reply = await rpc.answer_async({"id": 1, "method": method, "params": params})
+    return reply["result"] if reply["ok"] else reply["error"]
+
+locked = bytes((i * 13) % 251 for i in range(1_500_000))
+added = await call("files.add", path="/locked.bin", data=locked, mime_type="application/octet-stream")
+local = {"pending": added["pending_upload"], "device": sorted(os.listdir("/tmp/quire-device")),
+         "states": [r["state"] for r in await call("files.list")]}
+await svc.keep("uid", new_data_key(pl))
+await call("files.sync")
+await svc.wait()
+local["uploaded"] = [r["state"] for r in await call("files.list")]
+local["named"] = sorted(os.listdir("/tmp/quire-device"))
+local["freed"] = (await call("files.free_space"))["dropped"]
+local["equal"] = (await call("files.open", id=added["id"]))["data"] == locked
+local["key"] = api.current().conn.execute("SELECT s3_key FROM artifacts WHERE id = ?", (added["id"],)).fetchone()[0]
+local["sha256"] = (await pl.sha256(locked)).hex()
+api.close_workspace()
 json.dumps({"platform": pl.name, "created": [r.created for r in reports], "parts": reports[1].parts_sent,
-            "equal": [backs[0] == small, backs[1] == big], "names": [r.ref.key for r in reports[:2]]})
+            "equal": [backs[0] == small, backs[1] == big], "names": [r.ref.key for r in reports[:2]],
+            "local": local})
 `);
 console.log(out);
 process.exit(0);

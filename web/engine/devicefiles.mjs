@@ -36,6 +36,25 @@ export class DeviceFiles {
     await transactionDone(tx);
   }
 
+  /** Keep the Blob of `name` under `newName` instead, in one transaction (no bytes are read or
+   * copied); false if `name` holds nothing. */
+  async rename(name, newName) {
+    const tx = this.db.transaction(STORE, "readwrite", { durability: "strict" });
+    const store = tx.objectStore(STORE);
+    const done = transactionDone(tx);
+    let found = false;
+    const get = store.get(name);
+    get.onsuccess = () => { // still inside the transaction: the move is one commit
+      found = get.result !== undefined;
+      if (found) {
+        store.put(get.result, newName);
+        store.delete(name);
+      }
+    };
+    await done;
+    return found;
+  }
+
   close() {
     this.db.close();
   }

@@ -80,6 +80,7 @@ export const METHODS = Object.freeze({
   "files.sync": {"params": {"retry_now": {"type": "bool", "required": false}}, "result": "{unlocked: bool, running: bool, name, done: int, total: int, overall_done: int, overall_total: int, stopped, failed: object, downloads: object, on_device: Count, cloud_only: Count, waiting: Count}"},
   "files.list": {"params": {}, "result": "[FileRow...]"},
   "files.add": {"params": {"path": {"type": "str", "required": true}, "data": {"type": "bytes", "required": true}, "mime_type": {"type": "str|null", "required": false}}, "result": "Artifact"},
+  "files.update": {"params": {"id": {"type": "str", "required": true}, "content": {"type": "str|bytes", "required": true}, "base_hash": {"type": "str|null", "required": false}}, "result": "Artifact"},
   "files.open": {"params": {"id": {"type": "str", "required": true}}, "result": "{name, mime_type, data: bytes}"},
   "files.free_space": {"params": {}, "result": "{dropped: int, freed_bytes: int}"},
   "transfer.export_bundle": {"params": {}, "result": "{name, data: bytes}"},
