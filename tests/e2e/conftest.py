@@ -6,10 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from e2e_helpers import CONFIG, ForeignRequests, QuireServer, current_build, new_context, open_app, save_failure_artifacts
 from shared_page import Shared, open_shared, page_for_test
+
+
+# An expectation waits up to 15 s (Playwright's default is 5): `make test` runs two workers on two
+# cores, each with a browser, and a page's answer can take that long under the load. A passing
+# expectation returns as soon as it holds, so this costs only failing tests time.
+expect.set_options(timeout=15_000)
 
 
 @pytest.hookimpl(hookwrapper=True)
