@@ -26,6 +26,7 @@ import {
 } from "../vendor/codemirror/codemirror.mjs";
 import { markdownBindings } from "./mdcommands.mjs";
 import { markdownHighlight } from "./texttheme.mjs";
+import { differingPart } from "./recovery.mjs";
 
 const HUGE_PARAGRAPH = 50_000; // characters without a blank line
 const KEPT_STATES = 24; // documents whose undo history is kept while switched away from
@@ -181,6 +182,17 @@ export class TextView {
     const { doc } = this.view.state;
     if (doc.length === text.length && doc.toString() === text) return;
     this.view.dispatch({ changes: { from: 0, to: doc.length, insert: text }, userEvent: "input.replace" });
+  }
+
+  /**
+   * Show `text` instead of the loaded one, as one undoable edit that onChange does not hear of
+   * (unsaved text recovered on opening: whoever calls this keeps it). Only the part that differs
+   * is replaced, so the edit stays as small as what was typed. Returns its ChangeSet.
+   */
+  restore(text) {
+    const tr = this.view.state.update({ changes: differingPart(this.text(), text), annotations: reloaded.of(true) });
+    this.view.dispatch(tr);
+    return tr.changes;
   }
 
   /** Insert text at `at` (the caret by default) and put the caret after it. */
