@@ -161,7 +161,10 @@ export class TextView {
       changes, selection: { anchor: 0 }, annotations: reloaded.of(true),
       effects: this.dynamic.reconfigure(this.dynamicExtensions()),
     });
-    this.view.scrollDOM.scrollTop = 0;
+    // A view's first document starts at the top already; setting scrollTop would force a
+    // layout of the whole page before its first frame (about 9 ms on the first screen).
+    if (this.loadedOnce) this.view.scrollDOM.scrollTop = 0;
+    this.loadedOnce = true;
   }
 
   /** Keep the shown document's state for when it is shown again. */
