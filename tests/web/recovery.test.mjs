@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Recovery, TYPED, applyEdits, differingPart, fingerprint, keptText, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
+import { Recovery, TYPED, applyEdits, differingPart, fingerprint, fingerprintWhenIdle, keptText, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
 import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "../../web/ui/keptedits.mjs";
 import { EditorState } from "../../web/vendor/codemirror/codemirror.mjs";
 
@@ -182,4 +182,20 @@ test("differingPart replaces only what differs between two texts", () => {
     assert.ok(part.to - part.from <= a.length && part.insert.length <= b.length);
   }
   assert.deepEqual(differingPart("hello world", "hello brave world"), { from: 6, to: 6, insert: "brave " });
+});
+
+test("the fingerprint computed in idle slices is the fingerprint", async () => {
+  const idle = [];
+  globalThis.requestIdleCallback = (fn) => { idle.push(fn); return idle.length; };
+  try {
+    const text = "a line of a long note\n".repeat(20000) + "é\u{1F600}";
+    let got = null;
+    fingerprintWhenIdle(text, (fp) => { got = fp; });
+    let slices = 0;
+    while (idle.length) { idle.shift()({ timeRemaining: () => 0 }); slices++; }
+    assert.equal(got, fingerprint(text));
+    assert.ok(slices > 1, "computed in more than one slice");
+  } finally {
+    delete globalThis.requestIdleCallback;
+  }
 });

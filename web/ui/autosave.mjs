@@ -14,7 +14,7 @@
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
 // from whose text is not saved yet), loading, view (the TextView), readOnly, timer, session and store.
 
-import { Recovery, TYPED, fingerprint, keptText } from "./recovery.mjs";
+import { Recovery, TYPED, fingerprint, fingerprintWhenIdle, keptText } from "./recovery.mjs";
 import { note } from "./notifications.mjs";
 import { kindOf } from "./kinds.mjs";
 import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "./keptedits.mjs";
@@ -78,7 +78,9 @@ export class Autosave {
 
   /** Fingerprint the saved text while the page is idle, so the first keystroke need not. */
   primeBase(doc) {
-    if (doc.base == null && typeof doc.savedText === "string") requestIdleCallback(() => this.baseOf(doc), { timeout: 5000 });
+    const text = doc.savedText;
+    if (doc.base != null || typeof text !== "string") return;
+    fingerprintWhenIdle(text, (fp) => { if (doc.base == null && doc.savedText === text) doc.base = fp; });
   }
 
   /**

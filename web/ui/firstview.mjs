@@ -11,7 +11,7 @@
 import { $ } from "./dom.mjs";
 import { kindOf } from "./kinds.mjs";
 import { TextView } from "./textview.mjs";
-import { Recovery, TYPED, fingerprint, keptText } from "./recovery.mjs";
+import { Recovery, TYPED, fingerprint, fingerprintWhenIdle, keptText } from "./recovery.mjs";
 import { readSnapshot } from "./snapshot.mjs";
 import { savedView } from "./layout.mjs";
 import { showFrame, showTitle } from "./docframe.mjs";
@@ -46,6 +46,8 @@ export function showFirstView() {
     id: artifact.id, snapshot, view, savedDoc, empty, changes: recovered ? empty.compose(recovered) : empty,
     recovery, fp: null, recovered: Boolean(recovered), bases: recovered ? kept.bases : [], typedKept: Boolean(kept?.typed),
   };
+  // The first keystroke writes the snapshot's fingerprint: computed while idle, not by it.
+  fingerprintWhenIdle(text, (fp) => { if (first && first.snapshot === snapshot) first.fp ??= fp; });
   $("#boot").hidden = true;
   // Leaving before the page is put together asks first when something was typed.
   window.addEventListener("beforeunload", warnIfTyped);

@@ -20,14 +20,39 @@ const META_KEY = "quire.unsaved-meta.";
 // content when it arrives, and must never overwrite what an earlier page left for the document.
 export const TYPED = "typed:";
 
-/** A fingerprint of a text (FNV-1a over its UTF-16 units, with the length): cheap, not secure. */
-export function fingerprint(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+const FNV_START = 0x811c9dc5;
+const IDLE_SLICE = 1 << 16; // characters between looks at the idle deadline
+
+/** FNV-1a over text[from, to), continuing from `h`. */
+function fnv(text, h, from, to) {
+  for (let i = from; i < to; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return `${text.length}:${(h >>> 0).toString(16)}`;
+  return h;
+}
+
+/** A fingerprint of a text (FNV-1a over its UTF-16 units, with the length): cheap, not secure. */
+export function fingerprint(text) {
+  return `${text.length}:${(fnv(text, FNV_START, 0, text.length) >>> 0).toString(16)}`;
+}
+
+/**
+ * fingerprint(text), computed in slices while the page is idle, then `done(fp)`: a megabyte
+ * takes several milliseconds, which should not land between two keystrokes in one piece.
+ */
+export function fingerprintWhenIdle(text, done) {
+  let h = FNV_START, at = 0;
+  const step = (deadline) => {
+    do {
+      const end = Math.min(text.length, at + IDLE_SLICE);
+      h = fnv(text, h, at, end);
+      at = end;
+    } while (at < text.length && deadline.timeRemaining() > 1);
+    if (at < text.length) requestIdleCallback(step, { timeout: 2000 });
+    else done(`${text.length}:${(h >>> 0).toString(16)}`);
+  };
+  requestIdleCallback(step, { timeout: 2000 });
 }
 
 export class Recovery {
