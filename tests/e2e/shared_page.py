@@ -21,6 +21,20 @@ from workspace_helpers import find_artifact
 WIDE = CONFIG.VIEWPORT
 TOP = "start.md"  # the top-level document each test starts from
 
+# Resolves, as soon as the editor shows `text` and can be typed into, with the time since
+# navigation and the engine's state then (instant open: before the engine is ready).
+EDITABLE_WITH = """(text) => new Promise((resolve) => {
+  const check = () => {
+    const el = document.querySelector("#editor .cm-content");
+    if (el && el.isContentEditable && window.quire?.ui?.editor?.text() === text) {
+      resolve({ ms: performance.now(), engine: document.documentElement.dataset.engine || "" });
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  check();
+})"""
+
 
 @dataclass
 class Shared:

@@ -6,21 +6,14 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, new_context, open_app, wait_ready
-from shared_page import editor_text, expect_editor_text, open_in_tree, saved, unique
+from shared_page import EDITABLE_WITH, editor_text, expect_editor_text, open_in_tree, saved, unique
 
-# Resolves, as soon as the editor shows `text` and can be typed into, with the time since
-# navigation and the engine's state then.
-EDITABLE_WITH = """(text) => new Promise((resolve) => {
-  const check = () => {
-    const el = document.querySelector("#editor .cm-content");
-    if (el && el.isContentEditable && window.quire?.ui?.editor?.text() === text) {
-      resolve({ ms: performance.now(), engine: document.documentElement.dataset.engine || "" });
-    } else {
-      requestAnimationFrame(check);
-    }
-  };
-  check();
-})"""
+RECOVERED = "Recovered text you typed before the page closed"
+# Holds every `artifacts.update` the page sends from now on: the save is never confirmed.
+HOLD_SAVES = """() => {
+  const engine = quire.engine, call = engine.call.bind(engine);
+  engine.call = (method, params) => method === "artifacts.update" ? new Promise(() => {}) : call(method, params);
+}"""
 
 
 def _open_new(page: Page, name: str, text: str) -> dict:
@@ -73,9 +66,11 @@ def test_typing_into_the_first_screen_is_handed_over(
     browser: Browser, server: QuireServer, foreign_requests: ForeignRequests,
 ) -> None:
     """What is typed into the first screen, before the rest of the page (app.mjs) has loaded,
-    stays in the editor that takes it over, with the caret, and reaches the engine. The rest
-    of the page is held back by a route, so this test needs its own context without the
-    service worker (which would answer from its cache, past the route), and so its own engine."""
+    stays in the editor that takes it over, with the caret, and reaches the engine; and text
+    the last page left unsaved is on the first screen already, and said once the page is put
+    together. The rest of the page is held back by a route, so this test needs its own context
+    without the service worker (which would answer from its cache, past the route), and so its
+    own engine."""
     context = new_context(browser, server.url, foreign_requests, service_workers="block")
     held: list = []
     hold = {"on": False}
@@ -111,5 +106,28 @@ def test_typing_into_the_first_screen_is_handed_over(
         assert engine_call(page, "artifacts.get", {"id": created["id"]})["text"] == text + "early and later"
         expect_editor_text(page, text + "early and later")
         expect(page.get_by_role("status")).not_to_contain_text("Recovered")
+
+        # Typed, never confirmed (the save is held), and the page reloaded: the first screen
+        # shows that text at once, while the rest of the page is still held back.
+        page.evaluate(HOLD_SAVES)
+        page.keyboard.type(" unsaved")
+        page.on("dialog", lambda d: d.accept())  # leaving asks: the save is not confirmed
+        hold["on"] = True
+        held.clear()
+        page.reload(wait_until="commit")
+        recovered = text + "early and later unsaved"
+        page.evaluate(EDITABLE_WITH, recovered)
+        assert page.evaluate("() => !window.quire.ui.store") and held, "app.mjs should be held"
+        page.locator("#editor .cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("!")
+        hold["on"] = False
+        for route in held:
+            route.continue_()
+        expect(page.get_by_role("status")).to_contain_text(RECOVERED)
+        wait_ready(page)
+        saved(page)
+        assert engine_call(page, "artifacts.get", {"id": created["id"]})["text"] == recovered + "!"
+        expect_editor_text(page, recovered + "!")
     finally:
         context.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from e2e_helpers import CONFIG, ForeignRequests, QuireServer, engine_call, wait_ready
-from shared_page import editor, expect_editor_text, open_in_tree, saved, unique
+from shared_page import EDITABLE_WITH, editor, expect_editor_text, open_in_tree, saved, unique
 
 RECOVERED = "Recovered text you typed before the page closed"
 
@@ -112,7 +112,11 @@ def test_recovered_text_can_be_undone_to_what_was_saved(
     editor(page).press("End")
     page.keyboard.type(" not wanted")
     page.on("dialog", lambda d: d.accept())  # leaving asks: the save is not confirmed
-    page.reload(wait_until="domcontentloaded")
+    page.reload(wait_until="commit")
+    # The first screen shows the recovered text at once, not the older saved text first.
+    seen = page.evaluate(EDITABLE_WITH, "saved text not wanted")
+    assert seen["engine"] != "ready", seen
+    expect(page.get_by_role("status")).to_contain_text(RECOVERED)
     wait_ready(page)
     expect(page.get_by_role("status")).to_contain_text(RECOVERED)
     expect_editor_text(page, "saved text not wanted")

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Recovery, applyEdits, fingerprint, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
+import { Recovery, TYPED, applyEdits, differingPart, fingerprint, fingerprintWhenIdle, keptText, recoveredText, unionMerge } from "../../web/ui/recovery.mjs";
 import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "../../web/ui/keptedits.mjs";
 import { EditorState } from "../../web/vendor/codemirror/codemirror.mjs";
 
@@ -146,4 +146,56 @@ test("edits since a full copy bring back the text even when the engine holds ano
   assert.equal(kept.text, "title\ntyped here and more");
   const merged = recoveredText("title\nchanged elsewhere", kept);
   for (const line of ["title", "changed elsewhere", "typed here and more"]) assert.ok(merged.split("\n").includes(line), line);
+});
+
+test("keptText: the kept edits on the shown text, the text typed while opening in front, and the bases named", () => {
+  const r = new Recovery(new MemoryStorage());
+  const saved = "one\ntwo\n";
+  const state = EditorState.create({ doc: saved });
+  const track = freshTrack(state.changes([]));
+  addChanges(track, state.changes({ from: saved.length, insert: "three" }));
+  addAnchor(track, fingerprint(saved + "thr"), state.update({ changes: { from: saved.length, insert: "three" } }).state.changes([]));
+  assert.equal(writeTrack(r, "a", track, [fingerprint(saved)], () => fingerprint(saved)), true);
+  const kept = keptText(r, "a", saved);
+  assert.equal(kept.text, saved + "three");
+  assert.equal(kept.stale, false);
+  assert.equal(kept.typed, false);
+  assert.ok(kept.bases.includes(fingerprint(saved)) && kept.bases.includes(fingerprint(saved + "thr")));
+  // Read only: the record is still there.
+  assert.equal(keptText(r, "a", saved).text, saved + "three");
+  r.keep(TYPED + "a", "early ", { prefix: true });
+  assert.equal(keptText(r, "a", saved).text, "early " + saved + "three");
+  assert.equal(keptText(r, "a", saved).typed, true);
+  // A record that recovers nothing is stale; none at all is null.
+  r.drop("a");
+  r.drop(TYPED + "a");
+  r.keep("b", saved, { bases: [] });
+  assert.deepEqual([keptText(r, "b", saved).text, keptText(r, "b", saved).stale], [null, true]);
+  assert.equal(keptText(r, "c", saved), null);
+});
+
+test("differingPart replaces only what differs between two texts", () => {
+  const apply = (a, { from, to, insert }) => a.slice(0, from) + insert + a.slice(to);
+  for (const [a, b] of [["hello world", "hello brave world"], ["abc", "abc"], ["", "x"], ["x", ""], ["aaa", "aa"], ["ab", "ba"]]) {
+    const part = differingPart(a, b);
+    assert.equal(apply(a, part), b);
+    assert.ok(part.to - part.from <= a.length && part.insert.length <= b.length);
+  }
+  assert.deepEqual(differingPart("hello world", "hello brave world"), { from: 6, to: 6, insert: "brave " });
+});
+
+test("the fingerprint computed in idle slices is the fingerprint", async () => {
+  const idle = [];
+  globalThis.requestIdleCallback = (fn) => { idle.push(fn); return idle.length; };
+  try {
+    const text = "a line of a long note\n".repeat(20000) + "é\u{1F600}";
+    let got = null;
+    fingerprintWhenIdle(text, (fp) => { got = fp; });
+    let slices = 0;
+    while (idle.length) { idle.shift()({ timeRemaining: () => 0 }); slices++; }
+    assert.equal(got, fingerprint(text));
+    assert.ok(slices > 1, "computed in more than one slice");
+  } finally {
+    delete globalThis.requestIdleCallback;
+  }
 });

@@ -14,14 +14,12 @@
 // It works on the Editor's fields: doc (the shown document), detached (documents switched away
 // from whose text is not saved yet), loading, view (the TextView), readOnly, timer, session and store.
 
-import { Recovery, fingerprint, recoveredText } from "./recovery.mjs";
+import { Recovery, TYPED, fingerprint, fingerprintWhenIdle, keptText } from "./recovery.mjs";
 import { note } from "./notifications.mjs";
 import { kindOf } from "./kinds.mjs";
 import { addAnchor, addChanges, copyTrack, freshTrack, keepOnly, writeTrack } from "./keptedits.mjs";
 
-// Text typed into a document still opening is kept under its own key: it goes in front of the
-// content when it arrives, and must never overwrite what an earlier page left for the document.
-export const TYPED = "typed:";
+export { TYPED };
 export const RECOVERED_NOTE = "Recovered text you typed before the page closed";
 // After this long without typing while a save is still unconfirmed, a full copy is kept too.
 const COPY_IDLE_MS = 3000;
@@ -80,10 +78,19 @@ export class Autosave {
 
   /** Fingerprint the saved text while the page is idle, so the first keystroke need not. */
   primeBase(doc) {
-    if (doc.base == null && typeof doc.savedText === "string") requestIdleCallback(() => this.baseOf(doc), { timeout: 5000 });
+    const text = doc.savedText;
+    if (doc.base != null || typeof text !== "string") return;
+    fingerprintWhenIdle(text, (fp) => { if (doc.base == null && doc.savedText === text) doc.base = fp; });
   }
 
-  basesOf(doc) { return doc.sent ? [this.baseOf(doc), doc.sent] : [this.baseOf(doc)]; }
+  /**
+   * The texts the unsaved one continues: the saved text, a save in flight, and those the last
+   * page's record named (`doc.carried`, until a save is confirmed: the engine may hold one).
+   */
+  basesOf(doc) {
+    const bases = doc.sent ? [this.baseOf(doc), doc.sent] : [this.baseOf(doc)];
+    return doc.carried ? [...new Set([...bases, ...doc.carried])] : bases;
+  }
 
   /**
    * The text to show for `artifact` when this page left unsaved text for it last time: that
@@ -91,16 +98,11 @@ export class Autosave {
    */
   recoveredFor(artifact) {
     if (this.readOnly || typeof artifact.text !== "string") return null;
-    const kept = this.recovery.get(artifact.id, artifact.text);
-    const typed = this.recovery.get(TYPED + artifact.id);
-    if (!kept && !typed) return null;
-    let text = recoveredText(artifact.text, kept);
-    if (text === null) this.recovery.drop(artifact.id);
-    if (typed) {
-      text = (typed.text || "") + (text ?? artifact.text);
-      this.recovery.drop(TYPED + artifact.id);
-    }
-    return text === artifact.text ? null : text;
+    const kept = keptText(this.recovery, artifact.id, artifact.text);
+    if (!kept) return null;
+    if (kept.stale) this.recovery.drop(artifact.id);
+    if (kept.typed) this.recovery.drop(TYPED + artifact.id);
+    return kept.text;
   }
 
   /** Text typed into a document that was still opening now belongs to `doc` (and its own key). */
@@ -213,6 +215,7 @@ export class Autosave {
       .then((artifact) => {
         doc.savedText = content;
         doc.base = doc.sent;
+        doc.carried = null;
         doc.savedDoc = sentDoc;
         doc.failed = null;
         this.keepSince(doc, content);

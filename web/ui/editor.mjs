@@ -181,6 +181,7 @@ export class Editor extends Opening {
     if (first) {
       this.doc.savedDoc = first.savedDoc;
       this.doc.track = freshTrack(first.empty);
+      if (first.bases.length) this.doc.carried = first.bases;
       return;
     }
     this.view.load(this.doc.id, loaded);

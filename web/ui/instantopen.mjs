@@ -8,6 +8,7 @@
 
 import { $ } from "./dom.mjs";
 import { Autosave } from "./autosave.mjs";
+import { TYPED } from "./recovery.mjs";
 import { readSnapshot } from "./snapshot.mjs";
 import { takeFirstView } from "./firstview.mjs";
 
@@ -20,8 +21,20 @@ export class InstantOpen extends Autosave {
     if (!snap || this.doc || this.loading) return false;
     this.show({ ...snap.artifact, text: snap.text }, { provisional: true, first });
     if (first && !first.changes.empty) this.onInput(first.changes);
+    if (first?.recovered) this.tookRecovered(first);
     $("#boot").hidden = true;
     return true;
+  }
+
+  /**
+   * The first view showed unsaved text the last page left: it is this document's own record
+   * now (written above), and it is said, as for text recovered here (see Editor.show).
+   */
+  tookRecovered(first) {
+    if (first.typedKept && !this.recovery.failed) this.recovery.drop(TYPED + first.id);
+    if (first.changes.empty) return;
+    this.announceRecovered(this.doc, first.snapshot.text);
+    this.doc.recoveredOver = first.snapshot.text; // said again once the engine is ready
   }
 
   /**

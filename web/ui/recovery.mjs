@@ -16,15 +16,43 @@
 // with node).
 const TEXT_KEY = "quire.unsaved.";
 const META_KEY = "quire.unsaved-meta.";
+// Text typed into a document still opening is kept under its own key: it goes in front of the
+// content when it arrives, and must never overwrite what an earlier page left for the document.
+export const TYPED = "typed:";
 
-/** A fingerprint of a text (FNV-1a over its UTF-16 units, with the length): cheap, not secure. */
-export function fingerprint(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+const FNV_START = 0x811c9dc5;
+const IDLE_SLICE = 1 << 16; // characters between looks at the idle deadline
+
+/** FNV-1a over text[from, to), continuing from `h`. */
+function fnv(text, h, from, to) {
+  for (let i = from; i < to; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return `${text.length}:${(h >>> 0).toString(16)}`;
+  return h;
+}
+
+/** A fingerprint of a text (FNV-1a over its UTF-16 units, with the length): cheap, not secure. */
+export function fingerprint(text) {
+  return `${text.length}:${(fnv(text, FNV_START, 0, text.length) >>> 0).toString(16)}`;
+}
+
+/**
+ * fingerprint(text), computed in slices while the page is idle, then `done(fp)`: a megabyte
+ * takes several milliseconds, which should not land between two keystrokes in one piece.
+ */
+export function fingerprintWhenIdle(text, done) {
+  let h = FNV_START, at = 0;
+  const step = (deadline) => {
+    do {
+      const end = Math.min(text.length, at + IDLE_SLICE);
+      h = fnv(text, h, at, end);
+      at = end;
+    } while (at < text.length && deadline.timeRemaining() > 1);
+    if (at < text.length) requestIdleCallback(step, { timeout: 2000 });
+    else done(`${text.length}:${(h >>> 0).toString(16)}`);
+  };
+  requestIdleCallback(step, { timeout: 2000 });
 }
 
 export class Recovery {
@@ -179,6 +207,34 @@ export function recoveredText(current, kept) {
   if (kept.text === current) return null;
   if (kept.bases.includes(fingerprint(current))) return kept.text;
   return unionMerge(current, kept.text);
+}
+
+/**
+ * What the last page left unsaved for document `id`, whose engine text is `current`:
+ * {text, stale, typed, bases}, or null when nothing was kept. `text`: what to show (null: the
+ * kept text recovers nothing); `stale`: the document's own record recovers nothing (it may be
+ * dropped); `typed`: text typed while it was opening goes in front (its TYPED record);
+ * `bases`: fingerprints of texts the kept one continues. Reads only: the callers drop.
+ */
+export function keptText(recovery, id, current) {
+  const kept = recovery.get(id, current);
+  const typed = recovery.get(TYPED + id);
+  if (!kept && !typed) return null;
+  let text = recoveredText(current, kept);
+  const stale = text === null;
+  if (typed) text = (typed.text || "") + (text ?? current);
+  const bases = kept ? [...kept.bases, ...(kept.anchors ?? []).map((a) => a?.fp)].filter((fp) => typeof fp === "string") : [];
+  return { text: text === current ? null : text, stale, typed: Boolean(typed), bases: [...new Set(bases)] };
+}
+
+/** The change from `a` to `b` that keeps their common start and end: {from, to, insert}. */
+export function differingPart(a, b) {
+  const most = Math.min(a.length, b.length);
+  let start = 0;
+  while (start < most && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < most - start && a.charCodeAt(a.length - 1 - end) === b.charCodeAt(b.length - 1 - end)) end++;
+  return { from: start, to: a.length - end, insert: b.slice(start, b.length - end) };
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 } from "../vendor/codemirror/codemirror.mjs";
 import { markdownBindings } from "./mdcommands.mjs";
 import { markdownHighlight } from "./texttheme.mjs";
+import { differingPart } from "./recovery.mjs";
 
 const HUGE_PARAGRAPH = 50_000; // characters without a blank line
 const KEPT_STATES = 24; // documents whose undo history is kept while switched away from
@@ -160,7 +161,10 @@ export class TextView {
       changes, selection: { anchor: 0 }, annotations: reloaded.of(true),
       effects: this.dynamic.reconfigure(this.dynamicExtensions()),
     });
-    this.view.scrollDOM.scrollTop = 0;
+    // A view's first document starts at the top already; setting scrollTop would force a
+    // layout of the whole page before its first frame (about 9 ms on the first screen).
+    if (this.loadedOnce) this.view.scrollDOM.scrollTop = 0;
+    this.loadedOnce = true;
   }
 
   /** Keep the shown document's state for when it is shown again. */
@@ -181,6 +185,17 @@ export class TextView {
     const { doc } = this.view.state;
     if (doc.length === text.length && doc.toString() === text) return;
     this.view.dispatch({ changes: { from: 0, to: doc.length, insert: text }, userEvent: "input.replace" });
+  }
+
+  /**
+   * Show `text` instead of the loaded one, as one undoable edit that onChange does not hear of
+   * (unsaved text recovered on opening: whoever calls this keeps it). Only the part that differs
+   * is replaced, so the edit stays as small as what was typed. Returns its ChangeSet.
+   */
+  restore(text) {
+    const tr = this.view.state.update({ changes: differingPart(this.text(), text), annotations: reloaded.of(true) });
+    this.view.dispatch(tr);
+    return tr.changes;
   }
 
   /** Insert text at `at` (the caret by default) and put the caret after it. */
