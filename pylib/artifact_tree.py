@@ -38,7 +38,8 @@ _TREE_JSON = f"""SELECT '{{"folders":' || (
     'pending_upload', CASE WHEN pending THEN json('true') ELSE json('false') END))
   FROM (SELECT id, path, name, mime_type, kind, size_bytes, hash, created_at, updated_at,
                length(path) - length(name) AS cut,
-               id IN (SELECT artifact_id FROM pending_uploads) AS pending
+               (id IN (SELECT artifact_id FROM pending_uploads)
+                OR (hash, size_bytes) IN (SELECT sha256, size_bytes FROM local_files)) AS pending
         FROM artifacts INDEXED BY idx_artifacts_listing
         WHERE deleted_at IS NULL ORDER BY path)
 ) || '}}'"""

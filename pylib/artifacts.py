@@ -36,7 +36,10 @@ _LIST_COLS = (
 # Where a large file's bytes are kept outside the SQLite file: the object's ``s3_key``, or
 # ``""`` while the object cannot be named yet (the workspace key is locked).
 Kept = str | None
-_COLS = _LIST_COLS + ", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
+# Pending: waiting inside the SQLite file, or kept on this device under a local name.
+_COLS = _LIST_COLS + (", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
+                      " OR EXISTS (SELECT 1 FROM local_files l"
+                      " WHERE l.sha256 = a.hash AND l.size_bytes = a.size_bytes)")
 
 
 def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]:

@@ -32,6 +32,9 @@ class ArtifactSummary(_Row):
     hash: str | None
     created_at: int
     updated_at: int
+    # Kept on this device until it can be uploaded: inside the SQLite file (`pending_uploads`,
+    # older engines and the synchronous calls) or in the device store under a local name
+    # (`local_files`: the workspace key was locked).
     pending_upload: bool = False
 
 

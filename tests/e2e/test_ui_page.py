@@ -53,7 +53,8 @@ def test_shell_paints_first_then_the_workspace(page: Page, shared: Shared, serve
 
 def test_first_paint_is_fast(page: Page, shared: Shared, server: QuireServer) -> None:
     # Budget: 300 ms, or twice a bare page from the same server when this machine is busy.
-    # Best of three each, after a warm-up, so one scheduling hiccup does not decide.
+    # Best of three each, after a warm-up, so one scheduling hiccup does not decide; the two
+    # alternate, so that both meet the same load (another test worker shares the cores).
     def paint(url: str) -> float:
         p = shared.context.new_page()
         p.goto(url)
@@ -62,9 +63,14 @@ def test_first_paint_is_fast(page: Page, shared: Shared, server: QuireServer) ->
         p.close()
         return value
 
+    # Warm: the service worker has the app cached and answers (a page that paints while it is
+    # still installing shares the cores with its precache), as on any visit after the first.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
     paint(server.url)
-    ours = min(paint(server.url) for _ in range(3))
-    bare = min(paint(server.url + "healthz") for _ in range(3))
+    rounds = [(paint(server.url), paint(server.url + "healthz")) for _ in range(3)]
+    ours, bare = min(r[0] for r in rounds), min(r[1] for r in rounds)
+    print(f"first paint {ours:.0f} ms, a bare page {bare:.0f} ms")
     assert ours <= max(300, 2 * bare), (ours, bare)
 
 

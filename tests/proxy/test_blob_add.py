@@ -74,7 +74,8 @@ def test_a_large_file_added_with_the_key_unlocked_never_enters_the_sqlite_file(r
     assert out["waiting"] == ["waiting"] and out["uploaded"] == ["on_device"]
     assert out["opened"] is True and out["reopened"] == ([True] * 3, [])
     assert out["taken"]["code"] == "conflict" and out["files_after_refusal"] == 1
-    assert out["locked"]["pending_upload"] is False  # no key: on the device, named once unlocked
+    # No key: kept on the device (pending, the tree's "local" badge) and named once unlocked.
+    assert out["locked"]["pending_upload"] is True
     blobs = [k for k in stored_objects(s3_service, remote[2]) if k.startswith("blobs/")]
     assert len(blobs) == 1
     with sqlite3.connect(path) as conn:
@@ -118,7 +119,7 @@ def test_files_added_and_saved_while_locked_upload_once_the_key_is_unlocked(remo
 
     out = run(scenario())
     assert out["grew"] < 256 * 1024, out["grew"]
-    assert out["saved"] == (False, len(second))
+    assert out["saved"] == (True, len(second))  # pending: kept on this device under a local name
     assert out["locked"] == (False, 2, ["waiting"]) and out["s3_locked"] == []
     assert out["uploaded"] == ["on_device"] and out["device"] == [64, 64]  # named: no local name left
     assert out["third"] == ["waiting"]

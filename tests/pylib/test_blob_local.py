@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pylib import api, platform, rpc
+from pylib.artifact_tree import list_tree
 from pylib.blobs import BlobStore, ledger, local, service
 from pylib.blobs.device import DirectoryFiles
 from pylib.keys import new_data_key
@@ -71,6 +72,7 @@ def test_files_added_while_locked_stay_on_the_device_and_are_named_once_a_key_is
         before = os.path.getsize(path)
         added = await call("files.add", path="/a.bin", data=one, mime_type="application/octet-stream")
         out["added"] = added["pending_upload"], added["size_bytes"]
+        out["tree"] = [(a["path"], a["pending_upload"]) for a in list_tree(api.current())["artifacts"]]
         out["grew"] = os.path.getsize(path) - before
         out["after_add"] = names(folder)
         out["list"] = [(r["path"], r["state"]) for r in await call("files.list")]
@@ -123,7 +125,8 @@ def test_files_added_while_locked_stay_on_the_device_and_are_named_once_a_key_is
         return out
 
     out = run(scenario())
-    assert out["added"] == (False, len(one))
+    # Pending (the tree's "local" badge): kept on this device until it can be uploaded.
+    assert out["added"] == (True, len(one)) and out["tree"] == [("/a.bin", True)]
     assert out["grew"] < 256 * 1024, out["grew"]  # a pointer and a few rows, not 1 MB
     assert out["after_add"] == [local.local_name(sha["one"])]
     assert out["list"] == [("/a.bin", "waiting")]
