@@ -6,6 +6,10 @@ its SHA-256 ``hash``. Rebuilt bytes are kept only while a version still to come 
 against them (nearly always just the next one), so a walk holds about one text at a time
 and reads each row once. A version that cannot be rebuilt is reported in words, naming the
 document and the version; the versions stored against it are reported as depending on it.
+
+A version of a file over the inline limit keeps only its size and hash by design (its bytes
+are an object in S3, checked by the ``blobs`` check): the walk passes over it, neither
+reported nor rebuilt, so the check does not flag it and the repair does not drop it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from pylib import deltas
-from pylib.content import digest, to_bytes
+from pylib.content import FILE_INLINE_LIMIT, digest, to_bytes
 from pylib.errors import VersionCorrupt
 from pylib.version_store import anchor
 
@@ -53,12 +57,14 @@ def describe(path: str, version: Rebuilt) -> str:
 class _Walk:
     def __init__(self, conn: sqlite3.Connection, artifact_id: str) -> None:
         self.conn = conn
+        # length() is read from the record header: the content itself is not loaded.
         rows = conn.execute(
-            "SELECT id, seq, storage, base_id, hash, created_at FROM artifact_versions"
-            " WHERE artifact_id = ? ORDER BY seq", (artifact_id,)).fetchall()
-        self.meta = {r[0]: r[1:] for r in rows}
+            "SELECT id, seq, storage, base_id, hash, created_at, length(content) IS NULL"
+            " AND storage = 'full' AND size_bytes > ? FROM artifact_versions"
+            " WHERE artifact_id = ? ORDER BY seq", (FILE_INLINE_LIMIT, artifact_id)).fetchall()
+        self.meta = {r[0]: r[1:6] for r in rows}
         self.numbers = {r[0]: i + 1 for i, r in enumerate(rows)}
-        self.order = [r[0] for r in reversed(rows)]
+        self.order = [r[0] for r in reversed(rows) if not r[6]]
         self.refs = Counter(r[3] for r in rows if r[2] == "delta" and r[3] is not None)
         self.done: dict[str, bytes | _Broken] = {}
         self.yielded: set[str] = set()

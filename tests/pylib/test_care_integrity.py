@@ -174,3 +174,25 @@ def test_the_care_status_still_answers_on_a_damaged_workspace(tmp_path):
     assert "dictionary" not in status["due"] and "retention" in status
     assert not integrity.check(ws, record=False)["ok"]
     ws.close()
+
+
+def test_a_large_file_versions_pass_the_check_and_survive_a_repair(tmp_path):
+    # A file over the inline limit keeps only size and hash in history (its bytes live in
+    # S3): that is by design, neither a problem to report nor a version to drop.
+    ws = _ws(tmp_path)
+    big = artifacts.upload(ws, "/files/scan.bin", b"\x00\x01" * (1024 * 1024))
+    artifacts.set_content(ws, big.id, b"\x02\x03" * (1024 * 1024))
+    small = artifacts.upload(ws, "/files/small.bin", b"\x00\x07" * 100)
+    before = [v["id"] for v in versions.list_versions(ws, big.id)]
+    assert len(before) == 2
+    result = integrity.check(ws, record=False)
+    assert [p for p in result["problems"] if p["check"] == "history"] == []
+    assert repair.repair(ws)["versions_dropped"] == 0
+    assert [v["id"] for v in versions.list_versions(ws, big.id)] == before
+    # A small file's version without its content is damage, and is still reported.
+    ws.conn.execute("UPDATE artifact_versions SET content = NULL WHERE artifact_id = ?",
+                    (small.id,))
+    problems = [p for p in integrity.check(ws, record=False)["problems"]
+                if p["check"] == "history"]
+    assert [p["artifact_id"] for p in problems] == [small.id]
+    assert problems[0]["message"].endswith("has no stored content.")
