@@ -1,6 +1,7 @@
 """Embedding throughput in headless Chromium (chunks/s, 256- and 64-token chunks): Quire's
-embedding worker (web/embed/worker.mjs: batches of similar length) at 1 and 2 threads and
-several batch sizes, against transformers.js's default pipeline called one chunk at a time
+embedding worker (web/embed/worker.mjs: batches of similar length) at 1 and 2 threads, as one
+worker or two of one thread each (web/embed/client.mjs shares the batches out), and several
+batch sizes, against transformers.js's default pipeline called one chunk at a time
 (the same-run baseline) and against CPython onnxruntime on the same ONNX file and texts (the
 native ceiling). Timings on a shared machine are noisy: compare the ratios of one run.
 
@@ -39,9 +40,11 @@ def main() -> int:
     check_vendored()
     count = 16 if args.quick else 48
     sets = {"256-token": texts(count, 300), "64-token": texts(count * 2, 50)}
-    # batch 0: the worker's own choice (about eight full chunks of text per run)
-    configs = [(2, 0), (1, 8), (2, 1), (2, 8), (2, 16)] if args.quick else [
-        (2, 0), (1, 0), (1, 1), (1, 8), (2, 1), (2, 4), (2, 8), (2, 16), (2, 32)]
+    # (workers, threads each, batch); batch 0: the worker's own choice (about four full
+    # chunks of text per run)
+    configs = [(2, 1, 0), (1, 2, 0), (1, 1, 8), (1, 2, 4), (2, 1, 4)] if args.quick else [
+        (2, 1, 0), (1, 2, 0), (1, 1, 0), (1, 1, 1), (1, 1, 8), (1, 2, 1), (1, 2, 4), (1, 2, 8),
+        (1, 2, 16), (1, 2, 32), (2, 1, 2), (2, 1, 4), (2, 1, 8)]
     native = ReferenceEmbedder()
     print(f"load: {os.getloadavg()[0]:.1f} (1-minute average, 2 shared cores)\n", flush=True)
     with bench_server() as url, chromium() as cr:
@@ -54,7 +57,8 @@ def main() -> int:
         # not), and no row should carry that cost.
         warm = texts(4, 50)
         page.evaluate("(t) => timeDefault(t, 0)", warm)
-        page.evaluate("([t, th, b]) => timeOurs(t, th, b)", [warm, 2, 0])
+        page.evaluate("([t, th, b, w]) => timeOurs(t, th, b, w)", [warm, 2, 0, 1])
+        page.evaluate("([t, th, b, w]) => timeOurs(t, th, b, w)", [warm, 1, 0, 2])
         for label, chunk_texts in sets.items():
             n = len(chunk_texts)
             # The baseline as the issue names it: the default pipeline as shipped, which
@@ -71,12 +75,14 @@ def main() -> int:
                   f" ({default_threads} thread{'s' if default_threads != 1 else ''}, its own"
                   f" choice), {base2:.1f}/s given 2 threads; CPython onnxruntime:"
                   f" {native_rate:.1f}/s")
-            print(f"{'threads':>7} {'batch':>5} {'chunks/s':>9} {'vs default':>10}"
+            print(f"{'workers':>7} {'threads':>7} {'batch':>5} {'chunks/s':>9} {'vs default':>10}"
                   f" {'vs default@2':>12} {'vs native':>9}", flush=True)
-            for threads, batch in configs:
-                ms = page.evaluate("([t, th, b]) => timeOurs(t, th, b)", [chunk_texts, threads, batch])
+            for workers, threads, batch in configs:
+                ms = page.evaluate("([t, th, b, w]) => timeOurs(t, th, b, w)",
+                                   [chunk_texts, threads, batch, workers])
                 rate = n / ms * 1000
-                print(f"{threads:>7} {batch or 'auto':>5} {rate:>9.1f} {rate / base:>9.2f}x"
+                print(f"{workers:>7} {threads:>7} {batch or 'auto':>5} {rate:>9.1f}"
+                      f" {rate / base:>9.2f}x"
                       f" {rate / base2:>11.2f}x {rate / native_rate:>8.2f}x", flush=True)
             print(flush=True)
     return 0

@@ -54,6 +54,8 @@ def test_browser_vectors_match_native_onnxruntime(browser: Browser, pages_url: s
         flat = page.evaluate("(texts) => window.embedTexts(texts, 4)", TEXTS)
         # The worker's own batching (by length) gives the same vectors as fixed batches of 4.
         auto = page.evaluate("(texts) => window.embedTexts(texts)", TEXTS)
+        # Two workers, each given groups of 2 as it comes free: the same vectors, in order.
+        two = page.evaluate("(texts) => window.embedTwo(texts, 2)", TEXTS)
     finally:
         ctx.close()
     assert info["model"] == "all-MiniLM-L6-v2" and info["dims"] == 384
@@ -61,6 +63,8 @@ def test_browser_vectors_match_native_onnxruntime(browser: Browser, pages_url: s
     native = ReferenceEmbedder().embed(TEXTS).astype(np.float64)
     assert np.allclose(np.linalg.norm(browser_vectors, axis=1), 1.0, atol=1e-4)
     assert np.allclose(np.array(auto).reshape(len(TEXTS), 384), browser_vectors, atol=2e-3)
+    assert two["lanes"] == 2
+    assert np.allclose(np.array(two["flat"]).reshape(len(TEXTS), 384), browser_vectors, atol=2e-3)
     cosines = (browser_vectors * native).sum(axis=1)
     assert cosines.min() >= 0.999, dict(zip(TEXTS, cosines.round(5)))
     # Different texts give different vectors (a constant output would pass the check above only

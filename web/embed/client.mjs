@@ -2,6 +2,9 @@
 // EmbedError with a code, and a crashed worker restarted on the next call (`onRestart` then
 // runs, so the owner can load the index into the new worker and resume).
 
+import { groups } from "./batching.mjs";
+import { DIMS } from "./vectors.mjs";
+
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 
 export class EmbedError extends Error {
@@ -13,8 +16,12 @@ export class EmbedError extends Error {
 }
 
 export class Embedder {
-  constructor({ threads, onRestart } = {}) {
+  /** `workers`: how many workers embed at once (each with `threads` onnxruntime threads); the
+   * first also keeps the vector index, the others start on the first embed of several groups. */
+  constructor({ threads, workers = 1, onRestart } = {}) {
     this.threads = threads;
+    this.lanes = workers;
+    this.helpers = null;
     this.onRestart = onRestart ?? null;
     this.worker = null;
     this.pending = new Map();
@@ -76,9 +83,31 @@ export class Embedder {
     return this.send(op, params, transfer);
   }
 
-  /** Unit vectors (Float32Array, 384 per text) for these texts. */
-  embed(texts, { batch } = {}) {
-    return this.call("embed", { texts, batch });
+  /** Unit vectors (Float32Array, 384 per text) for these texts. With several workers, the
+   * groups of similar length (./batching.mjs) are shared out as each worker comes free. */
+  async embed(texts, { batch } = {}) {
+    const parts = this.lanes > 1 ? groups(texts, batch) : [];
+    if (parts.length < 2) return this.call("embed", { texts, batch });
+    const lanes = [this, ...await this.startHelpers()];
+    const out = new Float32Array(texts.length * DIMS);
+    let next = 0;
+    await Promise.all(lanes.map(async (lane) => {
+      while (next < parts.length) {
+        const picked = parts[next++];
+        const floats = await lane.call("embed", { texts: picked.map((i) => texts[i]), batch });
+        picked.forEach((i, row) => out.set(floats.subarray(row * DIMS, (row + 1) * DIMS), i * DIMS));
+      }
+    }));
+    return out;
+  }
+
+  /** The other workers, started once; one that cannot load the model is left out. */
+  async startHelpers() {
+    this.helpers ??= Promise.all(Array.from({ length: this.lanes - 1 }, async () => {
+      const helper = new Embedder({ threads: this.threads });
+      try { await helper.start(); return helper; } catch { helper.stop(); return null; }
+    })).then((started) => started.filter(Boolean));
+    return this.helpers;
   }
 
   put(items, data) {
@@ -96,5 +125,7 @@ export class Embedder {
   stop() {
     this.worker?.terminate();
     this.worker = null;
+    this.helpers?.then((started) => started.forEach((helper) => helper.stop()));
+    this.helpers = null;
   }
 }

@@ -17,15 +17,10 @@
 
 import { env, AutoTokenizer, AutoModel } from "../vendor/transformers/transformers.min.js";
 import { DIMS, VectorIndex } from "./vectors.mjs";
+import { groups } from "./batching.mjs";
 
 export const MODEL = "all-MiniLM-L6-v2";
 export const MAX_TOKENS = 256;
-// Measured (bench/engine_embed_throughput.py, 2 cores, quiet): 4 chunks per run were best for
-// 256-token chunks and 4-16 for 64-token ones (32 lost a third), so a batch holds about as
-// much text as 4 full chunks (BATCH_CHARS, ~256 tokens each), at most MAX_BATCH chunks.
-// 2 threads are about 1.5-1.8x one.
-const BATCH_CHARS = 4 * 1200;
-const MAX_BATCH = 16;
 const vendor = (path) => new URL(`../vendor/${path}`, import.meta.url).href;
 
 env.allowRemoteModels = false;
@@ -91,15 +86,7 @@ function meanPool(hidden, mask, rows, tokens, out, offsets) {
 async function embed({ texts, batch }) {
   if (!model) await init();
   const out = new Float32Array(texts.length * DIMS);
-  const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
-  for (let start = 0; start < order.length;) {
-    // Sorted by length, so the batch's last text is its longest (what every row is padded to).
-    let end = start + 1;
-    const fits = (n) => n <= MAX_BATCH && n * Math.min(texts[order[start + n - 1]].length, 1200) <= BATCH_CHARS;
-    if (batch) end = Math.min(order.length, start + batch);
-    else while (end < order.length && fits(end - start + 1)) end++;
-    const picked = order.slice(start, end);
-    start = end;
+  for (const picked of groups(texts, batch)) {
     const inputs = tokenizer(picked.map((i) => texts[i]), {
       padding: true, truncation: true, max_length: MAX_TOKENS,
     });
