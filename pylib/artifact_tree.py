@@ -27,6 +27,14 @@ END"""
 # ``{folders, artifacts}`` as one JSON text. An ORDER BY subquery under an aggregate is not
 # flattened or dropped, so json_group_array sees rows in path order (tests/pylib checks the
 # order, and that the plan has no sort). Values computed in the subquery are computed once.
+def kept_locally(table: str = "") -> str:
+    """SQL that is true when the artifact row's bytes are kept on this device under a local
+    name (``local_files``, :mod:`pylib.blobs.local`); ``table``: the alias of ``artifacts``.
+    The ``IN`` set is built once per statement, not per row (the tree reads every row)."""
+    col = f"{table}." if table else ""
+    return f"({col}hash, {col}size_bytes) IN (SELECT sha256, size_bytes FROM local_files)"
+
+
 _TREE_JSON = f"""SELECT '{{"folders":' || (
   SELECT json_group_array(path) FROM (
     SELECT path FROM folders WHERE deleted_at IS NULL ORDER BY path)
@@ -39,7 +47,7 @@ _TREE_JSON = f"""SELECT '{{"folders":' || (
   FROM (SELECT id, path, name, mime_type, kind, size_bytes, hash, created_at, updated_at,
                length(path) - length(name) AS cut,
                (id IN (SELECT artifact_id FROM pending_uploads)
-                OR (hash, size_bytes) IN (SELECT sha256, size_bytes FROM local_files)) AS pending
+                OR {kept_locally()}) AS pending
         FROM artifacts INDEXED BY idx_artifacts_listing
         WHERE deleted_at IS NULL ORDER BY path)
 ) || '}}'"""

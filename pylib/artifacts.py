@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from pylib import activity, folders, jsondata, textstore, versions
+from pylib.artifact_tree import kept_locally
 from pylib.artifact_tree import list_tree, tree_json  # noqa: F401  (re-exported: the tree is read as artifacts.*)
 from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
@@ -38,8 +39,7 @@ _LIST_COLS = (
 Kept = str | None
 # Pending: waiting inside the SQLite file, or kept on this device under a local name.
 _COLS = _LIST_COLS + (", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
-                      " OR EXISTS (SELECT 1 FROM local_files l"
-                      " WHERE l.sha256 = a.hash AND l.size_bytes = a.size_bytes)")
+                      f" OR {kept_locally('a')}")
 
 
 def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]:
@@ -277,8 +277,7 @@ def move(ws: Workspace, artifact_id: str, folder: str) -> Artifact:
 
 
 # A pointer: the object's key, or bytes on this device not named yet (pylib.blobs.local).
-_ELSEWHERE = ("SELECT s3_key IS NOT NULL OR EXISTS (SELECT 1 FROM local_files l WHERE l.sha256 = a.hash"
-              " AND l.size_bytes = a.size_bytes) FROM artifacts a WHERE a.id = ?")
+_ELSEWHERE = f"SELECT s3_key IS NOT NULL OR {kept_locally('a')} FROM artifacts a WHERE a.id = ?"
 
 
 def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
