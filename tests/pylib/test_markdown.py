@@ -173,9 +173,11 @@ def test_fifty_kilobytes_render_quickly():
     "> - " * 2_500, "1. " * 3_000, "[a](<" * 2_000, '[a](b "' * 2_000,
 ])
 def test_hostile_inputs_stay_fast(text):
-    started = time.perf_counter()
+    # Processor time, not wall time: a quadratic parser still needs seconds of it, and other
+    # work on a shared machine does not count against this one.
+    started = time.process_time()
     html = render_markdown(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert "<script" not in html
 
 
