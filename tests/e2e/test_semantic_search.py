@@ -100,6 +100,17 @@ def test_paraphrase_related_resume_and_offline(browser, own_server: QuireServer,
         page.wait_for_function("() => window.quire.semantic?.indexer?.progress", polling=250, timeout=120_000)
         after = page.evaluate("window.quire.semantic.indexer.progress.embedded")
         assert after >= before > 0, (before, after)
+        # Left open while the index grows, the panel fills in with no key pressed again.
+        page.evaluate("window.quire.semantic.indexer.hold(true)")
+        if not page.evaluate("window.quire.semantic.indexer.progress.done"):
+            options = _panel_search(page, PARAPHRASE)
+            note = page.locator("#search-note")
+            expect(note).to_have_text(re.compile(r"Semantic results are (partial|not ready yet|late)"))
+            page.evaluate("window.quire.semantic.indexer.hold(false)")
+            expect(note).to_be_hidden(timeout=240_000)
+            expect(options.first).to_have_accessible_name("Refund policy.md")
+            page.keyboard.press("Escape")
+        page.evaluate("window.quire.semantic.indexer.hold(false)")
         done = _wait_indexed(page)
         assert done["indexed"] == done["documents"] == len(NOTES) + 24
         expect(page.locator("#index-state")).to_have_text("")

@@ -98,7 +98,10 @@ class SearchPanel {
       ],
     });
     this.dialog.body.classList.add("search-panel");
-    this.dialog.closed.then(() => { openNow = null; });
+    // Results shown with a note (semantic search still loading or indexing) are asked again
+    // as it can answer more, so they fill in while the panel stays open.
+    const stop = this.semantic?.onChange?.(() => { if (!this.note.hidden) this.soon(); }) ?? (() => {});
+    this.dialog.closed.then(() => { openNow = null; stop(); });
   }
 
   wire() {

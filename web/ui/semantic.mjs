@@ -30,6 +30,7 @@ export class Semantic {
     this.indexLoaded = false;
     this.problem = null;
     this.openId = null;
+    this.listeners = new Set();
     // The last key, click or scroll: the indexer waits while the user is at work.
     this.lastInput = -Infinity;
     const seen = () => { this.lastInput = performance.now(); };
@@ -63,12 +64,13 @@ export class Semantic {
     try {
       await this.embedder.start();
       this.available = true;
-      this.indexer.loaded.then(() => { this.indexLoaded = true; });
+      this.indexer.loaded.then(() => { this.indexLoaded = true; this.changed(); });
       await this.indexer.run();
     } catch (error) {
       this.available = false;
       this.problem = error?.message ?? String(error);
       this.problemCode = error?.code ?? null;
+      this.changed();
       this.setStatus(error?.code === "model_unavailable"
         ? "Semantic search is unavailable (the search model could not be loaded); keyword search works."
         : `Semantic indexing stopped: ${this.problem}`, "error");
@@ -85,6 +87,18 @@ export class Semantic {
   showProgress({ documents, indexed, done }) {
     this.setStatus(done ? "" : `Indexed ${number.format(indexed)} of ${number.format(documents)} documents`,
       done ? "done" : "indexing");
+    this.changed();
+  }
+
+  /** Call `fn()` whenever semantic search can answer more than before (the model or the index
+   * loaded, more documents indexed, or it stopped); returns the way to stop. */
+  onChange(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  changed() {
+    for (const fn of this.listeners) fn();
   }
 
   /** How far semantic search can answer now: {state: "ready" | "partial" | "loading" |
