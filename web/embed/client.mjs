@@ -86,7 +86,11 @@ export class Embedder {
   /** Unit vectors (Float32Array, 384 per text) for these texts. With several workers, the
    * groups of similar length (./batching.mjs) are shared out as each worker comes free. */
   async embed(texts, { batch } = {}) {
-    const parts = this.lanes > 1 ? groups(texts, batch) : [];
+    let parts = this.lanes > 1 ? groups(texts, batch) : [];
+    // Fewer groups than workers (short texts fit one group): cut them smaller, so none idles.
+    if (!batch && parts.length < this.lanes && texts.length >= this.lanes) {
+      parts = groups(texts, Math.ceil(texts.length / this.lanes));
+    }
     if (parts.length < 2) return this.call("embed", { texts, batch });
     const lanes = [this, ...await this.startHelpers()];
     const out = new Float32Array(texts.length * DIMS);

@@ -124,8 +124,10 @@ export class Indexer {
     if (!todo.chunks.length) return false;
     const vectors = [];
     const started = performance.now();
-    for (let start = 0; start < todo.chunks.length && performance.now() - started < CYCLE_MS; start += BATCH) {
-      const batch = todo.chunks.slice(start, start + BATCH);
+    // One call keeps every embedding worker busy: BATCH chunks for each.
+    const size = BATCH * (this.embedder.lanes ?? 1);
+    for (let start = 0; start < todo.chunks.length && performance.now() - started < CYCLE_MS; start += size) {
+      const batch = todo.chunks.slice(start, start + size);
       await this.quiet();
       this.running++;
       const floats = await this.embedder.embed(batch.map((c) => c.text)).finally(() => { this.running--; });
