@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { snippetParts, groupHits, locateMatch } from "../../web/ui/searchtext.mjs";
+import { snippetParts, readableParts, groupHits, locateMatch } from "../../web/ui/searchtext.mjs";
 
 test("a snippet's marks become parts; escaped markup stays text", () => {
   assert.deepEqual(snippetParts("a &lt;b&gt; <mark>word</mark> &amp; &quot;x&quot; &#x27;y&#x27;"), [
@@ -83,4 +83,24 @@ test("long texts: matches across the windows' edges are found, words cut by an e
     const m = locateMatch(text, ["zephyr"]);
     assert.equal(text.slice(m.from, m.to), "zephyrs"); // the first window's prefix match wins
   }
+});
+
+test("a snippet reads without Markdown's markup, its marks kept", () => {
+  const text = (html) => readableParts(snippetParts(html)).map((p) => (p.mark ? `[${p.text}]` : p.text)).join("");
+  assert.equal(text("# Refund policy\nCustomers may <mark>return</mark> any item.\n\n| a | b |\n|:-|-:|\n| 1 | 2 |"),
+    "Refund policy Customers may [return] any item. a b 1 2 ");
+  assert.equal(text("- [ ] task one\n- [x] **done** and `code`\n> quoted\n1. first"),
+    "task one done and code quoted first");
+  assert.equal(text("See [[Refund policy]], [[notes/a|the plan]] and [the site](https://x.org \"t\") ![pic](p.png)"),
+    "See Refund policy, the plan and the site pic");
+  // Words are never taken: numbers, dashes and stars inside a sentence stay.
+  assert.equal(text("In 2024. prices rose 3-4 % and 2*3 is six"), "In 2024. prices rose 3-4 % and 2*3 is six");
+  assert.deepEqual(readableParts([{ text: "**", mark: false }, { text: "bold", mark: true }]), [{ text: "bold", mark: true }]);
+});
+
+test("a chunk's text, its lines already joined, reads without markup too", () => {
+  const text = (html) => readableParts(snippetParts(html)).map((p) => p.text).join("");
+  assert.equal(text("Refund policy Customers may return. | a | b | |:-|-:| | 1 | 2 | - [ ] task one - [x] done ## Next"),
+    "Refund policy Customers may return. a b 1 2 task one done Next");
+  assert.equal(text("a range 3 - 4 and a dash - here, issue #12"), "a range 3 - 4 and a dash - here, issue #12");
 });

@@ -4,14 +4,16 @@
 
 import { h, icon, formatWhen } from "./dom.mjs";
 import { kindOf, iconFor } from "./kinds.mjs";
-import { snippetParts } from "./searchtext.mjs";
+import { readableParts, snippetParts } from "./searchtext.mjs";
 
 const SNIPPETS_SHOWN = 3;
 const SOURCE_LABEL = { semantic: "Similar meaning" };
 
-/** Escaped engine HTML with <mark> as nodes: text, and <mark> elements around matched words. */
-export function marked(html) {
-  return snippetParts(html).map((p) => (p.mark ? h("mark", {}, p.text) : p.text));
+/** Escaped engine HTML with <mark> as nodes: text, and <mark> elements around matched words
+ * (`readable`: Markdown's markup taken out, for snippets of a note's text). */
+export function marked(html, { readable = false } = {}) {
+  const parts = snippetParts(html);
+  return (readable ? readableParts(parts) : parts).map((p) => (p.mark ? h("mark", {}, p.text) : p.text));
 }
 
 function folderLabel(folder) {
@@ -41,7 +43,7 @@ export function resultRow(group, i, { active, choose }) {
     h("div", { class: "search-hit-text", id: `${id}-text` },
       snippets.map((s) => h("p", { class: "search-snippet" },
         s.section ? h("span", { class: "search-section" }, s.section) : null,
-        marked(s.html)))),
+        marked(s.html, { readable: true })))),
   );
 }
 

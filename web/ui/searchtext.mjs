@@ -20,6 +20,35 @@ export function snippetParts(html) {
   return parts;
 }
 
+// Markdown's markup, which a snippet of a note's raw text is full of, as [pattern, with]:
+// a result reads as the note reads in its preview. Only marks are removed; words stay.
+const MARKUP = [
+  [/\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?(?=\s|$))?/g, " "],              // a table's alignment row
+  [/(^|\s)(?:[-*+]\s+\[[ xX]\]|#{1,6})\s+/g, "$1"],  // tasks and headings, also mid-line (flattened text)
+  [/!?\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]/g, (_, to, label) => label || to], // [[link|label]]
+  [/!?\[([^\]\n]*)\]\([^)\s]*(?:\s+"[^"\n]*")?\)/g, "$1"],              // [text](url), images
+  [/^[ \t]*(?:>[ \t]*)*(?:#{1,6}\s+|[-*+]\s+\[[ xX]\]\s+|[-*+]\s+|\d{1,9}[.)]\s+)?/gm, ""], // line marks
+  [/\*\*|~~|`+/g, ""], // not __: it is in names such as __init__
+  [/\s*\|\s*/g, " "],                                                  // table cells
+  [/\s+/g, " "],
+];
+
+const NOT_A_LINE = "\uE000"; // a private-use character: never in the engine's snippets
+
+/** A snippet's parts (snippetParts) with Markdown's markup taken out of their text. */
+export function readableParts(parts) {
+  const out = [];
+  parts.forEach((part, i) => {
+    // A part that starts mid-line (after a mark) must not lose its start as a line's marks.
+    const midLine = i > 0 && !parts[i - 1].text.endsWith("\n");
+    let text = midLine ? `${NOT_A_LINE}${part.text}` : part.text;
+    for (const [pattern, by] of MARKUP) text = text.replace(pattern, by);
+    text = text.replace(NOT_A_LINE, "");
+    if (text) out.push({ ...part, text });
+  });
+  return out;
+}
+
 /**
  * Hits grouped by document, in the order of each document's best hit. Keyword hits are one
  * per document; semantic hits (one per chunk, `source` "semantic", a `section` breadcrumb) of
