@@ -12,7 +12,10 @@ are inserted as they are, in the same transaction, so search and backlinks are e
 first moment; a group that cannot be trusted is built here instead — the keyword index at
 once (:func:`pylib.search.indexer.rebuild`), the link index just after (:func:`build_links`,
 its own transaction, with a mark in ``sync_meta`` so that it is built even after a crash).
-Texts are stored as they came and packed just after (:mod:`pylib.sync.packing`).
+Texts are stored as they came: a text a part of format 2 carries as its zstd frame
+(:class:`~pylib.sync.codec.Packed`) goes in as it is (``content_codec`` 0; a version of it,
+storage ``zstd``), so it is written once packed instead of twice in full; a plain text is
+packed just after (:mod:`pylib.sync.packing`), if any came that packing may shrink.
 
 Only a snapshot as a converged device writes it is taken so: every row once, no row both
 removed and present. Anything else — or a constraint the rows break — goes through the merge
@@ -26,8 +29,9 @@ import sqlite3
 from collections import Counter, defaultdict
 from typing import Any
 
+from pylib import textstore
 from pylib.clock import now_ms
-from pylib.content import to_bytes
+from pylib.content import DOCUMENT_KINDS, to_bytes
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.paths import parent_of
@@ -36,6 +40,7 @@ from pylib.sync import derived, kept, meta, packing, resolve
 from pylib.sync.outbox import KEPT_TABLES
 from pylib.sync.apply import set_applying, stamp_of
 from pylib.sync.clock import observe
+from pylib.sync.codec import Packed
 from pylib.sync.tables import TABLES
 
 ROOT = "/"
@@ -73,16 +78,22 @@ def _rows(conn: sqlite3.Connection, name: str, records: list[dict[str, Any]],
           ) -> tuple[list[str], list[list[Any]]]:
     """The columns and rows to insert, stored as the merge stores them."""
     rows = [_values(name, r) for r in records]
-    if name == "artifacts":  # text travels plain, is stored so, and packed after (packing.py)
+    if name == "artifacts":  # stored as it came: packed, or plain and packed after
         for values in rows:
-            if values["content"] is not None:
-                values["content"] = to_bytes(values["content"])
-            values["content_codec"] = None
+            text = values["content"]
+            if isinstance(text, Packed):
+                values["content"], values["content_codec"] = text.frame, textstore.ZSTD
+            else:
+                values["content"] = None if text is None else to_bytes(text)
+                values["content_codec"] = None
     if name == "artifact_versions":  # numbered per document in the order they were made
         seq: dict[str, int] = defaultdict(int)
         for values in rows:
             seq[values["artifact_id"]] += 1
+            text = values["content"]
             values["seq"], values["storage"] = seq[values["artifact_id"]], "full"
+            if isinstance(text, Packed):
+                values["content"], values["storage"] = text.frame, "zstd"
     cols = list(rows[0])
     return cols, [[values[c] for c in cols] for values in rows]
 
@@ -97,6 +108,16 @@ def _insert_all(conn: sqlite3.Connection, by_table: dict[str, list[dict[str, Any
                          f" ({', '.join('?' * len(cols))})", rows)
         conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
                          [(name, r["id"], _clocks(name, r)) for r in records])
+
+
+def _to_pack(records: list[dict[str, Any]]) -> bool:
+    """True if a document's text came plain and long enough that packing may shrink it."""
+    for record in records:
+        text = record["f"]["content"][2][0]
+        if isinstance(text, (bytes, str)) and len(text) >= textstore.MIN_BYTES \
+                and record["f"]["path"][2][3] in DOCUMENT_KINDS:
+            return True
+    return False
 
 
 def _orphaned_parents(conn: sqlite3.Connection) -> set[tuple[str, str]]:
@@ -160,7 +181,8 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
         search_index.rebuild(ws)
     if "links" not in taken:
         meta.put(conn, LINKS_DUE, True)
-    packing.mark(conn)
+    if _to_pack(by_table.get("artifacts", [])):
+        packing.mark(conn)
     return True
 
 

@@ -8,7 +8,9 @@ an object moved to another key, or with its header edited, does not open. Inside
 length, the zstd-compressed body, zero padding to a size bucket (sizes leak little).
 
 A body is JSON with byte values lifted out: ``{"$b": i}`` stands for the i-th blob, stored
-after the JSON; equal blobs (a document's text and its version) are stored once.
+after the JSON; equal blobs (a document's text and its version) are stored once. A snapshot
+part of format 2 (:mod:`.snapshot`) may also hold ``{"$z": i}``: a text carried as the zstd
+frame it is stored as (:class:`Packed`), so a new device stores it as it is.
 """
 
 from __future__ import annotations
@@ -41,14 +43,47 @@ def pad_size(n: int) -> int:
     return 1 << (k + 1)
 
 
+class Packed:
+    """A text carried as one zstd frame without a dictionary (``content_codec`` 0 of
+    :mod:`pylib.textstore`, storage ``zstd`` of :mod:`pylib.version_store`): not ``bytes``,
+    so nothing can take the frame for the text by mistake."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: bytes) -> None:
+        self.frame = frame
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Packed) and other.frame == self.frame
+
+    def __hash__(self) -> int:
+        return hash(self.frame)
+
+    def __repr__(self) -> str:
+        return f"Packed({len(self.frame)} bytes)"
+
+    def plain(self) -> bytes | None:
+        """The text, or ``None`` if the frame does not unpack (as ``quire_text`` reads a
+        damaged stored text on the device that sent it)."""
+        try:
+            return compress.unpack(self.frame, MAX_BODY_BYTES)
+        except compress.CompressedDataError:
+            return None
+
+
+def _blob(data: bytes, blobs: list[bytes], index: dict[bytes, int]) -> int:
+    digest = hashlib.sha256(data).digest()
+    if digest not in index:
+        index[digest] = len(blobs)
+        blobs.append(data)
+    return index[digest]
+
+
 def _lift(value: Any, blobs: list[bytes], index: dict[bytes, int]) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        digest = hashlib.sha256(data).digest()
-        if digest not in index:
-            index[digest] = len(blobs)
-            blobs.append(data)
-        return {"$b": index[digest]}
+        return {"$b": _blob(bytes(value), blobs, index)}
+    if isinstance(value, Packed):
+        return {"$z": _blob(value.frame, blobs, index)}
     if isinstance(value, dict):
         return {k: _lift(v, blobs, index) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -56,19 +91,26 @@ def _lift(value: Any, blobs: list[bytes], index: dict[bytes, int]) -> Any:
     return value
 
 
-def _blob_hook(blobs: list[bytes]) -> Any:
+def _blob_hook(blobs: list[bytes], packed: bool) -> Any:
     """A ``json.loads`` object hook putting each ``{"$b": i}`` back as the i-th blob (called
-    by the parser per object, which is far cheaper than walking the body after it)."""
+    by the parser per object, which is far cheaper than walking the body after it), and with
+    ``packed`` each ``{"$z": i}`` as :class:`Packed`."""
 
     def hook(value: dict[str, Any]) -> Any:
-        if len(value) == 1 and "$b" in value:
-            i = value["$b"]
-            if not isinstance(i, int) or not 0 <= i < len(blobs):
-                raise Refused("A sync object refers to data it does not hold.")
-            return blobs[i]
+        if len(value) == 1:
+            if "$b" in value:
+                return blobs[_index(value["$b"], blobs)]
+            if packed and "$z" in value:
+                return Packed(blobs[_index(value["$z"], blobs)])
         return value
 
     return hook
+
+
+def _index(i: Any, blobs: list[bytes]) -> int:
+    if not isinstance(i, int) or not 0 <= i < len(blobs):
+        raise Refused("A sync object refers to data it does not hold.")
+    return i
 
 
 def encode_body(body: Any) -> bytes:
@@ -82,7 +124,9 @@ def encode_body(body: Any) -> bytes:
     return b"".join(parts)
 
 
-def decode_body(data: bytes) -> Any:
+def decode_body(data: bytes, packed: bool = False) -> Any:
+    """The body :func:`encode_body` made; ``packed``: ``{"$z": i}`` is read as
+    :class:`Packed` (snapshot parts of format 2), else it is an object like any other."""
     try:
         size, count = struct.unpack_from(">II", data, 0)
         text = data[8:8 + size].decode("utf-8")
@@ -96,7 +140,7 @@ def decode_body(data: bytes) -> Any:
             pos += 4 + n
         if pos != len(data):
             raise Refused("A sync object has trailing data.")
-        return json.loads(text, object_hook=_blob_hook(blobs))
+        return json.loads(text, object_hook=_blob_hook(blobs, packed))
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
         raise Refused(f"A sync object is malformed ({exc}).") from exc
 
@@ -132,10 +176,11 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, int]:
     return header, head, 6 + size
 
 
-async def open_sealed(sync_key: bytes, key: str, data: bytes,
-                      expect: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+async def open_sealed(sync_key: bytes, key: str, data: bytes, expect: dict[str, Any],
+                      packed: bool = False) -> tuple[dict[str, Any], Any]:
     """``(header, body)`` of an object read from ``key``; every field of ``expect`` must
-    match the header. Raises :class:`Refused` (tampered, truncated, foreign, misplaced)."""
+    match the header (``packed``: see :func:`decode_body`). Raises :class:`Refused`
+    (tampered, truncated, foreign, misplaced)."""
     header, head, start = read_header(data)
     for name, value in expect.items():
         if header.get(name) != value:
@@ -151,4 +196,4 @@ async def open_sealed(sync_key: bytes, key: str, data: bytes,
         body = compress.unpack(plain[4:4 + size], MAX_BODY_BYTES)
     except (struct.error, compress.CompressedDataError) as exc:
         raise Refused(f"A sync object does not unpack ({exc}).", key=key) from exc
-    return header, decode_body(body)
+    return header, decode_body(body, packed)

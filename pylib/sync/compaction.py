@@ -45,14 +45,20 @@ async def take_lease(engine: SyncEngine, lease_ms: int = LEASE_MS) -> bool:
     return True
 
 
-async def _write_parts(engine: SyncEngine, snap_id: str, parts: list) -> list[str]:
+async def _write_parts(engine: SyncEngine, snap_id: str, parts: list, packed: bool,
+                       ) -> list[str]:
     keys = []
     for i, records in enumerate(parts):
         key = snapshot.part_key(snap_id, i)
         header = {"kind": "snapshot", "ws": engine.tag, "id": snap_id, "part": i,
                   "parts": len(parts), "schema": engine.schema}
-        await engine.store.put(key, await codec.seal(engine.key, key, header,
-                                                     {"records": records}), create_only=True)
+        # Format 2 holds its records under another name: a version that knows only format 1
+        # refuses the part as malformed (nothing applied) instead of misreading its texts.
+        body = {"rows": records} if packed else {"records": records}
+        if packed:
+            header["format"] = snapshot.FORMAT
+        await engine.store.put(key, await codec.seal(engine.key, key, header, body),
+                               create_only=True)
         keys.append(key)
     return keys
 
@@ -75,8 +81,9 @@ async def _delete_covered(engine: SyncEngine, old: Manifest, covers: dict[str, i
 
 
 async def compact(engine: SyncEngine, *, lease_ms: int = LEASE_MS,
-                  part_bytes: int = snapshot.PART_BYTES) -> bool:
-    """Write a snapshot of everything synced and commit a manifest that lists only it."""
+                  part_bytes: int = snapshot.PART_BYTES, packed: bool = True) -> bool:
+    """Write a snapshot of everything synced and commit a manifest that lists only it
+    (``packed=False``: in format 1, as older versions wrote it)."""
     manifest = await engine.read_manifest()
     assert manifest is not None
     if engine._behind(manifest):
@@ -86,9 +93,9 @@ async def compact(engine: SyncEngine, *, lease_ms: int = LEASE_MS,
     try:
         if outbox.count(engine.ws.conn):
             return False  # push first: the snapshot must not hold unpushed changes
-        parts = list(snapshot.parts(engine.ws, part_bytes))
+        parts = list(snapshot.parts(engine.ws, part_bytes, packed))
         snap_id = engine.ws.conn.execute("SELECT lower(hex(randomblob(12)))").fetchone()[0]
-        written = await _write_parts(engine, snap_id, parts)
+        written = await _write_parts(engine, snap_id, parts, packed)
         covers = {d: manifest.latest(d) for d in
                   {*manifest.devices, *(manifest.snapshot or {}).get("covers", {})}}
         new = Manifest(manifest.counter + 1, {d: [] for d in manifest.devices},

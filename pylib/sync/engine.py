@@ -26,7 +26,7 @@ from pylib.sync.gather import gather_few, workspace_tag
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
-from pylib.sync.snapshot import PART_BYTES, part_key, split
+from pylib.sync.snapshot import FORMATS, PART_BYTES, part_key, split, unpacked
 from pylib.sync.store import NotModified, ObjectStore
 
 MAX_ATTEMPTS = 8
@@ -97,10 +97,15 @@ class SyncEngine:
         header, _, _ = codec.read_header(blob.body)
         if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
             raise UpdateRequired(schema=header["schema"])
-        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect})
-        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        form = header.get("format", 1)  # of a snapshot part (pylib/sync/snapshot.py)
+        if form not in FORMATS:
+            raise UpdateRequired(format=form)
+        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect},
+                                          packed=form == 2)
+        found = body.get("records" if form == 1 else "rows") if isinstance(body, dict) else None
+        if not isinstance(found, list):
             raise Refused("A sync object is malformed.", key=key)
-        return body["records"]
+        return found
 
     async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
         return await self.read_records(segment_key(device, number),
@@ -174,7 +179,7 @@ class SyncEngine:
         with self.ws.transaction():
             adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
                 and adopt.adopt(self.ws, snapshot)
-            plan = merge_records(self.ws, records if adopted else snapshot + records,
+            plan = merge_records(self.ws, records if adopted else unpacked(snapshot) + records,
                                  after=advance)
         self._seen = manifest
         return plan.applied + (adopt.counted(snapshot) if adopted else 0)

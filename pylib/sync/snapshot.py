@@ -9,6 +9,14 @@ so changes made here meanwhile survive), then the segments after it.
 Compaction writes a snapshot, commits a manifest that lists it and no covered segment, then
 deletes the covered objects. A lease object keeps two devices from compacting at once; one
 that expires (a device that went away mid-compaction) may be taken over.
+
+Parts of format 2 (:data:`FORMAT`, in each part's header) carry each document's text as it
+is stored — one zstd frame (:class:`~pylib.sync.codec.Packed`) when packing pays, else plain
+— and its newest version of the same text as that same frame: a new device stores both as
+they came (``content_codec`` 0, version storage ``zstd``: forms every reader takes) instead
+of inserting every text twice in full and packing it after. A device that merges gets the
+plain texts (:func:`unpacked`). Parts of format 1 (older devices; no format in the header)
+carry every text plain and are read as before; a newer format is held (update Quire).
 """
 
 from __future__ import annotations
@@ -16,13 +24,18 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+from pylib import compress, textstore
+from pylib.content import to_bytes
 from pylib.db import Workspace
 from pylib.sync import derived, kept, outbox
+from pylib.sync.codec import Packed
 from pylib.sync.tables import TABLES
 
 PART_BYTES = 4 * 1024 * 1024
 LEASE_KEY = "sync/lease"
 _NEVER = ["0000000000000-00000", ""]
+FORMAT = 2  # the format of the parts this version writes
+FORMATS = (1, 2)  # the formats it reads
 
 
 def part_key(snapshot_id: str, part: int) -> str:
@@ -30,7 +43,8 @@ def part_key(snapshot_id: str, part: int) -> str:
 
 
 def _size(values: list[Any]) -> int:
-    return 64 + sum(len(v) if isinstance(v, (bytes, str)) else 8 for v in values)
+    return 64 + sum(len(v) if isinstance(v, (bytes, str)) else
+                    len(v.frame) if isinstance(v, Packed) else 8 for v in values)
 
 
 def record_size(record: dict[str, Any]) -> int:
@@ -53,16 +67,38 @@ def split(found: list[dict[str, Any]], part_bytes: int = PART_BYTES) -> list[lis
     return out
 
 
-def _rows(ws: Workspace, name: str, order: str = "t.id",
+def _carried(ws: Workspace, content: Any, codec: int | None) -> Any:
+    """A document's text as a part of format 2 carries it: its stored frame if it is one
+    without a dictionary; else packed so if that saves a tenth (the rule of
+    :func:`pylib.textstore.encode` with no dictionary: a new device has none); else plain."""
+    if content is None or codec is None:
+        return content
+    if codec == textstore.ZSTD:
+        return Packed(to_bytes(content))
+    try:
+        data = textstore.unpack(ws.conn, content, codec)
+    except compress.CompressedDataError:
+        return None  # damaged: sent as ``quire_text`` reads it
+    frame = compress.pack(data)
+    return Packed(frame) if len(frame) <= textstore.KEEP_SHARE * len(data) else data
+
+
+def _rows(ws: Workspace, name: str, order: str = "t.id", packed: bool = False,
           ) -> Iterator[tuple[dict[str, Any], int]]:
-    """``(record, approximate bytes)`` of every row of one synced table."""
+    """``(record, approximate bytes)`` of every row of one synced table (``packed``: texts
+    as a part of format 2 carries them)."""
     table = TABLES[name]
     cols = [c for c in table.columns if not (name == "artifact_versions" and c == "content")]
+    stored = packed and name == "artifacts"
+    exprs = [*(f"t.{c}" for c in cols), "t.content_codec"] if stored \
+        else outbox.selected(name, cols, "t.")
     rows = ws.conn.execute(
-        f"SELECT t.id, s.clocks, {', '.join(outbox.selected(name, cols, 't.'))} FROM {name} t"
+        f"SELECT t.id, s.clocks, {', '.join(exprs)} FROM {name} t"
         f" LEFT JOIN sync_rows s ON s.tbl = ? AND s.row_id = t.id ORDER BY {order}", (name,))
     for row_id, clocks, *values in rows:
         found = dict(zip(cols, values))
+        if stored:
+            found["content"] = _carried(ws, found["content"], values[-1])
         if name == "artifact_versions":
             found["content"] = outbox.version_content(ws, row_id)
         held = json.loads(clocks) if clocks else {}
@@ -76,27 +112,30 @@ def _rows(ws: Workspace, name: str, order: str = "t.id",
         yield {"t": name, "id": row_id, "f": groups}, size
 
 
-def _documents(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
+def _documents(ws: Workspace, packed: bool) -> Iterator[tuple[dict[str, Any], int]]:
     """Each document followed by its versions. A version holding the document's current
     text then lands in the same part, whose body holds equal bytes once (:mod:`.codec`):
     the text travels once, not twice (a taker inserts by table, a merge by clock: the order
-    of records in a snapshot is free)."""
+    of records in a snapshot is free). With ``packed`` such a version carries the
+    document's frame when the document does."""
     versions = _rows(ws, "artifact_versions", "t.artifact_id, t.id")
     pending = next(versions, None)
 
     def owner(item: tuple[dict[str, Any], int]) -> str:
         return item[0]["f"]["artifact_id"][2][0]
 
-    for record, size in _rows(ws, "artifacts"):
+    for record, size in _rows(ws, "artifacts", packed=packed):
         while pending is not None and owner(pending) < record["id"]:
             yield pending  # a version whose document is gone
             pending = next(versions, None)
         yield record, size
-        text_hash = record["f"]["content"][2][2]
+        text, _, text_hash = record["f"]["content"][2]
         while pending is not None and owner(pending) == record["id"]:
             version, n = pending
             if text_hash is not None and version["f"]["hash"][2][0] == text_hash:
                 n = 64  # the bytes are the document's, already in this part
+                if isinstance(text, Packed) and version["f"]["content"][2][0] is not None:
+                    version["f"]["content"][2][0] = text
             yield version, n
             pending = next(versions, None)
     if pending is not None:
@@ -104,13 +143,14 @@ def _documents(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     yield from versions
 
 
-def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
+def records(ws: Workspace, packed: bool = True) -> Iterator[tuple[dict[str, Any], int]]:
     """``(record, approximate bytes)`` for every synced row and remembered removal, then
-    the derived tables a new device may take as they are (:mod:`pylib.sync.derived`)."""
+    the derived tables a new device may take as they are (:mod:`pylib.sync.derived`);
+    ``packed``: texts as format 2 carries them, else as format 1 (every text plain)."""
     conn = ws.conn
     for name in TABLES:
         if name == "artifacts":
-            yield from _documents(ws)
+            yield from _documents(ws, packed)
         elif name != "artifact_versions":  # those follow their document
             yield from _rows(ws, name)
     for tbl, row_id, clocks in conn.execute(
@@ -125,11 +165,12 @@ def records(ws: Workspace) -> Iterator[tuple[dict[str, Any], int]]:
     yield from derived.records(ws)  # the indexes, for a new device to take as they are
 
 
-def parts(ws: Workspace, part_bytes: int = PART_BYTES) -> Iterator[list[dict[str, Any]]]:
+def parts(ws: Workspace, part_bytes: int = PART_BYTES, packed: bool = True,
+          ) -> Iterator[list[dict[str, Any]]]:
     """The snapshot's records cut into parts of about ``part_bytes``."""
     part: list[dict[str, Any]] = []
     size = 0
-    for record, n in records(ws):
+    for record, n in records(ws, packed):
         if part and size + n > part_bytes:
             yield part
             part, size = [], 0
@@ -137,3 +178,14 @@ def parts(ws: Workspace, part_bytes: int = PART_BYTES) -> Iterator[list[dict[str
         size += n
     if part:
         yield part
+
+
+def unpacked(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``found`` with every :class:`Packed` text made plain, for the merge (in place)."""
+    for record in found:
+        for group in record.get("f", {}).values():
+            values = group[2]
+            for i, value in enumerate(values):
+                if isinstance(value, Packed):
+                    values[i] = value.plain()
+    return found

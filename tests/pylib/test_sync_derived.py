@@ -165,7 +165,7 @@ def test_a_damaged_or_foreign_part_is_refused_with_nothing_applied(devices, dama
     store = a.engine.store
     body = store.objects[last]
     _, opened = drive(codec.open_sealed(a.key, last, body, {}))
-    assert any(r["t"] == derived.KIND for r in opened["records"])  # it holds the indexes
+    assert any(r["t"] == derived.KIND for r in opened["rows"])  # it holds the indexes
     if damage == "flip":
         body = body[:-40] + bytes([body[-40] ^ 1]) + body[-39:]
     elif damage == "truncate":

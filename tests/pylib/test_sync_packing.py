@@ -1,11 +1,13 @@
-"""A new device stores a snapshot's texts as they came and packs them just after, a batch a
-tick (pylib/sync/packing.py): readable all along, and in the end stored as a merge stores them."""
+"""A new device stores a snapshot's texts as they came: packed as they are stored on the
+device that wrote it (parts of format 2), or plain, as older versions wrote them, and packed
+just after, a batch a tick (pylib/sync/packing.py): readable all along, and in the end stored
+as a merge stores them."""
 
 from __future__ import annotations
 
 import pytest
 
-from pylib import artifacts, platform, search
+from pylib import artifacts, platform, search, versions
 from pylib.sync import adopt, packing
 
 from sync_devices import check_invariants, drive, make_devices, synced_state
@@ -26,14 +28,51 @@ def _stored(ws) -> dict[str, int | None]:
     return dict(ws.conn.execute("SELECT id, content_codec FROM artifacts"))
 
 
-def test_texts_are_packed_after_in_batches_and_end_as_a_merge_stores_them(pair):
+LONG = "a long note about pangolins, said again and again. " * 200
+
+
+def _notes(ws):
+    made = [artifacts.create(ws, f"/n{i}.md", f"{i} {LONG}") for i in range(12)]
+    short = artifacts.create(ws, "/short.md", "short")
+    artifacts.create(ws, "/bin.dat", bytes(range(256)) * 40)
+    return made, short
+
+
+def _version_storage(ws) -> set[str]:
+    return {s for (s,) in ws.conn.execute("SELECT DISTINCT storage FROM artifact_versions")}
+
+
+def test_texts_come_packed_as_stored_and_nothing_is_left_to_pack(pair):
     a, b = pair
-    long = "a long note about pangolins, said again and again. " * 200
-    made = [artifacts.create(a.ws, f"/n{i}.md", f"{i} {long}") for i in range(12)]
-    short = artifacts.create(a.ws, "/short.md", "short")
-    artifacts.create(a.ws, "/bin.dat", bytes(range(256)) * 40)
+    made, short = _notes(a.ws)
     drive(a.engine.sync())
     assert drive(a.engine.compact())
+    drive(b.engine.pull())
+    assert not packing.due(b.ws.conn) and not adopt.due(b.ws.conn) and b.engine.finish() is False
+    assert _stored(b.ws) == _stored(a.ws)  # each text as the writer stores it
+    assert _stored(b.ws)[made[0].id] == 0 and _stored(b.ws)[short.id] is None
+    assert _version_storage(b.ws) == {"zstd", "full"}  # the newest versions share the frame
+    assert artifacts.get(b.ws, made[3].id).text == f"3 {LONG}"
+    assert versions.content_of(b.ws, versions.list_versions(b.ws, made[3].id)[0]["id"])[1] \
+        == f"3 {LONG}".encode()
+    assert len(search.search(b.ws, "pangolins")["hits"]) == 12
+    assert synced_state(a.ws) == synced_state(b.ws)
+    check_invariants(b.ws)
+    artifacts.update(b.ws, made[3].id, f"3 {LONG} edited")  # a save over a zstd newest version
+    drive(b.engine.sync())
+    drive(a.engine.pull())
+    assert artifacts.get(a.ws, made[3].id).text.endswith("edited")
+    assert [v["id"] for v in versions.list_versions(b.ws, made[3].id)] == \
+        [v["id"] for v in versions.list_versions(a.ws, made[3].id)]
+    assert synced_state(a.ws) == synced_state(b.ws)
+
+
+def test_texts_of_a_format_1_snapshot_are_packed_after_in_batches_as_a_merge_stores_them(pair):
+    a, b = pair
+    made, short = _notes(a.ws)
+    long = LONG
+    drive(a.engine.sync())
+    assert drive(a.engine.compact(packed=False))  # as older versions wrote snapshots
     drive(b.engine.pull())
     assert packing.due(b.ws.conn) and adopt.due(b.ws.conn)
     assert set(_stored(b.ws).values()) == {None}  # as they came
