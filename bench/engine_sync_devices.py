@@ -19,7 +19,10 @@
 CPython devices (the browser's engine is the same Python; its fetch and WebCrypto differ).
 Under today's CPU sharing, timings are noisy: the load average is printed with the figures.
 
-    .venv/bin/python bench/engine_sync_devices.py [--quick] [--merge]
+    .venv/bin/python bench/engine_sync_devices.py [--quick] [--merge] [--format 1]
+
+``--format 1`` writes the snapshot as versions before format 2 did (every text plain: the
+new device stores them so and packs them after), for a comparison under the same load.
 """
 
 from __future__ import annotations
@@ -89,14 +92,15 @@ async def _fetch_only(path: Path, base: str, headers: dict, key: bytes) -> float
         ws.close()
 
 
-async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) -> dict:
+async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool,
+                     packed: bool = True) -> dict:
     rng, words, key = random.Random(12), _words(), os.urandom(32)
     a = db.open_workspace(str(tmp / "a.sqlite"), synchronous="OFF")
     store = ProxyStore(base, headers)
     engine = SyncEngine(a, store, key)
     notes = _fill(a, rng, words, mb * 1024 * 1024, 48 * 1024)
     await engine.push()
-    assert await engine.compact()
+    assert await engine.compact(packed=packed)
     a.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = Path(a.path).read_bytes()
     await store.put("bench/workspace.sqlite", raw)
@@ -115,7 +119,7 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool) 
         runs["pull"].append(pull_ms)
         runs["after"].append(after_ms)
         runs["fetch"].append(await _fetch_only(tmp / f"f{i}.sqlite", base, headers, key))
-    out = {"bytes": len(raw), "notes": notes, "records": applied,
+    out = {"bytes": len(raw), "notes": notes, "records": applied, "format": 2 if packed else 1,
            "sealed": sum(n for _, n in listed),
            **{f"{k}_ms": statistics.median(v) for k, v in runs.items()},
            "ratio": statistics.median(p / c for p, c in zip(runs["pull"], runs["copy"])),
@@ -204,6 +208,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a 10 MB workspace, 5 edits")
     parser.add_argument("--merge", action="store_true",
                         help="also pull through the record-by-record merge (the old path)")
+    parser.add_argument("--format", type=int, choices=(1, 2), default=2,
+                        help="the snapshot's format (1: every text plain, as before format 2)")
     args = parser.parse_args()
     quick = args.quick
     mb, samples = (10, 5) if quick else (50, 15)
@@ -214,7 +220,8 @@ def main() -> None:
         weed.start()
         try:
             base, headers, server = start_proxy(Path(tmp) / "data", weed)
-            fresh = asyncio.run(new_device(Path(tmp), base, headers, mb, args.merge))
+            fresh = asyncio.run(new_device(Path(tmp), base, headers, mb, args.merge,
+                                           packed=args.format == 2))
             app = server.config.app  # a second user: its own manifest, its own key
             other = app.state.auth.accounts.add("bench-edits", "bench-password-123")
             token = app.state.auth.create_token(other.uid)[0]
@@ -228,7 +235,8 @@ def main() -> None:
 
 def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
-    print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs)\n")
+    print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs);"
+          f" snapshot format {fresh['format']}\n")
     print(f"A new device: medians of {ROUNDS} rounds, each a GET, a pull and the parts alone in"
           " turn; ratios are medians of each round's own ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")

@@ -193,6 +193,12 @@ class Platform(ABC):
             raise ValueError("the output does not have the plaintext's length")
         out[:] = plain
 
+    async def off_loop(self, size: int, work: Any, *args: Any) -> Any:
+        """``work(*args)``: in a thread where the host has threads and ``size`` bytes make it
+        worth one (work that lets go of the GIL, as zstd does, then runs beside the event
+        loop); by default at once."""
+        return work(*args)
+
     def new_buffer(self, size: int) -> bytearray:
         """A writable buffer of ``size`` bytes that the caller overwrites whole before anyone
         reads it (a download's plaintext): its contents are unspecified, so a host may skip

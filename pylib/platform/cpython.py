@@ -256,6 +256,9 @@ class CPythonPlatform(Platform):
 
         return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
 
+    async def off_loop(self, size, work, *args):
+        return await _off_loop(size, work, *args)
+
     async def aes_gcm_encrypt(self, key, nonce, plaintext, aad=b"") -> bytes:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
