@@ -26,21 +26,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
-from pylib import textstore
 from pylib.clock import now_ms
-from pylib.content import DOCUMENT_KINDS, to_bytes
 from pylib.db import Workspace
 from pylib.links import index as link_index
 from pylib.paths import parent_of
 from pylib.search import indexer as search_index
 from pylib.sync import derived, kept, meta, packing, resolve
 from pylib.sync.outbox import KEPT_TABLES
-from pylib.sync.apply import set_applying, stamp_of
+from pylib.sync.apply import set_applying
 from pylib.sync.clock import observe
-from pylib.sync.codec import Packed
+from pylib.sync.ready import COLUMNS, Ready, in_order, prepare
 from pylib.sync.tables import TABLES
 
 ROOT = "/"
@@ -60,64 +58,16 @@ def _clean(records: list[dict[str, Any]]) -> bool:
     return all(n == 1 for n in seen.values())
 
 
-def _values(table_name: str, record: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {"id": record["id"]}
-    for group, cols in TABLES[table_name].groups.items():
-        values.update(zip(cols, record["f"][group][2]))
-    return values
-
-
-def _clocks(table_name: str, record: dict[str, Any]) -> str:
-    clocks = {g: f"{v[0]} {v[1]}" for g, v in record["f"].items()}
-    if table_name == "artifacts" and record["f"]["trash"][3] is not None:
-        clocks["trash@base"] = record["f"]["trash"][3]
-    return json.dumps(clocks, sort_keys=True)
-
-
-def _rows(conn: sqlite3.Connection, name: str, records: list[dict[str, Any]],
-          ) -> tuple[list[str], list[list[Any]]]:
-    """The columns and rows to insert, stored as the merge stores them."""
-    rows = [_values(name, r) for r in records]
-    if name == "artifacts":  # stored as it came: packed, or plain and packed after
-        for values in rows:
-            text = values["content"]
-            if isinstance(text, Packed):
-                values["content"], values["content_codec"] = text.frame, textstore.ZSTD
-            else:
-                values["content"] = None if text is None else to_bytes(text)
-                values["content_codec"] = None
-    if name == "artifact_versions":  # numbered per document in the order they were made
-        seq: dict[str, int] = defaultdict(int)
-        for values in rows:
-            seq[values["artifact_id"]] += 1
-            text = values["content"]
-            values["seq"], values["storage"] = seq[values["artifact_id"]], "full"
-            if isinstance(text, Packed):
-                values["content"], values["storage"] = text.frame, "zstd"
-    cols = list(rows[0])
-    return cols, [[values[c] for c in cols] for values in rows]
-
-
-def _insert_all(conn: sqlite3.Connection, by_table: dict[str, list[dict[str, Any]]]) -> None:
+def _insert_all(conn: sqlite3.Connection, ready: list[Ready]) -> None:
     for name in TABLES:  # a row before the rows that refer to it
-        records = sorted(by_table.get(name, []), key=stamp_of)
-        if not records:
+        found = in_order(ready, name)
+        if not found:
             continue
-        cols, rows = _rows(conn, name, records)
+        cols = COLUMNS[name]
         conn.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES"
-                         f" ({', '.join('?' * len(cols))})", rows)
+                         f" ({', '.join('?' * len(cols))})", [values for _, values, _ in found])
         conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
-                         [(name, r["id"], _clocks(name, r)) for r in records])
-
-
-def _to_pack(records: list[dict[str, Any]]) -> bool:
-    """True if a document's text came plain and long enough that packing may shrink it."""
-    for record in records:
-        text = record["f"]["content"][2][0]
-        if isinstance(text, (bytes, str)) and len(text) >= textstore.MIN_BYTES \
-                and record["f"]["path"][2][3] in DOCUMENT_KINDS:
-            return True
-    return False
+                         [(name, values[0], clocks) for _, values, clocks in found])
 
 
 def _orphaned_parents(conn: sqlite3.Connection) -> set[tuple[str, str]]:
@@ -132,31 +82,26 @@ def _orphaned_parents(conn: sqlite3.Connection) -> set[tuple[str, str]]:
     return out
 
 
-def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
+def adopt(ws: Workspace, records: list[dict[str, Any]],
+          ready: list[Ready | None] | None = None) -> bool:
     """Take a snapshot's ``records`` into this fresh workspace, inside the caller's
-    transaction; False (nothing changed) when they must be merged instead."""
+    transaction; False (nothing changed) when they must be merged instead. ``ready``: the
+    records already made ready part by part (:mod:`.ready`), as the pull opened them."""
     conn = ws.conn
-    records, shipped = derived.split_off(records)
-    if not _clean(records):
+    if ready is None or None in ready:
+        ready = [prepare(records)]
+    parts: list[Ready] = ready  # type: ignore[assignment]
+    if not _clean([r for part in parts for r in part.synced]):
         return False
-    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    removed, latest = [], ""
-    for record in records:
-        latest = max(latest, stamp_of(record)[0])
-        table = TABLES.get(record["t"])
-        if table is None:
-            continue
-        if "x" in record:
-            removed.append(record)
-        elif set(record["f"]) == set(table.groups):
-            by_table[record["t"]].append(record)
-        else:
-            shipped = []  # a row not taken: the indexes would not match, build them here
+    shipped = [r for part in parts for r in part.shipped] \
+        if all(part.whole for part in parts) else []
+    removed = [r for part in parts for r in part.removed]
+    latest = max(part.latest for part in parts)
     conn.execute("SAVEPOINT sync_adopt")
     set_applying(conn, True)
     try:
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        _insert_all(conn, by_table)
+        _insert_all(conn, parts)
         conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
                          [(r["t"], r["id"], json.dumps({"-": f"{r['x'][0]} {r['x'][1]}"}))
                           for r in removed])
@@ -181,7 +126,7 @@ def adopt(ws: Workspace, records: list[dict[str, Any]]) -> bool:
         search_index.rebuild(ws)
     if "links" not in taken:
         meta.put(conn, LINKS_DUE, True)
-    if _to_pack(by_table.get("artifacts", [])):
+    if any(part.to_pack for part in parts):
         packing.mark(conn)
     return True
 

@@ -26,6 +26,7 @@ from pylib.sync.gather import gather_few, workspace_tag
 from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
+from pylib.sync.ready import prepare
 from pylib.sync.snapshot import FORMATS, PART_BYTES, part_key, split, unpacked
 from pylib.sync.store import NotModified, ObjectStore
 
@@ -111,7 +112,9 @@ class SyncEngine:
         return await self.read_records(segment_key(device, number),
                                        {"kind": "segment", "dev": device, "num": number})
 
-    async def _snapshot(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _snapshot(self, snap: dict[str, Any], ready: list | None = None,
+                        ) -> list[dict[str, Any]]:
+        """Its records; each part also made ready for a whole take into ``ready``, if given."""
         total, done = int(snap["parts"]), 0
 
         async def part(number: int) -> list[dict[str, Any]]:
@@ -119,6 +122,8 @@ class SyncEngine:
             found = await self.read_records(
                 part_key(snap["id"], number),
                 {"kind": "snapshot", "id": snap["id"], "part": number, "parts": snap["parts"]})
+            if ready is not None:
+                ready[number] = prepare(found)
             done += 1
             self.progress(done, total)
             return found
@@ -156,8 +161,11 @@ class SyncEngine:
         self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         snapshot: list[dict[str, Any]] = []
+        ready = None  # each part made ready for a whole take (fresh: checked again before it)
         if self._needs_snapshot(manifest, cursors):
-            snapshot = await self._snapshot(manifest.snapshot or {})
+            if adopt.is_fresh(self.ws.conn):
+                ready = [None] * int(manifest.snapshot["parts"])  # type: ignore[index]
+            snapshot = await self._snapshot(manifest.snapshot or {}, ready)
             for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
                 cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
@@ -178,7 +186,7 @@ class SyncEngine:
         # segments after it (each written after its device had what the snapshot holds).
         with self.ws.transaction():
             adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
-                and adopt.adopt(self.ws, snapshot)
+                and adopt.adopt(self.ws, snapshot, ready)
             plan = merge_records(self.ws, records if adopted else unpacked(snapshot) + records,
                                  after=advance)
         self._seen = manifest

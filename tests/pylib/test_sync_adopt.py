@@ -21,8 +21,8 @@ def adopted(monkeypatch):
     seen: list[bool] = []
     real = adopt_module.adopt
 
-    def spy(ws, records):
-        seen.append(real(ws, records))
+    def spy(ws, records, ready=None):
+        seen.append(real(ws, records, ready))
         return seen[-1]
 
     monkeypatch.setattr(adopt_module, "adopt", spy)
