@@ -10,7 +10,8 @@ Each row of ``artifact_versions`` has a ``storage``:
 * ``delta`` — ``content`` is a :mod:`pylib.deltas` delta that rebuilds this version from the
   version ``base_id`` (the one recorded right after it).
 
-When a version is recorded, the previous newest (``full``) is re-encoded as a delta against
+When a version is recorded, the previous newest (``full``, or ``zstd`` as a snapshot brings
+it) is re-encoded as a delta against
 the new one, so a save costs what changed. A keyframe (the previous newest kept whole,
 compressed) is written instead when the run of deltas behind it has grown long
 (:data:`MAX_CHAIN`) or heavy (its bytes exceed half the text): this bounds both the work of
@@ -79,12 +80,14 @@ def supersede(
         " WHERE artifact_id = ? ORDER BY seq DESC LIMIT 1",
         (artifact_id,),
     ).fetchone()
-    if row is None or row[2] != "full" or row[4] is None:
+    # A newest version packed with zstd is a device's first save after taking a snapshot
+    # (pylib.sync: the texts came as stored frames): it becomes a delta the same way.
+    if row is None or row[2] not in ("full", "zstd") or row[4] is None:
         return
     if previous is not None and previous[1] is not None and previous[0] == row[3]:
         old = to_bytes(previous[1])
     else:
-        old = to_bytes(ws.conn.execute(
+        old = anchor(row[2], ws.conn.execute(
             "SELECT content FROM artifact_versions WHERE id = ?", (row[0],)).fetchone()[0])
     delta = deltas.encode(new_data, old)
     count, size = _run_behind(ws, artifact_id, row[1])
@@ -95,6 +98,8 @@ def supersede(
             (new_id, delta, row[0]),
         )
         return
+    if row[2] == "zstd":
+        return  # a keyframe already
     storage, packed = pack_keyframe(old)
     if storage != "full":
         ws.conn.execute(

@@ -150,3 +150,34 @@ def test_a_base_link_loop_or_gap_is_reported_not_followed(tmp_path):
     ws.conn.execute("UPDATE artifact_versions SET base_id = 'gone' WHERE id = ?", (a,))
     with pytest.raises(VersionCorrupt):
         versions.get(ws, a)
+
+
+def _packed_newest(ws, path, text):
+    """A document whose only version is a zstd frame, as a taken snapshot stores it."""
+    from pylib import compress
+
+    doc = artifacts.create(ws, path, text)
+    (vid,) = ws.conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ?", (doc.id,)).fetchone()
+    ws.conn.execute("UPDATE artifact_versions SET storage = 'zstd', content = ? WHERE id = ?",
+                    (compress.pack(text.encode()), vid))
+    return doc, vid
+
+
+def test_a_newest_version_packed_as_a_snapshot_brings_it_becomes_a_delta(tmp_path):
+    # A device that took a snapshot holds each newest version as a zstd frame; its first save
+    # must cost what changed, as after any other save, not leave that whole copy behind.
+    ws = _ws(tmp_path)
+    text = "".join(f"line {i}: the plan for the week, beta and gamma\n" for i in range(3000))
+    doc, vid = _packed_newest(ws, "/notes/plan.md", text)
+    artifacts.update(ws, doc.id, text.replace("line 7:", "line 7 (edited):"))
+    stored, size = ws.conn.execute("SELECT storage, length(content) FROM artifact_versions"
+                                   " WHERE id = ?", (vid,)).fetchone()
+    assert stored == "delta" and size < 200, (stored, size)
+    assert versions.get(ws, vid).text == text
+    # Without the text the save had, the frame is unpacked to encode the delta.
+    other, other_vid = _packed_newest(ws, "/notes/other.md", text)
+    with ws.transaction():
+        version_store.supersede(ws, other.id, "a-later-version", text.replace("line 9:", "9:").encode())
+    stored, size = ws.conn.execute("SELECT storage, length(content) FROM artifact_versions"
+                                   " WHERE id = ?", (other_vid,)).fetchone()
+    assert stored == "delta" and size < 200, (stored, size)
