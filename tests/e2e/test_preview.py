@@ -172,3 +172,32 @@ def test_hidden_preview_does_not_render(page: Page) -> None:
     editor(page).fill("# Rendered by the preview worker\n")
     expect(preview(page).locator("h1")).to_have_text("Rendered by the preview worker")
     assert page.evaluate("() => globalThis.quire.preview.stats.via") == "preview-worker"
+
+
+def test_split_view_preview_catches_up_after_typing(page: Page) -> None:
+    """Typing in a long note beside its preview: the keys go to the editor at once, and once typing
+    stops the preview shows them, rebuilding only the block that changed (not the whole note)."""
+    name = unique("split-typing") + ".md"
+    blocks = "\n\n".join(f"## Block {n}\n\nText of block {n}, with **bold** and a [link](x.md)." for n in range(600))
+    make_note(page, f"/{name}", blocks + "\n\nThe last line")  # 45 KB: the preview worker renders it
+    refresh(page)
+    open_path(page, f"/{name}")
+    page.locator("#view-toggle button[data-view=split]").click()
+    last = preview(page).locator("p").last
+    expect(last).to_have_text("The last line")
+    page.wait_for_function("() => globalThis.quire.preview.renderer.isReady", timeout=60_000)
+    # The preview pane lays out on its own: a keystroke in the editor must not make the browser
+    # measure the whole rendered note again (it did as a flex item: tens of ms per key).
+    assert page.evaluate("() => getComputedStyle(document.getElementById('pane-preview')).display") == "block"
+    assert "layout" in page.evaluate("() => getComputedStyle(document.getElementById('preview')).contain")
+    renders = page.evaluate("() => quire.preview.stats.renders")
+    editor(page).click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" typed in split view", delay=30)
+    expect_editor_text(page, re.compile(r"The last line typed in split view$"))
+    expect(last).to_have_text("The last line typed in split view")
+    stats = page.evaluate("() => quire.preview.stats")
+    assert stats["renders"] > renders
+    # Incremental: only the changed section was sanitised and put in again.
+    assert stats["built"] <= 2, stats
+    assert preview(page).locator("h2").count() == 600

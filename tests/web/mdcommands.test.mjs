@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { EditorState, EditorSelection, markdown, markdownLanguage, insertNewlineContinueMarkup }
+import { EditorState, EditorSelection, markdownLanguage, insertNewlineContinueMarkup }
   from "../../web/vendor/codemirror/codemirror.mjs";
 import { toggleWrap, insertLink } from "../../web/ui/mdcommands.mjs";
 
 /** A view-like object over a state: what a command reads and dispatches to. */
 function run(command, doc, anchor, head = anchor) {
   const view = {
-    state: EditorState.create({ doc, selection: EditorSelection.single(anchor, head), extensions: [markdown({ base: markdownLanguage })] }),
+    state: EditorState.create({ doc, selection: EditorSelection.single(anchor, head), extensions: [markdownLanguage] }),
   };
   // A state command calls dispatch unbound: keep it a closure over `view`.
   view.dispatch = (tr) => { view.state = tr.state ?? view.state.update(tr).state; };

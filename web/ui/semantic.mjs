@@ -62,6 +62,7 @@ export class Semantic {
     this.uploader.run().catch((e) => console.warn("server-side index stopped:", e));
     this.uploader.checkSignedIn().then((on) => { if (on) showServerIndexEntry(this); });
     try {
+      await this.quiet();
       await this.embedder.start();
       this.available = true;
       this.indexer.loaded.then(() => { this.indexLoaded = true; this.changed(); });
@@ -74,6 +75,19 @@ export class Semantic {
       this.setStatus(error?.code === "model_unavailable"
         ? "Semantic search is unavailable (the search model could not be loaded); keyword search works."
         : `Semantic indexing stopped: ${this.problem}`, "error");
+    }
+  }
+
+  /**
+   * Until the page has had no key, click or scroll for QUIET_MS, counted from now: loading the
+   * model is seconds of CPU in its worker, which on two cores slowed the first keystrokes after
+   * boot (p95 292 against 20 ms for a bare textarea), so it waits for a pause as indexing does.
+   * A search asked for meanwhile loads it at once (Embedder.call starts it).
+   */
+  async quiet() {
+    const since = performance.now();
+    while (performance.now() - Math.max(since, this.lastInput) < QUIET_MS && !this.embedder.worker) {
+      await sleep(QUIET_MS - (performance.now() - Math.max(since, this.lastInput)) + 20);
     }
   }
 
