@@ -146,13 +146,14 @@ class S3Client:
         return response.body
 
     async def get_chunks(self, key: str, size: int, chunk: int, progress: Callable[[int], None] | None = None,
-                         *, concurrency: int = 1,
-                         each: Callable[[int, bytes], Awaitable[bytes]] | None = None) -> list[bytes]:
+                         *, concurrency: int = 1, each: Callable[[int, Any], Awaitable[Any]] | None = None,
+                         host_body: bool = False) -> list[Any]:
         """The object of ``size`` bytes as ranged GETs of ``chunk`` bytes (``concurrency`` at
         once) under one signature, signed again if it expires; each range retried on its own.
         ``each(offset, body)``, when given, turns each range as it arrives (decrypts it while
         the next ones are still coming) and its results are returned instead. When one range
-        fails, the others are cancelled and awaited before its error is raised."""
+        fails, the others are cancelled and awaited before its error is raised. ``host_body``:
+        each range's body may stay a host buffer (:meth:`Platform.fetch`), for ``each``."""
         signed = [await self.presign("get", key)]
         ranges = [(at, min(size, at + chunk) - 1) for at in range(0, size, chunk)]
         done, gate = 0, asyncio.Semaphore(concurrency)
@@ -164,7 +165,7 @@ class S3Client:
                     current = signed[0]
                     headers = {**current.headers, "range": f"bytes={start}-{end}"}
                     response = await self._retrying(lambda: self.platform.fetch(
-                        current.url, method="GET", headers=headers), "GET")
+                        current.url, method="GET", headers=headers, host_body=host_body), "GET")
                     if response.status != 403 or not fresh:
                         break
                     signed[0] = await self.presign("get", key)

@@ -161,9 +161,10 @@ async def _ref(ws: Workspace, sha256: str, size: int) -> BlobRef:
     return BlobRef(await fmt.object_name(store.platform, store.keys.names, bytes.fromhex(sha256)), sha256, size)
 
 
-async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None) -> bytes:
-    """A large file's plaintext: from this device, else downloaded and verified (then cached);
-    ``progress(done, total)`` hears of a download. A kept copy is hashed once per session."""
+async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None, keep_later: bool = False) -> Any:
+    """A large file's plaintext: from this device, else downloaded and verified (then cached:
+    ``keep_later``, after the answer); ``progress(done, total)`` hears of a download. A kept
+    copy is hashed once per session. In the browser a download's bytes are a JS buffer."""
     from pylib.blobs.queue import kept_copy, open_blob
 
     svc = current()
@@ -174,6 +175,7 @@ async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None)
         if data is not None:
             return data
     ref = await _ref(ws, sha256, size)
+    await svc.settle(ref.name)  # a download of it still being kept: read that copy
     row = ledger.get(ws, ref.name)
     if row is not None and row.on_device:  # on this device: no key needed to read it back
         data = await kept_copy(files, svc.host.platform, ref, svc.verified)
@@ -181,7 +183,8 @@ async def read_file(ws: Workspace, sha256: str, size: int, progress: Any = None)
             with ws.transaction():
                 ledger.touch(ws, ref.name)
             return data
-    return await open_blob(ws, await svc.store(), files, ref, progress, svc.verified)
+    later = (lambda ref, held: svc.keep_later(ws, ref, held)) if keep_later else None
+    return await open_blob(ws, await svc.store(), files, ref, progress, svc.verified, keep_later=later)
 
 
 async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
@@ -203,7 +206,7 @@ async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
 
     downloads[q.id] = {"done": 0, "total": size}
     try:
-        return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], size, moved)}
+        return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], size, moved, keep_later=True)}
     finally:
         downloads.pop(q.id, None)
 
@@ -211,6 +214,7 @@ async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
 async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:
     from pylib.blobs.queue import evict
 
+    await current().settle()  # downloads still being kept count as kept
     before = ledger.totals(ws)["on_device"]["bytes"]
     dropped = await evict(ws, await current().files(), 0)
     current().verified.difference_update(dropped)
@@ -220,7 +224,12 @@ async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:
 async def export_bundle(ws: Workspace, q: Any) -> dict[str, Any]:
     from pylib.transfer import bundle, export_filename
 
-    data = await bundle.export_bundle(ws, lambda sha, size: read_file(ws, sha, size))
+    platform = current().host.platform
+
+    async def read(sha: str, size: int) -> bytes:
+        return platform.to_py(await read_file(ws, sha, size))  # zipfile needs the bytes here
+
+    data = await bundle.export_bundle(ws, read)
     return {"name": export_filename(ws.clock()).replace(".sqlite", ".zip"), "data": data}
 
 

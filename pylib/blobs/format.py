@@ -19,9 +19,10 @@ from the plaintext alone.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from pylib.errors import BlobCorrupt, DecryptFailed
-from pylib.platform.base import Platform
+from pylib.platform.base import Assembly, Platform
 
 VERSION = b"quire-blob-v1"
 SEGMENT_SIZE = 4 * 1024 * 1024
@@ -157,6 +158,56 @@ async def open_into(platform: Platform, key: bytes, name: str, sealed_run: bytes
                               " belongs to another file or needs another key.", segment=index) from None
         at += size
     return at
+
+
+def _failed(index: int, total: int) -> BlobCorrupt:
+    return BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
+                       " belongs to another file or needs another key.", segment=index)
+
+
+async def open_run_into(assembly: Assembly, name: str, sealed_run: Any, first: int, total: int) -> int:
+    """Whole segments ``first, first+1, ...`` of an object of ``total`` segments (a ranged
+    download's body: ``bytes`` or a host buffer) checked and decrypted into ``assembly``, each
+    at its own place; the plaintext bytes written. BlobCorrupt if one fails or would not fit."""
+    written, length = 0, len(sealed_run)
+    for offset in range(0, length, SEALED_SEGMENT):
+        index = first + offset // SEALED_SEGMENT
+        end = min(length, offset + SEALED_SEGMENT)
+        if index >= total:
+            raise BlobCorrupt("The file's stored copy is longer than expected.")
+        try:
+            written += await assembly.open(sealed_run, offset, end, index * SEGMENT_SIZE, _nonce(index),
+                                           _aad(name, index, index == total - 1))
+        except DecryptFailed:
+            raise _failed(index, total) from None
+        except ValueError:
+            raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.") from None
+    return written
+
+
+async def finish_assembly(assembly: Assembly, sha256: bytes) -> Any:
+    """The plaintext of a download once every segment was opened into ``assembly`` and the
+    whole matches ``sha256``; BlobCorrupt (nothing returned) if it does not."""
+    try:
+        plain, digest = await assembly.finish()
+    except ValueError:
+        raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
+    if digest != sha256:
+        raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
+    return plain
+
+
+async def assemble(platform: Platform, key: bytes, name: str, runs: list[tuple[int, Any]], size: int,
+                   sha256: bytes) -> Any:
+    """A download without the network: ``runs`` of ``(offset in the object, sealed bytes)`` in
+    any order, opened into one assembly of a ``size``-byte plaintext and checked against
+    ``sha256`` (the path :meth:`~pylib.blobs.store.BlobStore.download` takes, for the tests)."""
+    if sealed_size(size) != sum(len(body) for _, body in runs):
+        raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.")
+    assembly, total = platform.assembly(key, size), segment_count(size)
+    for offset, body in runs:
+        await open_run_into(assembly, name, body, offset // SEALED_SEGMENT, total)
+    return await finish_assembly(assembly, sha256)
 
 
 async def open_object(platform: Platform, key: bytes, name: str, sealed: bytes, sha256: bytes,

@@ -152,10 +152,13 @@ async def kept_copy(files: DeviceFiles, platform: Any, ref: BlobRef, verified: s
 
 
 async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: BlobRef,
-                    progress: Callable[[int, int], None] | None = None, verified: set[str] | None = None) -> bytes:
+                    progress: Callable[[int, int], None] | None = None, verified: set[str] | None = None,
+                    keep_later: Callable[[BlobRef, Any], None] | None = None) -> Any:
     """The file's bytes: from this device if kept (and intact), else downloaded, verified and
     kept in the cache; ``progress(done, total)`` hears of the download (bytes of the object);
-    ``verified`` as for :func:`kept_copy`."""
+    ``verified`` as for :func:`kept_copy`. ``keep_later(ref, held)``: the caller keeps the
+    download (:func:`keep_download` with ``held``, what :meth:`DeviceFiles.hold` made of it)
+    once it has answered; without it the copy is kept before this returns."""
     row = ledger.get(ws, ref.name)
     if row is not None and row.on_device:
         data = await kept_copy(files, store.platform, ref, verified)
@@ -164,13 +167,23 @@ async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: Bl
                 ledger.touch(ws, ref.name)
             return data
     data = await store.download(ref, progress)  # every tag and the SHA-256 checked
+    if keep_later is not None:
+        keep_later(ref, files.hold(data))
+    else:
+        await keep_download(ws, files, ref, data, verified)
+    return data
+
+
+async def keep_download(ws: Workspace, files: DeviceFiles, ref: BlobRef, data: Any,
+                        verified: set[str] | None = None) -> None:
+    """Keep a verified download in the device cache: its bytes first (durably), then its row,
+    so the ledger never says "on this device" of bytes the device does not hold."""
     await files.put(ref.name, data)
     with ws.transaction():
         ledger.record(ws, ref, state="uploaded")
         ledger.set_on_device(ws, ref.name, True)
     if verified is not None:
         verified.add(ref.name)
-    return data
 
 
 async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int) -> list[str]:

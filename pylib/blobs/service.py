@@ -108,6 +108,8 @@ class FileService:
         self.downloads: dict[str, dict[str, int]] = {}
         # Names whose bytes on this device were hashed already this session (queue.kept_copy).
         self.verified: set[str] = set()
+        # Downloads being kept in the device cache after their answer: {name: task}.
+        self.keeping: dict[str, asyncio.Task] = {}
         self._keys: WorkspaceKeys | None = None
         self._data_key: bytes | None = None
         self._files: DeviceFiles | None = None
@@ -175,6 +177,30 @@ class FileService:
         if keys is None:
             raise KeyUnavailable("Set up or unlock encryption first: large files are encrypted with the workspace key.")
         return BlobStore(self.host.platform, self.client, keys)
+
+    def keep_later(self, ws: Any, ref: Any, held: Any) -> None:
+        """Keep a verified download in the device cache in the background (the page has its
+        bytes already): the device store's write, then the ledger's row, then made durable.
+        A copy that cannot be kept (a full disk) is only not cached: S3 holds the file."""
+        from pylib.blobs.queue import keep_download
+
+        async def keep() -> None:
+            try:
+                await keep_download(ws, await self.files(), ref, held, self.verified)
+                if self.host.persist is not None:
+                    await self.host.persist()
+            except QuireError:
+                pass
+            finally:
+                self.keeping.pop(ref.name, None)
+
+        self.keeping[ref.name] = asyncio.ensure_future(keep())
+
+    async def settle(self, name: str | None = None) -> None:
+        """Until the download of ``name`` (None: every one) is kept in the device cache."""
+        tasks = list(self.keeping.values()) if name is None else [self.keeping[name]] if name in self.keeping else []
+        if tasks:
+            await asyncio.gather(*(asyncio.shield(task) for task in tasks), return_exceptions=True)
 
     def kick(self, ws: Any) -> bool:
         """Start a queue run in the background unless one is running; True if one started."""

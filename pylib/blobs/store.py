@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pylib.blobs import format as fmt
 from pylib.blobs.ledger import BlobRef
@@ -118,51 +119,30 @@ class BlobStore:
         result = await self.client.complete_multipart(ref.key, upload_id)
         return UploadReport(ref, result.created, sent)
 
-    async def download(self, ref: BlobRef, progress: Progress | None = None) -> bytearray:
+    async def download(self, ref: BlobRef, progress: Progress | None = None) -> Any:
         """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not.
 
-        Ranges are decrypted as they arrive, straight into the one buffer returned (a
-        ``bytearray``: no copy of the whole file is ever made), and, where the platform hashes
-        incrementally, hashed as soon as every range before them is, so little is left to do
-        once the last one arrives."""
+        Ranges are decrypted as they arrive, straight into one buffer of the platform's
+        (:meth:`Platform.assembly`: a ``bytearray`` here, a JS buffer in the browser, where no
+        byte of the download enters the engine's heap); that buffer is returned."""
         key = await self._key_for(ref)
         total, segments = fmt.sealed_size(ref.size), fmt.segment_count(ref.size)
-        # Every byte is written by a segment's decryption before it is hashed or returned (and
-        # the SHA-256 of the whole is checked), so the buffer need not be zeroed first.
-        plain = self.platform.new_buffer(ref.size)
-        view = memoryview(plain)
-        hasher, order = self.platform.sha256_stream(), asyncio.Lock()
-        ready: dict[int, int] = {}  # decrypted, not hashed yet: start -> end (plaintext offsets)
-        hashed = 0
+        assembly = self.platform.assembly(key, ref.size)
 
-        async def opened(offset: int, body: bytes) -> bytes:
-            nonlocal hashed
-            first = offset // fmt.SEALED_SEGMENT
-            start = first * fmt.SEGMENT_SIZE
-            end = start + await fmt.open_into(self.platform, key, ref.name, body, first, segments, view[start:])
-            if hasher is not None:
-                ready[start] = end
-                async with order:  # in file order, whatever order the ranges came in
-                    while hashed in ready:
-                        stop = ready.pop(hashed)
-                        await hasher.update(view[hashed:stop])
-                        hashed = stop
+        async def opened(offset: int, body: Any) -> bytes:
+            await fmt.open_run_into(assembly, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
             return b""
 
         try:
             await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
                                          (lambda done: progress(done, total)) if progress else None,
-                                         concurrency=CONCURRENCY, each=opened)
+                                         concurrency=self.platform.download_concurrency, each=opened,
+                                         host_body=True)
         except StorageError as error:
             if error.code != "truncated":
                 raise
             raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
-        finally:
-            view.release()
-        digest = await hasher.digest() if hasher is not None and hashed == ref.size else await self.platform.sha256(plain)
-        if digest != bytes.fromhex(ref.sha256):
-            raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
-        return plain
+        return await fmt.finish_assembly(assembly, bytes.fromhex(ref.sha256))
 
     async def delete(self, ref: BlobRef) -> None:
         """Remove the object from S3 (garbage collection decides when)."""

@@ -17,16 +17,19 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pylib.platform.assembly import Assembly, BufferAssembly  # Assembly is re-exported
+
 Listener = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP response, read to the end."""
+    """An HTTP response, read to the end. ``body`` is ``bytes``, or a host buffer (with a
+    length) when the request asked for one (:meth:`Platform.fetch`'s ``host_body``)."""
 
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # names in lower case
-    body: bytes = b""
+    body: Any = b""
 
     @property
     def ok(self) -> bool:
@@ -95,6 +98,11 @@ class DeviceFiles(ABC):
     async def delete(self, name: str) -> None:
         """Drop ``name`` (no error if absent)."""
 
+    def hold(self, data: Any) -> Any:
+        """What :meth:`put` can keep later, made now: ``data`` may be handed on (in the browser,
+        transferred to the page) before the put. By default ``data`` itself."""
+        return data
+
     async def rename(self, name: str, new_name: str) -> bool:
         """Keep the bytes of ``name`` under ``new_name`` instead (replacing what it held), in
         one step where the store allows; False (nothing changed) if ``name`` holds nothing.
@@ -124,6 +132,7 @@ class Platform(ABC):
 
     name: str
     journal_mode: str | None = None  # the SQLite journal mode the host's file system suits
+    download_concurrency: int = 3  # ranged GETs of one download in flight at once
 
     @abstractmethod
     def workspace_path(self, workspace: str = "default") -> str:
@@ -148,10 +157,11 @@ class Platform(ABC):
     @abstractmethod
     async def fetch(
         self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
-        body: bytes | None = None,
+        body: bytes | None = None, host_body: bool = False,
     ) -> Response:
         """One HTTP request. Raises :class:`~pylib.errors.NetworkError` when no response came
-        (an HTTP error status is a response, not an exception)."""
+        (an HTTP error status is a response, not an exception). ``host_body``: the body may stay
+        a host buffer (for an :class:`Assembly`) instead of becoming ``bytes``."""
 
     @abstractmethod
     async def sha256(self, data: bytes) -> bytes:
@@ -198,6 +208,13 @@ class Platform(ABC):
         worth one (work that lets go of the GIL, as zstd does, then runs beside the event
         loop); by default at once."""
         return work(*args)
+
+    def assembly(self, key: bytes, size: int) -> Assembly:
+        """An :class:`Assembly` of a ``size``-byte plaintext sealed under the AES-GCM ``key``.
+        By default a buffer of :meth:`new_buffer` filled by :meth:`aes_gcm_decrypt_into` and
+        hashed in order as it fills (:meth:`sha256_stream`)."""
+        check_aes_inputs(key, bytes(12))
+        return BufferAssembly(self, key, size)
 
     def new_buffer(self, size: int) -> bytearray:
         """A writable buffer of ``size`` bytes that the caller overwrites whole before anyone

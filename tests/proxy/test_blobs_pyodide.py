@@ -38,5 +38,6 @@ def test_pyodide_uploads_and_downloads_through_the_proxy(remote, s3_service):
     assert local["pending"] is True and local["states"] == ["waiting"]  # kept under a local name
     assert local["device"] == ["local-" + local["sha256"]]
     assert local["uploaded"] == ["on_device"] and local["freed"] == 1 and local["equal"] is True
+    assert local["host_buffer"] == "JsProxy" and local["cached"] == local["named"]
     assert local["named"] == [local["key"].removeprefix("blobs/")] and local["key"] != "blobs/" + local["sha256"]
     assert sorted(stored_objects(s3_service, uid)) == sorted(report["names"] + [local["key"]])

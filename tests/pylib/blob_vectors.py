@@ -16,6 +16,40 @@ async def _outcome(platform, key, name, sealed, digest) -> str:
     return "opened"
 
 
+async def _assembled(platform, key, name, runs, size, digest, data) -> str:
+    """How a download's assembly (the platform's, on host buffers) takes ``runs``."""
+    try:
+        plain = await fmt.assemble(platform, key, name, [(at, platform.to_js(body)) for at, body in runs], size, digest)
+    except BlobCorrupt as error:
+        return f"{error.code}: {error.message}"
+    return "opened" if platform.to_py(plain) == data else "garbled"
+
+
+async def assembly_outcomes(platform, keys, data, digest, name, key, sealed) -> dict:
+    """A three-segment download opened range by range into the platform's assembly: in any
+    order it opens; an altered, swapped, dropped or foreign segment, a wrong key or a wrong
+    hash is refused with the segment it failed at."""
+    seg = fmt.SEALED_SEGMENT
+    parts = [(at, sealed[at:at + seg]) for at in range(0, len(sealed), seg)]
+    flipped = bytearray(parts[1][1])
+    flipped[100] ^= 1
+    other_name = await fmt.object_name(platform, keys.names, bytes(32))
+    foreign = await fmt.seal_segments(platform, await fmt.file_key(platform, keys.blobs, other_name), other_name, data)
+    cases = {
+        "in_order": parts, "reversed": parts[::-1],
+        "flip": [parts[0], (seg, bytes(flipped)), parts[2]],
+        "swap": [(0, parts[1][1]), (seg, parts[0][1]), parts[2]],
+        "drop_last": parts[:2],
+        "short_last": [parts[0], parts[1], (2 * seg, parts[2][1][:-1])],
+        "foreign": [parts[0], (seg, foreign[seg:2 * seg]), parts[2]],
+    }
+    out = {label: await _assembled(platform, key, name, runs, len(data), digest, data) for label, runs in cases.items()}
+    out["other_key"] = await _assembled(platform, await fmt.file_key(platform, keys.sync, name), name, parts,
+                                        len(data), digest, data)
+    out["wrong_hash"] = await _assembled(platform, key, name, parts, len(data), bytes(32), data)
+    return out
+
+
 async def compute(platform) -> dict:
     """Names, ciphertext digests and refusals for a fixed data key and a two-segment file."""
     keys = await derive_keys(platform, bytes(range(32)))
@@ -38,7 +72,13 @@ async def compute(platform) -> dict:
         wrong = "opened"
     except WrongSecret as error:
         wrong = error.code
+    three = bytes(i % 249 for i in range(2 * fmt.SEGMENT_SIZE + 777))
+    three_digest = await platform.sha256(three)
+    three_name = await fmt.object_name(platform, keys.names, three_digest)
+    three_key = await fmt.file_key(platform, keys.blobs, three_name)
+    three_sealed = await fmt.seal_segments(platform, three_key, three_name, three)
     return {
+        "assembly": await assembly_outcomes(platform, keys, three, three_digest, three_name, three_key, three_sealed),
         "subkeys": [keys.blobs.hex(), keys.sync.hex(), keys.names.hex()],
         "name": name,
         "sealed": [len(sealed), (await platform.sha256(sealed)).hex()],

@@ -150,3 +150,25 @@ def test_subkeys_differ_and_unwrap_needs_the_right_secret():
         run(unwrap_key(pl, other, envelope))
     with pytest.raises(WrongSecret):  # the kind is bound: a passphrase envelope is not a recovery one
         run(unwrap_key(pl, kek, {**envelope, "kind": "recovery"}))
+
+
+def test_a_download_assembly_opens_ranges_in_any_order_and_refuses_every_fault():
+    from blob_vectors import assembly_outcomes
+
+    data = bytes(i % 249 for i in range(2 * SEG + 777))
+
+    async def go():
+        keys = await derive_keys(pl, new_data_key(pl))
+        digest = await pl.sha256(data)
+        name = await fmt.object_name(pl, keys.names, digest)
+        key = await fmt.file_key(pl, keys.blobs, name)
+        return await assembly_outcomes(pl, keys, data, digest, name, key, await fmt.seal_segments(pl, key, name, data))
+
+    out = run(go())
+    assert out["in_order"] == out["reversed"] == "opened"
+    for label, segment in (("flip", 2), ("swap", 1), ("foreign", 2), ("other_key", 1)):
+        assert out[label] == f"blob_corrupt: Segment {segment} of 3 failed its check: the stored copy was altered," \
+                             " belongs to another file or needs another key.", label
+    assert out["drop_last"].startswith("blob_corrupt: The file's stored copy has the wrong length")
+    assert out["short_last"].startswith("blob_corrupt: The file's stored copy has the wrong length")
+    assert out["wrong_hash"] == "blob_corrupt: The file's content does not match its recorded hash; it was not opened."

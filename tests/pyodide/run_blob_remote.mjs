@@ -22,7 +22,8 @@ store = BlobStore(pl, S3Client(pl, base_url, headers={"Authorization": "Bearer "
 small = bytes(range(256)) * 4000
 big = bytes((i * 7) % 251 for i in range(2 * fmt.SEGMENT_SIZE + 12345))
 reports = [await store.upload(small), await store.upload(big), await store.upload(big)]
-backs = [await store.download(reports[0].ref), await store.download(reports[1].ref)]
+# A download is a JS buffer here (the platform's assembly): to_py makes it bytes.
+backs = [pl.to_py(await store.download(reports[0].ref)), pl.to_py(await store.download(reports[1].ref))]
 
 import os
 from pylib import api, rpc
@@ -50,7 +51,11 @@ await svc.wait()
 local["uploaded"] = [r["state"] for r in await call("files.list")]
 local["named"] = sorted(os.listdir("/tmp/quire-device"))
 local["freed"] = (await call("files.free_space"))["dropped"]
-local["equal"] = (await call("files.open", id=added["id"]))["data"] == locked
+opened = (await call("files.open", id=added["id"]))["data"]
+local["equal"] = pl.to_py(opened) == locked
+local["host_buffer"] = type(opened).__name__  # from S3: never in the wasm heap
+await svc.settle()  # kept in the device cache after the answer
+local["cached"] = sorted(os.listdir("/tmp/quire-device"))
 local["key"] = api.current().conn.execute("SELECT s3_key FROM artifacts WHERE id = ?", (added["id"],)).fetchone()[0]
 local["sha256"] = (await pl.sha256(locked)).hex()
 api.close_workspace()

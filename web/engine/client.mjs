@@ -16,6 +16,7 @@ import "../vendor/pyscript/core.js";
 import { METHODS } from "./methods.mjs";
 import { compileRuntime, serveRuntime } from "./runtime.mjs";
 import { Peer } from "./peer.mjs";
+import { Handovers } from "./handover.mjs";
 
 const here = (path) => new URL(path, import.meta.url).href;
 const ENGINE_URL = here("./engine.py");
@@ -204,6 +205,8 @@ export class Engine extends EventTarget {
         async: true,
       });
       this.worker.sync.progress = (detail) => this.emit("progress", detail);
+      this.handovers = new Handovers();
+      this.handovers.listen(this.worker);
       const info = await this.worker.sync.boot({
         workspace: this.workspace,
         pagestore_url: PAGESTORE_URL,
@@ -241,7 +244,10 @@ export class Engine extends EventTarget {
     // Background work (the semantic indexer) waits until no other call is queued.
     this.inFlight++;
     let answer;
-    try { answer = await this.worker.sync.call({ id, method, params }); } finally { this.inFlight--; }
+    try {
+      answer = await this.worker.sync.call({ id, method, params });
+      if (answer.handed_over) answer.result.data = await this.handovers.take(id); // ./handover.mjs
+    } finally { this.inFlight--; }
     if (answer.id !== id) throw new EngineError("protocol", `Answer ${answer.id} for request ${id}.`);
     if (answer.saved) {
       this.emit("saved", { ...answer.saved, at: Date.now() });

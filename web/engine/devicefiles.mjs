@@ -19,9 +19,10 @@ export class DeviceFiles {
     return new DeviceFiles(await request(open));
   }
 
+  /** Keep `bytes` (a Uint8Array, or a Blob made earlier: DeviceFiles.hold) under `name`. */
   async put(name, bytes) {
     const tx = this.db.transaction(STORE, "readwrite", { durability: "strict" });
-    tx.objectStore(STORE).put(new Blob([bytes]), name);
+    tx.objectStore(STORE).put(bytes instanceof Blob ? bytes : new Blob([bytes]), name);
     await transactionDone(tx);
   }
 

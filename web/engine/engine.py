@@ -18,7 +18,7 @@ from pyodide.ffi import to_js
 PACKAGES = ["quire-pylib"]
 
 sync = xworker.sync
-state = {"server": None}
+state = {"server": None, "handover": None}
 
 
 def report(phase, fraction, message):
@@ -59,6 +59,8 @@ async def boot(options):
     # The upload queue flushes the page store itself once it has an upload id worth keeping.
     await browser.start(platform.current, opts.get("workspace", "default"), opts["pagestore_url"],
                         persist=server.persist)
+    # A large file's bytes go to the page by transfer (web/engine/handover.mjs).
+    state["handover"] = await js.eval(f"import({opts['pagestore_url'].replace('pagestore.mjs', 'handover.mjs')!r})")
     report("ready", 1.0, "Ready")
     return platform.current.to_js({
         "schemaVersion": opened["schema_version"],
@@ -79,7 +81,8 @@ async def call(request):
         from pylib import rpc  # not booted yet: the same envelope, code not_ready
 
         return await rpc.Server().call_js(request)
-    return await server.call_js(request)
+    reply = await server.call_js(request)
+    return state["handover"].handOver(reply) if state["handover"] is not None else reply
 
 
 async def close():
@@ -87,6 +90,10 @@ async def close():
     server, state["server"] = state["server"], None
     if server is None:
         return to_js({"closed": True}, dict_converter=js.Object.fromEntries)
+    from pylib.blobs import service
+
+    if service.configured() is not None:
+        await service.configured().settle()  # downloads still being kept in the device cache
     return server.platform.to_js(await server.close())
 
 
