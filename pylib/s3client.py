@@ -190,6 +190,46 @@ class S3Client:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
+    async def get_streamed(self, key: str, size: int, piece: int, each: Callable[[int, Any], Awaitable[Any]],
+                           progress: Callable[[int], None] | None = None) -> None:
+        """The object of ``size`` bytes as one GET, its body handed to ``each(offset, chunk)``
+        in pieces of ``piece`` bytes as it arrives (:meth:`Platform.fetch_pieces`). A dropped
+        connection or a 5xx resumes from the first byte not handed on yet (a ranged GET), with
+        :class:`Retry`'s backoff; an expired URL is signed again once. StorageError
+        ``truncated`` if the object is shorter than ``size``."""
+        signed, resigned, failures, delay = await self.presign("get", key), False, 0, self.retry.backoff
+        done = 0
+
+        async def take(chunk: Any) -> None:
+            nonlocal done
+            at, done = done, done + len(chunk)
+            if progress:
+                progress(done)
+            await each(at, chunk)
+
+        while True:
+            headers = {**signed.headers, **({"range": f"bytes={done}-{size - 1}"} if done else {})}
+            try:
+                response = await self.platform.fetch_pieces(signed.url, headers=headers, piece=piece, each=take)
+            except NetworkError:
+                response = None
+            if response is not None and response.status == 403 and not resigned:
+                resigned, signed = True, await self.presign("get", key)
+                continue
+            if response is not None and response.status < 500:
+                break
+            failures += 1
+            if failures == self.retry.attempts:
+                raise StorageError("Cloud storage is unavailable (GET); it will be tried again later.",
+                                   code="unavailable", status=response.status if response else None)
+            await self.retry.sleep(delay)
+            delay = min(delay * 2, self.retry.max_delay)
+        if response.status == 416 or (response.ok and done != size):
+            raise StorageError("The stored object is shorter than expected.", code="truncated")
+        if response.status == 403:
+            raise StorageError("Cloud storage refused the signed request.", code="forbidden", status=403)
+        _check(response, "download")
+
     async def head(self, key: str) -> dict[str, str] | None:
         """The object's headers, or None if there is none."""
         response = await self._send(lambda: self.presign("head", key))

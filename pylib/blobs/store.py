@@ -122,22 +122,40 @@ class BlobStore:
     async def download(self, ref: BlobRef, progress: Progress | None = None) -> Any:
         """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not.
 
-        Ranges are decrypted as they arrive, straight into one buffer of the platform's
+        Segments are decrypted as they arrive, straight into one buffer of the platform's
         (:meth:`Platform.assembly`: a ``bytearray`` here, a JS buffer in the browser, where no
-        byte of the download enters the engine's heap); that buffer is returned."""
+        byte of the download enters the engine's heap); that buffer is returned. The object
+        comes as ranged GETs in parallel, or as one GET read as it streams in where the
+        platform does better so (``download_streamed``: the browser)."""
         key = await self._key_for(ref)
         total, segments = fmt.sealed_size(ref.size), fmt.segment_count(ref.size)
         assembly = self.platform.assembly(key, ref.size)
+        moved = (lambda done: progress(done, total)) if progress else None
+        opening: list[asyncio.Future] = []
 
         async def opened(offset: int, body: Any) -> bytes:
             await fmt.open_run_into(assembly, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
             return b""
 
+        async def streamed(offset: int, body: Any) -> None:  # decrypted while the next bytes come
+            failed = next((task for task in opening if task.done() and task.exception()), None)
+            if failed is not None:
+                raise failed.exception()
+            opening.append(asyncio.ensure_future(opened(offset, body)))
+
         try:
-            await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK,
-                                         (lambda done: progress(done, total)) if progress else None,
-                                         concurrency=self.platform.download_concurrency, each=opened,
-                                         host_body=True)
+            if self.platform.download_streamed:
+                try:
+                    await self.client.get_streamed(ref.key, total, fmt.SEALED_SEGMENT, streamed, moved)
+                finally:  # every decryption ends before this does (none writes into the buffer after)
+                    outcomes = await asyncio.gather(*opening, return_exceptions=True)
+                    failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+                    if failed is not None:  # a segment's refusal says more than the length does
+                        raise failed
+            else:
+                await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK, moved,
+                                             concurrency=self.platform.download_concurrency, each=opened,
+                                             host_body=True)
         except StorageError as error:
             if error.code != "truncated":
                 raise

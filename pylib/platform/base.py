@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from pylib.platform.assembly import Assembly, BufferAssembly  # Assembly is re-exported
 
@@ -133,6 +133,8 @@ class Platform(ABC):
     name: str
     journal_mode: str | None = None  # the SQLite journal mode the host's file system suits
     download_concurrency: int = 3  # ranged GETs of one download in flight at once
+    # A download as one GET read as it streams in (fetch_pieces), not ranged GETs in parallel.
+    download_streamed: bool = False
 
     @abstractmethod
     def workspace_path(self, workspace: str = "default") -> str:
@@ -162,6 +164,21 @@ class Platform(ABC):
         """One HTTP request. Raises :class:`~pylib.errors.NetworkError` when no response came
         (an HTTP error status is a response, not an exception). ``host_body``: the body may stay
         a host buffer (for an :class:`Assembly`) instead of becoming ``bytes``."""
+
+    async def fetch_pieces(self, url: str, *, headers: dict[str, str] | None = None, piece: int,
+                           each: Callable[[Any], Awaitable[Any]]) -> Response:
+        """One GET whose body, on a 2xx answer, is handed to ``each(chunk)`` in pieces of
+        ``piece`` bytes as it arrives (the last may be shorter; host buffers where the host has
+        them) and not kept: the response's body is then empty. NetworkError if no answer came
+        or the body stopped early (the pieces handed on so far stay handed on). By default the
+        whole body is read first, then cut."""
+        reply = await self.fetch(url, headers=headers, host_body=True)
+        if not reply.ok:
+            return Response(reply.status, reply.headers, self.to_py(reply.body))
+        for at in range(0, len(reply.body), piece):
+            await each(reply.body[at:at + piece] if isinstance(reply.body, (bytes, bytearray))
+                       else reply.body.subarray(at, at + piece))
+        return Response(reply.status, reply.headers, b"")
 
     @abstractmethod
     async def sha256(self, data: bytes) -> bytes:

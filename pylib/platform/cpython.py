@@ -239,6 +239,26 @@ class CPythonPlatform(Platform):
         return Response(reply.status_code, {k.lower(): v for k, v in reply.headers.items()},
                         reply.content)
 
+    async def fetch_pieces(self, url, *, headers=None, piece, each) -> Response:
+        import httpx
+
+        try:
+            async with self._client().stream("GET", url, headers=headers) as reply:
+                names = {k.lower(): v for k, v in reply.headers.items()}
+                if not 200 <= reply.status_code < 300:
+                    return Response(reply.status_code, names, await reply.aread())
+                kept = bytearray()
+                async for chunk in reply.aiter_bytes():
+                    kept += chunk
+                    while len(kept) >= piece:
+                        await each(bytes(kept[:piece]))
+                        del kept[:piece]
+                if kept:
+                    await each(bytes(kept))
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"The server could not be reached ({type(exc).__name__}).", url=url) from exc
+        return Response(reply.status_code, names, b"")
+
     async def sha256(self, data: bytes) -> bytes:
         import hashlib
 
