@@ -32,6 +32,8 @@ async def start(platform: Platform, workspace: str, engine_url: str, persist: An
     import js  # type: ignore[import-not-found]
 
     module = await js.eval(f"import({urljoin(engine_url, 'devicekey.mjs')!r})")
+    platform.sha256_factory = module.createSHA256  # a download hashed as it comes in
+    platform.read_pieces = (await js.eval(f"import({urljoin(engine_url, 'streams.mjs')!r})")).readPieces
 
     async def argon2id(passphrase: str, salt: bytes, costs: dict[str, int]) -> bytes:
         out = await module.deriveArgon2id(passphrase, platform.to_js(bytes(salt)), platform.to_js(costs))

@@ -7,7 +7,6 @@ engine's test suite), where ``fetch``, ``crypto.subtle`` and ``BroadcastChannel`
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -21,6 +20,7 @@ except ImportError:  # pragma: no cover - older Pyodide converts null to None it
 from pylib.errors import DecryptFailed, NetworkError, SaveFailed
 from pylib.platform.base import (Assembly, Channel, DeviceFiles, Listener, Platform, Response, Store,
                                  check_aes_inputs)
+from pylib.platform.pyodide_download import JsAssembly, pieces
 
 DB_PATH = "/workspace/workspace.sqlite"
 _RANDOM_CHUNK = 65536  # crypto.getRandomValues fills at most this many bytes per call
@@ -58,6 +58,10 @@ class IndexedDBFiles(DeviceFiles):
 
     def hold(self, data: Any) -> Any:
         # A Blob holds its own copy, made now: the buffer may be transferred to the page next.
+        # A download's was made segment by segment while it came in (JsAssembly.held).
+        held = getattr(data, JsAssembly.HELD, None) if isinstance(data, JsProxy) else None
+        if held is not None:
+            return held
         return js.Blob.new(js.Array.of(data if isinstance(data, JsProxy) else self._platform.to_js(memoryview(data))))
 
     async def delete(self, name: str) -> None:
@@ -65,66 +69,6 @@ class IndexedDBFiles(DeviceFiles):
 
     async def rename(self, name: str, new_name: str) -> bool:
         return bool(await self._files.rename(name, new_name))
-
-
-async def _pieces(reader: Any, piece: int, each: Any) -> None:
-    """The body of ``reader`` to ``each`` in JS buffers of ``piece`` bytes (the last shorter):
-    chunks are copied into place by JS; a chunk that holds a whole piece goes as a view."""
-    buffer, filled = None, 0
-    while True:
-        chunk = await reader.read()
-        if chunk.done:
-            break
-        value = chunk.value
-        at, length = 0, int(value.length)
-        while at < length:
-            if filled == 0 and length - at >= piece:
-                await each(value.subarray(at, at + piece))
-                at += piece
-                continue
-            if buffer is None:
-                buffer, filled = js.Uint8Array.new(piece), 0
-            n = min(piece - filled, length - at)
-            buffer.set(value.subarray(at, at + n), filled)
-            filled, at = filled + n, at + n
-            if filled == piece:
-                await each(buffer)
-                buffer, filled = None, 0
-    if buffer is not None and filled:
-        await each(buffer.subarray(0, filled))
-
-
-class JsAssembly(Assembly):
-    """A download's plaintext in a JS ``Uint8Array``: each segment's ciphertext (a fetched
-    body, also left in JS) goes to WebCrypto as a view and its plaintext is copied into place
-    by JS, then the whole is hashed by WebCrypto. No byte enters the wasm heap, and the Python
-    side only ever holds proxies."""
-
-    def __init__(self, platform: "PyodidePlatform", key: bytes, size: int) -> None:
-        self.platform, self.size = platform, size
-        self.out = js.Uint8Array.new(size)
-        self.written = 0
-        self._key = asyncio.ensure_future(platform._key(key, "AES-GCM", ["decrypt"]))  # one import for all
-
-    async def open(self, ciphertext: Any, start: int, end: int, at: int, nonce: bytes, aad: bytes) -> int:
-        size = end - start - 16
-        if size < 0 or at < 0 or at + size > self.size or end > len(ciphertext):
-            raise ValueError("the segment does not fit the file")
-        body = ciphertext if isinstance(ciphertext, JsProxy) else self.platform.to_js(memoryview(ciphertext))
-        try:
-            plain = await js.crypto.subtle.decrypt(self.platform._gcm(nonce, aad), await self._key,
-                                                   body.subarray(start, end))
-        except JsException:  # OperationError: the tag does not match
-            raise DecryptFailed() from None
-        self.out.set(js.Uint8Array.new(plain), at)
-        self.written += size
-        return size
-
-    async def finish(self) -> tuple[Any, bytes]:
-        if self.written != self.size:
-            raise ValueError("some of the file was never written")
-        # WebCrypto's one-shot SHA-256 of the whole (about 3x hash-wasm's incremental one here).
-        return self.out, (await js.crypto.subtle.digest("SHA-256", self.out)).to_bytes()
 
 
 class PageStore(Store):
@@ -185,6 +129,12 @@ class PyodidePlatform(Platform):
     # One GET read as it streams in beat ranged GETs of 4 MiB here (bench/browser_blob_download.py:
     # ranged GETs of one object from SeaweedFS took ~30% longer than one GET of all of it).
     download_streamed = True
+    # An async JS factory of incremental SHA-256 hashers the host may give (hash-wasm's
+    # createSHA256: pylib/blobs/browser.py), so a download is hashed while it comes in.
+    sha256_factory: Any = None
+    # web/engine/streams.mjs's readPieces, where the host gave it (pylib/blobs/browser.py): a
+    # fetched body read in JS, Python called once per piece; else read from Python.
+    read_pieces: Any = None
 
     def workspace_path(self, workspace: str = "default") -> str:
         return DB_PATH  # one workspace per worker; the page store keys it by name
@@ -248,14 +198,10 @@ class PyodidePlatform(Platform):
             except JsException as exc:
                 raise NetworkError(f"The server could not be reached ({_js_error(exc)[1]}).", url=url) from None
             return Response(int(reply.status), names, data)
-        reader = reply.body.getReader()
         try:
-            await _pieces(reader, piece, each)
+            await pieces(reply.body, piece, each, self.read_pieces)
         except JsException as exc:  # the connection dropped mid-body
             raise NetworkError(f"The download stopped ({_js_error(exc)[1]}).", url=url) from None
-        except BaseException:
-            reader.cancel()  # the caller refused a piece (or gave up): stop the transfer
-            raise
         return Response(int(reply.status), names, b"")
 
     async def _key(self, raw: bytes, algorithm: Any, usages: list[str]) -> Any:
@@ -309,7 +255,7 @@ class PyodidePlatform(Platform):
 
     def assembly(self, key: bytes, size: int) -> Assembly:
         check_aes_inputs(key, bytes(12))
-        return JsAssembly(self, key, size)
+        return JsAssembly(self, key, size, self.sha256_factory)
 
     def random_bytes(self, n: int) -> bytes:
         out = bytearray()

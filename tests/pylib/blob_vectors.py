@@ -50,8 +50,10 @@ async def assembly_outcomes(platform, keys, data, digest, name, key, sealed) -> 
     return out
 
 
-async def compute(platform) -> dict:
-    """Names, ciphertext digests and refusals for a fixed data key and a two-segment file."""
+async def compute(platform, hashing=None) -> dict:
+    """Names, ciphertext digests and refusals for a fixed data key and a two-segment file.
+    ``hashing``: an incremental SHA-256 the host can give its downloads (Pyodide: hash-wasm's
+    createSHA256, as the data worker has); the assembly's outcomes are taken again with it."""
     keys = await derive_keys(platform, bytes(range(32)))
     data = bytes(i % 251 for i in range(fmt.SEGMENT_SIZE + 1000))
     digest = await platform.sha256(data)
@@ -77,8 +79,16 @@ async def compute(platform) -> dict:
     three_name = await fmt.object_name(platform, keys.names, three_digest)
     three_key = await fmt.file_key(platform, keys.blobs, three_name)
     three_sealed = await fmt.seal_segments(platform, three_key, three_name, three)
+    assembly = await assembly_outcomes(platform, keys, three, three_digest, three_name, three_key, three_sealed)
+    if hashing is not None:
+        platform.sha256_factory = hashing
+    try:
+        hashed = await assembly_outcomes(platform, keys, three, three_digest, three_name, three_key, three_sealed)
+    finally:
+        if hashing is not None:
+            platform.sha256_factory = None
     return {
-        "assembly": await assembly_outcomes(platform, keys, three, three_digest, three_name, three_key, three_sealed),
+        "assembly": assembly, "assembly_hashed": hashed,
         "subkeys": [keys.blobs.hex(), keys.sync.hex(), keys.names.hex()],
         "name": name,
         "sealed": [len(sealed), (await platform.sha256(sealed)).hex()],

@@ -6,6 +6,12 @@
 import { startPyodide } from "./start_pyodide.mjs";
 
 const pyodide = await startPyodide({ mount: false });
+// What the data worker's host gives the platform (pylib/blobs/browser.py): the JS read loop of a
+// download and hash-wasm's incremental SHA-256.
+const { readPieces } = await import("../../web/engine/streams.mjs");
+const { createSHA256 } = await import("hash-wasm");
+pyodide.globals.set("read_pieces", readPieces);
+pyodide.globals.set("sha256_factory", createSHA256);
 pyodide.globals.set("base_url", process.argv[2]);
 pyodide.globals.set("token", process.argv[3]);
 const out = await pyodide.runPythonAsync(`
@@ -17,6 +23,7 @@ from pylib.keys import derive_keys, new_data_key
 from pylib.s3client import S3Client
 
 pl = platform.current
+pl.read_pieces, pl.sha256_factory = read_pieces, sha256_factory
 store = BlobStore(pl, S3Client(pl, base_url, headers={"Authorization": "Bearer " + token}),
                   await derive_keys(pl, new_data_key(pl)), part_segments=2)
 small = bytes(range(256)) * 4000

@@ -3,4 +3,6 @@
 // Usage: node tests/pyodide/run_blobs.mjs
 import { printVectors } from "./start_pyodide.mjs";
 
-await printVectors("blob_vectors");
+// The data worker hashes downloads as they come in with hash-wasm (pylib/blobs/browser.py).
+const { createSHA256 } = await import("hash-wasm");
+await printVectors("blob_vectors", "hashing", { hashing: createSHA256 });

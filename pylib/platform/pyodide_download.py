@@ -1,0 +1,124 @@
+"""A download's bytes in the browser's data worker (:mod:`pylib.platform.pyodide`): a fetched
+body read as it streams in, and the plaintext assembled in a JS buffer. No byte of a
+download enters the wasm heap; Python holds proxies and decides what goes where.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, JsProxy, create_proxy  # type: ignore
+
+from pylib.errors import DecryptFailed
+from pylib.platform.base import Assembly
+
+TAG_SIZE = 16
+
+
+async def pieces(body: Any, piece: int, each: Any, read_pieces: Any = None) -> None:
+    """The fetched ``body`` (a ReadableStream) to ``each`` in JS buffers of ``piece`` bytes
+    (the last shorter), in order: by the host's JS loop (``read_pieces``, web/engine/streams.mjs)
+    or, without one, by this one (a Python round trip per chunk). A refusal from ``each``
+    cancels the stream; a JsException means the body stopped early."""
+    if read_pieces is not None:
+        callback = create_proxy(each)
+        try:  # a refusal from each() comes back as itself (Pyodide restores the Python error)
+            await read_pieces(body, piece, callback)
+        finally:
+            callback.destroy()
+        return
+    reader = body.getReader()
+    try:
+        await _read(reader, piece, each)
+    except BaseException:
+        reader.cancel()  # the caller refused a piece (or the body broke off): stop the transfer
+        raise
+
+
+async def _read(reader: Any, piece: int, each: Any) -> None:
+    buffer, filled = None, 0
+    while True:
+        chunk = await reader.read()
+        if chunk.done:
+            break
+        value = chunk.value
+        at, length = 0, int(value.length)
+        while at < length:
+            if filled == 0 and length - at >= piece:
+                await each(value.subarray(at, at + piece))
+                at += piece
+                continue
+            if buffer is None:
+                buffer, filled = js.Uint8Array.new(piece), 0
+            n = min(piece - filled, length - at)
+            buffer.set(value.subarray(at, at + n), filled)
+            filled, at = filled + n, at + n
+            if filled == piece:
+                await each(buffer)
+                buffer, filled = None, 0
+    if buffer is not None and filled:
+        await each(buffer.subarray(0, filled))
+
+
+async def _started(factory: Any) -> Any:
+    hasher = await factory()
+    hasher.init()
+    return hasher
+
+
+class JsAssembly(Assembly):
+    """A download's plaintext in a JS ``Uint8Array``: each segment's ciphertext (a fetched body,
+    also left in JS) goes to WebCrypto as a view and its plaintext is copied into place by JS.
+
+    While the rest is still coming, each segment's plaintext is also copied into a Blob of its
+    own, so the device store's copy (``DeviceFiles.hold``, property :attr:`HELD` of the
+    plaintext) costs nothing once the last byte is in; and, where the host gave an incremental
+    SHA-256 (``hasher()``, hash-wasm's), segments are hashed in file order as they land, else
+    WebCrypto hashes the whole at the end."""
+
+    HELD = "quireHeld"
+
+    def __init__(self, platform: Any, key: bytes, size: int, hasher: Any = None) -> None:
+        """``hasher``: an async JS factory of incremental SHA-256 hashers (hash-wasm's
+        ``createSHA256``), or None."""
+        self.platform, self.size = platform, size
+        self.out = js.Uint8Array.new(size)
+        self.written = 0
+        self._key = asyncio.ensure_future(platform._key(key, "AES-GCM", ["decrypt"]))  # one import for all
+        self._held: dict[int, Any] = {}  # plaintext offset -> Blob of that segment
+        self._hasher = asyncio.ensure_future(_started(hasher)) if hasher is not None else None
+        self._ready: dict[int, int] = {}  # decrypted, not hashed yet: start -> end
+        self._hashed = 0
+
+    async def open(self, ciphertext: Any, start: int, end: int, at: int, nonce: bytes, aad: bytes) -> int:
+        size = end - start - TAG_SIZE
+        if size < 0 or at < 0 or at + size > self.size or end > len(ciphertext):
+            raise ValueError("the segment does not fit the file")
+        body = ciphertext if isinstance(ciphertext, JsProxy) else self.platform.to_js(memoryview(ciphertext))
+        try:
+            plain = await js.crypto.subtle.decrypt(self.platform._gcm(nonce, aad), await self._key,
+                                                   body.subarray(start, end))
+        except JsException:  # OperationError: the tag does not match
+            raise DecryptFailed() from None
+        piece = js.Uint8Array.new(plain)
+        self.out.set(piece, at)
+        self._held[at] = js.Blob.new(js.Array.of(piece))
+        self.written += size
+        if self._hasher is not None:
+            hasher = await self._hasher
+            self._ready[at] = at + size
+            while self._hashed in self._ready:  # synchronous: no other segment steps in between
+                stop = self._ready.pop(self._hashed)
+                hasher.update(self.out.subarray(self._hashed, stop))
+                self._hashed = stop
+        return size
+
+    async def finish(self) -> tuple[Any, bytes]:
+        if self.written != self.size:
+            raise ValueError("some of the file was never written")
+        setattr(self.out, self.HELD, js.Blob.new(js.Array.of(*(self._held[at] for at in sorted(self._held)))))
+        if self._hasher is not None and self._hashed == self.size:
+            return self.out, (await self._hasher).digest("binary").to_bytes()
+        return self.out, (await js.crypto.subtle.digest("SHA-256", self.out)).to_bytes()
