@@ -6,9 +6,10 @@ sets up encryption and adds one file of random bytes (`files.add`), which the pa
 uploads. Then, per round, in alternating order:
 
 - full path: `files.open` as the page calls it (the data worker's engine in Pyodide: presign,
-  ranged GETs of one 4 MiB segment three at a time, each AES-256-GCM segment checked and
-  decrypted with WebCrypto, the plaintext SHA-256 checked, the file kept in the device store,
-  the bytes handed to the page), after "Free up space" so that it comes from S3 (not timed);
+  one GET read as it streams in, each AES-256-GCM segment checked and decrypted with WebCrypto
+  as soon as its bytes are in and hashed in file order, the plaintext SHA-256 checked, the
+  bytes handed to the page by transfer, the file then kept in the device store), after "Free
+  up space" so that it comes from S3 (not timed);
 - plain: one presign of the same object (`POST /api/s3/presign`) and one `fetch` of it in the
   page until `arrayBuffer()` resolves (the sealed object: a few bytes more than the file).
 

@@ -23,9 +23,22 @@ async def pieces(body: Any, piece: int, each: Any, read_pieces: Any = None) -> N
     or, without one, by this one (a Python round trip per chunk). A refusal from ``each``
     cancels the stream; a JsException means the body stopped early."""
     if read_pieces is not None:
-        callback = create_proxy(each)
-        try:  # a refusal from each() comes back as itself (Pyodide restores the Python error)
+        refused: list[BaseException] = []
+
+        async def guarded(chunk: Any) -> None:
+            try:
+                await each(chunk)
+            except BaseException as error:  # it comes back from JS as a JsException: keep it
+                refused.append(error)
+                raise
+
+        callback = create_proxy(guarded)
+        try:
             await read_pieces(body, piece, callback)
+        except JsException:
+            if refused:  # each() refused a piece (the stream is cancelled): its own error
+                raise refused[0] from None
+            raise  # the body broke off
         finally:
             callback.destroy()
         return

@@ -34,6 +34,7 @@ def test_pyodide_uploads_and_downloads_through_the_proxy(remote, s3_service):
     assert report["platform"] == "pyodide"
     assert report["created"] == [True, True, False] and report["parts"] == 2
     assert report["equal"] == [True, True]
+    assert report["refusal"] == "Segment 1 of 1 failed its check."
     local = report["local"]
     assert local["pending"] is True and local["states"] == ["waiting"]  # kept under a local name
     assert local["device"] == ["local-" + local["sha256"]]

@@ -32,6 +32,21 @@ reports = [await store.upload(small), await store.upload(big), await store.uploa
 # A download is a JS buffer here (the platform's assembly): to_py makes it bytes.
 backs = [pl.to_py(await store.download(reports[0].ref)), pl.to_py(await store.download(reports[1].ref))]
 
+# A piece refused while the JS loop reads (a segment failing its tag) ends the read with that
+# very error, not a network error (which would be retried).
+import js
+from pylib.errors import BlobCorrupt
+from pylib.platform.pyodide_download import pieces
+
+async def refuse(chunk):
+    raise BlobCorrupt("Segment 1 of 1 failed its check.")
+
+try:
+    await pieces(js.Response.new(js.Uint8Array.new(100000)).body, 4096, refuse, read_pieces)
+    refusal = "read to the end"
+except BlobCorrupt as error:
+    refusal = error.message
+
 import os
 from pylib import api, rpc
 from pylib.blobs import service
@@ -68,6 +83,7 @@ local["sha256"] = (await pl.sha256(locked)).hex()
 api.close_workspace()
 json.dumps({"platform": pl.name, "created": [r.created for r in reports], "parts": reports[1].parts_sent,
             "equal": [backs[0] == small, backs[1] == big], "names": [r.ref.key for r in reports[:2]],
+            "refusal": refusal,
             "local": local})
 `);
 console.log(out);
