@@ -32,7 +32,10 @@ async def start(platform: Platform, workspace: str, engine_url: str, persist: An
     import js  # type: ignore[import-not-found]
 
     module = await js.eval(f"import({urljoin(engine_url, 'devicekey.mjs')!r})")
-    platform.sha256_factory = module.createSHA256  # a download hashed as it comes in
+    # No incremental hasher (platform.sha256_factory): hash-wasm's SHA-256 runs on this
+    # worker's one thread and slowed the download's reading more than WebCrypto's digest of the
+    # whole costs after it (40 MB, load 3.5-4.8: 0.32x and 0.35x of a plain fetch with it,
+    # 0.41x without; bench/browser_blob_download.py).
     platform.read_pieces = (await js.eval(f"import({urljoin(engine_url, 'streams.mjs')!r})")).readPieces
 
     async def argon2id(passphrase: str, salt: bytes, costs: dict[str, int]) -> bytes:

@@ -5,11 +5,7 @@
 // Used by pylib/blobs/browser.py (the key cache of pylib/blobs/service.py); also the hash-wasm
 // Argon2id the keyring derives passphrase keys with, so the worker loads one module.
 
-import { argon2id, createSHA256 } from "../vendor/hash-wasm/index.esm.min.js";
-
-// hash-wasm's incremental SHA-256 too: the data worker hashes a download while it comes in
-// (pylib/platform/pyodide_download.py).
-export { createSHA256 };
+import { argon2id } from "../vendor/hash-wasm/index.esm.min.js";
 import { request, transactionDone } from "./pagestore_db.mjs";
 
 const DB = "quire-keys";
