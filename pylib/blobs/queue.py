@@ -9,7 +9,8 @@ in the browser a commit reaches IndexedDB only with the page store's next flush)
 first part, so a reload, a closed tab or a crash resumes it where it stopped; uploads are
 create-only, so nothing is ever stored twice. :func:`open_blob` reads a file from the device
 cache or downloads it (verified); :func:`evict` frees space by least recent use, never evicting
-a file S3 does not hold yet.
+a file S3 does not hold yet: after each download kept and each upload run, down to
+:data:`CACHE_LIMIT_BYTES`, and all of it for "Free up space".
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ RETRY_BASE_MS = 5_000
 RETRY_MAX_MS = 3_600_000
 # Faults that hold for every file alike: stop the run, try again later.
 _STOP_CODES = {"unavailable", "not_signed_in", "network_error"}
+# The device keeps files up to this many bytes: past it the least recently used of those S3
+# holds go (opening one downloads it again). Files S3 does not hold yet are never dropped.
+CACHE_LIMIT_BYTES = 2 * 1024 ** 3
 
 Progress = Callable[[dict[str, Any]], None]
 Durable = Callable[[], Awaitable[Any]]
@@ -98,6 +102,8 @@ class UploadQueue:
                 continue
             (report.uploaded if created else report.deduplicated).append(row.ref.name)
             self._before += row.ref.size
+        if report.uploaded or report.deduplicated:  # they count in the cache from now on
+            await evict(self.ws, self.files, CACHE_LIMIT_BYTES)
         return report
 
     async def _send(self, row: BlobRow, overall_total: int) -> bool:
@@ -182,18 +188,23 @@ async def keep_download(ws: Workspace, files: DeviceFiles, ref: BlobRef, data: A
     with ws.transaction():
         ledger.record(ws, ref, state="uploaded")
         ledger.set_on_device(ws, ref.name, True)
+    dropped = await evict(ws, files, CACHE_LIMIT_BYTES, spare=ref.name)
     if verified is not None:
         verified.add(ref.name)
+        verified.difference_update(dropped)
 
 
-async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int) -> list[str]:
-    """Drop cached files, least recently used first, until the cache holds at most
-    ``limit_bytes`` (0: "Free up space"). Files not yet in S3 are never dropped."""
+async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int, spare: str | None = None) -> list[str]:
+    """Drop cached files, least recently used first, until the files kept on this device take
+    at most ``limit_bytes`` (0: "Free up space"); ``spare``: one never dropped (the file just
+    opened, even if it alone is over the limit). Files not yet in S3 are never dropped."""
     kept = ledger.totals(ws)["on_device"]["bytes"]
     dropped = []
     for row in ledger.evictable(ws):
         if kept <= limit_bytes:
             break
+        if row.ref.name == spare:
+            continue
         with ws.transaction():
             ledger.set_on_device(ws, row.ref.name, False)
         await files.delete(row.ref.name)  # after the commit: a crash leaves bytes, never a dangling row

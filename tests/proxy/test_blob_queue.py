@@ -251,3 +251,36 @@ def test_the_upload_id_is_durable_before_any_part_so_a_crash_resumes(remote, mak
     assert row.upload_id == events[1][1] and report.uploaded == [ref.name]
     assert resent == [3] and back == data  # resumed where it stopped, not from zero
     assert list(stored_objects(s3_service, uid)) == [ref.key]
+
+
+def test_the_cache_stays_under_its_limit_as_files_are_opened_and_uploaded(remote, make_blob_store, tmp_path, monkeypatch):
+    from pylib.blobs import queue
+
+    a, b, c, d = blob(1_100_000, 11), blob(1_200_000, 12), blob(1_300_000, 13), blob(1_400_000, 14)
+    monkeypatch.setattr(queue, "CACHE_LIMIT_BYTES", len(c) + len(d))
+
+    async def scenario():
+        ws, files = open_workspace(str(tmp_path / "w.sqlite")), DirectoryFiles(tmp_path / "device")
+        store = await make_blob_store(remote)
+        ra, rb = await stage(ws, store, files, a), await stage(ws, store, files, b)
+        await UploadQueue(ws, store, files).run()  # a + b: under the limit, both kept
+        after_upload = ledger.totals(ws)["on_device"]["count"]
+        await evict(ws, files, 0)  # free up space: both only in S3 now
+        rc = await stage(ws, store, files, c)  # waiting: never dropped
+        await open_blob(ws, store, files, ra)  # a + c kept
+        await open_blob(ws, store, files, rb)  # a + b + c is over: a, the least recent, goes
+        kept = {name for name in (ra.name, rb.name, rc.name) if ledger.get(ws, name).on_device}
+        big = await stage(ws, store, files, d)
+        # c, d uploaded: b + c + d is over; c, kept before b was opened, is the least recent
+        await UploadQueue(ws, store, files).run()
+        kept_after = {n for n in (ra.name, rb.name, rc.name, big.name) if ledger.get(ws, n).on_device}
+        back = await open_blob(ws, store, files, ra)  # downloaded again; the opened one stays
+        on_device = ledger.get(ws, ra.name).on_device
+        ws.close()
+        return (ra, rb, rc, big), after_upload, kept, kept_after, back, on_device
+
+    (ra, rb, rc, big), after_upload, kept, kept_after, back, on_device = run(scenario())
+    assert after_upload == 2
+    assert kept == {rb.name, rc.name}
+    assert kept_after == {rb.name, big.name}
+    assert back == a and on_device

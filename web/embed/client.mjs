@@ -2,7 +2,7 @@
 // EmbedError with a code, and a crashed worker restarted on the next call (`onRestart` then
 // runs, so the owner can load the index into the new worker and resume).
 
-import { groups } from "./batching.mjs";
+import { groups, SHARED_BATCH_CHARS } from "./batching.mjs";
 import { DIMS } from "./vectors.mjs";
 
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
@@ -86,7 +86,7 @@ export class Embedder {
   /** Unit vectors (Float32Array, 384 per text) for these texts. With several workers, the
    * groups of similar length (./batching.mjs) are shared out as each worker comes free. */
   async embed(texts, { batch } = {}) {
-    let parts = this.lanes > 1 ? groups(texts, batch) : [];
+    let parts = this.lanes > 1 ? groups(texts, batch, SHARED_BATCH_CHARS) : [];
     // Fewer groups than workers (short texts fit one group): cut them smaller, so none idles.
     if (!batch && parts.length < this.lanes && texts.length >= this.lanes) {
       parts = groups(texts, Math.ceil(texts.length / this.lanes));
