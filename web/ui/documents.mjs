@@ -47,9 +47,15 @@ export class Documents {
     }
   }
 
-  /** Open the document that was open when the page was last closed, if it still exists. */
+  /**
+   * Open the document that was open when the page was last closed, if it still exists. It runs
+   * once the page is ready, after the tree is read: a document the user opened or began meanwhile
+   * (New document right after the page is ready) stays open, with what is typed into it.
+   */
   async openLast() {
-    const last = localStorage.getItem(OPEN_KEY);
+    if (this.editor.current || this.editor.loading) return;
+    let last = null;
+    try { last = localStorage.getItem(OPEN_KEY); } catch { /* blocked storage */ }
     if (last && this.tree.byId(last)) await this.open(last);
     else this.editor.close();
   }

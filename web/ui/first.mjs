@@ -18,6 +18,8 @@ if (showFirstView()) {
   // For the console and browser tests, as app.mjs does once the page is put together.
   window.quire = Object.assign(window.quire ?? {}, { ui: { editor: { text: firstViewText } } });
 }
+// No note to show after all (index.html hid the boot card for one): the card is the first screen.
+delete document.documentElement.dataset.first;
 // Then the rest of the page: what app.mjs needs soonest (the editor's other modules, the
 // preview and the engine) is fetched at once rather than one import level at a time.
 for (const path of REST) {
