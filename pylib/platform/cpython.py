@@ -118,8 +118,11 @@ class DirectoryFiles(DeviceFiles):
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, path)
-        except OSError as exc:
+        except BaseException as exc:
+            # Whatever stopped it (the disk, bad data, a cancellation): no half-written file stays.
             temporary.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
             code = "quota_exceeded" if exc.errno == 28 else None  # ENOSPC
             raise SaveFailed(f"The file could not be kept on this device: {exc.strerror}.", code=code) from exc
 

@@ -82,3 +82,26 @@ def test_checks_run_while_this_thread_already_runs_an_event_loop():
     thread.start()
     thread.join(10)
     assert got == [7]
+
+
+@pytest.mark.parametrize("bad", ["released view", "host buffer of text"])
+def test_a_device_file_that_fails_to_write_leaves_no_part_file(tmp_path, bad):
+    """Any failure while a file is written (not only the disk's) removes its temporary file,
+    and the copy already kept under that name stays as it was."""
+    from pylib.platform.cpython import DirectoryFiles
+
+    files, name = DirectoryFiles(tmp_path / "files"), "a" * 64
+    run_async(files.put(name, b"kept"))
+    if bad == "released view":
+        data = memoryview(bytearray(b"new bytes"))
+        data.release()
+        expected = ValueError
+    else:
+        class HostBuffer:  # what Pyodide hands over: converted with to_bytes()
+            def to_bytes(self):
+                return "not bytes"
+        data, expected = HostBuffer(), TypeError
+    with pytest.raises(expected):
+        run_async(files.put(name, data))
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == [name]
+    assert run_async(files.get(name)) == b"kept"
