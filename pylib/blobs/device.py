@@ -9,6 +9,6 @@ written to a temporary name, ``fsync``ed, renamed), IndexedDB Blobs in the brows
 """
 
 from pylib.platform.base import DeviceFiles
-from pylib.platform.cpython import DirectoryFiles
+from pylib.platform.cpython_files import DirectoryFiles
 
 __all__ = ["DeviceFiles", "DirectoryFiles"]
