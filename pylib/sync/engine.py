@@ -11,6 +11,8 @@ Pull: read the manifest (``If-None-Match``: a 304 costs almost nothing), refuse 
 fetch every listed segment this device has not applied, check and open each, and merge them
 all in one transaction together with the new cursors. A segment written by a newer schema is
 held (nothing of that pull is applied) and reported as :class:`UpdateRequired`.
+
+The reading of the manifest and of each object it lists is :mod:`pylib.sync.reads`.
 """
 
 from __future__ import annotations
@@ -23,24 +25,22 @@ from pylib.db import Workspace
 from pylib.sync import adopt, codec, kept, manifest as mf, meta, outbox
 from pylib.sync.clock import device_id
 from pylib.sync.gather import gather_few, workspace_tag
-from pylib.sync.errors import PreconditionFailed, Refused, SyncError, UpdateRequired
+from pylib.sync.errors import PreconditionFailed, SyncError
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
-from pylib.sync.ready import prepare
-from pylib.sync.snapshot import FORMATS, PART_BYTES, part_key, split, unpacked
-from pylib.sync.store import NotModified, ObjectStore
+from pylib.sync.reads import MissingObject, Reads
+from pylib.sync.snapshot import PART_BYTES, split, unpacked
+from pylib.sync.store import ObjectStore
 
 MAX_ATTEMPTS = 8
 # Segments the manifest may list before a round folds them into a snapshot: a new device then
 # takes one snapshot in whole (pylib/sync/adopt.py) instead of merging every segment.
 COMPACT_AFTER = 200
 
-
-class MissingObject(Refused):
-    default_message = "An object the sync manifest lists is missing; nothing was applied."
+__all__ = ["COMPACT_AFTER", "MAX_ATTEMPTS", "MissingObject", "SyncEngine"]
 
 
-class SyncEngine:
+class SyncEngine(Reads):
     """Sync of one open workspace. ``sync_key``: the 32-byte sync subkey of the workspace
     key (HKDF, made by the key module); ``store``: where the objects live."""
 
@@ -59,80 +59,6 @@ class SyncEngine:
         self._seen: Manifest | None = None
         self.pulled_by_push = 0  # records a push had to pull first (the views must follow)
         self.compact_after = COMPACT_AFTER
-
-    # --- reading ---------------------------------------------------------------------
-
-    async def read_manifest(self, use_etag: bool = False) -> Manifest | None:
-        """The current manifest (an empty one if none yet); ``None`` if unchanged since the
-        last one applied (only with ``use_etag``)."""
-        seen = meta.get(self.ws.conn, "etag") if use_etag else None
-        try:
-            blob = await self.store.get(mf.KEY, if_none_match=seen)
-        except NotModified:
-            return None
-        if blob is None:
-            return Manifest()
-        return await mf.decode(self.key, self.tag, blob, meta.get(self.ws.conn, "counter", 0))
-
-    def _needs_snapshot(self, manifest: Manifest, cursors: dict[str, int]) -> bool:
-        covers = (manifest.snapshot or {}).get("covers", {})
-        return any(cursors.get(d, 0) < n for d, n in covers.items() if d != self.device)
-
-    def _unapplied(self, manifest: Manifest, cursors: dict[str, int] | None = None,
-                   ) -> list[tuple[str, int]]:
-        if cursors is None:
-            cursors = meta.get(self.ws.conn, "cursors", {})
-        return [(dev, num) for dev, nums in sorted(manifest.devices.items())
-                if dev != self.device for num in nums if num > cursors.get(dev, 0)]
-
-    def _behind(self, manifest: Manifest) -> bool:
-        cursors = meta.get(self.ws.conn, "cursors", {})
-        return bool(self._unapplied(manifest, cursors)) or self._needs_snapshot(manifest, cursors)
-
-    async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
-        """The records of one segment or snapshot part; raises :class:`Refused` (missing,
-        damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
-        blob = await self.store.get(key)
-        if blob is None:
-            raise MissingObject(key=key)
-        header, _, _ = codec.read_header(blob.body)
-        if isinstance(header.get("schema"), int) and header["schema"] > self.schema:
-            raise UpdateRequired(schema=header["schema"])
-        form = header.get("format", 1)  # of a snapshot part (pylib/sync/snapshot.py)
-        if form not in FORMATS:
-            raise UpdateRequired(format=form)
-        _, body = await codec.open_sealed(self.key, key, blob.body, {"ws": self.tag, **expect},
-                                          packed=form == 2)
-        found = body.get("records" if form == 1 else "rows") if isinstance(body, dict) else None
-        if not isinstance(found, list):
-            raise Refused("A sync object is malformed.", key=key)
-        return found
-
-    async def _segment(self, device: str, number: int) -> list[dict[str, Any]]:
-        return await self.read_records(segment_key(device, number),
-                                       {"kind": "segment", "dev": device, "num": number})
-
-    async def _snapshot(self, snap: dict[str, Any], ready: list | None = None,
-                        ) -> list[dict[str, Any]]:
-        """Its records; each part also made ready for a whole take into ``ready``, if given."""
-        total, done = int(snap["parts"]), 0
-
-        async def part(number: int) -> list[dict[str, Any]]:
-            nonlocal done
-            found = await self.read_records(
-                part_key(snap["id"], number),
-                {"kind": "snapshot", "id": snap["id"], "part": number, "parts": snap["parts"]})
-            if ready is not None:
-                ready[number] = prepare(found)
-            done += 1
-            self.progress(done, total)
-            return found
-
-        parts = await gather_few([lambda n=n: part(n) for n in range(total)])
-        return [record for found in parts for record in found]
-
-    def progress(self, done: int, total: int) -> None:
-        """Called as a snapshot's parts arrive (a new device's progress bar)."""
 
     # --- pull ------------------------------------------------------------------------
 
