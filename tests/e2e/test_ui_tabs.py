@@ -120,3 +120,39 @@ def test_a_tab_that_handed_over_keeps_its_preview_and_follows_the_new_owner(
     open_in_tree(app, "later.md")
     expect(app.locator("#preview em")).to_have_text("later")
     expect(app.locator("#preview")).not_to_contain_text("Preview unavailable")
+
+
+def test_use_here_gives_up_on_an_owner_that_does_not_answer_which_keeps_the_workspace(
+        app: Page, context: BrowserContext, server: QuireServer) -> None:
+    """An owning tab that never answers (stuck in a long task, or frozen) does not leave "Use
+    here" waiting for ever: after a bounded wait the other tab says so and stays read-only, and
+    the owner, once it runs again, keeps the workspace (never two tabs writing)."""
+    create_document(app, "kept.md")
+    editor(app).fill("written in the first tab")
+    saved(app)
+    second = _second(context, server)
+    expect_editor_text(second, "written in the first tab")  # shown read-only, from the owner
+    second.evaluate("window.quire.engine.handoverMs = 2000")
+    # The owner's page is busy for 6 s: the request to hand over waits in its queue meanwhile.
+    app.evaluate("setTimeout(() => { window.stuck = true; const end = Date.now() + 6000; "
+                 "while (Date.now() < end); window.stuck = false; })")
+    second.get_by_role("button", name="Use here").click()
+    expect(second.get_by_role("alert")).to_contain_text("did not hand over", timeout=5_000)
+    _shot(second, "owner-stuck-take-over-refused")
+    expect(second.get_by_role("button", name="Use here")).to_be_enabled()
+    assert second.evaluate("document.documentElement.dataset.engine") == "elsewhere"
+    expect(editor(second)).not_to_be_editable()
+    expect_editor_text(second, "written in the first tab")  # what it showed, still shown
+    # Running again, the owner gets the late request and keeps the workspace: it still saves.
+    app.wait_for_function("window.stuck === false", timeout=15_000)
+    editor(app).press("Control+End")
+    app.keyboard.type(", still here")
+    saved(app)
+    assert app.evaluate("document.documentElement.dataset.engine") == "ready"
+    assert second.evaluate("document.documentElement.dataset.engine") == "elsewhere"
+    # Asked again while it answers, it hands over as before.
+    second.get_by_role("button", name="Use here").click()
+    wait_ready(second)
+    app.wait_for_function("document.documentElement.dataset.engine === 'released'")
+    expect_editor_text(second, "written in the first tab, still here")
+    assert second.errors == []  # type: ignore[attr-defined]

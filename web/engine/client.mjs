@@ -24,6 +24,17 @@ const PAGESTORE_URL = here("./pagestore.mjs");
 // Our Pyodide (web/engine/runtime.mjs): the worker instantiates the WebAssembly this page compiles.
 const RUNTIME_URL = here("./runtime.mjs");
 const ENGINE_PACKAGES = ["pydantic", "quire-pylib"];
+// How long "Use here" waits for the owning tab to step aside (save, close its engine, release
+// the lock). A tab that crashed lets go of the lock at once; one that is frozen or stuck never
+// answers, and this tab must not write beside it, so it gives up and says so.
+const HANDOVER_MS = 10_000;
+
+/** True once `promise` resolves, false if `ms` pass first. */
+function within(promise, ms) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * PyScript's worker, created the way its `PyWorker` does (polyscript's XWorker with a Hook),
@@ -77,6 +88,7 @@ export class Engine extends EventTarget {
     this.peer = new Peer(workspace, this, () => this.emit("peer-changed", {}));
     this.lockWait = null; // this tab's one request for the lock while another tab holds it
     this.takingOver = false;
+    this.handoverMs = HANDOVER_MS; // browser tests shorten it
     // One handle for benchmarks and browser tests to reach the engine the page uses.
     globalThis.quire = Object.assign(globalThis.quire ?? {}, { engine: this });
   }
@@ -108,7 +120,11 @@ export class Engine extends EventTarget {
     return true;
   }
 
-  /** "Use here": ask the owning tab to hand over, wait for the lock, then boot in this tab. */
+  /**
+   * "Use here": ask the owning tab to hand over, wait for the lock, then boot in this tab.
+   * Rejects with code `handover_timeout` when the owning tab does not let go in time: it keeps
+   * the workspace (this tab stays read-only) and ignores the request should it wake up later.
+   */
   async takeOver() {
     this.takingOver = true;
     try {
@@ -117,8 +133,13 @@ export class Engine extends EventTarget {
       // this tab already holds, when the other tab has gone).
       if (!this.releaseLock) this.watchForRelease();
       const acquired = this.releaseLock ? Promise.resolve(true) : this.lockWait;
-      this.channel.postMessage({ type: "release-request" });
-      await acquired;
+      // The request says until when this tab waits: one delivered later (to a tab that was
+      // frozen) is ignored, so the workspace never moves after this tab said it could not.
+      this.channel.postMessage({ type: "release-request", until: Date.now() + this.handoverMs });
+      if (!(await within(acquired, this.handoverMs))) {
+        throw new EngineError("handover_timeout",
+          "The other tab did not hand over the workspace (it may be frozen or busy), so it keeps it and this tab stays read-only. Switch to that tab or close it, then try again.");
+      }
       this.ready = new Promise((resolve, reject) => {
         this.markReady = resolve;
         this.markFailed = reject;
@@ -159,6 +180,7 @@ export class Engine extends EventTarget {
 
   async onChannelMessage(message) {
     if (message?.type !== "release-request") return;
+    if (typeof message.until === "number" && Date.now() > message.until) return; // its tab gave up
     if (this.ownership === "owner") {
       await this.release();
     } else if (this.ownership === "free" && !this.takingOver) {

@@ -4,7 +4,7 @@
 // saves; when the owning tab goes away, this one offers to take over at once.
 
 import { $ } from "./dom.mjs";
-import { setSaveState, reportError } from "./notifications.mjs";
+import { setSaveState, reportError, hideTask } from "./notifications.mjs";
 
 export class Ownership {
   /**
@@ -112,6 +112,7 @@ export class Ownership {
     const btn = $("#use-here");
     btn.disabled = true;
     btn.textContent = "Taking over…";
+    const emptyShown = !$("#empty").hidden;
     if (!this.store.state.booted) {
       $("#empty").hidden = true;
       $("#boot").hidden = false;
@@ -119,8 +120,15 @@ export class Ownership {
     try {
       await this.engine.takeOver();
     } catch (err) {
+      // Still read-only here (the other tab keeps the workspace): back to what was shown.
       btn.disabled = false;
       btn.textContent = "Use here";
+      if (this.store.state.booted) {
+        hideTask();
+      } else {
+        $("#boot").hidden = true;
+        $("#empty").hidden = !emptyShown;
+      }
       reportError(err, "Could not take over the workspace");
     }
   }
