@@ -44,6 +44,22 @@ def test_linked_from_shows_each_linking_note_with_its_sentence(page: Page) -> No
     expect(item.locator(".links-context")).to_have_text(
         [f"We follow [[{plan}]] closely!", f"Also [[{plan}#Goals|the goals]]."])
     expect(item.locator("mark").first).to_have_text(plan)
+    # The mark hugs the name: nothing between it and the brackets around it ("[[Plan]]").
+    gaps = item.locator("mark").first.evaluate("""mark => {
+        const edge = (node, at) => { const r = document.createRange(); r.setStart(node, at);
+            r.setEnd(node, at + 1); return r.getBoundingClientRect(); };
+        const text = document.createRange(); text.selectNodeContents(mark.firstChild);
+        const box = text.getBoundingClientRect(), style = getComputedStyle(mark);
+        const before = mark.previousSibling, after = mark.nextSibling;
+        return {padding: [style.paddingLeft, style.paddingRight],
+                before: box.left - edge(before, before.length - 1).right,
+                after: edge(after, 0).left - box.right,
+                brackets: [before.data.slice(-2), after.data.slice(0, 2)]};
+    }""")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    item.screenshot(path=str(SHOTS / "links-mark.png"))
+    assert gaps["brackets"] == ["[[", "]]"] and gaps["padding"] == ["0px", "0px"], gaps
+    assert abs(gaps["before"]) < 0.5 and abs(gaps["after"]) < 0.5, gaps
     panel.get_by_text("Unlinked mentions").click()
     mention = panel.locator(".links-section").nth(1).locator(".links-item")
     expect(mention).to_have_count(1)
