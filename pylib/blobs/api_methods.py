@@ -14,6 +14,7 @@ from typing import Any
 from pylib import params as p
 from pylib.blobs import ledger, local
 from pylib.blobs.add import add_file, update_file
+from pylib.blobs.cachelimit import CacheLimit, CacheLimitSet, cache_limit, set_cache_limit
 from pylib.blobs import models as bm
 from pylib.blobs.ledger import BlobRef
 from pylib.blobs.service import current
@@ -88,7 +89,8 @@ def _status(ws: Workspace) -> dict[str, Any]:
     return {"unlocked": svc._data_key is not None, "running": state.running, "name": state.name,
             "done": state.done, "total": state.total, "overall_done": state.overall_done,
             "overall_total": state.overall_total, "stopped": state.stopped, "failed": state.failed,
-            "downloads": {key: dict(value) for key, value in svc.downloads.items()}, **_totals(ws)}
+            "downloads": {key: dict(value) for key, value in svc.downloads.items()},
+            "cache_limit_bytes": cache_limit(ws), **_totals(ws)}
 
 
 def _totals(ws: Workspace) -> dict[str, dict[str, int]]:
@@ -267,6 +269,9 @@ SPECS: dict[str, tuple[Any, ...]] = {
     "files.open": (p.IdParams, files_open, "Download",
                    "a file's bytes: inline, on this device, or downloaded from S3 and verified"),
     "files.free_space": (p.NoParams, free_space, bm.Freed, "drop cached copies S3 holds safely"),
+    "files.set_cache_limit": (CacheLimit, set_cache_limit, CacheLimitSet,
+                              "keep at most `limit_bytes` of large files on this device (a workspace setting,"
+                              " 2 GiB by default); what is over it now goes at once, never a file not uploaded"),
     "transfer.export_bundle": (p.NoParams, export_bundle, bm.BundleExport,
                                "a `.zip` of `workspace.sqlite` and the decrypted large files"),
     "transfer.import_bundle": (bm.BundleImport, import_bundle, "ImportResult",

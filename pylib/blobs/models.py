@@ -72,6 +72,7 @@ class FilesStatus(_Reply):
     stopped: str | None
     failed: dict[str, str]
     downloads: dict[str, Transfer]
+    cache_limit_bytes: int  # the device cache's limit (files.set_cache_limit)
     on_device: Count
     cloud_only: Count
     waiting: Count

@@ -9,8 +9,9 @@ in the browser a commit reaches IndexedDB only with the page store's next flush)
 first part, so a reload, a closed tab or a crash resumes it where it stopped; uploads are
 create-only, so nothing is ever stored twice. :func:`open_blob` reads a file from the device
 cache or downloads it (verified); :func:`evict` frees space by least recent use, never evicting
-a file S3 does not hold yet: after each download kept and each upload run, down to
-:data:`CACHE_LIMIT_BYTES`, and all of it for "Free up space".
+a file S3 does not hold yet: after each download kept and each upload run, down to the
+workspace's limit (:func:`pylib.blobs.cachelimit.cache_limit`, 2 GiB unless the user set
+another), and all of it for "Free up space".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pylib.blobs import ledger, local
+from pylib.blobs.cachelimit import cache_limit
 from pylib.blobs.device import DeviceFiles
 from pylib.blobs.ledger import BlobRef, BlobRow
 from pylib.blobs.store import BlobStore
@@ -31,9 +33,6 @@ RETRY_BASE_MS = 5_000
 RETRY_MAX_MS = 3_600_000
 # Faults that hold for every file alike: stop the run, try again later.
 _STOP_CODES = {"unavailable", "not_signed_in", "network_error"}
-# The device keeps files up to this many bytes: past it the least recently used of those S3
-# holds go (opening one downloads it again). Files S3 does not hold yet are never dropped.
-CACHE_LIMIT_BYTES = 2 * 1024 ** 3
 
 Progress = Callable[[dict[str, Any]], None]
 Durable = Callable[[], Awaitable[Any]]
@@ -103,7 +102,7 @@ class UploadQueue:
             (report.uploaded if created else report.deduplicated).append(row.ref.name)
             self._before += row.ref.size
         if report.uploaded or report.deduplicated:  # they count in the cache from now on
-            await evict(self.ws, self.files, CACHE_LIMIT_BYTES)
+            await evict(self.ws, self.files, cache_limit(self.ws))
         return report
 
     async def _send(self, row: BlobRow, overall_total: int) -> bool:
@@ -188,7 +187,7 @@ async def keep_download(ws: Workspace, files: DeviceFiles, ref: BlobRef, data: A
     with ws.transaction():
         ledger.record(ws, ref, state="uploaded")
         ledger.set_on_device(ws, ref.name, True)
-    dropped = await evict(ws, files, CACHE_LIMIT_BYTES, spare=ref.name)
+    dropped = await evict(ws, files, cache_limit(ws), spare=ref.name)
     if verified is not None:
         verified.add(ref.name)
         verified.difference_update(dropped)

@@ -16,86 +16,17 @@ reuse the session's server and browser, except the test that stops its server.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e_helpers import (ForeignRequests, QuireServer, engine_call, login_link, new_context, open_app,
-                         wait_ready)
-
-SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
-PASS = "a long passphrase for e2e"
-MARKER = b"QUIRE-E2E-PLAINTEXT"
-MB = 1024 * 1024
-
-
-def s3_objects(server: QuireServer, uid: str) -> dict[str, bytes]:
-    """Every object under the user's folder, read with the embedded S3's own credentials."""
-    folder = server.data_dir / "s3"
-    creds, ports = (json.loads((folder / name).read_text()) for name in ("credentials.json", "ports.json"))
-    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{ports['s3']}", region_name="us-east-1",
-                          aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
-    listing = client.list_objects_v2(Bucket="quire", Prefix=f"users/{uid}/").get("Contents", [])
-    return {o["Key"].split("/", 2)[2]: client.get_object(Bucket="quire", Key=o["Key"])["Body"].read() for o in listing}
-
-
-# Bytes cross between page and test as base64 or a hash: a 3 MB array through evaluate() takes minutes.
-EXPORT_BASE64 = """async () => {
-  const { data } = await globalThis.quire.engine.call("transfer.export", {});
-  let text = "";
-  for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
-  return btoa(text);
-}"""
-IMPORT_BASE64 = """async (b64) => {
-  const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  await globalThis.quire.engine.call("transfer.import", { data, mode: "replace" });
-}"""
-OPENED_SHA256 = """async (id) => {
-  const { data } = await globalThis.quire.engine.call("files.open", { id });
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}"""
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"files-{name}.png"))
-
-
-def signed_in(browser: Browser, server: QuireServer, guard: ForeignRequests) -> tuple[BrowserContext, Page, str]:
-    ctx = new_context(browser, server.url, guard)
-    link, uid = login_link(server)
-    page = ctx.new_page()
-    page.goto(link)
-    page.wait_for_url(server.url)
-    page.close()
-    return ctx, open_app(ctx, server.url), uid
-
-
-def file_state(page: Page, path: str, want: str, timeout: float = 90) -> None:
-    """Poll the engine until the file at `path` is in state `want`."""
-    deadline, rows = time.monotonic() + timeout, []
-    while time.monotonic() < deadline:
-        rows = engine_call(page, "files.list")
-        if any(r["path"] == path and r["state"] == want for r in rows):
-            return
-        page.wait_for_timeout(300)
-    raise AssertionError(f"{path} never became {want}: {rows}")
-
-
-def upload(page: Page, path: Path) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Upload file").click()
-    chooser.value.set_files(str(path))
-    expect(page.locator("#doc-name")).to_have_text(path.name, timeout=60_000)
+from e2e_helpers import ForeignRequests, QuireServer, engine_call, wait_ready
+from files_helpers import (EXPORT_BASE64, IMPORT_BASE64, MARKER, MB, OPENED_SHA256, PASS, Held, file_state,
+                           later_parts, later_ranges, s3_objects, set_up_encryption, shoot, signed_in, upload)
 
 
 @pytest.fixture(scope="module")
@@ -106,29 +37,6 @@ def device_a(browser: Browser, server: QuireServer) -> Iterator[tuple[BrowserCon
     yield ctx, page, uid, words
     ctx.close()
     assert guard.urls == [], f"requests left the app's origin: {guard.urls}"
-
-
-def set_up_encryption(page: Page) -> list[str]:
-    page.evaluate("() => { globalThis.quire.openEncryption(); }")
-    dialog = page.get_by_role("dialog", name="Set up encryption")
-    expect(dialog).to_contain_text("nobody can read your files")
-    dialog.get_by_label("Passphrase", exact=True).fill("short")
-    expect(dialog).to_contain_text("Too short")
-    dialog.get_by_label("Passphrase", exact=True).fill(PASS)
-    dialog.get_by_label("Repeat the passphrase").fill(PASS)
-    expect(dialog.locator(".key-meter-text")).not_to_contain_text("Too short")
-    shoot(page, "setup")
-    dialog.get_by_role("button", name="Set up encryption").click()
-    words_dialog = page.get_by_role("dialog", name="Your recovery words")
-    expect(words_dialog.get_by_role("listitem")).to_have_count(24, timeout=60_000)  # Argon2id, then S3
-    done = words_dialog.get_by_role("button", name="Done")
-    expect(done).to_be_disabled()
-    shoot(page, "recovery-words")
-    words = words_dialog.get_by_role("listitem").all_inner_texts()
-    words_dialog.get_by_label("I have written down the recovery words").check()
-    done.click()
-    expect(words_dialog).to_have_count(0)
-    return [w.strip() for w in words]
 
 
 def test_a_large_file_uploads_encrypted_and_a_new_device_opens_it(browser: Browser, server: QuireServer, device_a,
@@ -256,44 +164,6 @@ def test_storage_view_frees_space_and_export_with_files_round_trips(device_a, tm
     expect(page.get_by_role("alert").first).to_contain_text("not changed", timeout=60_000)
     shoot(page, "bad-bundle")
     assert engine_call(page, "files.list") == before
-
-
-class Held:
-    """Requests to the S3 objects of large files that match `hold` wait until `release()`: a
-    transfer can be seen part way, whatever the machine's speed. The rest go on as usual."""
-
-    def __init__(self, ctx: BrowserContext, hold: Callable[[Request], bool]) -> None:
-        self.ctx, self.hold, self.routes, self.released = ctx, hold, [], False
-        ctx.route(self._objects, self._route)
-
-    @staticmethod
-    def _objects(url: str) -> bool:
-        return "/blobs/" in urlsplit(url).path
-
-    def _route(self, route: Route) -> None:
-        if not self.released and self.hold(route.request):
-            self.routes.append(route)
-        else:
-            route.fallback()
-
-    def release(self) -> None:
-        if self.released:
-            return
-        self.released = True
-        for route in self.routes:
-            route.fallback()
-        self.routes.clear()
-        self.ctx.unroute(self._objects, self._route)
-
-
-def later_parts(request: Request) -> bool:
-    """A multipart upload's parts after the first."""
-    return request.method == "PUT" and parse_qs(urlsplit(request.url).query).get("partNumber", ["1"]) != ["1"]
-
-
-def later_ranges(request: Request) -> bool:
-    """A download's ranges after the first."""
-    return request.method == "GET" and not (request.headers.get("range") or "bytes=0-").startswith("bytes=0-")
 
 
 def test_a_40_mb_file_goes_up_in_parts_and_comes_back_the_same_after_a_reload(device_a, tmp_path: Path) -> None:

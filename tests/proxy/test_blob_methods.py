@@ -95,7 +95,21 @@ def test_keys_and_files_through_the_engine_methods(remote, s3_service, tmp_path)
         out["exported"] = await call("files.list")  # the export downloaded the file again
         out["bad_bundle"] = await call("transfer.import_bundle", data=b"PK\x03\x04 not a zip", mode="replace")
         out["still"] = await call("files.list")
-        out["updated"] = await call("files.update", id=art["id"], content=data[::-1])
+        out["limit"] = (await call("files.status"))["cache_limit_bytes"]
+        out["bad_limit"] = await call("files.set_cache_limit", limit_bytes=-1)
+        out["lowered"] = await call("files.set_cache_limit", limit_bytes=0)  # the cached copy goes at once
+        await call("files.add", path="/new.bin", data=data[:1_500_000], mime_type="application/octet-stream")
+        out["waiting_kept"] = await call("files.set_cache_limit", limit_bytes=0)  # not uploaded: it stays
+        out["after_limit"] = {r["path"]: r["state"] for r in await call("files.list")}
+        out["limit_now"] = (await call("files.status"))["cache_limit_bytes"]
+        await call("files.set_cache_limit", limit_bytes=2 * 1024 ** 3)
+        before = await call("artifacts.get", id=art["id"])
+        kept_before = sorted(p.name for p in (tmp_path / "device-2").iterdir())
+        out["stale"] = await call("files.update", id=art["id"], content=data[::-1], base_hash="0" * 64)
+        out["unchanged"] = (await call("artifacts.get", id=art["id"]))["hash"] == before["hash"]
+        out["no_new_bytes"] = sorted(p.name for p in (tmp_path / "device-2").iterdir()) == kept_before
+        out["updated"] = await call("files.update", id=art["id"], content=data[::-1], base_hash=before["hash"])
+        out["versions"] = await call("versions.list", artifact_id=art["id"])
         api.close_workspace()
         return out
 
@@ -122,4 +136,11 @@ def test_keys_and_files_through_the_engine_methods(remote, s3_service, tmp_path)
     assert out["bundle"][0].endswith(".zip") and out["bundle"][1] == b"PK"
     assert set(api_methods.SPECS) - CHECKED == {"transfer.import_bundle"}  # refused below, by design
     assert out["bad_bundle"]["code"] == "invalid_import" and out["still"] == out["exported"]
+    assert out["limit"] == 2 * 1024 ** 3 and out["bad_limit"]["code"] == "invalid_params"
+    assert out["lowered"] == {"limit_bytes": 0, "dropped": 1, "freed_bytes": len(data)}
+    assert out["waiting_kept"]["dropped"] == 0 and out["limit_now"] == 0
+    assert out["after_limit"] == {"/big.bin": "cloud_only", "/new.bin": "waiting"}
+    assert out["stale"]["code"] == "conflict" and out["unchanged"] and out["no_new_bytes"]
     assert out["updated"]["size_bytes"] == len(data) and out["updated"]["pending_upload"] is False
+    # The old content is a version by hash and size; a large file's bytes are not kept in history.
+    assert [(v["seq"], v["has_content"]) for v in out["versions"]] == [(2, False), (1, False)]

@@ -21,6 +21,7 @@ from auth_fixtures import (  # noqa: F401  (fixtures)
 from blob_fixtures import make_blob_store, remote  # noqa: F401  (fixtures)
 from pylib.blobs import format as fmt
 from pylib.blobs import ledger
+from pylib.blobs.cachelimit import DEFAULT_CACHE_LIMIT_BYTES, cache_limit, store_cache_limit
 from pylib.blobs.device import DirectoryFiles
 from pylib.blobs.queue import UploadQueue, evict, open_blob, retry_delay_ms, stage
 from pylib.db import open_workspace
@@ -253,14 +254,13 @@ def test_the_upload_id_is_durable_before_any_part_so_a_crash_resumes(remote, mak
     assert list(stored_objects(s3_service, uid)) == [ref.key]
 
 
-def test_the_cache_stays_under_its_limit_as_files_are_opened_and_uploaded(remote, make_blob_store, tmp_path, monkeypatch):
-    from pylib.blobs import queue
-
+def test_the_cache_stays_under_its_limit_as_files_are_opened_and_uploaded(remote, make_blob_store, tmp_path):
     a, b, c, d = blob(1_100_000, 11), blob(1_200_000, 12), blob(1_300_000, 13), blob(1_400_000, 14)
-    monkeypatch.setattr(queue, "CACHE_LIMIT_BYTES", len(c) + len(d))
 
     async def scenario():
         ws, files = open_workspace(str(tmp_path / "w.sqlite")), DirectoryFiles(tmp_path / "device")
+        assert cache_limit(ws) == DEFAULT_CACHE_LIMIT_BYTES
+        store_cache_limit(ws, len(c) + len(d))  # the workspace's setting, read by every evict
         store = await make_blob_store(remote)
         ra, rb = await stage(ws, store, files, a), await stage(ws, store, files, b)
         await UploadQueue(ws, store, files).run()  # a + b: under the limit, both kept
@@ -284,3 +284,22 @@ def test_the_cache_stays_under_its_limit_as_files_are_opened_and_uploaded(remote
     assert kept == {rb.name, rc.name}
     assert kept_after == {rb.name, big.name}
     assert back == a and on_device
+
+
+def test_a_broken_or_out_of_range_cache_limit_reads_as_the_default_and_is_refused(tmp_path):
+    import pytest
+    from pydantic import ValidationError
+
+    from pylib.care import settings
+
+    ws = open_workspace(str(tmp_path / "w.sqlite"))
+    try:
+        store_cache_limit(ws, 5 * 1024 ** 2)
+        assert cache_limit(ws) == 5 * 1024 ** 2
+        with pytest.raises(ValidationError):
+            store_cache_limit(ws, -1)
+        assert cache_limit(ws) == 5 * 1024 ** 2  # a refused value changes nothing
+        settings.write(ws, "device_cache", {"limit_bytes": "lots"})  # a hand-edited file
+        assert cache_limit(ws) == DEFAULT_CACHE_LIMIT_BYTES
+    finally:
+        ws.close()

@@ -40,6 +40,7 @@ import { SyncIndicator } from "./sync.mjs";
 import { openEncryption } from "./keys.mjs";
 import { CloudFiles, FILES_CHANGED } from "./cloudfiles.mjs";
 import { exportWithFiles } from "./transferfiles.mjs";
+import { fileReplacer } from "./replacefile.mjs";
 
 // The styles of everything the page shows once it runs: only the first paint's are inline in
 // index.html, so that paint never waits for these; nothing they style shows before they apply.
@@ -49,7 +50,7 @@ await applyStylesheet(new URL("../app.css", import.meta.url).href);
 function assemble(store) {
   const session = new Session(store);
   // The parts call each other through these (each is set before anything can call it).
-  let documents, actions, layout, openItemMenu;
+  let documents, actions, layout, openItemMenu, replaceFile;
   const tree = new Tree({
     canWrite: () => store.canWrite(),
     open: (id, opts) => documents.open(id, opts),
@@ -64,10 +65,12 @@ function assemble(store) {
     summaryOf: (id) => tree.byId(id),
     showEditor: () => { if (layout.view === "preview") layout.setView("split"); },
     download: (a) => actions.download({ id: a.id, ...a }),
+    replace: (a) => replaceFile(a),
     attachFiles: (note, files) => attachImages(
       { session, taken: (path) => actions.pathTaken(path), refreshTree: () => documents.refreshTree() }, note, files),
   });
   documents = new Documents({ store, session, tree, editor });
+  replaceFile = fileReplacer({ session, editor, documents, tree });
   connectPreview({ editor, tree, session, store, documents: () => documents });
   actions = new Actions({ store, session, tree, editor, documents });
   layout = new Layout({ store, editor });
@@ -99,7 +102,8 @@ function assemble(store) {
     history: (artifact) => openHistory(parts, artifact),
   };
   const pickFiles = filePicker((files, folder) => actions.upload(files, folder));
-  openItemMenu = itemMenuOpener({ store, actions, open: (id, opts) => documents.open(id, opts), history: panels.history, pickFiles });
+  openItemMenu = itemMenuOpener({ store, actions, open: (id, opts) => documents.open(id, opts), history: panels.history, pickFiles,
+    replace: replaceFile });
   layout.restoreView();
   commands = wireControls({ store, actions, documents, editor, layout, panels, pickFiles });
   return { ...parts, actions, layout };

@@ -71,11 +71,11 @@ export async function readFileShowingProgress(session, id, name) {
   }
 }
 
-/** Where a large file's bytes are, in words (null for a file that is not a large one). */
-export async function fileStateText(session, id) {
+/** Where a large file's bytes are: `{state, text}` (both null for a file that is not a large one). */
+export async function fileState(session, id) {
   const rows = await session.call("files.list", {});
   const row = rows.find((r) => r.id === id);
-  return row ? STATE_TEXT[row.state] : null;
+  return row ? { state: row.state, text: STATE_TEXT[row.state] } : { state: null, text: null };
 }
 
 export class CloudFiles {

@@ -21,9 +21,10 @@ export class Editor extends Opening {
    * `session`: {call(), mutate()}; `store`: the page's Store (save-status, save-failed and
    * document-saved go out on it); `summaryOf(id)`: what the tree knows of a document;
    * `showEditor()`: leave the preview-only view; `download(artifact)`: a binary file's button;
-   * `attachFiles(artifact, files)`: images pasted or dropped into a note → {markdown, done}.
+   * `attachFiles(artifact, files)`: images pasted or dropped into a note → {markdown, done};
+   * `replace(artifact)`: a binary file's "Replace file…" button.
    */
-  constructor({ session, store, summaryOf, showEditor, download, attachFiles = null }) {
+  constructor({ session, store, summaryOf, showEditor, download, attachFiles = null, replace = null }) {
     super();
     this.attachFiles = attachFiles;
     this.session = session;
@@ -42,7 +43,7 @@ export class Editor extends Opening {
       onFiles: (files, pos) => this.attach(files, pos),
     });
     this.preview = new Preview(session, $("#preview"));
-    this.card = new FileCard({ session, download }, $("#binary"));
+    this.card = new FileCard({ session, download, replace }, $("#binary"));
     this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
     this.loading = null; // the document being opened: {id, binary, settled, done, typed}
     this.detached = new Map(); // id -> a document switched away from whose text is not saved yet

@@ -1,17 +1,22 @@
-// The card shown for a file that is not text: what it is, its size, whether it still waits to
-// be uploaded, a Download button, and a thumbnail for images.
+// The card shown for a file that is not text: what it is, its size, where its bytes are (while
+// they wait or upload, looked at again every STATE_POLL_MS), Download and "Replace file…"
+// buttons, and a thumbnail for images.
 
 import { h, icon, replace, formatBytes, formatWhen } from "./dom.mjs";
-import { readFile, fileStateText, FILES_CHANGED } from "./cloudfiles.mjs";
+import { readFile, fileState, FILES_CHANGED } from "./cloudfiles.mjs";
 import { displayName, kindOf, iconFor, sizeOf } from "./kinds.mjs";
 
 const IMAGE_PREVIEW_MAX = 8 * 1024 * 1024;
+const STATE_POLL_MS = 1000;
+const MOVING = new Set(["waiting", "uploading"]);
 
 export class FileCard {
-  /** `session`: {call()}; `download(artifact)`: what its Download button does. */
-  constructor({ session, download }, el) {
+  /** `session`: {call()}; `download(artifact)`: what its Download button does; `replace(artifact)`:
+   * its "Replace file…" button (web/ui/replacefile.mjs; none without it). */
+  constructor({ session, download, replace = null }, el) {
     this.session = session;
     this.download = download;
+    this.replace = replace;
     this.el = el;
     this.shownId = null;
     this.imageUrl = null;
@@ -35,8 +40,11 @@ export class FileCard {
         h("dt", {}, "Path"), h("dd", {}, a.path),
         a.updated_at ? [h("dt", {}, "Changed"), h("dd", {}, formatWhen(a.updated_at))] : null,
       ),
-      h("button", { type: "button", class: "btn btn-primary", onclick: () => this.download(a) },
-        icon("download"), "Download"),
+      h("div", { class: "file-actions" },
+        h("button", { type: "button", class: "btn btn-primary", onclick: () => this.download(a) },
+          icon("download"), "Download"),
+        this.replace ? h("button", { type: "button", class: "btn", onclick: () => this.replace(a) },
+          icon("upload"), "Replace file…") : null),
     );
     replace(this.el, card);
     this.showState(a, card);
@@ -56,18 +64,22 @@ export class FileCard {
 
   /** Where a large file's bytes are (on this device, uploading, in the cloud only). */
   async showState(a, card) {
+    clearTimeout(this.stateTimer);
     try {
-      const text = await fileStateText(this.session, a.id);
+      const { state, text } = await fileState(this.session, a.id);
       const pill = card.querySelector("#file-state");
       if (this.shownId !== a.id || !text || !pill) return;
       const older = pill.previousElementSibling; // the upload flag the card was drawn with: the engine's word is newer
       if (older?.classList.contains("pill")) older.remove();
       pill.textContent = text;
       pill.hidden = false;
+      // Waiting or uploading: look again until the bytes are in the cloud (a quick upload may end between the queue's looks).
+      if (MOVING.has(state)) this.stateTimer = setTimeout(() => { if (this.shownId === a.id) this.showState(a, card); }, STATE_POLL_MS);
     } catch { /* a read-only tab: the card without it is fine */ }
   }
 
   clear() {
+    clearTimeout(this.stateTimer);
     if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
     this.imageUrl = null;
     this.shownId = null;

@@ -3,13 +3,15 @@
 
 import { openMenu } from "./menu.mjs";
 import { menuItem as entry } from "./commands.mjs";
+import { canReplace } from "./replacefile.mjs";
 
 /**
  * Build the function that opens an item's menu.
  * `actions`: the Actions; `open(id, opts)`: open a document; `history(artifact)`: its history;
- * `pickFiles(folder)`: choose files to upload into a folder.
+ * `pickFiles(folder)`: choose files to upload into a folder; `replace(artifact)`: "Replace file…"
+ * (web/ui/replacefile.mjs), offered for a file that is not a Markdown note.
  */
-export function itemMenuOpener({ store, actions: a, open, history, pickFiles }) {
+export function itemMenuOpener({ store, actions: a, open, history, pickFiles, replace = null }) {
   return function openItemMenu(item, at, opener) {
     const w = !store.canWrite();
     const r = !store.isReady();
@@ -27,11 +29,13 @@ export function itemMenuOpener({ store, actions: a, open, history, pickFiles }) 
       entry("rename", () => a.rename(item), { disabled: w }),
       entry("move", () => a.move(item), { disabled: w }),
       entry("download", () => a.download(item), { disabled: r }),
+      replace && canReplace(item.artifact)
+        ? { label: "Replace file…", icon: "upload", run: () => replace({ ...item.artifact, id: item.id }), disabled: w } : null,
       entry("history", () => history(item.artifact || item), { disabled: r }),
       "-",
       entry("delete", () => a.remove(item), { danger: true, disabled: w }),
     ];
     const name = item.type === "folder" ? item.path : (item.artifact?.name || item.path);
-    openMenu(items, { at, opener, label: `Actions for ${name}` });
+    openMenu(items.filter(Boolean), { at, opener, label: `Actions for ${name}` });
   };
 }

@@ -3,11 +3,13 @@
 // uploading with its progress, "Uploading 12 MB of 40 MB", and the whole run's below); and
 // "Free space on this device", which drops the cached copies that S3 holds safely (a file not
 // uploaded yet is never dropped; it downloads again, verified, when opened). While files wait
-// or upload, the section looks again every POLL_MS for as long as it is shown.
+// or upload, the section looks again every POLL_MS for as long as it is shown. Below it, the
+// device cache's limit (web/ui/cachelimit.mjs), drawn once: a poll never resets what is typed.
 
 import { h, replace, formatBytes } from "./dom.mjs";
 import { note, reportError } from "./notifications.mjs";
 import { FILES_CHANGED } from "./cloudfiles.mjs";
+import { cacheLimitForm } from "./cachelimit.mjs";
 
 const POLL_MS = 700;
 const STATES = [
@@ -18,8 +20,9 @@ const LABEL = Object.fromEntries(STATES);
 
 /** `session`: {call()}; `refresh()`: draw the storage view again after freeing space. */
 export function filesSection({ session }, refresh) {
-  const el = h("div", { id: "storage-files" }, h("h3", { class: "section-title" }, "Large files"),
+  const el = h("div", {}, h("h3", { class: "section-title" }, "Large files"),
     h("p", { class: "hint" }, "Measuring…"));
+  const section = h("div", { id: "storage-files" }, el);
   let drawn = null;
   const look = async () => {
     let rows, status;
@@ -32,6 +35,7 @@ export function filesSection({ session }, refresh) {
       }
       return;
     }
+    if (drawn === null) section.append(cacheLimitForm(session, status.cache_limit_bytes, refresh));
     const run = status.running ? [status.overall_done, status.overall_total] : null;
     const key = JSON.stringify([rows, run]);
     if (key !== drawn) { // redraw only what changed: a button under the pointer stays put
@@ -42,7 +46,7 @@ export function filesSection({ session }, refresh) {
     if (moving && (el.isConnected || !drawn)) setTimeout(() => { if (el.isConnected) look(); }, POLL_MS);
   };
   look();
-  return el;
+  return section;
 }
 
 function render(el, rows, run, session, refresh) {
