@@ -14,7 +14,7 @@ from typing import Any
 from pylib import params as p
 from pylib.blobs import ledger, local
 from pylib.blobs.add import add_file, update_file
-from pylib.blobs.cachelimit import CacheLimit, CacheLimitSet, cache_limit, set_cache_limit
+from pylib.blobs.cachelimit import CacheLimit, CacheLimitSet, cache_limit, store_cache_limit
 from pylib.blobs import models as bm
 from pylib.blobs.ledger import BlobRef
 from pylib.blobs.service import current
@@ -211,6 +211,21 @@ async def files_open(ws: Workspace, q: p.IdParams) -> dict[str, Any]:
         return {"name": row[0], "mime_type": row[1], "data": await read_file(ws, row[2], size, moved, keep_later=True)}
     finally:
         downloads.pop(q.id, None)
+
+
+async def set_cache_limit(ws: Workspace, q: CacheLimit) -> dict[str, Any]:
+    """Store the limit, then drop at once the least recently used files S3 holds until the
+    device keeps at most that much (never a file not uploaded yet)."""
+    from pylib.blobs.queue import evict
+
+    store_cache_limit(ws, q.limit_bytes)
+    svc = current()
+    await svc.settle()  # downloads still being kept count as kept
+    before = ledger.totals(ws)["on_device"]["bytes"]
+    dropped = await evict(ws, await svc.files(), q.limit_bytes)
+    svc.verified.difference_update(dropped)
+    return {"limit_bytes": q.limit_bytes, "dropped": len(dropped),
+            "freed_bytes": before - ledger.totals(ws)["on_device"]["bytes"]}
 
 
 async def free_space(ws: Workspace, q: Any) -> dict[str, Any]:

@@ -4,14 +4,12 @@ key ``device_cache``, like the retention policy of :mod:`pylib.care.settings`).
 Past the limit the least recently used files that S3 holds are dropped from the device
 (:func:`pylib.blobs.queue.evict`, after each download kept and each upload run); opening one
 downloads it again, verified. A file S3 does not hold yet is never dropped, whatever the
-limit. Lowering the limit (:func:`set_cache_limit`) drops what is over it at once. The setting
+limit. Lowering the limit (``files.set_cache_limit``, :mod:`pylib.blobs.api_methods`) drops what is over it at once. The setting
 is stored in the workspace file, so it goes with an export; sync does not carry it (each
 device keeps its own). A stored value that is not valid reads as the default.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import Field
 
@@ -52,20 +50,3 @@ def cache_limit(ws: Workspace) -> int:
 def store_cache_limit(ws: Workspace, limit_bytes: int) -> None:
     """Store the limit (checked as :class:`CacheLimit` checks it); nothing is dropped here."""
     settings.write(ws, KEY, {"limit_bytes": CacheLimit(limit_bytes=limit_bytes).limit_bytes})
-
-
-async def set_cache_limit(ws: Workspace, q: CacheLimit) -> dict[str, Any]:
-    """Store the limit, then drop at once the least recently used files S3 holds until the
-    device keeps at most that much (never a file not uploaded yet)."""
-    from pylib.blobs import ledger
-    from pylib.blobs.queue import evict
-    from pylib.blobs.service import current
-
-    store_cache_limit(ws, q.limit_bytes)
-    svc = current()
-    await svc.settle()  # downloads still being kept count as kept
-    before = ledger.totals(ws)["on_device"]["bytes"]
-    dropped = await evict(ws, await svc.files(), q.limit_bytes)
-    svc.verified.difference_update(dropped)
-    return {"limit_bytes": q.limit_bytes, "dropped": len(dropped),
-            "freed_bytes": before - ledger.totals(ws)["on_device"]["bytes"]}
