@@ -13,6 +13,14 @@ uploads. Then, per round, in alternating order:
 - plain: one presign of the same object (`POST /api/s3/presign`) and one `fetch` of it in the
   page until `arrayBuffer()` resolves (the sealed object: a few bytes more than the file).
 
+A second table times, in the same page after the rounds, each step of the full path on its
+own over the same number of bytes held in memory (no network): AES-256-GCM decryption of the
+4 MiB segments with WebCrypto (one after another, and all at once), SHA-256 (WebCrypto's
+one-shot digest of the whole, and hash-wasm's incremental one, the only incremental SHA-256
+a page has), a Blob of each segment and of the whole (the device store's copy), and one copy
+into a buffer; each as a share of the plain fetch's median. They say how much of the full
+path's extra time is work a download cannot skip here.
+
 The ratio is plain time / full time (full throughput as a share of the plain one; the goal the
 CPython bench uses is >= 0.8). A third line times `files.open` of the copy then kept on this
 device (no network, no decryption: the device store's read, the length check and the hand-over
@@ -78,6 +86,44 @@ ROUND = """async ({ id, key, first }) => {
 }"""
 
 
+# Each step of the full path alone, on `mb` MB in memory: {step: [ms per repetition]}.
+COSTS = """async (mb) => {
+  const size = mb * 1000000, SEG = 4 * 1024 * 1024;
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(size, i + 65536)));
+  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const iv = (i) => { const n = new Uint8Array(12); new DataView(n.buffer).setUint32(8, i); return n; };
+  const sealed = [];
+  for (let i = 0, at = 0; at < size; i++, at += SEG)
+    sealed.push(new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv(i) }, key, data.subarray(at, at + SEG))));
+  const { createSHA256 } = await import("/vendor/hash-wasm/index.esm.min.js");
+  const steps = {
+    "decrypt, one segment after another": async () => {
+      for (let i = 0; i < sealed.length; i++) await crypto.subtle.decrypt({ name: "AES-GCM", iv: iv(i) }, key, sealed[i]);
+    },
+    "decrypt, all segments at once": () => Promise.all(sealed.map((s, i) => crypto.subtle.decrypt({ name: "AES-GCM", iv: iv(i) }, key, s))),
+    "SHA-256 of the whole (WebCrypto)": () => crypto.subtle.digest("SHA-256", data),
+    "SHA-256 incremental (hash-wasm)": async () => {
+      const h = await createSHA256(); h.init();
+      for (let at = 0; at < size; at += SEG) h.update(data.subarray(at, at + SEG));
+      h.digest("binary");
+    },
+    "a Blob of each segment, then of them all": () => new Blob(sealed.map((s) => new Blob([s]))),
+    "one Blob of the whole": () => new Blob([data]),
+    "one copy into a new buffer": () => { new Uint8Array(size).set(data); },
+  };
+  const out = {};
+  for (let round = 0; round < 5; round++) {
+    for (const [name, step] of Object.entries(steps)) {
+      const started = performance.now();
+      await step();
+      (out[name] ??= []).push(performance.now() - started);
+    }
+  }
+  return out;
+}"""
+
+
 def wait_uploaded(page, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -118,6 +164,7 @@ def measure(mb: int, rounds: int) -> dict:
                 full, plain = got["full"], got["plain"]
                 assert full[2] == full[3] == mb * 1_000_000 and plain[2] == 200, got
                 results.append(got)
+            costs = page.evaluate(COSTS, mb)
             if errors:
                 raise RuntimeError(f"page errors: {errors}")
             if foreign:
@@ -125,7 +172,7 @@ def measure(mb: int, rounds: int) -> dict:
             context.close()
         finally:
             server.stop()
-    return {"rounds": results, "sealed": objects[0]["size"]}
+    return {"rounds": results, "sealed": objects[0]["size"], "costs": costs}
 
 
 def table(mb: int, result: dict) -> Table:
@@ -147,6 +194,18 @@ def table(mb: int, result: dict) -> Table:
     return out
 
 
+def costs_table(mb: int, result: dict) -> Table:
+    plain = median([r["plain"][0] for r in result["rounds"]])
+    out = Table(f"Each step of the full path alone, on {mb} MB in memory, same page and run (ms)",
+                ["step", "median", "each repetition", "share of the plain fetch"],
+                notes=[f"plain fetch median {ms(plain)} ms; the full path may take at most 1.25× it"
+                       f" ({ms(plain * 0.25)} ms more) for 0.8×; steps on other threads (WebCrypto) can overlap"
+                       " the download, those on the data worker's own thread cannot"])
+    for name, values in result["costs"].items():
+        out.add(name, ms(median(values)), " ".join(ms(v) for v in values), f"{median(values) / plain:.2f}×")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="16 MB, 2 rounds")
@@ -155,7 +214,8 @@ def main() -> None:
     args = parser.parse_args()
     mb, rounds = (16, 2) if args.quick else (args.mb, args.rounds)
     check_vendored()
-    print_tables([table(mb, measure(mb, rounds))])
+    result = measure(mb, rounds)
+    print_tables([table(mb, result), costs_table(mb, result)])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,28 @@ class Assembly(ABC):
     and what the hash must be, is the caller's (:mod:`pylib.blobs.format`)."""
 
     size: int
+    _ready: dict[int, int]  # decrypted, not hashed yet: start -> end
+    _hashed: int  # every byte before it was hashed, in file order
+
+    def _fits(self, ciphertext: Any, start: int, end: int, at: int) -> int:
+        """The plaintext size of ``ciphertext[start:end]`` if it lands inside the file at ``at``;
+        ValueError if not (a segment too short for its tag, or past either end)."""
+        size = end - start - TAG_SIZE
+        if size < 0 or at < 0 or at + size > self.size or end > len(ciphertext):
+            raise ValueError("the segment does not fit the file")
+        return size
+
+    def _landed(self, at: int, size: int) -> list[tuple[int, int]]:
+        """Record the plaintext ``[at, at + size)`` as written; the spans that can now be hashed
+        in file order (this one and any after it that landed earlier), marked hashed. The
+        caller hashes them before another segment's spans (a lock, or no await between)."""
+        self._ready[at] = at + size
+        spans = []
+        while self._hashed in self._ready:
+            stop = self._ready.pop(self._hashed)
+            spans.append((self._hashed, stop))
+            self._hashed = stop
+        return spans
 
     @abstractmethod
     async def open(self, ciphertext: Any, start: int, end: int, at: int, nonce: bytes, aad: bytes) -> int:
@@ -54,20 +76,15 @@ class BufferAssembly(Assembly):
         self._hashed = 0
 
     async def open(self, ciphertext: Any, start: int, end: int, at: int, nonce: bytes, aad: bytes) -> int:
-        size = end - start - TAG_SIZE
-        if size < 0 or at < 0 or at + size > self.size or end > len(ciphertext):
-            raise ValueError("the segment does not fit the file")
+        size = self._fits(ciphertext, start, end, at)
         with memoryview(ciphertext) as body, memoryview(self.plain) as out:
             await self.platform.aes_gcm_decrypt_into(self.key, nonce, body[start:end], out[at:at + size], aad)
         self.written += size
         if self._hasher is not None:
-            self._ready[at] = at + size
             async with self._order:  # in file order, whatever order the segments came in
-                while self._hashed in self._ready:
-                    stop = self._ready.pop(self._hashed)
+                for begin, stop in self._landed(at, size):
                     with memoryview(self.plain) as out:
-                        await self._hasher.update(out[self._hashed:stop])
-                    self._hashed = stop
+                        await self._hasher.update(out[begin:stop])
         return size
 
     async def finish(self) -> tuple[Any, bytes]:

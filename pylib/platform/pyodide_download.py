@@ -14,8 +14,6 @@ from pyodide.ffi import JsException, JsProxy, create_proxy  # type: ignore
 from pylib.errors import DecryptFailed
 from pylib.platform.base import Assembly
 
-TAG_SIZE = 16
-
 
 async def pieces(body: Any, piece: int, each: Any, read_pieces: Any = None) -> None:
     """The fetched ``body`` (a ReadableStream) to ``each`` in JS buffers of ``piece`` bytes
@@ -85,11 +83,14 @@ class JsAssembly(Assembly):
     """A download's plaintext in a JS ``Uint8Array``: each segment's ciphertext (a fetched body,
     also left in JS) goes to WebCrypto as a view and its plaintext is copied into place by JS.
 
-    While the rest is still coming, each segment's plaintext is also copied into a Blob of its
-    own, so the device store's copy (``DeviceFiles.hold``, property :attr:`HELD` of the
-    plaintext) costs nothing once the last byte is in; and, where the host gave an incremental
-    SHA-256 (``hasher()``, hash-wasm's), segments are hashed in file order as they land, else
-    WebCrypto hashes the whole at the end."""
+    Once the last byte is in, WebCrypto hashes the whole on its own thread while this one copies
+    it into one Blob for the device store (``DeviceFiles.hold``, property :attr:`HELD` of the
+    plaintext). A Blob of each segment as it landed cost this thread more (48 ms per 40 MB,
+    against 20 for one of the whole) while it still had the rest to read; 40 MB downloads took
+    295-334 ms this way against 335-357 with a Blob per segment (bench/browser_blob_download.py,
+    three runs each). Where the
+    host gave an incremental SHA-256 (``hasher()``, hash-wasm's), segments are hashed in file
+    order as they land instead."""
 
     HELD = "quireHeld"
 
@@ -100,38 +101,32 @@ class JsAssembly(Assembly):
         self.out = js.Uint8Array.new(size)
         self.written = 0
         self._key = asyncio.ensure_future(platform._key(key, "AES-GCM", ["decrypt"]))  # one import for all
-        self._held: dict[int, Any] = {}  # plaintext offset -> Blob of that segment
         self._hasher = asyncio.ensure_future(_started(hasher)) if hasher is not None else None
         self._ready: dict[int, int] = {}  # decrypted, not hashed yet: start -> end
         self._hashed = 0
 
     async def open(self, ciphertext: Any, start: int, end: int, at: int, nonce: bytes, aad: bytes) -> int:
-        size = end - start - TAG_SIZE
-        if size < 0 or at < 0 or at + size > self.size or end > len(ciphertext):
-            raise ValueError("the segment does not fit the file")
+        size = self._fits(ciphertext, start, end, at)
         body = ciphertext if isinstance(ciphertext, JsProxy) else self.platform.to_js(memoryview(ciphertext))
         try:
             plain = await js.crypto.subtle.decrypt(self.platform._gcm(nonce, aad), await self._key,
                                                    body.subarray(start, end))
         except JsException:  # OperationError: the tag does not match
             raise DecryptFailed() from None
-        piece = js.Uint8Array.new(plain)
-        self.out.set(piece, at)
-        self._held[at] = js.Blob.new(js.Array.of(piece))
+        self.out.set(js.Uint8Array.new(plain), at)
         self.written += size
         if self._hasher is not None:
             hasher = await self._hasher
-            self._ready[at] = at + size
-            while self._hashed in self._ready:  # synchronous: no other segment steps in between
-                stop = self._ready.pop(self._hashed)
-                hasher.update(self.out.subarray(self._hashed, stop))
-                self._hashed = stop
+            for begin, stop in self._landed(at, size):  # no await in between: in file order
+                hasher.update(self.out.subarray(begin, stop))
         return size
 
     async def finish(self) -> tuple[Any, bytes]:
         if self.written != self.size:
             raise ValueError("some of the file was never written")
-        setattr(self.out, self.HELD, js.Blob.new(js.Array.of(*(self._held[at] for at in sorted(self._held)))))
         if self._hasher is not None and self._hashed == self.size:
+            setattr(self.out, self.HELD, js.Blob.new(js.Array.of(self.out)))
             return self.out, (await self._hasher).digest("binary").to_bytes()
-        return self.out, (await js.crypto.subtle.digest("SHA-256", self.out)).to_bytes()
+        digest = js.crypto.subtle.digest("SHA-256", self.out)  # runs on WebCrypto's thread from here
+        setattr(self.out, self.HELD, js.Blob.new(js.Array.of(self.out)))  # meanwhile, on this one
+        return self.out, (await digest).to_bytes()
