@@ -84,16 +84,9 @@ def _read(file: str) -> bytes:
 
 
 def _write_atomically(file: str, data: bytes) -> None:
-    temp = f"{file}.migrating-{os.getpid()}"
-    try:
-        with open(temp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, file)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+    from pylib.platform.cpython_files import write_atomically
+
+    write_atomically(file, data, f"{file}.migrating-{os.getpid()}")
 
 
 def _migrate(args: argparse.Namespace, out: TextIO) -> int:

@@ -19,6 +19,20 @@ from pylib.platform.base import DeviceFiles, Store
 _OBJECT_NAME = re.compile(r"(?:local-)?[0-9a-f]{64}")  # an object name, or a local one (pylib.blobs.local)
 
 
+def write_atomically(path: str | Path, data: Any, temporary: str | Path) -> None:
+    """``data`` in ``path`` whole or not at all: written to ``temporary``, ``fsync``ed, renamed
+    over ``path``. Whatever stops it (the disk, bad data, a cancellation) removes the temporary
+    file and is raised as it is."""
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)  # gone after the rename; left only by a failure
+
+
 class FileStore(Store):
     """The workspace file on disk: a flush ``fsync``s it when it changed since the last one."""
 
@@ -80,18 +94,9 @@ class DirectoryFiles(DeviceFiles):
             data = data.to_bytes()
         path = self._path(name)
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
         try:
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException as exc:
-            # Whatever stopped it (the disk, bad data, a cancellation): no half-written file stays.
-            temporary.unlink(missing_ok=True)
-            if not isinstance(exc, OSError):
-                raise
+            write_atomically(path, data, path.with_suffix(".part"))
+        except OSError as exc:
             code = "quota_exceeded" if exc.errno == 28 else None  # ENOSPC
             raise SaveFailed(f"The file could not be kept on this device: {exc.strerror}.", code=code) from exc
 
