@@ -201,3 +201,45 @@ def test_split_view_preview_catches_up_after_typing(page: Page) -> None:
     # Incremental: only the changed section was sanitised and put in again.
     assert stats["built"] <= 2, stats
     assert preview(page).locator("h2").count() == 600
+
+
+# Counts how late a zero timeout runs, again and again, until the preview has finished the
+# render it is given (a note just opened goes in a slice at a time, `data-partial` meanwhile).
+TIMER_LATENESS = """(before) => { window.__lateness = new Promise((resolve) => {
+  const late = []; let filling = 0;
+  const tick = () => {
+    const asked = performance.now();
+    setTimeout(() => {
+      late.push(performance.now() - asked);
+      const el = document.getElementById('preview');
+      if (el.dataset.partial) filling++;
+      if (quire.preview.stats.renders > before && !el.dataset.partial) resolve({ late, filling });
+      else tick();
+    }, 0);
+  };
+  tick();
+}); }"""
+
+
+def test_opening_a_long_note_beside_the_preview_leaves_the_page_its_tasks(page: Page) -> None:
+    """A long note opened in split view goes into the preview top first, a slice at a time; between
+    slices every other task of the page (timers, the engine's answers, the editor's own work) gets
+    its turn. With scheduler.yield() between slices they waited for the whole fill (seconds)."""
+    name = unique("long-fill") + ".md"
+    blocks = "\n\n".join(f"## Block {n}\n\nText of block {n}, with **bold**, `code` and a [link](x.md)."
+                         for n in range(6000))  # ~500 KB, thousands of sections to put in
+    make_note(page, f"/{name}", blocks)
+    small = unique("short") + ".md"
+    make_note(page, f"/{small}", "# Short\n")
+    refresh(page)
+    open_path(page, f"/{small}")
+    page.locator("#view-toggle button[data-view=split]").click()
+    page.wait_for_function("() => globalThis.quire.preview.renderer.isReady", timeout=60_000)
+    before = page.evaluate("() => quire.preview.stats.renders")
+    page.evaluate(TIMER_LATENESS, before)
+    open_path(page, f"/{name}")
+    result = page.evaluate("() => window.__lateness", )
+    assert preview(page).locator("h2").count() == 6000
+    assert result["filling"] >= 3, result  # the fill took several turns: the case measured
+    worst = max(result["late"])
+    assert worst < 400, f"a zero timeout waited {worst:.0f} ms while the preview filled"

@@ -186,10 +186,17 @@ export class Preview {
   }
 }
 
-/** Let input and painting in, then go on (scheduler.yield keeps this task's place in line). */
+/**
+ * Let input, painting and every other task in, then go on: the next frame, then a task queued
+ * behind whatever waits. Not scheduler.yield(): its continuations run ahead of ordinary tasks,
+ * so filling a 1 MB note (3 s of slices) held back every timer, worker message and the page's
+ * own handlers for all that time, and painted a frame only every 100-200 ms. Hidden, the fill
+ * waits for the page to show again (no frames), which is what a hidden preview should do.
+ */
 function yieldToInput() {
-  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
-  return new Promise((resolve) => { setTimeout(resolve, 0); });
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => { setTimeout(resolve, 0); });
+  });
 }
 
 /**
