@@ -181,14 +181,26 @@ def test_an_object_altered_in_s3_is_refused_when_opened_and_the_device_is_unchan
     expect(storage_row(page, "/tampered.bin")).to_have_attribute("data-state", "cloud_only", timeout=30_000)
     page.keyboard.press("Escape")
     stored = s3_objects(server, uid)[key]
-    listed = engine_call(page, "files.list")
     downloads: list = []
     page.on("download", lambda download: downloads.append(download))
 
     flipped = bytearray(stored)
     flipped[len(stored) // 2] ^= 0x01
-    # A cut-short last segment fails its tag too: both are refused as a stored copy that is not the file's.
-    for altered, why in ((bytes(flipped), "failed its check"), (stored[: len(stored) - 1000], "stored copy")):
+    # Each is told for what it is: an altered segment, a copy cut short (not "altered"), one of another file.
+    other = MARKER + random.Random(32).randbytes(1_600_000)  # the same size: its segment fits this file's place
+    upload(page, write(tmp_path, "other.bin", other))
+    file_state(page, "/other.bin", "on_device")
+    [other_key] = [k for k in s3_objects(server, uid) if k.startswith("blobs/") and k not in before and k != key]
+    listed = engine_call(page, "files.list")
+    cases = (
+        (bytes(flipped), "Segment 1 of 1 was altered: it fails its check, so the stored copy was changed after it was"
+                         " made; it was not opened."),
+        (stored[: len(stored) - 1000], "The stored copy is incomplete (cut short): it has fewer bytes than the file's"
+                                       " segments need; it was not opened."),
+        (s3_objects(server, uid)[other_key], "Segment 1 of 1 belongs to another file: the stored copy was put together"
+                                             " from another file's pieces; it was not opened."),
+    )
+    for number, (altered, why) in enumerate(cases):
         put_s3_object(server, uid, key, altered)
         open_in_tree(page, "tampered.bin")
         expect(page.locator("#file-state")).to_contain_text("In the cloud only", timeout=30_000)
@@ -196,7 +208,7 @@ def test_an_object_altered_in_s3_is_refused_when_opened_and_the_device_is_unchan
         alert = page.locator("#alerts")
         expect(alert).to_contain_text("Download failed", timeout=60_000)
         expect(alert).to_contain_text(why)
-        shoot(page, f"tampered-{len(altered)}")
+        shoot(page, f"tampered-{number}")
         alert.get_by_role("button", name="Dismiss").first.click()
         assert engine_call(page, "files.list") == listed  # nothing kept, nothing dropped
     page.wait_for_timeout(1000)
