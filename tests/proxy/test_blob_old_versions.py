@@ -169,3 +169,35 @@ def test_gc_keeps_what_versions_refer_to_and_a_gone_or_unreachable_version_chang
     assert out["offline_unchanged"] == (out["before"], 3)
     assert out["locked_open"]["code"] == "version_unavailable" and out["locked_open"]["details"]["reason"] == "locked"
     assert out["in_grace"] == [] and len(out["deleted"]) == 3 and out["objects_end"] == set()
+
+
+def test_a_version_kept_here_before_the_key_could_name_it_is_restored_from_this_device(remote, s3_service, tmp_path):
+    old, new = random.Random(31).randbytes(1_400_000), random.Random(32).randbytes(1_500_000)
+
+    async def scenario():
+        out = {}
+        api.open_workspace(str(tmp_path / "w.sqlite"))
+        svc = device(remote, tmp_path / "device")  # no key set up: both contents kept under local names
+        art = await call("files.add", path="/local.bin", data=old, mime_type="application/octet-stream")
+        await call("files.update", id=art["id"], content=new, base_hash=art["hash"])
+        small = await call("files.add", path="/small.bin", data=b"small v1", mime_type="application/octet-stream")
+        await call("artifacts.update", id=small["id"], content=b"small v2")
+        [_, v1] = await call("versions.list", artifact_id=art["id"])
+        out["opened"] = await call("files.open_version", version_id=v1["id"])
+        out["restored"] = await call("files.restore_version", version_id=v1["id"])
+        out["current"] = (await call("files.open", id=art["id"]))["data"]
+        out["list"] = await call("files.list")
+        [_, s1] = await call("versions.list", artifact_id=small["id"])
+        out["small_opened"] = await call("files.open_version", version_id=s1["id"])
+        out["small_restored"] = await call("files.restore_version", version_id=s1["id"])
+        await svc.wait()
+        api.close_workspace()
+        return out
+
+    out = run(scenario())
+    assert out["opened"]["data"] == old and out["current"] == old
+    assert out["restored"]["hash"] == sha(old) and out["restored"]["pending_upload"] is True  # waits for the key
+    assert [(r["path"], r["state"]) for r in out["list"]] == [("/local.bin", "waiting")]
+    assert out["small_opened"]["data"] == b"small v1" and out["small_opened"]["name"] == "small (version 1).bin"
+    assert out["small_restored"]["hash"] == sha(b"small v1")
+    assert blob_keys(s3_service, remote[2]) == set()  # nothing left the device
