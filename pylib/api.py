@@ -27,6 +27,7 @@ from pylib import (
 )
 from pylib import semantic_methods
 from pylib.blobs import api_methods as blob_methods
+from pylib.blobs import old_versions as blob_versions
 from pylib.care import api_methods as care_methods
 from pylib.sync import api_methods as sync_methods
 from pylib.links import queries as link_queries
@@ -296,6 +297,7 @@ METHODS: dict[str, Method] = {
     **{name: Method(*spec) for name, spec in semantic_methods.SPECS.items()},
     **{name: Method(*spec) for name, spec in sync_methods.SPECS.items()},
     **{name: Method(*spec) for name, spec in blob_methods.SPECS.items()},
+    **{name: Method(*spec) for name, spec in blob_versions.SPECS.items()},
 }
 
 

@@ -101,6 +101,9 @@ class InvalidImport(QuireError):
 
 
 class VersionUnavailable(QuireError):
+    """A version's content is not kept in history, or a large file's bytes cannot be had now
+    (``details["reason"]``: gone, offline, locked, unrecorded; :mod:`pylib.blobs.old_versions`)."""
+
     code = "version_unavailable"
     default_message = "That version's content is not stored locally."
 
@@ -159,7 +162,10 @@ class NotReady(QuireError):
 
 
 class BlobCorrupt(QuireError):
-    """A stored file's encrypted copy failed a check (tag, length, hash): never shown as garbage."""
+    """A stored file's encrypted copy failed a check (tag, length, hash): never shown as garbage.
+
+    ``details["reason"]`` says which (:mod:`pylib.blobs.refusal`): ``truncated``, ``altered``,
+    ``foreign``, ``wrong_key``, ``hash_mismatch`` or ``check_failed``."""
 
     code = "blob_corrupt"
     default_message = "The file's stored copy is damaged or was altered; it was not opened."

@@ -30,28 +30,31 @@ _SUMMARY = (
 def record(
     ws: Workspace,
     artifact_id: str,
-    data: bytes,
+    data: bytes | None,
     hash_: str,
     reason: str,
     restored_from: str | None = None,
     previous: tuple[str | None, Any] | None = None,
+    size: int | None = None,
 ) -> str:
     """Append a version (inside the caller's transaction); returns its id.
 
     ``previous``: ``(hash, content)`` the artifact had before, if the caller read it: the
-    previous newest version is re-encoded against the new one without reading it again."""
+    previous newest version is re-encoded against the new one without reading it again.
+    ``data`` None: a large file made current again as a pointer (its bytes are in S3 or on
+    this device, named by ``hash_``; :mod:`pylib.blobs.old_versions`), of ``size`` bytes."""
     seq = ws.conn.execute(
         "SELECT coalesce(max(seq), 0) + 1 FROM artifact_versions WHERE artifact_id = ?",
         (artifact_id,),
     ).fetchone()[0]
     version_id = new_id()
     kind = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
-    stored = data if keeps_inline(kind[0] if kind else None, data) else None
+    stored = data if data is not None and keeps_inline(kind[0] if kind else None, data) else None
     version_store.supersede(ws, artifact_id, version_id, stored, previous)
     ws.conn.execute(
         "INSERT INTO artifact_versions (id, artifact_id, seq, content, size_bytes, hash,"
         " created_at, reason, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (version_id, artifact_id, seq, stored, len(data), hash_, ws.clock(), reason,
+        (version_id, artifact_id, seq, stored, len(data) if data is not None else size, hash_, ws.clock(), reason,
          restored_from),
     )
     return version_id

@@ -19,53 +19,18 @@ from the plaintext alone.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
-from pylib.errors import BlobCorrupt, DecryptFailed
+from pylib.blobs import refusal
+from pylib.blobs.refusal import Evidence
+from pylib.errors import DecryptFailed
 from pylib.platform.base import Assembly, Platform
 
-VERSION = b"quire-blob-v1"
-SEGMENT_SIZE = 4 * 1024 * 1024
-TAG_SIZE = 16
-SEALED_SEGMENT = SEGMENT_SIZE + TAG_SIZE
-SEGMENTS_PER_PART = 4  # 16 MiB parts (S3's minimum, 5 MiB, needs at least 2)
-PART_SIZE = SEGMENTS_PER_PART * SEALED_SEGMENT
-
-
-async def object_name(platform: Platform, names_key: bytes, sha256: bytes) -> str:
-    """The object's name: HMAC of the plaintext's SHA-256 under the names subkey (hex).
-
-    Equal files get one name (dedupe); without the key nobody can tell which file a name is.
-    """
-    return (await platform.hmac_sha256(names_key, VERSION + b"\0" + sha256)).hex()
-
-
-async def file_key(platform: Platform, blobs_key: bytes, name: str) -> bytes:
-    """The AES-256 key of one object."""
-    return await platform.hkdf_sha256(blobs_key, salt=VERSION, info=b"object " + name.encode(), length=32)
-
-
-def segment_count(size: int) -> int:
-    """Segments of a plaintext of ``size`` bytes (an empty file is one empty, last segment)."""
-    return max(1, -(-size // SEGMENT_SIZE))
-
-
-def sealed_size(size: int) -> int:
-    """Bytes of the object that holds ``size`` bytes of plaintext."""
-    return size + TAG_SIZE * segment_count(size)
-
-
-def part_count(size: int, per_part: int = SEGMENTS_PER_PART) -> int:
-    """Multipart parts of ``per_part`` segments for a plaintext of ``size`` bytes."""
-    return -(-segment_count(size) // per_part)
-
-
-def _aad(name: str, index: int, last: bool) -> bytes:
-    return VERSION + b"\0" + name.encode() + b"\0" + index.to_bytes(8, "big") + (b"\1" if last else b"\0")
-
-
-def _nonce(index: int) -> bytes:
-    return index.to_bytes(12, "big")
+from pylib.blobs.layout import (  # noqa: F401  (re-exported: the format's layout is read as format.*)
+    PART_SIZE, SEALED_SEGMENT, SEGMENT_SIZE, SEGMENTS_PER_PART, TAG_SIZE, VERSION, aad, file_key, nonce,
+    object_name, part_count, sealed_size, segment_count,
+)
 
 
 async def seal_segments(platform: Platform, key: bytes, name: str, data: bytes,
@@ -76,7 +41,7 @@ async def seal_segments(platform: Platform, key: bytes, name: str, data: bytes,
     out = []
     for index in range(first, end):
         chunk = data[index * SEGMENT_SIZE:(index + 1) * SEGMENT_SIZE]
-        out.append(await platform.aes_gcm_encrypt(key, _nonce(index), chunk, _aad(name, index, index == total - 1)))
+        out.append(await platform.aes_gcm_encrypt(key, nonce(index), chunk, aad(name, index, index == total - 1)))
     return b"".join(out)
 
 
@@ -89,30 +54,35 @@ async def seal_part(platform: Platform, key: bytes, name: str, data: bytes, numb
 def _plain_size(sealed: int) -> int:
     count = max(1, -(-sealed // SEALED_SEGMENT))
     size = sealed - TAG_SIZE * count
-    if size < 0 or sealed_size(size) != sealed:
-        raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.")
+    if size < 0 or sealed_size(size) != sealed:  # a last segment too short for its tag: cut short
+        raise refusal.truncated()
     return size
 
 
+async def _explain(platform: Platform, key: bytes | None, name: str, piece: Any, index: int, total: int,
+                   evidence: Evidence | None) -> Exception:
+    return await refusal.explain(platform, key, name, bytes(piece), index, total, evidence)
+
+
 async def open_segments(platform: Platform, key: bytes, name: str, sealed: bytes,
-                        total_size: int | None = None) -> AsyncIterator[bytes]:
+                        total_size: int | None = None, evidence: Evidence | None = None) -> AsyncIterator[bytes]:
     """The plaintext segments of ``sealed`` in order, each checked against its tag.
 
-    ``total_size`` is the plaintext size the pointer recorded; a mismatch, a wrong key or any
-    altered, moved, foreign or missing segment raises :class:`~pylib.errors.BlobCorrupt`
-    before any byte of that segment is returned.
+    ``total_size`` is the plaintext size the pointer recorded; a copy cut short or too long, a
+    wrong key or any altered, moved, foreign or missing segment raises
+    :class:`~pylib.errors.BlobCorrupt` (its ``reason``: :mod:`pylib.blobs.refusal`, told apart
+    with ``evidence``) before any byte of that segment is returned.
     """
+    if total_size is not None and len(sealed) != sealed_size(total_size):
+        raise refusal.wrong_length(len(sealed), sealed_size(total_size))
     size = _plain_size(len(sealed))
-    if total_size is not None and size != total_size:
-        raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.")
     total = segment_count(size)
     for index in range(total):
         piece = sealed[index * SEALED_SEGMENT:(index + 1) * SEALED_SEGMENT]
         try:
-            yield await platform.aes_gcm_decrypt(key, _nonce(index), piece, _aad(name, index, index == total - 1))
+            yield await platform.aes_gcm_decrypt(key, nonce(index), piece, aad(name, index, index == total - 1))
         except DecryptFailed:
-            raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
-                              " belongs to another file or needs another key.", segment=index) from None
+            raise await _explain(platform, key, name, piece, index, total, evidence) from None
 
 
 async def open_run(platform: Platform, key: bytes, name: str, sealed_run: bytes, first: int, total: int) -> bytes:
@@ -130,12 +100,11 @@ async def open_pieces(platform: Platform, key: bytes, name: str, sealed_run: byt
         index = first + offset // SEALED_SEGMENT
         piece = view[offset:offset + SEALED_SEGMENT]
         if index >= total:
-            raise BlobCorrupt("The file's stored copy is longer than expected.")
+            raise refusal.too_long()
         try:
-            out.append(await platform.aes_gcm_decrypt(key, _nonce(index), piece, _aad(name, index, index == total - 1)))
+            out.append(await platform.aes_gcm_decrypt(key, nonce(index), piece, aad(name, index, index == total - 1)))
         except DecryptFailed:
-            raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
-                              " belongs to another file or needs another key.", segment=index) from None
+            raise await _explain(platform, key, name, piece, index, total, None) from None
     return out
 
 
@@ -149,39 +118,40 @@ async def open_into(platform: Platform, key: bytes, name: str, sealed_run: bytes
         piece = view[offset:offset + SEALED_SEGMENT]
         size = len(piece) - TAG_SIZE
         if index >= total or size < 0 or at + size > len(out):
-            raise BlobCorrupt("The file's stored copy is longer than expected.")
+            raise refusal.too_long()
         try:
-            await platform.aes_gcm_decrypt_into(key, _nonce(index), piece, out[at:at + size],
-                                                _aad(name, index, index == total - 1))
+            await platform.aes_gcm_decrypt_into(key, nonce(index), piece, out[at:at + size],
+                                                aad(name, index, index == total - 1))
         except DecryptFailed:
-            raise BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
-                              " belongs to another file or needs another key.", segment=index) from None
+            raise await _explain(platform, key, name, piece, index, total, None) from None
         at += size
     return at
 
 
-def _failed(index: int, total: int) -> BlobCorrupt:
-    return BlobCorrupt(f"Segment {index + 1} of {total} failed its check: the stored copy was altered,"
-                       " belongs to another file or needs another key.", segment=index)
-
-
-async def open_run_into(assembly: Assembly, name: str, sealed_run: Any, first: int, total: int) -> int:
+async def open_run_into(assembly: Assembly, name: str, sealed_run: Any, first: int, total: int,
+                        evidence: Evidence | None = None) -> int:
     """Whole segments ``first, first+1, ...`` of an object of ``total`` segments (a ranged
     download's body: ``bytes`` or a host buffer) checked and decrypted into ``assembly``, each
-    at its own place; the plaintext bytes written. BlobCorrupt if one fails or would not fit."""
+    at its own place; the plaintext bytes written. BlobCorrupt if one fails (told apart with
+    ``evidence``, whose ``key`` is the object's) or would not fit: a segment shorter than the
+    file's size makes it is a copy cut short."""
     written, length = 0, len(sealed_run)
     for offset in range(0, length, SEALED_SEGMENT):
         index = first + offset // SEALED_SEGMENT
         end = min(length, offset + SEALED_SEGMENT)
         if index >= total:
-            raise BlobCorrupt("The file's stored copy is longer than expected.")
+            raise refusal.too_long()
+        want = min(SEGMENT_SIZE, max(0, assembly.size - index * SEGMENT_SIZE)) + TAG_SIZE
+        if end - offset != want:
+            raise refusal.wrong_length(end - offset, want)
         try:
-            written += await assembly.open(sealed_run, offset, end, index * SEGMENT_SIZE, _nonce(index),
-                                           _aad(name, index, index == total - 1))
+            written += await assembly.open(sealed_run, offset, end, index * SEGMENT_SIZE, nonce(index),
+                                           aad(name, index, index == total - 1))
         except DecryptFailed:
-            raise _failed(index, total) from None
+            piece = bytes(assembly.platform.to_py(sealed_run))[offset:end]  # the failure path alone copies
+            raise await _explain(assembly.platform, None, name, piece, index, total, evidence) from None
         except ValueError:
-            raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.") from None
+            raise refusal.too_long() from None
     return written
 
 
@@ -191,29 +161,31 @@ async def finish_assembly(assembly: Assembly, sha256: bytes) -> Any:
     try:
         plain, digest = await assembly.finish()
     except ValueError:
-        raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
+        raise refusal.truncated() from None
     if digest != sha256:
-        raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
+        raise refusal.hash_mismatch()
     return plain
 
 
 async def assemble(platform: Platform, key: bytes, name: str, runs: list[tuple[int, Any]], size: int,
-                   sha256: bytes) -> Any:
+                   sha256: bytes, evidence: Evidence | None = None) -> Any:
     """A download without the network: ``runs`` of ``(offset in the object, sealed bytes)`` in
     any order, opened into one assembly of a ``size``-byte plaintext and checked against
     ``sha256`` (the path :meth:`~pylib.blobs.store.BlobStore.download` takes, for the tests)."""
-    if sealed_size(size) != sum(len(body) for _, body in runs):
-        raise BlobCorrupt("The file's stored copy has the wrong length: it is truncated or damaged.")
+    have = sum(len(body) for _, body in runs)
+    if sealed_size(size) != have:
+        raise refusal.wrong_length(have, sealed_size(size))
     assembly, total = platform.assembly(key, size), segment_count(size)
+    evidence = replace(evidence or Evidence(), key=key)
     for offset, body in runs:
-        await open_run_into(assembly, name, body, offset // SEALED_SEGMENT, total)
+        await open_run_into(assembly, name, body, offset // SEALED_SEGMENT, total, evidence)
     return await finish_assembly(assembly, sha256)
 
 
 async def open_object(platform: Platform, key: bytes, name: str, sealed: bytes, sha256: bytes,
-                      total_size: int | None = None) -> bytes:
+                      total_size: int | None = None, evidence: Evidence | None = None) -> bytes:
     """The plaintext of ``sealed``, verified segment by segment and against its SHA-256."""
-    plain = b"".join([chunk async for chunk in open_segments(platform, key, name, sealed, total_size)])
+    plain = b"".join([chunk async for chunk in open_segments(platform, key, name, sealed, total_size, evidence)])
     if await platform.sha256(plain) != sha256:
-        raise BlobCorrupt("The file's content does not match its recorded hash; it was not opened.")
+        raise refusal.hash_mismatch()
     return plain

@@ -110,6 +110,13 @@ def by_hash(ws: Workspace, sha256: str) -> BlobRow | None:
     return _row(row) if row else None
 
 
+def others(ws: Workspace, name: str, limit: int = 64) -> list[tuple[str, int]]:
+    """``(name, size)`` of other objects this device knows, most recently used first (what a
+    segment that failed its check is tested against: is it another file's?)."""
+    return ws.conn.execute("SELECT name, size_bytes FROM blobs WHERE name != ? AND name NOT LIKE 'local-%'"
+                           " ORDER BY coalesce(last_used_at, created_at) DESC, name LIMIT ?", (name, limit)).fetchall()
+
+
 def due(ws: Workspace, now: int, limit: int = 100) -> list[BlobRow]:
     """Waiting objects whose next attempt is due, oldest first."""
     rows = ws.conn.execute(f"SELECT {_COLUMNS} FROM blobs WHERE state = 'waiting' AND next_attempt_at <= ?"

@@ -171,7 +171,8 @@ async def open_blob(ws: Workspace, store: BlobStore, files: DeviceFiles, ref: Bl
             with ws.transaction():
                 ledger.touch(ws, ref.name)
             return data
-    data = await store.download(ref, progress)  # every tag and the SHA-256 checked
+    # Every tag and the SHA-256 checked; a refusal says why, the device's other objects at hand.
+    data = await store.download(ref, progress, others=lambda: ledger.others(ws, ref.name))
     if keep_later is not None:
         keep_later(ref, files.hold(data))
     else:

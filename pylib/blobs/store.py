@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pylib.blobs import format as fmt
+from pylib.blobs import refusal
 from pylib.blobs.ledger import BlobRef
-from pylib.errors import BlobCorrupt, StorageError
+from pylib.errors import StorageError
 from pylib.keys import WorkspaceKeys
 from pylib.platform.base import Platform
 from pylib.s3client import S3Client
@@ -119,8 +120,12 @@ class BlobStore:
         result = await self.client.complete_multipart(ref.key, upload_id)
         return UploadReport(ref, result.created, sent)
 
-    async def download(self, ref: BlobRef, progress: Progress | None = None) -> Any:
-        """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not.
+    async def download(self, ref: BlobRef, progress: Progress | None = None,
+                       others: Callable[[], list[tuple[str, int]]] | None = None) -> Any:
+        """The file's bytes, every segment's tag and the SHA-256 checked; BlobCorrupt if not,
+        with its reason (:mod:`pylib.blobs.refusal`: cut short, altered, another file's segment
+        — ``others()``: ``(name, size)`` of other objects to test a failed segment against —
+        or another key).
 
         Segments are decrypted as they arrive, straight into one buffer of the platform's
         (:meth:`Platform.assembly`: a ``bytearray`` here, a JS buffer in the browser, where no
@@ -132,9 +137,10 @@ class BlobStore:
         assembly = self.platform.assembly(key, ref.size)
         moved = (lambda done: progress(done, total)) if progress else None
         opening: list[asyncio.Future] = []
+        evidence = self._evidence(ref, key, others)
 
         async def opened(offset: int, body: Any) -> bytes:
-            await fmt.open_run_into(assembly, ref.name, body, offset // fmt.SEALED_SEGMENT, segments)
+            await fmt.open_run_into(assembly, ref.name, body, offset // fmt.SEALED_SEGMENT, segments, evidence)
             return b""
 
         async def streamed(offset: int, body: Any) -> None:  # decrypted while the next bytes come
@@ -150,7 +156,7 @@ class BlobStore:
                 finally:  # every decryption ends before this does (none writes into the buffer after)
                     outcomes = await asyncio.gather(*opening, return_exceptions=True)
                     failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
-                    if failed is not None:  # a segment's refusal says more than the length does
+                    if failed is not None:  # a segment's refusal says more than a lost connection
                         raise failed
             else:
                 await self.client.get_chunks(ref.key, total, DOWNLOAD_CHUNK, moved,
@@ -159,8 +165,19 @@ class BlobStore:
         except StorageError as error:
             if error.code != "truncated":
                 raise
-            raise BlobCorrupt("The file's stored copy is truncated; it was not opened.") from None
+            raise refusal.truncated() from None
         return await fmt.finish_assembly(assembly, bytes.fromhex(ref.sha256))
+
+    def _evidence(self, ref: BlobRef, key: bytes, others: Callable[[], list[tuple[str, int]]] | None
+                  ) -> refusal.Evidence:
+        """What a failed segment of ``ref`` is tested against: this key's names subkey and the
+        content's hash (another key?), and the other objects' keys (another file's segment?)."""
+        async def other_keys() -> list[tuple[str, bytes, int]]:
+            listed = others()[:refusal.MAX_TRIES] if others else []
+            return [(name, await fmt.file_key(self.platform, self.keys.blobs, name), size) for name, size in listed]
+
+        return refusal.Evidence(key=key, names_key=self.keys.names, sha256=bytes.fromhex(ref.sha256),
+                                others=other_keys)
 
     async def delete(self, ref: BlobRef) -> None:
         """Remove the object from S3 (garbage collection decides when)."""

@@ -23,6 +23,7 @@ class Assembly(ABC):
     each lands at its plaintext offset. What to open with which nonce and associated data,
     and what the hash must be, is the caller's (:mod:`pylib.blobs.format`)."""
 
+    platform: Any  # the Platform whose crypto opens the segments
     size: int
     _ready: dict[int, int]  # decrypted, not hashed yet: start -> end
     _hashed: int  # every byte before it was hashed, in file order

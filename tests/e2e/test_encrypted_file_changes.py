@@ -5,7 +5,9 @@ first and then uploaded, and a file changed meanwhile is refused with a clear me
 as it is; the storage view's "Keep up to … GB of files on this device" lowered drops the least
 recently used file from the device at once while a file waiting to upload stays; and an object
 altered or truncated in S3 is refused when opened, with a clear message and no download, the
-device unchanged, the file opening again once the object is restored.
+device unchanged, the file opening again once the object is restored; an old version of a replaced
+large file opens from History (downloaded from S3 and verified) and is restored, pointing the file at
+its old object again, and offline with no copy on this device both are refused in the dialog.
 
 The profile is this module's own (signed in, encryption set up once).
 """
@@ -179,14 +181,26 @@ def test_an_object_altered_in_s3_is_refused_when_opened_and_the_device_is_unchan
     expect(storage_row(page, "/tampered.bin")).to_have_attribute("data-state", "cloud_only", timeout=30_000)
     page.keyboard.press("Escape")
     stored = s3_objects(server, uid)[key]
-    listed = engine_call(page, "files.list")
     downloads: list = []
     page.on("download", lambda download: downloads.append(download))
 
     flipped = bytearray(stored)
     flipped[len(stored) // 2] ^= 0x01
-    # A cut-short last segment fails its tag too: both are refused as a stored copy that is not the file's.
-    for altered, why in ((bytes(flipped), "failed its check"), (stored[: len(stored) - 1000], "stored copy")):
+    # Each is told for what it is: an altered segment, a copy cut short (not "altered"), one of another file.
+    other = MARKER + random.Random(32).randbytes(1_600_000)  # the same size: its segment fits this file's place
+    upload(page, write(tmp_path, "other.bin", other))
+    file_state(page, "/other.bin", "on_device")
+    [other_key] = [k for k in s3_objects(server, uid) if k.startswith("blobs/") and k not in before and k != key]
+    listed = engine_call(page, "files.list")
+    cases = (
+        (bytes(flipped), "Segment 1 of 1 was altered: it fails its check, so the stored copy was changed after it was"
+                         " made; it was not opened."),
+        (stored[: len(stored) - 1000], "The stored copy is incomplete (cut short): it has fewer bytes than the file's"
+                                       " segments need; it was not opened."),
+        (s3_objects(server, uid)[other_key], "Segment 1 of 1 belongs to another file: the stored copy was put together"
+                                             " from another file's pieces; it was not opened."),
+    )
+    for number, (altered, why) in enumerate(cases):
         put_s3_object(server, uid, key, altered)
         open_in_tree(page, "tampered.bin")
         expect(page.locator("#file-state")).to_contain_text("In the cloud only", timeout=30_000)
@@ -194,7 +208,7 @@ def test_an_object_altered_in_s3_is_refused_when_opened_and_the_device_is_unchan
         alert = page.locator("#alerts")
         expect(alert).to_contain_text("Download failed", timeout=60_000)
         expect(alert).to_contain_text(why)
-        shoot(page, f"tampered-{len(altered)}")
+        shoot(page, f"tampered-{number}")
         alert.get_by_role("button", name="Dismiss").first.click()
         assert engine_call(page, "files.list") == listed  # nothing kept, nothing dropped
     page.wait_for_timeout(1000)
@@ -204,3 +218,66 @@ def test_an_object_altered_in_s3_is_refused_when_opened_and_the_device_is_unchan
     put_s3_object(server, uid, key, stored)  # restored: the same file opens again, verified
     assert hashlib.sha256(download_from_card(page)).hexdigest() == hashlib.sha256(data).hexdigest()
     file_state(page, "/tampered.bin", "on_device", timeout=30)
+
+
+def blob_keys(server: QuireServer, uid: str) -> set[str]:
+    return {k for k in s3_objects(server, uid) if k.startswith("blobs/")}
+
+
+def test_an_old_version_of_a_replaced_large_file_opens_from_history_and_is_restored(device, server: QuireServer,
+                                                                                     tmp_path: Path) -> None:
+    ctx, page, uid = device
+    old = MARKER + random.Random(41).randbytes(1_700_000)
+    new = MARKER + random.Random(42).randbytes(2_300_000)
+    upload(page, write(tmp_path, "history.bin", old))
+    file_state(page, "/history.bin", "on_device")
+    with page.expect_file_chooser() as chooser:
+        page.locator("#binary").get_by_role("button", name="Replace file…").click()
+    chooser.value.set_files(str(write(tmp_path, "history-new.bin", new)))
+    expect(page.get_by_text("Replaced history.bin with history-new.bin")).to_be_visible()
+    expect(page.locator("#file-state")).to_have_text(ON_DEVICE, timeout=90_000)
+    art = artifact_at(page, "/history.bin")
+    assert art["hash"] == hashlib.sha256(new).hexdigest()
+    objects = blob_keys(server, uid)
+    engine_call(page, "files.free_space")  # the old version comes from S3, verified
+
+    page.get_by_role("button", name="History", exact=True).click()
+    dialog = page.get_by_role("dialog", name="History — history.bin")
+    options = dialog.get_by_role("option")
+    expect(options).to_have_count(2)
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")  # the older one is shown first
+    expect(dialog.locator(".history-content")).to_contain_text("A large file of 1.62 MB")
+    with page.expect_download(timeout=120_000) as info:
+        dialog.get_by_role("button", name="Download this version").click()
+    assert info.value.suggested_filename == "history (version 1).bin"
+    assert hashlib.sha256(Path(info.value.path()).read_bytes()).hexdigest() == hashlib.sha256(old).hexdigest()
+    shoot(page, "history-large-version")
+
+    # Offline with no copy on this device: both refused with the reason, nothing changes.
+    page.wait_for_timeout(500)  # the download is kept in the device cache after its answer
+    engine_call(page, "files.free_space")
+    ctx.set_offline(True)
+    try:
+        problem = dialog.get_by_role("alert")  # said in the dialog: the page's alerts are behind it
+        dialog.get_by_role("button", name="Download this version").click()
+        expect(problem).to_contain_text("Could not download the version", timeout=60_000)
+        expect(problem).to_contain_text("the server cannot be reached")
+        dialog.get_by_role("button", name="Restore version").click()
+        expect(problem).to_contain_text("Could not restore the version", timeout=60_000)
+        expect(problem).to_contain_text("the server cannot be reached; connect and try again. Nothing was changed.")
+        shoot(page, "history-large-offline")
+    finally:
+        ctx.set_offline(False)
+    assert artifact_at(page, "/history.bin")["hash"] == art["hash"]
+    assert len(engine_call(page, "versions.list", {"artifact_id": art["id"]})) == 2
+
+    dialog.get_by_role("button", name="Restore version").click()
+    expect(dialog).to_be_hidden(timeout=60_000)
+    expect(page.get_by_text("Restored the version from")).to_be_visible()
+    restored = artifact_at(page, "/history.bin")
+    assert restored["hash"] == hashlib.sha256(old).hexdigest() and restored["size_bytes"] == len(old)
+    listed = engine_call(page, "versions.list", {"artifact_id": art["id"]})
+    assert [(v["seq"], v["reason"]) for v in listed] == [(3, "restore"), (2, "update"), (1, "create")]
+    expect(page.locator("#binary")).to_contain_text("1.62 MB")
+    assert hashlib.sha256(download_from_card(page)).hexdigest() == hashlib.sha256(old).hexdigest()
+    assert blob_keys(server, uid) == objects  # the file points at its old object: nothing uploaded again

@@ -66,23 +66,28 @@ def test_a_streamed_download_gives_the_bytes_and_refuses_every_fault(remote, mak
                 await store.download(ref)
                 out[label] = "opened"
             except BlobCorrupt as error:
-                out[label] = error.message
+                out[label] = error.details["reason"], error.message
         put_object(s3_service, uid, ref, sealed)
         wrong = BlobRef(ref.name, "00" * 32, ref.size)
         try:
             await store.download(wrong)
         except BlobCorrupt as error:
-            out["wrong_hash"] = error.message
+            out["wrong_hash"] = error.details["reason"], error.message
         return out
 
     out = run(scenario())
     assert out["same"] is True and out["progress"] is True
-    assert out["flip"].startswith("Segment 2 of 3 failed its check")
-    assert out["swap"].startswith("Segment 1 of 3 failed its check")
-    assert out["truncated"].startswith("Segment 3 of 3 failed its check")  # its tag is cut
-    assert out["dropped_last"] == "The file's stored copy is truncated; it was not opened."
-    assert out["longer"] == "The file's stored copy has the wrong length: it is truncated or damaged."
-    assert out["wrong_hash"] == "The file's content does not match its recorded hash; it was not opened."
+    assert out["flip"] == ("altered", "Segment 2 of 3 was altered: it fails its check, so the stored copy was changed"
+                                      " after it was made; it was not opened.")
+    assert out["swap"] == ("altered", "Segment 1 of 3 is segment 2 of this file, moved: the stored copy was altered;"
+                                      " it was not opened.")
+    cut_short = ("truncated", "The stored copy is incomplete (cut short): it has fewer bytes than the file's segments"
+                              " need; it was not opened.")
+    assert out["truncated"] == out["dropped_last"] == cut_short  # its last tag cut, or its last segment gone
+    assert out["longer"] == ("altered", "The stored copy is longer than the file's segments: it was altered; it was"
+                                        " not opened.")
+    assert out["wrong_hash"] == ("hash_mismatch", "The file's content does not match its recorded hash; it was not"
+                                                  " opened.")
 
 
 def test_a_dropped_connection_resumes_where_it_stopped(remote, make_blob_store):

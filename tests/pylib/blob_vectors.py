@@ -4,37 +4,49 @@ for result (tests/pyodide/test_blobs_in_pyodide.py): fixed keys and data give fi
 from __future__ import annotations
 
 from pylib.blobs import format as fmt
+from pylib.blobs.refusal import Evidence
 from pylib.errors import BlobCorrupt, WrongSecret
 from pylib.keys import derive_keys, unwrap_key, wrap_key
 
 
-async def _outcome(platform, key, name, sealed, digest) -> str:
+# Another workspace's data key: its subkeys did not make this workspace's names.
+OTHER_DATA_KEY = bytes([7]) * 32
+
+
+async def _outcome(platform, key, name, sealed, digest, evidence=None) -> str:
     try:
-        await fmt.open_object(platform, key, name, sealed, digest)
+        await fmt.open_object(platform, key, name, sealed, digest, None, evidence)
     except BlobCorrupt as error:
-        return error.code
+        return f"{error.code}:{error.details['reason']}"
     return "opened"
 
 
-async def _assembled(platform, key, name, runs, size, digest, data) -> str:
+async def _assembled(platform, key, name, runs, size, digest, data, evidence) -> str:
     """How a download's assembly (the platform's, on host buffers) takes ``runs``."""
     try:
-        plain = await fmt.assemble(platform, key, name, [(at, platform.to_js(body)) for at, body in runs], size, digest)
+        plain = await fmt.assemble(platform, key, name, [(at, platform.to_js(body)) for at, body in runs], size,
+                                   digest, evidence)
     except BlobCorrupt as error:
-        return f"{error.code}: {error.message}"
+        return f"{error.code}: {error.details['reason']}: {error.message}"
     return "opened" if platform.to_py(plain) == data else "garbled"
 
 
 async def assembly_outcomes(platform, keys, data, digest, name, key, sealed) -> dict:
     """A three-segment download opened range by range into the platform's assembly: in any
-    order it opens; an altered, swapped, dropped or foreign segment, a wrong key or a wrong
-    hash is refused with the segment it failed at."""
+    order it opens; a copy cut short, an altered or swapped segment, another file's segment, a
+    wrong key or a wrong hash is refused, each with its own reason."""
     seg = fmt.SEALED_SEGMENT
     parts = [(at, sealed[at:at + seg]) for at in range(0, len(sealed), seg)]
     flipped = bytearray(parts[1][1])
     flipped[100] ^= 1
     other_name = await fmt.object_name(platform, keys.names, bytes(32))
-    foreign = await fmt.seal_segments(platform, await fmt.file_key(platform, keys.blobs, other_name), other_name, data)
+    other_key = await fmt.file_key(platform, keys.blobs, other_name)
+    foreign = await fmt.seal_segments(platform, other_key, other_name, data)
+
+    async def known():  # the other objects this device knows
+        return [(other_name, other_key, len(data))]
+
+    evidence = Evidence(names_key=keys.names, sha256=digest, others=known)
     cases = {
         "in_order": parts, "reversed": parts[::-1],
         "flip": [parts[0], (seg, bytes(flipped)), parts[2]],
@@ -43,10 +55,13 @@ async def assembly_outcomes(platform, keys, data, digest, name, key, sealed) -> 
         "short_last": [parts[0], parts[1], (2 * seg, parts[2][1][:-1])],
         "foreign": [parts[0], (seg, foreign[seg:2 * seg]), parts[2]],
     }
-    out = {label: await _assembled(platform, key, name, runs, len(data), digest, data) for label, runs in cases.items()}
-    out["other_key"] = await _assembled(platform, await fmt.file_key(platform, keys.sync, name), name, parts,
-                                        len(data), digest, data)
-    out["wrong_hash"] = await _assembled(platform, key, name, parts, len(data), bytes(32), data)
+    out = {label: await _assembled(platform, key, name, runs, len(data), digest, data, evidence)
+           for label, runs in cases.items()}
+    out["unexplained"] = await _assembled(platform, key, name, cases["foreign"], len(data), digest, data, None)
+    others = await derive_keys(platform, OTHER_DATA_KEY)
+    out["other_key"] = await _assembled(platform, await fmt.file_key(platform, others.blobs, name), name, parts,
+                                        len(data), digest, data, Evidence(names_key=others.names, sha256=digest))
+    out["wrong_hash"] = await _assembled(platform, key, name, parts, len(data), bytes(32), data, evidence)
     return out
 
 
@@ -63,10 +78,12 @@ async def compute(platform, hashing=None) -> dict:
     seg = fmt.SEALED_SEGMENT
     flipped = bytearray(sealed)
     flipped[seg + 7] ^= 1
-    other_key = await fmt.file_key(platform, keys.sync, name)
+    others = await derive_keys(platform, OTHER_DATA_KEY)
+    other_key = await fmt.file_key(platform, others.blobs, name)
+    mine, theirs = Evidence(names_key=keys.names, sha256=digest), Evidence(names_key=others.names, sha256=digest)
     tampered = {
-        "flip": (key, bytes(flipped)), "swap": (key, sealed[seg:] + sealed[:seg]),
-        "drop_last": (key, sealed[:seg]), "other_key": (other_key, sealed),
+        "flip": (key, bytes(flipped), mine), "swap": (key, sealed[seg:] + sealed[:seg], mine),
+        "drop_last": (key, sealed[:seg], mine), "other_key": (other_key, sealed, theirs),
     }
     envelope = await wrap_key(platform, bytes(32), bytes(range(32)), kind="passphrase")
     try:
@@ -93,6 +110,7 @@ async def compute(platform, hashing=None) -> dict:
         "name": name,
         "sealed": [len(sealed), (await platform.sha256(sealed)).hex()],
         "round_trip": (await fmt.open_object(platform, key, name, sealed, digest)) == data,
-        "refused": {label: await _outcome(platform, k, name, body, digest) for label, (k, body) in tampered.items()},
+        "refused": {label: await _outcome(platform, k, name, body, digest, ev)
+                    for label, (k, body, ev) in tampered.items()},
         "unwrap": [(await unwrap_key(platform, bytes(32), envelope)) == bytes(range(32)), wrong],
     }

@@ -1,4 +1,6 @@
-"""The encrypted object format: round trips, and every kind of tampering refused.
+"""The encrypted object format: round trips, and every kind of tampering refused — each with its
+own reason (pylib.blobs.refusal): a copy cut short, an altered or moved segment, a segment of
+another file, another key.
 
 Runs on the platform's crypto (CPython here, WebCrypto in Pyodide), no network. Segments are
 4 MiB, so a few of the cases build multi-segment objects of ~9 MiB.
@@ -14,6 +16,7 @@ import pytest
 
 from pylib import platform
 from pylib.blobs import format as fmt
+from pylib.blobs.refusal import Evidence
 from pylib.errors import BlobCorrupt, WrongSecret
 from pylib.keys import derive_keys, new_data_key, unwrap_key, wrap_key
 
@@ -37,14 +40,32 @@ def make(data: bytes, data_key: bytes | None = None):
     return run(go())
 
 
-def opened(key, name, sealed, digest, size=None):
-    return run(fmt.open_object(pl, key, name, sealed, digest, size))
+def opened(key, name, sealed, digest, size=None, evidence=None):
+    return run(fmt.open_object(pl, key, name, sealed, digest, size, evidence))
 
 
-def refused(key, name, sealed, digest, size=None) -> str:
+def refused(key, name, sealed, digest, size=None, evidence=None) -> str:
+    return refusal(key, name, sealed, digest, size, evidence)[1]
+
+
+def refusal(key, name, sealed, digest, size=None, evidence=None) -> tuple[str, str]:
+    """``(reason, message)`` of the refusal."""
     with pytest.raises(BlobCorrupt) as caught:
-        opened(key, name, sealed, digest, size)
-    return caught.value.message
+        opened(key, name, sealed, digest, size, evidence)
+    assert caught.value.code == "blob_corrupt"
+    return caught.value.details["reason"], caught.value.message
+
+
+def keyed(data: bytes, data_key: bytes):
+    """``(name, key, sealed, digest, evidence)`` under ``data_key``, with the evidence its device has."""
+    async def go():
+        keys = await derive_keys(pl, data_key)
+        digest = await pl.sha256(data)
+        name = await fmt.object_name(pl, keys.names, digest)
+        key = await fmt.file_key(pl, keys.blobs, name)
+        return name, key, await fmt.seal_segments(pl, key, name, data), digest, Evidence(names_key=keys.names,
+                                                                                          sha256=digest)
+    return run(go())
 
 
 DATA = bytes(range(256)) * (2 * SEG // 256) + b"tail of the file" * 1000  # 3 segments
@@ -69,14 +90,18 @@ def test_the_name_is_keyed_and_the_ciphertext_deterministic():
     assert b"same bytes" not in sealed
 
 
-def test_flipping_any_sampled_byte_is_refused():
-    name, key, sealed, digest = make(DATA)
+def test_flipping_any_sampled_byte_is_refused_as_altered():
+    name, key, sealed, digest, evidence = keyed(DATA, new_data_key(pl))
     step = max(1, len(sealed) // 97)
     positions = sorted({*range(0, len(sealed), step), len(sealed) - 1, fmt.SEALED_SEGMENT - 1, fmt.SEALED_SEGMENT})
     for pos in positions:
         bad = bytearray(sealed)
         bad[pos] ^= 0x01
-        assert "failed its check" in refused(key, name, bytes(bad), digest)
+        assert "failed its check" in refused(key, name, bytes(bad), digest)  # no evidence: it cannot say which
+        reason, message = refusal(key, name, bytes(bad), digest, len(DATA), evidence)
+        assert reason == "altered" and message == (
+            f"Segment {pos // fmt.SEALED_SEGMENT + 1} of 3 was altered: it fails its check, so the stored copy was"
+            " changed after it was made; it was not opened."), pos
 
 
 def test_every_byte_of_a_small_object_is_covered():
@@ -87,46 +112,72 @@ def test_every_byte_of_a_small_object_is_covered():
         refused(key, name, bytes(bad), digest)
 
 
-def test_reordered_segments_are_refused():
-    name, key, sealed, digest = make(DATA)
+def test_reordered_segments_are_refused_as_altered():
+    name, key, sealed, digest, evidence = keyed(DATA, new_data_key(pl))
     s = fmt.SEALED_SEGMENT
     swapped = sealed[s:2 * s] + sealed[:s] + sealed[2 * s:]
     assert "Segment 1 of 3" in refused(key, name, swapped, digest)
+    assert refusal(key, name, swapped, digest, len(DATA), evidence) == (
+        "altered", "Segment 1 of 3 is segment 2 of this file, moved: the stored copy was altered; it was not opened.")
 
 
-def test_a_dropped_last_segment_is_refused():
-    name, key, sealed, digest = make(DATA)
-    truncated = sealed[:2 * fmt.SEALED_SEGMENT]  # a whole number of segments, none marked last
-    assert "Segment 2 of 2" in refused(key, name, truncated, digest)
-    assert "wrong length" in refused(key, name, truncated, digest, len(DATA))
-    refused(key, name, sealed[:-5], digest)  # a shorter last segment fails its tag
-    assert "wrong length" in refused(key, name, sealed[:-5], digest, len(DATA))
+CUT_SHORT = "The stored copy is incomplete (cut short): it has fewer bytes than the file's segments need;" \
+            " it was not opened."
 
 
-def test_a_dropped_middle_segment_is_refused():
-    name, key, sealed, digest = make(DATA)
+def test_a_copy_cut_short_is_incomplete_not_altered():
+    name, key, sealed, digest, evidence = keyed(DATA, new_data_key(pl))
     s = fmt.SEALED_SEGMENT
-    refused(key, name, sealed[:s] + sealed[2 * s:], digest)
+    dropped_last = sealed[:2 * s]  # a whole number of segments, none marked last
+    # Without the recorded size, the segment now last opens only as a middle one: its last is missing.
+    assert refusal(key, name, dropped_last, digest) == (
+        "truncated", "The stored copy is incomplete (cut short): its last segment is missing; it was not opened.")
+    for short in (dropped_last, sealed[:-5], sealed[:-17], sealed[:s + 100], sealed[:s] + sealed[2 * s:], b""):
+        assert refusal(key, name, short, digest, len(DATA), evidence) == ("truncated", CUT_SHORT), len(short)
+    assert refusal(key, name, sealed[:10], digest) == ("truncated", CUT_SHORT)  # too short for one tag
+    assert refusal(key, name, sealed + b"x", digest, len(DATA), evidence)[0] == "altered"  # longer: not cut short
 
 
-def test_a_segment_from_another_file_is_refused():
+def test_a_segment_from_another_file_is_refused_as_foreign():
     data_key = new_data_key(pl)
-    name, key, sealed, digest = make(DATA, data_key)
-    _, _, other, _ = make(DATA[:-1] + b"!", data_key)
+    name, key, sealed, digest, evidence = keyed(DATA, data_key)
+    other_name, other_key, other, _, _ = keyed(DATA[:-1] + b"!", data_key)
     s = fmt.SEALED_SEGMENT
-    assert "Segment 1 of 3" in refused(key, name, other[:s] + sealed[s:], digest)
+    spliced = other[:s] + sealed[s:]
+
+    async def known():
+        return [(other_name, other_key, len(DATA))]
+
+    assert "Segment 1 of 3" in refused(key, name, spliced, digest)
+    with_others = Evidence(names_key=evidence.names_key, sha256=digest, others=known)
+    assert refusal(key, name, spliced, digest, len(DATA), with_others) == (
+        "foreign", "Segment 1 of 3 belongs to another file: the stored copy was put together from another file's"
+                   " pieces; it was not opened.")
+    # Not a device's object: altered is all that can be said.
+    assert refusal(key, name, spliced, digest, len(DATA), evidence)[0] == "altered"
 
 
-def test_another_key_or_name_is_refused():
-    name, key, sealed, digest = make(DATA)
-    other_name, other_key, _, _ = make(DATA)
-    refused(other_key, name, sealed, digest)
-    refused(key, other_name, sealed, digest)
+WRONG_KEY = "The stored copy was encrypted with another key, not this workspace's: it was not opened."
+
+
+def test_another_key_is_refused_as_needing_another_key():
+    name, key, sealed, digest, _ = keyed(DATA, new_data_key(pl))
+    other_key_bytes = new_data_key(pl)
+    other_name, other_key, _, _, other_evidence = keyed(DATA, other_key_bytes)
+    # The device's key (another workspace's) did not make this name, so it did not seal the copy.
+    other_file_key = run(fmt.file_key(pl, run(derive_keys(pl, other_key_bytes)).blobs, name))
+    assert refusal(other_file_key, name, sealed, digest, len(DATA), other_evidence) == ("wrong_key", WRONG_KEY)
+    small_name, small_key, small, small_digest, _ = keyed(b"one segment", new_data_key(pl))
+    wrong = run(fmt.file_key(pl, run(derive_keys(pl, other_key_bytes)).blobs, small_name))
+    assert refusal(wrong, small_name, small, small_digest, 11, Evidence(names_key=other_evidence.names_key,
+                                                                          sha256=small_digest))[0] == "wrong_key"
+    refused(key, other_name, sealed, digest)  # the right key, another name: refused all the same
 
 
 def test_a_recorded_hash_that_does_not_match_is_refused():
     name, key, sealed, _ = make(b"content")
-    assert "recorded hash" in refused(key, name, sealed, hashlib.sha256(b"other").digest())
+    assert refusal(key, name, sealed, hashlib.sha256(b"other").digest()) == (
+        "hash_mismatch", "The file's content does not match its recorded hash; it was not opened.")
 
 
 def test_parts_concatenate_to_the_object():
@@ -166,9 +217,15 @@ def test_a_download_assembly_opens_ranges_in_any_order_and_refuses_every_fault()
 
     out = run(go())
     assert out["in_order"] == out["reversed"] == "opened"
-    for label, segment in (("flip", 2), ("swap", 1), ("foreign", 2), ("other_key", 1)):
-        assert out[label] == f"blob_corrupt: Segment {segment} of 3 failed its check: the stored copy was altered," \
-                             " belongs to another file or needs another key.", label
-    assert out["drop_last"].startswith("blob_corrupt: The file's stored copy has the wrong length")
-    assert out["short_last"].startswith("blob_corrupt: The file's stored copy has the wrong length")
-    assert out["wrong_hash"] == "blob_corrupt: The file's content does not match its recorded hash; it was not opened."
+    assert out["flip"] == "blob_corrupt: altered: Segment 2 of 3 was altered: it fails its check, so the stored copy" \
+                          " was changed after it was made; it was not opened."
+    assert out["swap"] == "blob_corrupt: altered: Segment 1 of 3 is segment 2 of this file, moved: the stored copy" \
+                          " was altered; it was not opened."
+    assert out["foreign"] == "blob_corrupt: foreign: Segment 2 of 3 belongs to another file: the stored copy was put" \
+                             " together from another file's pieces; it was not opened."
+    assert out["unexplained"] == "blob_corrupt: check_failed: Segment 2 of 3 failed its check: the stored copy was" \
+                                 " altered, belongs to another file or needs another key; it was not opened."
+    assert out["other_key"] == f"blob_corrupt: wrong_key: {WRONG_KEY}"
+    assert out["drop_last"] == out["short_last"] == f"blob_corrupt: truncated: {CUT_SHORT}"
+    assert out["wrong_hash"] == "blob_corrupt: hash_mismatch: The file's content does not match its recorded hash;" \
+                                " it was not opened."

@@ -30,4 +30,6 @@ def test_pyodide_blob_format_matches_cpython():
     assert report["platform"] == "pyodide"
     assert report["results"] == native
     assert native["round_trip"] is True and native["unwrap"] == [True, "wrong_secret"]
-    assert set(native["refused"].values()) == {"blob_corrupt"}
+    assert native["refused"] == {"flip": "blob_corrupt:altered", "swap": "blob_corrupt:altered",
+                                 "drop_last": "blob_corrupt:truncated", "other_key": "blob_corrupt:wrong_key"}
+    assert native["assembly"]["short_last"].startswith("blob_corrupt: truncated: The stored copy is incomplete")

@@ -86,4 +86,6 @@ export const METHODS = Object.freeze({
   "files.set_cache_limit": {"params": {"limit_bytes": {"type": "int", "required": true}}, "result": "{limit_bytes: int, dropped: int, freed_bytes: int}"},
   "transfer.export_bundle": {"params": {}, "result": "{name, data: bytes}"},
   "transfer.import_bundle": {"params": {"data": {"type": "bytes", "required": true}, "mode": {"type": "\"replace\"|\"merge\"", "required": true}}, "result": "ImportResult"},
+  "files.open_version": {"params": {"version_id": {"type": "str", "required": true}}, "result": "{name, mime_type, data: bytes}"},
+  "files.restore_version": {"params": {"version_id": {"type": "str", "required": true}}, "result": "Artifact"},
 });

@@ -39,12 +39,23 @@ export async function readFile(session, id, onProgress = null) {
   } catch (err) {
     if (err?.code !== "file_elsewhere") throw err;
   }
-  if (!onProgress) return session.call("files.open", { id });
+  return watched(session, id, () => session.call("files.open", { id }), onProgress);
+}
+
+/** One version's bytes `{name, mime_type, data}` (files.open_version: a large file's old
+ * version from this device or downloaded and verified), its download shown as `readFile`'s. */
+export function readVersion(session, versionId, onProgress = null) {
+  return watched(session, versionId, () => session.call("files.open_version", { version_id: versionId }), onProgress);
+}
+
+// Runs `read()` while the engine's progress for `key` (files.status `downloads`) goes to `onProgress`.
+async function watched(session, key, read, onProgress) {
+  if (!onProgress) return read();
   let finished = false;
   const watch = async () => {
     while (!finished) {
       try {
-        const moved = (await session.call("files.status", {})).downloads?.[id];
+        const moved = (await session.call("files.status", {})).downloads?.[key];
         if (moved && !finished) onProgress(moved);
       } catch { /* progress is a nicety: the download itself answers */ }
       await new Promise((resolve) => setTimeout(resolve, DOWNLOAD_POLL_MS));
@@ -52,17 +63,26 @@ export async function readFile(session, id, onProgress = null) {
   };
   watch();
   try {
-    return await session.call("files.open", { id });
+    return await read();
   } finally {
     finished = true;
   }
 }
 
 /** `readFile` with its progress in the status bar's task area ("Downloading x — 12 MB of 40 MB"). */
-export async function readFileShowingProgress(session, id, name) {
+export function readFileShowingProgress(session, id, name) {
+  return showingProgress(name, (onProgress) => readFile(session, id, onProgress));
+}
+
+/** `readVersion` with its progress in the status bar's task area. */
+export function readVersionShowingProgress(session, versionId, name) {
+  return showingProgress(name, (onProgress) => readVersion(session, versionId, onProgress));
+}
+
+async function showingProgress(name, read) {
   let shown = false;
   try {
-    return await readFile(session, id, ({ done, total }) => {
+    return await read(({ done, total }) => {
       shown = true;
       showTask(`Downloading ${name} — ${formatBytes(done)} of ${formatBytes(total)}`, total ? done / total : null);
     });

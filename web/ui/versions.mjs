@@ -2,9 +2,15 @@
 // ("Today 14:03"). Pick one to see what that save changed (against the version before it),
 // what restoring it would change (against the current text), or its whole text. "Restore
 // version" is one click: it makes that text current, recorded as a new version (nothing lost).
+// A file's versions can be downloaded too ("Download this version"); a large file's old version
+// (its bytes encrypted in the cloud or cached on this device, not in history) is fetched and
+// verified like the file itself, and restoring it points the file at those bytes again
+// (files.restore_version: nothing is uploaded twice). A version whose bytes are gone, or that
+// cannot be fetched offline, is refused with the engine's message and nothing changes.
 
-import { h, replace, formatBytes, formatFull } from "./dom.mjs";
-import { displayName } from "./kinds.mjs";
+import { h, replace, formatBytes, formatFull, downloadBytes } from "./dom.mjs";
+import { displayName, kindOf } from "./kinds.mjs";
+import { readVersionShowingProgress } from "./cloudfiles.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { setEngineHtml } from "./preview.mjs";
 import { note, reportError } from "./notifications.mjs";
@@ -13,6 +19,12 @@ import { diffView } from "./diffview.mjs";
 
 const PAGE = 50;
 const VIEWS = [["previous", "Changes"], ["current", "Against current"], ["text", "Text"]];
+const TEXT_KINDS = ["markdown", "code", "text"];
+
+/** Whether a version is a large file's, its bytes kept outside the workspace file. */
+export function isLargeVersion(v) {
+  return !v.has_content && v.size_bytes > 0;
+}
 
 /**
  * `session`: {call(), mutate()}; `editor`: {flush(), current}; `documents`: {refreshTree(),
@@ -24,7 +36,9 @@ export async function openHistory({ store, session, editor, documents }, artifac
   const bar = h("div", { class: "history-bar" });
   const tabs = h("div", { class: "segmented history-tabs", role: "group", "aria-label": "Show" });
   const content = h("div", { class: "history-content", tabindex: "0", "aria-label": "Version content" });
-  const view = h("div", { class: "history-view" }, bar, tabs, content);
+  // Why a download or a restore was refused, said here: the page's alerts sit behind this dialog.
+  const problem = h("p", { class: "field-error history-problem", role: "alert", hidden: true });
+  const view = h("div", { class: "history-view" }, bar, problem, tabs, content);
   const d = openDialog({
     title: `History — ${displayName(artifact)}`, size: "wide",
     body: [h("div", { class: "history" }, list, view)],
@@ -77,6 +91,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
   }
 
   function renderTabs(v) {
+    tabs.hidden = isLargeVersion(v); // no text to compare: the bytes are fetched on demand
     replace(tabs, VIEWS.map(([key, label]) => h("button", {
       type: "button", "aria-pressed": String(shown === key),
       disabled: key === "current" && v.id === currentId(),
@@ -84,8 +99,14 @@ export async function openHistory({ store, session, editor, documents }, artifac
     }, label)));
   }
 
+  function refused(what, err) {
+    problem.textContent = `${what}: ${String(err?.message || err)}`;
+    problem.hidden = false;
+  }
+
   async function select(v) {
     selected = v.id;
+    problem.hidden = true;
     for (const btn of list.querySelectorAll(".version-btn")) {
       const on = btn.dataset.id === String(v.id);
       btn.setAttribute("aria-current", String(on));
@@ -97,12 +118,22 @@ export async function openHistory({ store, session, editor, documents }, artifac
       type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !store.canWrite(),
       onclick: () => restoreVersion(v),
     }, "Restore version");
-    replace(bar, h("p", {}, isCurrent ? `The current text, saved ${stamp(v.created_at)}.` : `Saved ${stamp(v.created_at)} · ${reasonText(v)}`), restore);
+    const file = isLargeVersion(v) || !TEXT_KINDS.includes(kindOf(artifact));
+    const download = file ? h("button", { type: "button", class: "btn btn-small", onclick: () => downloadVersion(v) },
+      "Download this version") : null;
+    const what = file ? "The current file" : "The current text";
+    replace(bar, h("p", {}, isCurrent ? `${what}, saved ${stamp(v.created_at)}.` : `Saved ${stamp(v.created_at)} · ${reasonText(v)}`),
+      download, restore);
     renderTabs(v);
     await show(v);
   }
 
   async function show(v) {
+    if (isLargeVersion(v)) {
+      replace(content, h("p", { class: "list-empty" }, `A large file of ${formatBytes(v.size_bytes)}, kept encrypted outside`
+        + " the workspace file: download this version to look at it; restoring it makes it the current file again."));
+      return;
+    }
     replace(content, h("p", { class: "list-empty" }, "Loading…"));
     const asked = `${v.id}:${shown}`;
     try {
@@ -130,10 +161,28 @@ export async function openHistory({ store, session, editor, documents }, artifac
     return h("p", { class: "list-empty" }, `Binary content, ${formatBytes(full.size_bytes)}.`);
   }
 
+  async function downloadVersion(v) {
+    const name = displayName(artifact);
+    problem.hidden = true;
+    try {
+      const res = await readVersionShowingProgress(session, v.id, name);
+      downloadBytes(res.data, res.name || name, res.mime_type || "application/octet-stream");
+    } catch (err) {
+      refused("Could not download the version", err);
+    }
+  }
+
   async function restoreVersion(v) {
     await editor.flush();
-    const res = await session.mutate("versions.restore", { version_id: v.id }, { context: "Could not restore the version" });
-    if (!res) return;
+    // A large file's version: the engine finds its bytes (on this device or in the cloud) first.
+    const method = isLargeVersion(v) ? "files.restore_version" : "versions.restore";
+    problem.hidden = true;
+    try {
+      await session.mutate(method, { version_id: v.id }, { quiet: true });
+    } catch (err) {
+      refused("Could not restore the version", err);
+      return;
+    }
     // The dialog stays until the editor shows the restored text, so nothing is typed into the old one.
     try {
       await documents.refreshTree();
