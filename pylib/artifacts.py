@@ -94,6 +94,19 @@ def get(ws: Workspace, artifact_id: str) -> Artifact:
     )
 
 
+def keep_pending_in_history(ws: Workspace, artifact_id: str) -> None:
+    """Before the artifact's bytes waiting in ``pending_uploads`` are replaced, put them in the
+    versions of it that record them as a pointer (its hash and size, no content): those bytes
+    were never uploaded, so they would be gone while history still lists them. (The engine
+    moves them to the device store first, :func:`pylib.blobs.queue.offload_pending`, and they
+    upload; this is the synchronous path's: inside the SQLite file, as they were.)"""
+    ws.conn.execute(
+        "UPDATE artifact_versions SET content = (SELECT data FROM pending_uploads WHERE artifact_id = ?),"
+        " storage = 'full', base_id = NULL WHERE artifact_id = ? AND content IS NULL"
+        " AND (hash, size_bytes) = (SELECT hash, size_bytes FROM pending_uploads WHERE artifact_id = ?)",
+        (artifact_id, artifact_id, artifact_id))
+
+
 def _store_content(
     ws: Workspace, artifact_id: str, data: bytes, meta: dict[str, Any], kind: str,
     kept: Kept = None,
@@ -105,6 +118,7 @@ def _store_content(
     now = ws.clock()
     codec: int | None = None
     inline: bytes | None = None
+    keep_pending_in_history(ws, artifact_id)
     if keeps_inline(kind, data):
         ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
         meta.pop("pending_upload", None)

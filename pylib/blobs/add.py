@@ -27,7 +27,7 @@ from pylib import artifacts
 from pylib.blobs import format as fmt
 from pylib.blobs import ledger, local, service
 from pylib.blobs.ledger import BlobRef
-from pylib.blobs.queue import stage
+from pylib.blobs.queue import offload_pending, stage
 from pylib.content import check_size, keeps_inline, to_bytes
 from pylib.db import Workspace
 from pylib.models import Artifact
@@ -64,6 +64,16 @@ async def keep_outside(ws: Workspace, svc: service.FileService, data: bytes,
         raise
 
 
+async def offload_one(ws: Workspace, svc: service.FileService, artifact_id: str) -> None:
+    """Move the file's bytes waiting inside the SQLite file (``pending_uploads``) to the device
+    store, queued for upload, before its content changes: they are a version in its history,
+    so they must still reach S3 once another content is current."""
+    if ws.conn.execute("SELECT 1 FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)).fetchone() is None:
+        return
+    store = await svc.store() if await svc.workspace_keys() is not None else None
+    await offload_pending(ws, store, await svc.files(), artifact_id)
+
+
 async def add_file(ws: Workspace, q: Any) -> Artifact:
     """Store a file at ``q.path`` as ``artifacts.upload`` does, its bytes outside the SQLite
     file when they would not stay inline."""
@@ -84,6 +94,8 @@ async def update_file(ws: Workspace, q: Any) -> Artifact:
     data = to_bytes(q.content)
     svc = service.configured()
     row = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ? AND deleted_at IS NULL", (q.id,)).fetchone()
+    if svc is not None and row is not None:
+        await offload_one(ws, svc, q.id)
     if svc is None or row is None or keeps_inline(row[0], data):
         return artifacts.update(ws, q.id, q.content, q.base_hash)
     check_size(data)

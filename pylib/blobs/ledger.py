@@ -162,6 +162,14 @@ def forget(ws: Workspace, name: str) -> None:
     ws.conn.execute("DELETE FROM blobs WHERE name = ?", (name,))
 
 
+def unreferenced_waiting(ws: Workspace) -> list[BlobRef]:
+    """Objects waiting to upload that nothing refers to any more (their artifacts and versions
+    were removed for good before they went up: the trash emptied, versions pruned)."""
+    rows = ws.conn.execute(f"SELECT name, sha256, size_bytes FROM blobs AS b WHERE state = 'waiting'"
+                           f" AND NOT {_REFERENCED} ORDER BY name").fetchall()
+    return [BlobRef(*row) for row in rows]
+
+
 def is_referenced(ws: Workspace, name: str) -> bool:
     """Whether an artifact or a version refers to the object now."""
     row = ws.conn.execute(f"SELECT {_REFERENCED} FROM blobs AS b WHERE name = ?", (name,)).fetchone()

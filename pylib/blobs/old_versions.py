@@ -24,6 +24,7 @@ from typing import Any
 from pylib import activity, artifacts, params as p, versions
 from pylib.blobs import format as fmt
 from pylib.blobs import ledger, local
+from pylib.blobs.add import offload_one
 from pylib.blobs.ledger import BlobRef
 from pylib.blobs.service import current
 from pylib.db import Workspace
@@ -149,6 +150,7 @@ def point_at(ws: Workspace, artifact_id: str, version_id: str, sha256: str, size
         meta = artifacts._metadata(row[10])  # noqa: SLF001
         meta.pop("pending_upload", None)
         with search_index.reindexing(ws, [artifact_id]):
+            artifacts.keep_pending_in_history(ws, artifact_id)  # moved out first by restore_version
             ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
             ws.conn.execute(
                 "UPDATE artifacts SET content = NULL, content_codec = NULL, s3_key = ?, size_bytes = ?, hash = ?,"
@@ -168,10 +170,12 @@ async def restore_version(ws: Workspace, q: p.VersionId) -> Artifact:
     if not has_content and not sha256 and size:
         raise VersionUnavailable(UNRECORDED, id=q.version_id, reason="unrecorded")
     if has_content or size == 0:
+        await offload_one(ws, current(), artifact_id)  # the bytes it replaces are a version too: they upload
         return artifacts.restore_version(ws, q.version_id)
     if ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ? AND deleted_at IS NULL", (artifact_id,)).fetchone() is None:
         raise NotFound("No such document.", id=artifact_id)
     kept = await locate(ws, sha256, size, q.version_id)
+    await offload_one(ws, current(), artifact_id)
     restored = point_at(ws, artifact_id, q.version_id, sha256, size, kept)
     current().kick(ws)  # a file kept here under its local name, or still waiting, goes up as it would
     return restored

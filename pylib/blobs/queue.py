@@ -86,6 +86,7 @@ class UploadQueue:
     async def run(self) -> QueueReport:
         """One pass over what is due now."""
         report = QueueReport()
+        await drop_unreferenced(self.ws, self.files)
         due = ledger.due(self.ws, self.ws.clock())
         overall_total = sum(row.ref.size for row in due)
         self._before = 0
@@ -133,6 +134,22 @@ class UploadQueue:
         retry_at = self.ws.clock() + retry_delay_ms(row.attempts)
         with self.ws.transaction():
             ledger.mark_failed(self.ws, row.ref.name, f"{code}: {message}", retry_at)
+
+
+async def drop_unreferenced(ws: Workspace, files: DeviceFiles) -> list[BlobRef]:
+    """Drop the waiting objects nothing refers to any more, bytes and row: there is nothing to
+    upload (the last reference went for good). An object any artifact or version still refers
+    to — a replaced file's old version, a file in the trash — stays queued until it is in S3;
+    from then on garbage collection decides, with its grace period. The refs dropped."""
+    dropped = []
+    for ref in ledger.unreferenced_waiting(ws):
+        with ws.transaction():
+            if ledger.is_referenced(ws, ref.name):  # regained one meanwhile
+                continue
+            ledger.forget(ws, ref.name)
+        await files.delete(ref.name)  # after the commit: a crash leaves bytes, never a dangling row
+        dropped.append(ref)
+    return dropped
 
 
 async def kept_copy(files: DeviceFiles, platform: Any, ref: BlobRef, verified: set[str] | None = None) -> bytes | None:
@@ -213,16 +230,19 @@ async def evict(ws: Workspace, files: DeviceFiles, limit_bytes: int, spare: str 
     return dropped
 
 
-async def offload_pending(ws: Workspace, store: BlobStore | None, files: DeviceFiles) -> list[BlobRef]:
+async def offload_pending(ws: Workspace, store: BlobStore | None, files: DeviceFiles,
+                          artifact_id: str | None = None) -> list[BlobRef]:
     """Move the files that wait inside the SQLite file (``pending_uploads``, from an older
     engine or the synchronous ``artifacts.upload``/``update``) to the device store: per file,
     its bytes are kept on the device first, then its pending row is dropped and its artifact
     becomes a pointer, in one transaction — under its object's name with its upload queued
     (``store``: the key is unlocked), else under a local name (:mod:`pylib.blobs.local`,
-    named once the key is). The refs of the files moved."""
+    named once the key is). ``artifact_id``: that file's only. The refs of the files moved."""
     moved = []
+    only = "" if artifact_id is None else " WHERE artifact_id = ?"
     for (artifact_id,) in ws.conn.execute(
-            "SELECT artifact_id FROM pending_uploads ORDER BY created_at, artifact_id").fetchall():
+            f"SELECT artifact_id FROM pending_uploads{only} ORDER BY created_at, artifact_id",
+            () if artifact_id is None else (artifact_id,)).fetchall():
         data = bytes(ws.conn.execute("SELECT data FROM pending_uploads WHERE artifact_id = ?",
                                      (artifact_id,)).fetchone()[0])  # one file in memory at a time
 

@@ -23,6 +23,7 @@ import sqlite3
 from typing import Any
 
 from pylib import folders, textstore, versions
+from pylib.artifacts import keep_pending_in_history
 from pylib.db import Workspace
 from pylib.errors import Conflict, InvalidPath
 from pylib.paths import free_name, join, name_of, normalize_path, parent_of
@@ -78,6 +79,7 @@ def _place(ws: Workspace, row: dict[str, Any], counts: MergeCounts) -> dict[str,
 
 
 def _copy_pending(ws: Workspace, src: sqlite3.Connection, artifact_id: str) -> None:
+    keep_pending_in_history(ws, artifact_id)  # ours, never uploaded, stay with our version of them
     ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
     for row in fetch(src, "SELECT * FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)):
         cols = ", ".join(row)

@@ -120,6 +120,28 @@ def test_update_back_under_the_limit_clears_pending(tmp_path):
     assert ws.conn.execute("SELECT count(*) FROM pending_uploads").fetchone()[0] == 0
 
 
+def test_bytes_waiting_to_upload_stay_with_their_version_when_replaced(tmp_path):
+    from pylib import trash, versions
+
+    ws = _ws(tmp_path)
+    first, second = b"\x01" * (INLINE_LIMIT + 7), b"\x02" * (INLINE_LIMIT + 9)
+    art = artifacts.upload(ws, "/big.bin", first)
+    artifacts.update(ws, art.id, second)  # the synchronous path: no device store to move them to
+    [v2, v1] = versions.list_versions(ws, art.id)
+    assert v1["has_content"] and versions.content_of(ws, v1["id"])[1] == first
+    assert not v2["has_content"] and artifacts.download(ws, art.id)["data"] == second
+    artifacts.update(ws, art.id, "small now")  # the same going inline
+    v2 = versions.list_versions(ws, art.id)[1]
+    assert v2["has_content"] and versions.content_of(ws, v2["id"])[1] == second
+    restored = artifacts.restore_version(ws, v1["id"])
+    assert restored.hash == hashlib.sha256(first).hexdigest() and artifacts.download(ws, art.id)["data"] == first
+    assert ws.conn.execute("SELECT count(*) FROM pending_uploads").fetchone()[0] == 1
+    trash.trash_artifact(ws, art.id)
+    trash.empty(ws)  # the last reference goes: so do the bytes
+    assert ws.conn.execute("SELECT count(*) FROM pending_uploads").fetchone()[0] == 0
+    assert ws.conn.execute("SELECT count(*) FROM artifact_versions").fetchone()[0] == 0
+
+
 def test_absurd_sizes_are_refused():
     from pylib import content
 
