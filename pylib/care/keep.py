@@ -3,7 +3,8 @@
 Never removed, whatever the policy: the newest version of each document (it equals the
 current content), a conflict version the user has not looked at yet (an ``IMPORT_CONFLICT``
 action with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded
-(trash holding a file in ``pending_uploads``; activity not yet synced once sync is in use).
+(trash holding a file in ``pending_uploads``, under a local name or in the device store's upload
+queue; activity not yet synced once sync is in use).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: 
 
 
 def removable_trash(ws: Workspace, policy: Retention, now: int) -> list[str]:
-    """Trash units old enough to go, except those holding a file not yet uploaded."""
+    """Trash units old enough to go, except those holding a file not yet uploaded (waiting in
+    the SQLite file, under a local name, or queued in the device store)."""
     if policy.trash_days is None:
         return []
     cutoff = now - policy.trash_days * DAY_MS
@@ -96,6 +98,8 @@ def removable_trash(ws: Workspace, policy: Retention, now: int) -> list[str]:
         " SELECT 1 FROM artifacts a JOIN pending_uploads p ON p.artifact_id = a.id"
         " WHERE a.trash_id = t.id) AND NOT EXISTS (SELECT 1 FROM artifacts a JOIN local_files l"
         " ON l.sha256 = a.hash AND l.size_bytes = a.size_bytes WHERE a.trash_id = t.id)"
+        " AND NOT EXISTS (SELECT 1 FROM artifacts a JOIN blobs b ON b.sha256 = a.hash"
+        " AND b.size_bytes = a.size_bytes AND b.state = 'waiting' WHERE a.trash_id = t.id AND a.content IS NULL)"
         " ORDER BY t.deleted_at", (cutoff,))]
 
 

@@ -128,6 +128,42 @@ def test_trash_older_than_n_days_goes_but_pending_upload_stays(tmp_path):
     assert left == {"big.bin", "new.md"}
 
 
+def test_trash_holding_a_file_queued_in_the_device_store_stays_until_uploaded(tmp_path):
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    from pylib.blobs import ledger
+    from pylib.blobs.ledger import BlobRef
+    from pylib.blobs.queue import stage
+    from pylib.platform.cpython_files import DirectoryFiles
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from aio import run
+
+    data = b"\x03" * (1024 * 1024 + 10)
+    ref = BlobRef("a" * 64, hashlib.sha256(data).hexdigest(), len(data))  # a name as the key would give
+
+    async def scenario():  # one thread for the workspace: the coroutine's
+        clock = Clock()
+        ws = _ws(tmp_path, clock)
+        made = []
+        await stage(ws, None, DirectoryFiles(tmp_path / "device"), data,
+                    lambda r: made.append(artifacts.upload(ws, "/queued.bin", data, kept=r.key)), ref)
+        trash.trash_artifact(ws, made[0].id)
+        clock.now += 40 * DAY_MS
+        _run(ws)
+        waiting = [t.name for t in trash.list_items(ws)]
+        with ws.transaction():
+            ledger.mark_uploaded(ws, ref.name)
+        _run(ws)
+        return waiting, trash.list_items(ws)
+
+    waiting, uploaded = run(scenario())
+    assert waiting == ["queued.bin"]  # not in S3 yet: kept
+    assert uploaded == []
+
+
 def test_activity_days_and_forever(tmp_path):
     clock = Clock()
     ws = _ws(tmp_path, clock)
