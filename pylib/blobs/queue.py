@@ -86,7 +86,6 @@ class UploadQueue:
     async def run(self) -> QueueReport:
         """One pass over what is due now."""
         report = QueueReport()
-        await drop_unreferenced(self.ws, self.files)
         due = ledger.due(self.ws, self.ws.clock())
         overall_total = sum(row.ref.size for row in due)
         self._before = 0
