@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Callable, Iterator
 
 from pylib import migrations, textstore
@@ -25,16 +24,6 @@ SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 CommitHook = Callable[["Workspace"], None]
-
-
-class Hold:
-    """A transaction held open across ``await``s (:meth:`Workspace.transaction`)."""
-
-    lost = False  # True once another task's write made it roll back
-
-
-# The hold of the task (and of the tasks it started) that opened it: any other is another writer.
-_HOLDER: ContextVar[Hold | None] = ContextVar("quire_workspace_hold", default=None)
 
 
 class Workspace:
@@ -54,23 +43,14 @@ class Workspace:
         self.on_commit: list[CommitHook] = []
         self.commits = 0
         self._depth = 0
-        self._hold: Hold | None = None
 
     @contextmanager
-    def transaction(self, hold: bool = False) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; nested uses join the outermost one.
 
         Commits on normal exit, rolls back on any exception. After a commit that changed at
         least one row, bumps :attr:`commits` and runs the ``on_commit`` callbacks in order.
-
-        ``hold``: the transaction stays open across ``await``s of the task that opened it
-        (a new device's first pull inserts each part as it arrives, pylib/sync/take.py).
-        Meanwhile no store flush saves the half-written file (:attr:`held`), and a
-        transaction of any other task gives the held one up first: rolled back, it is
-        :attr:`Hold.lost` and commits nothing, and the other task's write goes ahead alone.
         """
-        if self._depth and self._hold is not None and _HOLDER.get() is not self._hold:
-            self._give_up_hold()
         if self._depth:
             self._depth += 1
             try:
@@ -81,26 +61,13 @@ class Workspace:
         before = self.conn.total_changes
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
-        mine = token = None
-        if hold:
-            mine = self._hold = Hold()
-            token = _HOLDER.set(mine)
         try:
-            try:
-                yield self.conn
-            except BaseException:
-                if mine is None or not mine.lost:
-                    self._depth = 0
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                raise
-        finally:
-            if mine is not None:
-                _HOLDER.reset(token)  # type: ignore[arg-type]
-                if self._hold is mine:
-                    self._hold = None
-        if mine is not None and mine.lost:
-            return  # rolled back when another task wrote: nothing of it to commit
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
         self._depth = 0
         try:
             self.conn.execute("COMMIT")
@@ -112,24 +79,6 @@ class Workspace:
             self.commits += 1
             for hook in list(self.on_commit):
                 hook(self)
-
-    def _give_up_hold(self) -> None:
-        assert self._hold is not None
-        self._hold.lost = True
-        self._hold = None
-        self._depth = 0
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-
-    @property
-    def hold(self) -> Hold | None:
-        """The held transaction open now (see :meth:`transaction`), if any."""
-        return self._hold
-
-    @property
-    def held(self) -> bool:
-        """True while a transaction is held open across ``await``s: the file is half written."""
-        return self._hold is not None
 
     @property
     def in_transaction(self) -> bool:

@@ -98,8 +98,7 @@ async def answer_async(message: Any) -> dict[str, Any]:
     """:func:`answer`, awaiting the methods that reach the network (others answer at once).
 
     While one awaits, the worker serves other calls: such a method holds no transaction
-    across an ``await``, except a new device's first pull (``Workspace.transaction(hold=True)``:
-    no flush saves the file meanwhile, and another call's write makes it give way).
+    across an ``await``.
     """
     msg_id, result, failed = _start(message)
     if failed is not None:
@@ -149,8 +148,6 @@ class Server:
         if self.store is None:
             return None, None
         try:
-            if api.current().held:
-                return None, None  # half written: saved once the held transaction commits
             return await self.store.flush(self.schema_version), None
         except Exception as exc:
             return None, error_body(exc)

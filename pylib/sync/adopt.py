@@ -4,9 +4,7 @@ A device that holds no synced row yet (a fresh workspace: nothing of its own, no
 has nothing a merge could meet, so merging a snapshot record by record — a look-up, a write
 and the keyword and link indexes kept in step, per row — only costs time. Here each table's
 rows go in with one ``executemany`` in the order foreign keys need, with the same values and
-clocks the merge would give them (:mod:`pylib.sync.apply`), capture off. The engine inserts
-each part as it is opened, while the next download (:mod:`pylib.sync.take`), and calls
-:func:`end` once all are in; :func:`adopt` does the same for records already in hand.
+clocks the merge would give them (:mod:`pylib.sync.apply`), capture off.
 
 What a file copy would not do is left out of the take. The keyword and link indexes come
 with the snapshot (:mod:`pylib.sync.derived`: the writer's own, in step with its rows) and
@@ -21,12 +19,14 @@ packed just after (:mod:`pylib.sync.packing`), if any came that packing may shri
 
 Only a snapshot as a converged device writes it is taken so: every row once, no row both
 removed and present. Anything else — or a constraint the rows break — goes through the merge
-instead (:func:`end` answers False and has changed nothing), so the outcome is the merge's.
+instead (:func:`adopt` answers False and has changed nothing), so the outcome is the merge's.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import Counter
 from typing import Any
 
 from pylib.clock import now_ms
@@ -38,8 +38,7 @@ from pylib.sync import derived, kept, meta, packing, resolve
 from pylib.sync.outbox import KEPT_TABLES
 from pylib.sync.apply import set_applying
 from pylib.sync.clock import observe
-from pylib.sync.ready import Ready, prepare
-from pylib.sync.take import Take
+from pylib.sync.ready import COLUMNS, Ready, in_order, prepare
 from pylib.sync.tables import TABLES
 
 ROOT = "/"
@@ -51,6 +50,24 @@ def is_fresh(conn: sqlite3.Connection) -> bool:
     probes = [f"SELECT 1 FROM {name}" for name in TABLES]
     probes += ["SELECT 1 FROM sync_rows", "SELECT 1 FROM sync_changes"]
     return conn.execute(f"SELECT NOT EXISTS ({' UNION ALL '.join(probes)})").fetchone()[0] == 1
+
+
+def _clean(records: list[dict[str, Any]]) -> bool:
+    """Every row once (a snapshot written by a converged device)."""
+    seen = Counter((r.get("t"), r.get("id")) for r in records)
+    return all(n == 1 for n in seen.values())
+
+
+def _insert_all(conn: sqlite3.Connection, ready: list[Ready]) -> None:
+    for name in TABLES:  # a row before the rows that refer to it
+        found = in_order(ready, name)
+        if not found:
+            continue
+        cols = COLUMNS[name]
+        conn.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES"
+                         f" ({', '.join('?' * len(cols))})", [values for _, values, _ in found])
+        conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
+                         [(name, values[0], clocks) for _, values, clocks in found])
 
 
 def _orphaned_parents(conn: sqlite3.Connection) -> set[tuple[str, str]]:
@@ -69,36 +86,42 @@ def adopt(ws: Workspace, records: list[dict[str, Any]],
           ready: list[Ready | None] | None = None) -> bool:
     """Take a snapshot's ``records`` into this fresh workspace, inside the caller's
     transaction; False (nothing changed) when they must be merged instead. ``ready``: the
-    records already made ready part by part (:mod:`.ready`)."""
-    take = Take(ws)
-    parts = [prepare(records)] if ready is None or None in ready else ready
-    for number, part in enumerate(parts):
-        take.add(number, part)  # type: ignore[arg-type]
-    return end(ws, take)
-
-
-def end(ws: Workspace, take: Take) -> bool:
-    """Finish a take whose parts are all in (:mod:`.take`), inside the caller's
-    transaction; False (the take undone, nothing changed) when the snapshot must be merged
-    instead."""
+    records already made ready part by part (:mod:`.ready`), as the pull opened them."""
     conn = ws.conn
-    if not take.rows_done():
+    if ready is None or None in ready:
+        ready = [prepare(records)]
+    parts: list[Ready] = ready  # type: ignore[assignment]
+    if not _clean([r for part in parts for r in part.synced]):
         return False
-    parts = take.parts
+    shipped = [r for part in parts for r in part.shipped] \
+        if all(part.whole for part in parts) else []
+    removed = [r for part in parts for r in part.removed]
+    latest = max(part.latest for part in parts)
+    conn.execute("SAVEPOINT sync_adopt")
     set_applying(conn, True)
-    for part in parts:  # texts removed elsewhere, carried on by this device's snapshots
-        for r in part.removed:
+    try:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        _insert_all(conn, parts)
+        conn.executemany("INSERT INTO sync_rows (tbl, row_id, clocks) VALUES (?, ?, ?)",
+                         [(r["t"], r["id"], json.dumps({"-": f"{r['x'][0]} {r['x'][1]}"}))
+                          for r in removed])
+        for r in removed:  # texts removed elsewhere, carried on by this device's snapshots
             if r["t"] in KEPT_TABLES and "last" in r:
                 kept.remember(conn, r["id"], r["last"], now_ms(), r.get("of"))
-    for tbl, col in (("artifact_versions", "artifact_id"), ("citations", "source_artifact_id")):
-        conn.execute(f"DELETE FROM {tbl} WHERE {col} NOT IN (SELECT id FROM artifacts)")
+        for tbl, col in (("artifact_versions", "artifact_id"),
+                         ("citations", "source_artifact_id")):
+            conn.execute(f"DELETE FROM {tbl} WHERE {col} NOT IN (SELECT id FROM artifacts)")
+    except sqlite3.IntegrityError:
+        set_applying(conn, False)
+        conn.execute("ROLLBACK TO sync_adopt")
+        conn.execute("RELEASE sync_adopt")
+        return False
     set_applying(conn, False)
-    take.release()
-    latest = max(part.latest for part in parts)
+    conn.execute("RELEASE sync_adopt")
     if latest:
         observe(conn, latest)  # before any change of this device's own (a folder made below)
     resolve.ensure_parents(ws, _orphaned_parents(conn), set())
-    taken = take.derived.end(all(part.whole for part in parts))
+    taken = derived.take(conn, shipped)
     if "search" not in taken:
         search_index.rebuild(ws)
     if "links" not in taken:

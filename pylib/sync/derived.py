@@ -6,8 +6,7 @@ what a new device does — the keyword index tokenises every text, the link inde
 note — while the device that writes a snapshot already holds both, in step with the rows it
 puts in it. So compaction adds those tables' rows to the snapshot, as records of the table
 :data:`KIND` (sealed, padded and authenticated like every other record), and a new device
-that takes the snapshot whole (:mod:`pylib.sync.adopt`) inserts them as they are, part by
-part as they arrive (:class:`Incoming`).
+that takes the snapshot whole (:mod:`pylib.sync.adopt`) inserts them as they are.
 
 They are taken only when they are sure to be what a rebuild would give:
 
@@ -125,9 +124,8 @@ def _covers(conn: sqlite3.Connection, group: str) -> bool:
 
 
 def _insert(conn: sqlite3.Connection, table: str,
-            chunks: list[tuple[list[str], list[Any]]], clear: bool = True) -> None:
-    if clear:
-        conn.execute(f"DELETE FROM {table}")
+            chunks: list[tuple[list[str], list[Any]]]) -> None:
+    conn.execute(f"DELETE FROM {table}")
     for cols, rows in chunks:
         if rows:
             conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES"
@@ -144,52 +142,27 @@ def _new_fts(conn: sqlite3.Connection) -> None:
     conn.execute(ddl)
 
 
-GROUP_OF = {table: group for group, tables in GROUPS.items() for table in tables}
-
-
-class Incoming:
-    """The derived groups inserted part by part as a whole take (:mod:`.take`) opens them,
-    inside its transaction; :meth:`end` keeps the groups that fit and clears the others."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.seen: set[str] = set()
-        self.failed: set[str] = set()
-
-    def add(self, found: list[dict[str, Any]]) -> None:
-        """Insert the rows of one part's derived records (``found``)."""
-        if not found:
-            return
-        conn = self.conn
-        for table, chunks in _by_table(conn, found).items():
-            group = GROUP_OF.get(table)
-            if group is None or group in self.failed:
-                continue
-            try:
-                if table not in self.seen:
-                    if group == "search" and not self.seen & set(SEARCH):
-                        _new_fts(conn)
-                    conn.execute(f"DELETE FROM {table}")
-                    self.seen.add(table)
-                _insert(conn, table, chunks, clear=False)
-            except sqlite3.Error:
-                self.failed.add(group)
-
-    def end(self, whole: bool) -> set[str]:
-        """The groups taken (``whole``: every row came with every group); a group not
-        taken is left empty, to be built by the caller."""
-        taken = set()
-        for group, tables in GROUPS.items():
-            if whole and group not in self.failed and self.seen >= set(tables) \
-                    and _covers(self.conn, group):
-                taken.add(group)
-            elif self.seen & set(tables):
-                self._clear(group)
-        return taken
-
-    def _clear(self, group: str) -> None:
-        for table in GROUPS[group]:
-            if group != "search" or table == "search_map":
-                self.conn.execute(f"DELETE FROM {table}")
-        if group == "search":
-            _new_fts(self.conn)  # its own tables empty and its structure new
+def take(conn: sqlite3.Connection, found: list[dict[str, Any]]) -> set[str]:
+    """Insert the derived groups of ``found`` that fit this workspace (inside the caller's
+    transaction, after the synced rows); returns the groups taken (``search``, ``links``).
+    A group not taken is left as it was, to be built by the caller."""
+    by_table = _by_table(conn, found) if found else {}
+    taken = set()
+    for group, tables in GROUPS.items():
+        if not all(t in by_table for t in tables):
+            continue
+        conn.execute(f"SAVEPOINT derived_{group}")
+        try:
+            if group == "search":
+                _new_fts(conn)
+            for table in tables:
+                _insert(conn, table, by_table[table])
+            ok = _covers(conn, group)
+        except sqlite3.Error:
+            ok = False
+        if ok:
+            taken.add(group)
+        else:
+            conn.execute(f"ROLLBACK TO derived_{group}")
+        conn.execute(f"RELEASE derived_{group}")
+    return taken

@@ -31,7 +31,6 @@ from pylib.sync.merge import merge_records
 from pylib.sync.reads import MissingObject, Reads
 from pylib.sync.snapshot import PART_BYTES, split, unpacked
 from pylib.sync.store import ObjectStore
-from pylib.sync.take import Take
 
 MAX_ATTEMPTS = 8
 # Segments the manifest may list before a round folds them into a snapshot: a new device then
@@ -86,25 +85,13 @@ class SyncEngine(Reads):
         if manifest is None:
             return 0  # unchanged since it was applied: what is seen stays valid
         self._seen = None
-        if self._needs_snapshot(manifest, meta.get(self.ws.conn, "cursors", {})) \
-                and adopt.is_fresh(self.ws.conn):
-            # A fresh workspace takes the snapshot in whole, each part inserted as it is
-            # opened while the next download (pylib/sync/take.py): one transaction from the
-            # first part to the commit, so a part refused later leaves nothing behind; a
-            # write of this device meanwhile takes over (pylib/db.py: the take is undone
-            # and the snapshot merged).
-            with self.ws.transaction(hold=True):
-                applied = await self._fetch_and_apply(manifest, Take(self.ws))
-        else:
-            applied = await self._fetch_and_apply(manifest, None)
-        self._seen = manifest
-        return applied
-
-    async def _fetch_and_apply(self, manifest: Manifest, take: Take | None) -> int:
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         snapshot: list[dict[str, Any]] = []
+        ready = None  # each part made ready for a whole take (fresh: checked again before it)
         if self._needs_snapshot(manifest, cursors):
-            snapshot = await self._snapshot(manifest.snapshot or {}, take)
+            if adopt.is_fresh(self.ws.conn):
+                ready = [None] * int(manifest.snapshot["parts"])  # type: ignore[index]
+            snapshot = await self._snapshot(manifest.snapshot or {}, ready)
             for device, number in manifest.snapshot["covers"].items():  # type: ignore[index]
                 cursors[device] = max(cursors.get(device, 0), number)
         todo = self._unapplied(manifest, cursors)
@@ -120,13 +107,15 @@ class SyncEngine(Reads):
             if manifest.etag is not None:
                 meta.put(conn, "etag", manifest.etag)
 
-        # Every object is in hand and checked: now apply the rest in one transaction (the
-        # one the take holds, if any). After a take, the segments after the snapshot merge
-        # on top (each written after its device had what the snapshot holds).
+        # Every object is in hand and checked: now apply all of it in one transaction. A
+        # fresh workspace takes the snapshot in whole (pylib/sync/adopt.py), then merges the
+        # segments after it (each written after its device had what the snapshot holds).
         with self.ws.transaction():
-            adopted = take is not None and adopt.end(self.ws, take)
+            adopted = bool(snapshot) and adopt.is_fresh(self.ws.conn) \
+                and adopt.adopt(self.ws, snapshot, ready)
             plan = merge_records(self.ws, records if adopted else unpacked(snapshot) + records,
                                  after=advance)
+        self._seen = manifest
         return plan.applied + (adopt.counted(snapshot) if adopted else 0)
 
     # --- push ------------------------------------------------------------------------

@@ -10,9 +10,8 @@ from typing import Any, Awaitable, Callable
 FETCH_AT_ONCE = 4  # objects of one pull read at the same time (the network overlaps the opening)
 
 
-async def gather_few(calls: list[Callable[[], Awaitable[Any]]],
-                     at_once: int = FETCH_AT_ONCE) -> list[Any]:
-    """Await ``calls`` ``at_once`` at a time, results in order; the first failure cancels the rest.
+async def gather_few(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    """Await ``calls`` a few at a time, results in order; the first failure cancels the rest.
     Outside a task of a running event loop (tests drive the engine by hand, sometimes while
     another library's loop runs in the same thread) one after another."""
     try:
@@ -21,7 +20,7 @@ async def gather_few(calls: list[Callable[[], Awaitable[Any]]],
         in_task = False
     if not in_task:
         return [await call() for call in calls]
-    gate = asyncio.Semaphore(max(1, at_once))
+    gate = asyncio.Semaphore(FETCH_AT_ONCE)
 
     async def one(call: Callable[[], Awaitable[Any]]) -> Any:
         async with gate:

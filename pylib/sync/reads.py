@@ -7,18 +7,16 @@ object fetched, checked and opened. Nothing here writes to the store or to the w
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pylib.db import Workspace
 from pylib.sync import codec, manifest as mf, meta
 from pylib.sync.errors import Refused, UpdateRequired
-from pylib.sync.gather import FETCH_AT_ONCE, gather_few
+from pylib.sync.gather import gather_few
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.ready import prepare
 from pylib.sync.snapshot import FORMATS, part_key
-from pylib.sync.take import Take
-from pylib.sync.store import Blob, NotModified, ObjectStore
+from pylib.sync.store import NotModified, ObjectStore
 
 
 class MissingObject(Refused):
@@ -65,11 +63,7 @@ class Reads:
     async def read_records(self, key: str, expect: dict[str, Any]) -> list[dict[str, Any]]:
         """The records of one segment or snapshot part; raises :class:`Refused` (missing,
         damaged, misplaced, foreign) or :class:`UpdateRequired` (a newer schema's)."""
-        return await self.open_records(key, await self.store.get(key), expect)
-
-    async def open_records(self, key: str, blob: Blob | None, expect: dict[str, Any],
-                           ) -> list[dict[str, Any]]:
-        """The records of ``blob``, as read from ``key`` (see :meth:`read_records`)."""
+        blob = await self.store.get(key)
         if blob is None:
             raise MissingObject(key=key)
         header, _, _ = codec.read_header(blob.body)
@@ -89,30 +83,23 @@ class Reads:
         return await self.read_records(segment_key(device, number),
                                        {"kind": "segment", "dev": device, "num": number})
 
-    async def _snapshot(self, snap: dict[str, Any], take: Take | None = None,
+    async def _snapshot(self, snap: dict[str, Any], ready: list | None = None,
                         ) -> list[dict[str, Any]]:
-        """Its records; with ``take``, each part's rows also inserted as it is opened (the
-        caller holds the transaction open: :mod:`.take`)."""
+        """Its records; each part also made ready for a whole take into ``ready``, if given."""
         total, done = int(snap["parts"]), 0
-        # A few downloads at a time; a part is opened (and taken) out of its turn, so the
-        # next download starts as soon as one is in, not once it is opened.
-        downloads = asyncio.Semaphore(FETCH_AT_ONCE)
 
         async def part(number: int) -> list[dict[str, Any]]:
             nonlocal done
-            key = part_key(snap["id"], number)
-            async with downloads:
-                blob = await self.store.get(key)
-            found = await self.open_records(
-                key, blob,
+            found = await self.read_records(
+                part_key(snap["id"], number),
                 {"kind": "snapshot", "id": snap["id"], "part": number, "parts": snap["parts"]})
-            if take is not None:
-                take.add(number, prepare(found))
+            if ready is not None:
+                ready[number] = prepare(found)
             done += 1
             self.progress(done, total)
             return found
 
-        parts = await gather_few([lambda n=n: part(n) for n in range(total)], at_once=total)
+        parts = await gather_few([lambda n=n: part(n) for n in range(total)])
         return [record for found in parts for record in found]
 
     def progress(self, done: int, total: int) -> None:

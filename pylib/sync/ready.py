@@ -26,7 +26,7 @@ from pylib.sync.tables import TABLES
 # row is stored (a document's text codec; a version's number and storage).
 _EXTRA = {"artifacts": ("content_codec",), "artifact_versions": ("seq", "storage")}
 COLUMNS = {name: ["id", *t.columns, *_EXTRA.get(name, ())] for name, t in TABLES.items()}
-AT = {name: {c: i for i, c in enumerate(cols)} for name, cols in COLUMNS.items()}
+_AT = {name: {c: i for i, c in enumerate(cols)} for name, cols in COLUMNS.items()}
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _values(name: str, record: dict[str, Any]) -> list[Any] | None:
         if len(found) != len(cols):
             return None
         values.extend(found)
-    at = AT[name]
+    at = _AT[name]
     if name == "artifacts":  # stored as it came: packed, or plain and packed after
         text = values[at["content"]]
         if isinstance(text, Packed):
@@ -76,7 +76,7 @@ def _values(name: str, record: dict[str, Any]) -> list[Any] | None:
 
 
 def _may_pack(values: list[Any]) -> bool:
-    at = AT["artifacts"]
+    at = _AT["artifacts"]
     text = values[at["content"]]
     return values[at["content_codec"]] is None and text is not None \
         and len(text) >= textstore.MIN_BYTES and values[at["kind"]] in DOCUMENT_KINDS
@@ -106,3 +106,17 @@ def prepare(records: list[dict[str, Any]]) -> Ready:
             ready.to_pack = _may_pack(values)
     ready.rows = dict(rows)
     return ready
+
+
+def in_order(ready: list[Ready], name: str) -> list[tuple[Stamp, list[Any], str]]:
+    """Every part's rows of table ``name`` in the order they were written (a version is
+    numbered per document in that order)."""
+    found = sorted((row for part in ready for row in part.rows.get(name, ())),
+                   key=lambda row: row[0])
+    if name == "artifact_versions":
+        at = _AT[name]
+        seq: dict[str, int] = defaultdict(int)
+        for _, values, _ in found:
+            seq[values[at["artifact_id"]]] += 1
+            values[at["seq"]] = seq[values[at["artifact_id"]]]
+    return found

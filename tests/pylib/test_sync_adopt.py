@@ -17,15 +17,15 @@ pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: te
 
 @pytest.fixture
 def adopted(monkeypatch):
-    """What each whole take's end (:func:`adopt.end`) answered (True: taken in whole)."""
+    """What each call of :func:`adopt.adopt` answered (True: taken in whole)."""
     seen: list[bool] = []
-    real = adopt_module.end
+    real = adopt_module.adopt
 
-    def spy(ws, take):
-        seen.append(real(ws, take))
+    def spy(ws, records, ready=None):
+        seen.append(real(ws, records, ready))
         return seen[-1]
 
-    monkeypatch.setattr(adopt_module, "end", spy)
+    monkeypatch.setattr(adopt_module, "adopt", spy)
     return seen
 
 
