@@ -29,7 +29,7 @@ from pylib.sync.errors import PreconditionFailed, SyncError
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
 from pylib.sync.reads import MissingObject, Reads
-from pylib.sync.snapshot import PART_BYTES, split, unpacked
+from pylib.sync.snapshot import SEGMENT_BYTES, split, unpacked
 from pylib.sync.store import ObjectStore
 
 MAX_ATTEMPTS = 8
@@ -52,7 +52,7 @@ class SyncEngine(Reads):
         self.tag = workspace_tag(self.key)
         self.device = device_id(ws.conn)
         self.schema = schema_version
-        self.segment_bytes = PART_BYTES  # a push larger than this is cut into segments
+        self.segment_bytes = SEGMENT_BYTES  # a push larger than this is cut into segments
         self._lock = asyncio.Lock()
         # The manifest this device last read or wrote, all of it applied here: a push may
         # commit on it at once (If-Match fails if another device wrote since).
