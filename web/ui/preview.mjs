@@ -35,7 +35,7 @@ export class Preview {
     this.pending = null;
     this.anchor = ""; // a #heading to scroll to once the next rendering is in
     this.renderer = new PreviewRenderer();
-    this.stats = { renderMs: null, paintMs: null, renders: 0, built: 0, via: null };
+    this.stats = { renderMs: null, paintMs: null, renders: 0, built: 0, via: null, fill: null };
     this.hiddenPending = false; // a render was skipped because the preview was hidden
     // Shown again (split or preview view): what waited renders now. Only then: the preview
     // also changes size when a rendering goes in, which must not start another one.
@@ -163,11 +163,14 @@ export class Preview {
     const build = (html) => renderedFragment(html, this.workspace);
     let i = this.el.children.length; // the first screen may be in already (a partial answer)
     if (i > sections.length) return;
+    const fill = this.stats.fill = { slices: 0, started: performance.now(), ended: null };
     while (i < sections.length) {
       i = appendSections(this.el, sections, i, build, performance.now() + SLICE_MS);
+      fill.slices++;
       if (i < sections.length) await yieldToInput();
       if (seq !== this.seq) return;
     }
+    fill.ended = performance.now();
   }
 
   /** Scroll to the heading `id` now, or once the document being opened is rendered. */
