@@ -196,3 +196,23 @@ def test_a_replace_import_keeps_a_local_file_its_backup_refers_to_until_it_can_g
     assert out["named"] == [digest] and out["queued"] == [(digest, "waiting")]
     assert out["unreferenced_waiting"] == [] and out["garbage"] == [] and out["garbage_later"] == []
     assert out["back"] == data and out["flag"] == [(0,)]  # referred to again: an ordinary row
+
+
+def test_a_repair_keeps_the_files_this_device_holds(device, tmp_path):
+    """care.repair rebuilds the workspace from its readable rows; the device's own rows come
+    along (as for a replace-import), so a file kept here under a local name still opens."""
+    folder, configure = device
+    data = random.Random(10).randbytes(MB + 99)
+
+    async def scenario():
+        api.open_workspace(str(tmp_path / "w.sqlite"))
+        configure()
+        added = await call("files.add", path="/r.bin", data=data, mime_type="application/octet-stream")
+        await call("care.repair")
+        await call("files.sync")  # locked: an unused local file would be dropped here
+        opened = (await call("files.open", id=added["id"]))["data"]
+        api.close_workspace()
+        return opened, names(folder)
+
+    opened, kept = run(scenario())
+    assert opened == data and kept == [local.local_name(hashlib.sha256(data).hexdigest())]
