@@ -16,6 +16,9 @@ step. Then:
   forgets it on this device — row and copy — and S3 keeps it for the backup, which opens it
   by its ``s3_key`` (as it does any file of the replaced workspace already uploaded). Bytes
   nothing refers to at all (the trash emptied before the replace) are dropped as before.
+
+``care.repair`` carries the rows the same way when they are readable (the damaged file it hands
+out is that backup).
 """
 
 from __future__ import annotations

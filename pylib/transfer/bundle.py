@@ -43,7 +43,7 @@ _READ = 1 << 20
 # waiting in pending_uploads under another hash are a version's, not the current content).
 _POINTERS = ("SELECT DISTINCT hash, size_bytes FROM artifacts WHERE content IS NULL AND size_bytes > 0"
              " AND hash IS NOT NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads p"
-             " WHERE p.hash = artifacts.hash AND p.size_bytes = artifacts.size_bytes))")
+             " WHERE p.hash = artifacts.hash AND p.size_bytes = artifacts.size_bytes)")
 
 ReadFile = Callable[[str, int], Awaitable[bytes]]  # (sha256 hex, size) -> plaintext
 
