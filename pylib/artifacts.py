@@ -292,6 +292,8 @@ def move(ws: Workspace, artifact_id: str, folder: str) -> Artifact:
 
 # A pointer: the object's key, or bytes on this device not named yet (pylib.blobs.local).
 _ELSEWHERE = f"SELECT s3_key IS NOT NULL OR {kept_locally('a')} FROM artifacts a WHERE a.id = ?"
+_PENDING = ("SELECT p.data, p.hash = a.hash AND p.size_bytes = a.size_bytes FROM pending_uploads p"
+            " JOIN artifacts a ON a.id = p.artifact_id WHERE p.artifact_id = ?")
 
 
 def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
@@ -299,9 +301,11 @@ def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
     row = _row(ws, artifact_id)
     data = row[11]
     if data is None:
-        pending = ws.conn.execute(
-            "SELECT data FROM pending_uploads WHERE artifact_id = ?", (artifact_id,)
-        ).fetchone()
+        # Bytes waiting here are the content only while their hash is the artifact's: a pull
+        # may have made another device's content current over them (they are a version then).
+        pending = ws.conn.execute(_PENDING, (artifact_id,)).fetchone()
+        if pending is not None and not pending[1]:
+            raise FileElsewhere(path=row[1])  # the current bytes are in S3 or on the way there
         if pending is None and ws.conn.execute(_ELSEWHERE, (artifact_id,)).fetchone()[0]:
             raise FileElsewhere(path=row[1])  # a pointer: the bytes are on the device or in S3
         data = pending[0] if pending else b""

@@ -152,8 +152,9 @@ def sweep(ws: Workspace, now: int, grace_ms: int = GC_GRACE_MS) -> list[BlobRef]
                     f" WHERE unreferenced_since IS NOT NULL AND {_REFERENCED}")
     ws.conn.execute(f"UPDATE blobs AS b SET unreferenced_since = ? WHERE unreferenced_since IS NULL"
                     f" AND NOT {_REFERENCED}", (now,))
+    # An object kept for a replaced workspace's backup is never deleted (pylib.blobs.replaced).
     rows = ws.conn.execute(f"SELECT name, sha256, size_bytes FROM blobs AS b WHERE unreferenced_since <= ?"
-                           f" AND NOT {_REFERENCED}", (now - grace_ms,)).fetchall()
+                           f" AND for_backup = 0 AND NOT {_REFERENCED}", (now - grace_ms,)).fetchall()
     return [BlobRef(*row) for row in rows]
 
 
@@ -164,9 +165,10 @@ def forget(ws: Workspace, name: str) -> None:
 
 def unreferenced_waiting(ws: Workspace) -> list[BlobRef]:
     """Objects waiting to upload that nothing refers to any more (their artifacts and versions
-    were removed for good before they went up: the trash emptied, versions pruned)."""
+    were removed for good before they went up: the trash emptied, versions pruned). Not those
+    a replaced workspace's backup refers to (``for_backup``): they go up first."""
     rows = ws.conn.execute(f"SELECT name, sha256, size_bytes FROM blobs AS b WHERE state = 'waiting'"
-                           f" AND NOT {_REFERENCED} ORDER BY name").fetchall()
+                           f" AND for_backup = 0 AND NOT {_REFERENCED} ORDER BY name").fetchall()
     return [BlobRef(*row) for row in rows]
 
 

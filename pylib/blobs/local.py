@@ -74,8 +74,11 @@ async def keep(ws: Workspace, files: DeviceFiles, data: bytes, sha256: str,
 
 async def drop_unused(ws: Workspace, files: DeviceFiles) -> int:
     """Drop the local files nothing refers to any more (deleted for good while the key was
-    locked: there is nothing to upload); how many. No key is needed."""
-    unused = [sha for (sha,) in ws.conn.execute(f"SELECT sha256 FROM local_files l WHERE NOT {_USERS}")]
+    locked: there is nothing to upload); how many. No key is needed. Not those a replaced
+    workspace's backup refers to (``for_backup``, :mod:`pylib.blobs.replaced`): they are named
+    and uploaded first."""
+    unused = [sha for (sha,) in ws.conn.execute(f"SELECT sha256 FROM local_files l WHERE for_backup = 0"
+                                                f" AND NOT {_USERS}")]
     for sha256 in unused:
         with ws.transaction():
             ws.conn.execute("DELETE FROM local_files WHERE sha256 = ?", (sha256,))
@@ -90,8 +93,8 @@ async def name_local(ws: Workspace, store: BlobStore, files: DeviceFiles,
     store) before a named file's local copy is dropped."""
     await drop_unused(ws, files)
     named = []
-    for sha256, size in ws.conn.execute("SELECT sha256, size_bytes FROM local_files ORDER BY created_at, sha256"
-                                        ).fetchall():
+    for sha256, size, for_backup in ws.conn.execute(
+            "SELECT sha256, size_bytes, for_backup FROM local_files ORDER BY created_at, sha256").fetchall():
         here = local_name(sha256)
         ref = BlobRef(await fmt.object_name(store.platform, store.keys.names, bytes.fromhex(sha256)), sha256, size)
         known = ledger.get(ws, ref.name)
@@ -100,6 +103,7 @@ async def name_local(ws: Workspace, store: BlobStore, files: DeviceFiles,
         with ws.transaction():
             ledger.record(ws, ref)
             ledger.set_on_device(ws, ref.name, True)
+            ws.conn.execute("UPDATE blobs SET for_backup = max(for_backup, ?) WHERE name = ?", (for_backup, ref.name))
             ws.conn.execute("UPDATE artifacts SET s3_key = ? WHERE hash = ? AND size_bytes = ? AND content IS NULL"
                             " AND s3_key IS NULL", (ref.key, sha256, size))
             ws.conn.execute("DELETE FROM local_files WHERE sha256 = ?", (sha256,))

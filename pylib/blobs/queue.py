@@ -242,13 +242,18 @@ async def offload_pending(ws: Workspace, store: BlobStore | None, files: DeviceF
     for (artifact_id,) in ws.conn.execute(
             f"SELECT artifact_id FROM pending_uploads{only} ORDER BY created_at, artifact_id",
             () if artifact_id is None else (artifact_id,)).fetchall():
-        data = bytes(ws.conn.execute("SELECT data FROM pending_uploads WHERE artifact_id = ?",
-                                     (artifact_id,)).fetchone()[0])  # one file in memory at a time
+        data, sha256, size = ws.conn.execute("SELECT data, hash, size_bytes FROM pending_uploads WHERE artifact_id = ?",
+                                             (artifact_id,)).fetchone()  # one file in memory at a time
+        data = bytes(data)
 
-        def pointer(key: str | None, artifact_id: str = artifact_id) -> None:
+        def pointer(key: str | None, artifact_id: str = artifact_id, sha256: str = sha256, size: int = size) -> None:
             ws.conn.execute("DELETE FROM pending_uploads WHERE artifact_id = ?", (artifact_id,))
+            # Only while they are its content: a pull may have made another device's content
+            # current over them (then they are a version, queued as its bytes, and the
+            # artifact keeps the other content's object).
             ws.conn.execute("UPDATE artifacts SET s3_key = ?, metadata = iif(json_valid(metadata),"
-                            " json_remove(metadata, '$.pending_upload'), metadata) WHERE id = ?", (key, artifact_id))
+                            " json_remove(metadata, '$.pending_upload'), metadata)"
+                            " WHERE id = ? AND hash = ? AND size_bytes = ?", (key, artifact_id, sha256, size))
 
         if store is not None:
             moved.append(await stage(ws, store, files, data, lambda ref: pointer(ref.key)))

@@ -217,6 +217,7 @@ class FileService:
     async def _run(self, ws: Any) -> None:
         from pylib.blobs.local import name_local
         from pylib.blobs.queue import UploadQueue, drop_unreferenced, offload_pending
+        from pylib.blobs.replaced import release
 
         state = self.progress
         state.running = True
@@ -229,6 +230,7 @@ class FileService:
             await name_local(ws, store, files, self.host.persist)  # what was added while locked
             await drop_unreferenced(ws, files)  # gone for good before it went up: nothing to send
             report = await UploadQueue(ws, store, files, progress=self._moved, durable=self.host.persist).run()
+            await release(ws, files)  # a replaced workspace's files in S3 now: S3 keeps them for its backup
             if report.uploaded or report.deduplicated or report.failed:  # a run with nothing due keeps the last word
                 state.stopped, state.failed = report.stopped, dict(report.failed)
         except KeyUnavailable:

@@ -67,7 +67,8 @@ def _blobs(conn: sqlite3.Connection) -> list[Problem]:
     problems = [{"message": "the content of this document cannot be found", "artifact_id": a,
                  "path": p} for a, p in conn.execute(
         "SELECT id, path FROM artifacts a WHERE content IS NULL AND coalesce(size_bytes, 0) > 0"
-        " AND s3_key IS NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads)"
+        " AND s3_key IS NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads p"
+        " WHERE p.hash = a.hash AND p.size_bytes = a.size_bytes)"
         " AND NOT EXISTS (SELECT 1 FROM local_files l WHERE l.sha256 = a.hash AND l.size_bytes = a.size_bytes)")]
     for artifact_id, path, content, codec, hash_ in conn.execute(
             "SELECT a.id, a.path, coalesce(a.content, p.data), iif(a.content IS NULL, NULL,"

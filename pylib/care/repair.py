@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from pylib import activity, migrations, textstore
+from pylib.blobs.replaced import carry
 from pylib.care import chains
 from pylib.db import Workspace
 from pylib.links import index as link_index
@@ -170,6 +171,10 @@ def repair(ws: Workspace) -> dict[str, Any]:
             activity.log(staged, "WORKSPACE_REPAIR", {
                 "rows_lost": report["rows_lost"], "versions_dropped": report["versions_dropped"],
                 "backup_size_bytes": len(backup)})
+            try:  # what this device holds, as a replace-import keeps it (pylib.blobs.replaced)
+                carry(ws.conn, fresh)
+            except sqlite3.DatabaseError:
+                pass  # those rows are unreadable too: the files are read from S3 as before
         fresh.backup(ws.conn)
     finally:
         fresh.close()

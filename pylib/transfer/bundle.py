@@ -39,9 +39,11 @@ MAX_RATIO = 500
 RATIO_FROM_BYTES = 32 << 20
 _READ = 1 << 20
 
-# Large files the workspace file holds as pointers only (their bytes are not inside it).
+# Large files the workspace file holds as pointers only (their bytes are not inside it; bytes
+# waiting in pending_uploads under another hash are a version's, not the current content).
 _POINTERS = ("SELECT DISTINCT hash, size_bytes FROM artifacts WHERE content IS NULL AND size_bytes > 0"
-             " AND hash IS NOT NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads)")
+             " AND hash IS NOT NULL AND id NOT IN (SELECT artifact_id FROM pending_uploads p"
+             " WHERE p.hash = artifacts.hash AND p.size_bytes = artifacts.size_bytes)")
 
 ReadFile = Callable[[str, int], Awaitable[bytes]]  # (sha256 hex, size) -> plaintext
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pylib import activity
+from pylib.blobs.replaced import carry
 from pylib.clock import now_ms
 from pylib.db import Workspace
 from pylib.errors import InvalidImport, InvalidParams, InvalidState, MigrationFailed
@@ -58,6 +59,7 @@ def _replace(ws: Workspace, found: Inspected) -> ImportResult:
                 "mode": "replace", "schema_version": found.summary.schema_version,
                 "size_bytes": found.summary.size_bytes, "tables": found.summary.tables,
                 "backup_size_bytes": len(backup)})
+            carry(ws.conn, fresh)  # what this device holds is not the file's to replace
         # One backup step (all pages) runs in a single write transaction on the workspace:
         # either every page is replaced or, on any error, none is.
         fresh.backup(ws.conn)

@@ -152,3 +152,67 @@ async def _name(store: BlobStore, sha256: str) -> str:
     from pylib.blobs import format as fmt
 
     return await fmt.object_name(store.platform, store.keys.names, bytes.fromhex(sha256))
+
+
+def test_a_replace_import_keeps_a_local_file_its_backup_refers_to_until_it_can_go_up(device, tmp_path):
+    """A file kept under a local name (the key locked) that only the replaced workspace refers
+    to: its backup does, so it is not dropped as unused, is named and queued once a key is kept,
+    and is never garbage; the backup imported again opens it from here."""
+    folder, configure = device
+    data = random.Random(9).randbytes(MB + 77)
+    empty = tmp_path / "empty.sqlite"
+
+    async def scenario():
+        out = {}
+        api.open_workspace(str(empty))
+        blank = (await call("transfer.export"))["data"]
+        api.close_workspace()
+        api.open_workspace(str(tmp_path / "w.sqlite"))
+        configure()
+        added = await call("files.add", path="/l.bin", data=data, mime_type="application/octet-stream")
+        replaced = await call("transfer.import", data=blank, mode="replace")
+        await call("files.sync")  # locked: what nothing refers to would be dropped here
+        out["kept"] = names(folder)
+        svc = configure()
+        await svc.keep("uid-1", new_data_key(svc.host.platform))
+        ws, files = api.current(), await svc.files()
+        named = await local.name_local(ws, await svc.store(), files)
+        out["named"] = [r.sha256 for r in named]
+        out["queued"] = [(r.ref.sha256, r.state) for r in ledger.due(ws, ws.clock())]
+        out["unreferenced_waiting"] = ledger.unreferenced_waiting(ws)
+        with ws.transaction():
+            out["garbage"] = ledger.sweep(ws, ws.clock() + 10 * ledger.GC_GRACE_MS)
+        with ws.transaction():
+            out["garbage_later"] = ledger.sweep(ws, ws.clock() + 20 * ledger.GC_GRACE_MS)
+        await call("transfer.import", data=replaced["backup"], mode="replace")
+        out["back"] = (await call("files.open", id=added["id"]))["data"]
+        out["flag"] = ws.conn.execute("SELECT for_backup FROM blobs").fetchall()
+        api.close_workspace()
+        return out
+
+    out = run(scenario())
+    digest = hashlib.sha256(data).hexdigest()
+    assert out["kept"] == [local.local_name(digest)]
+    assert out["named"] == [digest] and out["queued"] == [(digest, "waiting")]
+    assert out["unreferenced_waiting"] == [] and out["garbage"] == [] and out["garbage_later"] == []
+    assert out["back"] == data and out["flag"] == [(0,)]  # referred to again: an ordinary row
+
+
+def test_a_repair_keeps_the_files_this_device_holds(device, tmp_path):
+    """care.repair rebuilds the workspace from its readable rows; the device's own rows come
+    along (as for a replace-import), so a file kept here under a local name still opens."""
+    folder, configure = device
+    data = random.Random(10).randbytes(MB + 99)
+
+    async def scenario():
+        api.open_workspace(str(tmp_path / "w.sqlite"))
+        configure()
+        added = await call("files.add", path="/r.bin", data=data, mime_type="application/octet-stream")
+        await call("care.repair")
+        await call("files.sync")  # locked: an unused local file would be dropped here
+        opened = (await call("files.open", id=added["id"]))["data"]
+        api.close_workspace()
+        return opened, names(folder)
+
+    opened, kept = run(scenario())
+    assert opened == data and kept == [local.local_name(hashlib.sha256(data).hexdigest())]
