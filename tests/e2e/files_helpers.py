@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, login_link, new_context, open_app
+from e2e_helpers import TO_BASE64, ForeignRequests, QuireServer, engine_call, login_link, new_context, open_app
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
 PASS = "a long passphrase for e2e"
@@ -45,12 +45,7 @@ def put_s3_object(server: QuireServer, uid: str, key: str, body: bytes) -> None:
 
 
 # Bytes cross between page and test as base64 or a hash: a 3 MB array through evaluate() takes minutes.
-EXPORT_BASE64 = """async () => {
-  const { data } = await globalThis.quire.engine.call("transfer.export", {});
-  let text = "";
-  for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
-  return btoa(text);
-}"""
+EXPORT_BASE64 = f"""async () => ({TO_BASE64})((await globalThis.quire.engine.call("transfer.export", {{}})).data)"""
 IMPORT_BASE64 = """async (b64) => {
   const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   await globalThis.quire.engine.call("transfer.import", { data, mode: "replace" });

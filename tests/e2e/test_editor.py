@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import CONFIG, engine_call
+from e2e_helpers import CONFIG, engine_call, page_bytes
 from shared_page import editor, editor_text, expect_editor_text, open_in_tree, saved, text_of, unique
 
 
@@ -152,7 +152,7 @@ def _bytes_of(page: Page, path: str) -> bytes:
     listing = engine_call(page, "tree.list")
     match = [a for a in listing["artifacts"] if a["path"] == path]
     assert match, f"{path} not in {[a['path'] for a in listing['artifacts']]}"
-    return bytes(page.evaluate("(id) => quire.engine.call('artifacts.download', {id}).then((r) => Array.from(r.data))", match[0]["id"]))
+    return page_bytes(page, "async (id) => (await quire.engine.call('artifacts.download', {id})).data", match[0]["id"])
 
 
 def test_a_pasted_image_becomes_a_file_beside_the_note_and_a_link(page: Page) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, wait_ready
+from e2e_helpers import ForeignRequests, QuireServer, engine_call, new_context, page_bytes, wait_ready
 from shared_page import expect_editor_text, open_in_tree
 
 SHOTS = Path(__file__).resolve().parents[2] / ".build" / "screenshots"
@@ -101,18 +101,13 @@ def s3_objects(page: Page, prefix: str) -> list[dict]:
 
 def s3_bodies(page: Page, keys: list[str]) -> list[bytes]:
     """Each object's bytes, read from the page through presigned URLs (as the engine does)."""
-    found = page.evaluate("""async (keys) => {
-        const out = [];
-        for (const key of keys) {
-            const res = await fetch("/api/s3/presign", { method: "POST", headers: { "content-type": "application/json" },
-                body: JSON.stringify({ op: "get", key }) });
-            const signed = await res.json();
-            const body = await fetch(signed.url, { headers: signed.headers });
-            out.push(Array.from(new Uint8Array(await body.arrayBuffer())));
-        }
-        return out;
-    }""", keys)
-    return [bytes(b) for b in found]
+    return [page_bytes(page, """async (key) => {
+        const res = await fetch("/api/s3/presign", { method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ op: "get", key }) });
+        const signed = await res.json();
+        const body = await fetch(signed.url, { headers: signed.headers });
+        return new Uint8Array(await body.arrayBuffer());
+    }""", key) for key in keys]
 
 
 def set_up_from_the_indicator(page: Page) -> list[str]:

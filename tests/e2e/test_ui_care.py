@@ -188,12 +188,22 @@ def test_the_idle_scheduler_applies_the_policy_in_the_background(app: Page) -> N
     assert len(engine_call(app, "versions.list", {"artifact_id": doc["id"]})) >= 5
     # What the scheduler does once the tab has been idle: ask what is due, run it.
     assert "cleanup" in engine_call(app, "care.status")["due"]
+    # The status bar speaks of the user's changes: upkeep the page started itself never shows
+    # "Saving…" (a long check once held a saved note at "Saving…" for half a minute).
+    app.evaluate("""() => {
+        const status = document.getElementById("status");
+        window.__saveStates = [status.dataset.save];
+        new MutationObserver(() => window.__saveStates.push(status.dataset.save))
+            .observe(status, { attributes: true, attributeFilter: ["data-save"] });
+    }""")
     app.evaluate("window.quire.ui.upkeep.tick(true)")
     app.wait_for_function(
         """async (id) => (await globalThis.quire.engine.call("versions.list", {artifact_id: id})).length === 2""",
         arg=doc["id"], polling=500, timeout=30_000)
+    app.wait_for_function("() => !window.quire.ui.upkeep.running", polling=100, timeout=30_000)
     status = engine_call(app, "care.status")
     assert status["last_check"]["ok"] and "cleanup" not in status["due"]
+    assert app.evaluate("window.__saveStates") == ["saved"]
 
 
 def test_compaction_shrinks_the_stored_workspace_and_survives_a_reload(app: Page) -> None:

@@ -21,8 +21,10 @@ export class Session {
   /**
    * Call a mutating engine method. Resolves once the change is durable ("Saved" follows), or to
    * null after reporting the error under `context`; with `quiet` it throws the error instead.
+   * A `background` change (upkeep the page starts by itself) does not show as "Saving…": the
+   * status bar speaks of what the user changed, and a long integrity check is not that.
    */
-  async mutate(method, params, { context = "", quiet = false } = {}) {
+  async mutate(method, params, { context = "", quiet = false, background = false } = {}) {
     const { store } = this;
     if (!store.canWrite()) {
       const err = { code: "read_only", message: "This tab is read-only: the workspace is open in another tab." };
@@ -30,7 +32,8 @@ export class Session {
       reportError(err, context);
       return null;
     }
-    store.set({ pending: store.state.pending + 1 });
+    const counted = background ? 0 : 1;
+    store.set({ pending: store.state.pending + counted });
     try {
       const result = await this.engine.call(method, params);
       store.set({ lastSaveAt: new Date() });
@@ -45,7 +48,7 @@ export class Session {
       reportError(err, context);
       return null;
     } finally {
-      store.set({ pending: store.state.pending - 1 });
+      store.set({ pending: store.state.pending - counted });
     }
   }
 }

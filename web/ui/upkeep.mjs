@@ -15,13 +15,13 @@ export const POLL_MS = 10 * 60_000;
  * Run `method` step by step until a step says `done`. `next(step)` gives the next call's
  * params; `label` shows progress in the status bar (null: quiet). Resolves to the steps' results.
  */
-export async function runSteps(session, method, params, { label = null, next, progress } = {}) {
+export async function runSteps(session, method, params, { label = null, next, progress, background = false } = {}) {
   const results = [];
   let current = params;
   try {
     for (;;) {
       if (label) showTask(label, results.length ? results[results.length - 1].progress ?? null : 0);
-      const step = await session.mutate(method, current, { quiet: true });
+      const step = await session.mutate(method, current, { quiet: true, background });
       results.push(step);
       if (progress) progress(step, results);
       if (step.done) return results;
@@ -102,17 +102,17 @@ export class Upkeep {
 
   async run(job) {
     if (job === "check") {
-      const result = await this.session.mutate("care.check", {}, { quiet: true });
+      const result = await this.session.mutate("care.check", {}, { quiet: true, background: true });
       // One notice per problem found, not one per background check that finds it again.
       const key = `${result.problem_count}:${result.problems?.[0]?.message}`;
       if (!result.ok && key !== this.reported) this.onProblem?.(result);
       this.reported = result.ok ? null : key;
     } else if (job === "cleanup") {
-      await cleanupSteps(this.session);
+      await cleanupSteps(this.session, {}, { background: true });
     } else if (job === "dictionary") {
-      await this.session.mutate("care.train_dictionary", {}, { quiet: true });
+      await this.session.mutate("care.train_dictionary", {}, { quiet: true, background: true });
     } else if (job === "compact") {
-      await compactSteps(this.session);
+      await compactSteps(this.session, { background: true });
     }
   }
 }
