@@ -23,7 +23,7 @@ from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
 from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
-from pylib.errors import Conflict, FileElsewhere, NotFound
+from pylib.errors import Conflict, FileElsewhere, FileMissing, NotFound
 from pylib.links import index as link_index
 from pylib.kinds import classify, document_mime, guess_mime, mime_on_rename
 from pylib.models import Artifact
@@ -308,5 +308,7 @@ def download(ws: Workspace, artifact_id: str) -> dict[str, Any]:
             raise FileElsewhere(path=row[1])  # the current bytes are in S3 or on the way there
         if pending is None and ws.conn.execute(_ELSEWHERE, (artifact_id,)).fetchone()[0]:
             raise FileElsewhere(path=row[1])  # a pointer: the bytes are on the device or in S3
+        if pending is None and row[5]:  # bytes it says it has, found nowhere: never shown as empty
+            raise FileMissing(path=row[1])
         data = pending[0] if pending else b""
     return {"name": row[2], "mime_type": row[3], "data": to_bytes(data)}

@@ -198,6 +198,14 @@ class WrongSecret(QuireError):
     default_message = "That passphrase does not unlock this workspace's files. Nothing was changed."
 
 
+class FileMissing(QuireError):
+    """A file's bytes are nowhere this workspace knows of: no content, nothing waiting to
+    upload, no copy on the device and no object (a workspace file copied without them)."""
+
+    code = "file_missing"
+    default_message = "This file's content is missing from the workspace: it was copied without it."
+
+
 class FileElsewhere(QuireError):
     """A large file's bytes are not inside the workspace file (device store or S3)."""
 

@@ -112,6 +112,19 @@ def test_upload_large_file_goes_to_pending_and_downloads_whole(tmp_path):
     assert _actions(ws) == ["ARTIFACT_UPLOAD", "ARTIFACT_UPLOAD"]
 
 
+def test_a_file_whose_bytes_are_nowhere_is_refused_not_shown_empty(tmp_path):
+    from pylib.errors import FileMissing
+
+    ws = _ws(tmp_path)
+    big = artifacts.upload(ws, "/files/big.bin", b"x" * (INLINE_LIMIT + 1))
+    empty = artifacts.upload(ws, "/files/empty.bin", b"")
+    ws.conn.execute("DELETE FROM pending_uploads")  # a workspace file copied without them
+    with pytest.raises(FileMissing) as refused:
+        artifacts.download(ws, big.id)
+    assert refused.value.details["path"] == "/files/big.bin"
+    assert artifacts.download(ws, empty.id)["data"] == b""  # an empty file is just that
+
+
 def test_update_back_under_the_limit_clears_pending(tmp_path):
     ws = _ws(tmp_path)
     art = artifacts.upload(ws, "/big.txt", b"a" * (INLINE_LIMIT + 1))
