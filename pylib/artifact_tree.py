@@ -35,6 +35,14 @@ def kept_locally(table: str = "") -> str:
     return f"({col}hash, {col}size_bytes) IN (SELECT sha256, size_bytes FROM local_files)"
 
 
+def waiting_here(table: str = "") -> str:
+    """SQL that is true when the artifact row's current bytes wait to upload inside the SQLite
+    file (``pending_uploads`` with the row's hash and size: bytes a pull has made a version of
+    are that version's, not the file's). Built once per statement, like :func:`kept_locally`."""
+    col = f"{table}." if table else ""
+    return f"({col}id, {col}hash, {col}size_bytes) IN (SELECT artifact_id, hash, size_bytes FROM pending_uploads)"
+
+
 _TREE_JSON = f"""SELECT '{{"folders":' || (
   SELECT json_group_array(path) FROM (
     SELECT path FROM folders WHERE deleted_at IS NULL ORDER BY path)
@@ -46,8 +54,7 @@ _TREE_JSON = f"""SELECT '{{"folders":' || (
     'pending_upload', CASE WHEN pending THEN json('true') ELSE json('false') END))
   FROM (SELECT id, path, name, mime_type, kind, size_bytes, hash, created_at, updated_at,
                length(path) - length(name) AS cut,
-               (id IN (SELECT artifact_id FROM pending_uploads)
-                OR {kept_locally()}) AS pending
+               ({waiting_here()} OR {kept_locally()}) AS pending
         FROM artifacts INDEXED BY idx_artifacts_listing
         WHERE deleted_at IS NULL ORDER BY path)
 ) || '}}'"""

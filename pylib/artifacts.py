@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from pylib import activity, folders, jsondata, textstore, versions
-from pylib.artifact_tree import kept_locally
+from pylib.artifact_tree import kept_locally, waiting_here
 from pylib.artifact_tree import list_tree, tree_json  # noqa: F401  (re-exported: the tree is read as artifacts.*)
 from pylib.clock import new_id
 from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
@@ -38,8 +38,7 @@ _LIST_COLS = (
 # ``""`` while the object cannot be named yet (the workspace key is locked).
 Kept = str | None
 # Pending: waiting inside the SQLite file, or kept on this device under a local name.
-_COLS = _LIST_COLS + (", EXISTS (SELECT 1 FROM pending_uploads p WHERE p.artifact_id = a.id)"
-                      f" OR {kept_locally('a')}")
+_COLS = _LIST_COLS + f", {waiting_here('a')} OR {kept_locally('a')}"
 
 
 def summary(row: tuple[Any, ...], pending: bool | None = None) -> dict[str, Any]:

@@ -129,7 +129,8 @@ async def files_sync(ws: Workspace, q: bm.FilesSync) -> dict[str, Any]:
 
 _FILES = """SELECT a.id, a.path, a.size_bytes, p.artifact_id IS NOT NULL OR l.sha256 IS NOT NULL, b.name, b.state,
        b.on_device, b.last_error
-  FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id
+  FROM artifacts a
+  LEFT JOIN pending_uploads p ON p.artifact_id = a.id AND p.hash = a.hash AND p.size_bytes = a.size_bytes
   LEFT JOIN local_files l ON l.sha256 = a.hash AND l.size_bytes = a.size_bytes
   LEFT JOIN blobs b ON b.sha256 = a.hash AND b.size_bytes = a.size_bytes
  WHERE a.deleted_at IS NULL AND a.content IS NULL AND a.size_bytes > 0 AND a.hash IS NOT NULL

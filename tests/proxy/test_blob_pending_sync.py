@@ -71,6 +71,10 @@ def test_a_pulled_change_over_bytes_waiting_in_sqlite_keeps_both_where_they_belo
         await a.engine.sync()
         row = a.ws.conn.execute("SELECT hash, s3_key FROM artifacts WHERE id = ?", (art.id,)).fetchone()
         out["a_current"] = row[0], _download(a.ws, art.id)
+        # Not "waiting to upload": what waits is the version's bytes, the file's are in S3.
+        tree = artifacts.tree_json(a.ws)
+        out["a_pending"] = (artifacts.get(a.ws, art.id).pending_upload,
+                            next(x["pending_upload"] for x in tree.parse()["artifacts"] if x["id"] == art.id))
         await offload_pending(a.ws, store_a, files_a)
         out["a_s3_key"] = a.ws.conn.execute("SELECT s3_key FROM artifacts WHERE id = ?", (art.id,)).fetchone()[0]
         out["b_s3_key"] = b.ws.conn.execute("SELECT s3_key FROM artifacts WHERE id = ?", (art.id,)).fetchone()[0]
@@ -90,6 +94,7 @@ def test_a_pulled_change_over_bytes_waiting_in_sqlite_keeps_both_where_they_belo
     out = run(scenario())
     sha1, sha2 = (hashlib.sha256(x).hexdigest() for x in (x1, x2))
     assert out["a_current"] == (sha2, "elsewhere")  # never the old bytes as the new content
+    assert out["a_pending"] == (False, False)
     assert out["a_s3_key"] == out["b_s3_key"] is not None  # B's object, the new content's
     assert out["unreferenced"] == [] and len(out["queue_a"].uploaded) == 1
     for label in "ab":
