@@ -195,9 +195,31 @@ def test_import_replace_and_merge_of_a_file_made_on_the_desktop(app: Page, tmp_p
     dialog = app.get_by_role("dialog")
     expect(dialog).to_contain_text("replaced", timeout=30_000)
     expect(dialog.get_by_role("button", name="Download backup")).to_be_visible()
-    app.get_by_role("button", name="Done").click()
+    expect(dialog.locator("#import-backup-note")).to_contain_text("kept in this browser")
+    app.get_by_role("button", name="Done").click()  # closed without downloading the backup
     paths = {a["path"] for a in engine_call(app, "tree.list")["artifacts"]}
     assert paths == {"/from-desktop.md"}
     app.reload()
     wait_ready(app)
     assert {a["path"] for a in engine_call(app, "tree.list")["artifacts"]} == {"/from-desktop.md"}
+
+    # The workspace as it was is kept in this browser: Storage restores it (and keeps the
+    # replaced one in turn).
+    app.get_by_role("button", name="Storage").click()
+    backups = app.get_by_role("dialog").locator("#storage-backups .list-row")
+    expect(backups).to_have_count(1)
+    expect(backups.first).to_contain_text("before an import")
+    backups.first.get_by_role("button", name="Restore", exact=False).click()
+    app.get_by_role("dialog", name="Restore backup").get_by_role("button", name="Restore").click()
+    expect(app.get_by_role("dialog")).to_contain_text("replaced", timeout=30_000)
+    app.get_by_role("button", name="Done").click()
+    assert {a["path"] for a in engine_call(app, "tree.list")["artifacts"]} == {"/from-desktop.md", "/local.md"}
+    app.reload()
+    wait_ready(app)
+    assert {a["path"] for a in engine_call(app, "tree.list")["artifacts"]} == {"/from-desktop.md", "/local.md"}
+    app.get_by_role("button", name="Storage").click()
+    expect(app.get_by_role("dialog").locator("#storage-backups .list-row")).to_have_count(2)
+    app.locator("#storage-backups").scroll_into_view_if_needed()
+    shots = Path(__file__).resolve().parents[2] / "test-results"
+    shots.mkdir(exist_ok=True)
+    app.screenshot(path=str(shots / "storage-backups.png"))

@@ -25,7 +25,7 @@ import { openStorage } from "./storage.mjs";
 import { openCareSettings } from "./care.mjs";
 import { openRecords } from "./records.mjs";
 import { Upkeep } from "./upkeep.mjs";
-import { exportWorkspace, openImport } from "./transfer.mjs";
+import { exportWorkspace, importFile, openImport } from "./transfer.mjs";
 import { openQuickOpen } from "./quickopen.mjs";
 import { openSearch } from "./search.mjs";
 import { openPalette } from "./palette.mjs";
@@ -92,7 +92,8 @@ function assemble(store) {
     today: () => openToday(parts),
     trash: () => openTrash(parts),
     activity: () => openActivity(parts),
-    storage: () => openStorage({ engine: session.engine, session, documents, editor }),
+    storage: () => openStorage({ engine: session.engine, session, documents, editor,
+      restoreBackup: (file) => importFile({ ...parts, history: (artifact) => openHistory(parts, artifact) }, file, "replace") }),
     careSettings: () => openCareSettings({ session }),
     encryption: () => openEncryption({ session }),
     records: () => openRecords({ session, documents, tree }),

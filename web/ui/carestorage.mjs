@@ -6,6 +6,7 @@ import { h, replace, formatBytes, formatFull, downloadBytes } from "./dom.mjs";
 import { confirmDialog, promptText } from "./dialogs.mjs";
 import { note, reportError, showTask, hideTask, showError } from "./notifications.mjs";
 import { cleanupSteps, compactSteps, describeRemoved, totalRemoved } from "./upkeep.mjs";
+import { keepBackup } from "./backups.mjs";
 
 const PART_LABELS = {
   documents: "Documents", files: "Files", versions: "Version history", trash: "Trash",
@@ -129,6 +130,9 @@ async function repair({ session, documents, editor }) {
     hideTask();
   }
   await documents.refreshTree();
+  // The damaged file is kept in this browser (Storage › Backups on this device), and downloaded.
+  const kept = await keepBackup(res.backup, { name: res.backup_name, reason: "repair" }).then(() => true, () => false);
   downloadBytes(res.backup, res.backup_name, SQLITE_TYPE);
-  note(res.rows_lost ? `Repaired: ${res.rows_lost} unreadable row(s) could not be kept; the damaged file was downloaded` : "Repaired; the damaged file was downloaded");
+  const where = kept ? "the damaged file was kept as a backup and downloaded" : "the damaged file was downloaded";
+  note(res.rows_lost ? `Repaired: ${res.rows_lost} unreadable row(s) could not be kept; ${where}` : `Repaired; ${where}`);
 }

@@ -31,7 +31,7 @@ function docList(label, docs, actions, emptyText = null) {
 }
 
 /** The result dialog; `open(id)`, `history(artifact)` open a document or its history. */
-export function showImportResult({ fileName, res, changes, after, open, history, download }) {
+export function showImportResult({ fileName, res, changes, after, kept = false, open, history, download }) {
   const openRow = (a, extra = null) => h("li", { class: "list-row" },
     h("div", { class: "list-main" }, h("div", { class: "list-title" }, a.name), h("div", { class: "list-meta" }, a.path), extra),
     h("button", { type: "button", class: "btn btn-small", "aria-label": `Open ${a.name}`, onclick: () => { d.close(); open(a.id); } }, "Open"));
@@ -40,7 +40,9 @@ export function showImportResult({ fileName, res, changes, after, open, history,
   if (res.mode === "replace") {
     body.push(h("p", { class: "result-ok" }, `Your workspace is now ${fileName}: ${after.artifacts.length} document${after.artifacts.length === 1 ? "" : "s"} in ${after.folders.length} folder${after.folders.length === 1 ? "" : "s"}.`));
     if (res.backup) {
-      body.push(h("p", {}, "Your previous workspace was kept as a backup. Download it to keep a copy outside this browser."));
+      body.push(h("p", { id: "import-backup-note" }, kept
+        ? "Your previous workspace is kept in this browser as a backup: Storage › Backups on this device restores it. Download it to keep a copy outside this browser."
+        : "Your previous workspace could not be kept in this browser (its storage is full): download it now to keep it."));
       foot.push(h("button", { type: "button", class: "btn", onclick: download }, "Download backup"));
     }
   } else {

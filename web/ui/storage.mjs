@@ -5,6 +5,7 @@ import { openDialog } from "./dialogs.mjs";
 import { reportError } from "./notifications.mjs";
 import { careSection } from "./carestorage.mjs";
 import { filesSection } from "./storagefiles.mjs";
+import { backupsSection } from "./backups.mjs";
 
 const KIND_LABELS = { markdown: "Markdown", text: "Text", code: "Code", image: "Images", other: "Other files" };
 
@@ -31,7 +32,10 @@ export async function openStorage({ engine, ...parts }) {
   }
   if (stats) render(body, stats, estimate);
   const again = () => { d.close(); openStorage({ engine, ...parts }); };
-  if (parts.session) body.append(filesSection(parts, again), careSection(parts, again));
+  if (parts.session) {
+    const restore = parts.restoreBackup ? (file) => { d.close(); return parts.restoreBackup(file); } : null;
+    body.append(filesSection(parts, again), careSection(parts, again), backupsSection({ restore }, again));
+  }
 }
 
 function render(body, stats, estimate) {

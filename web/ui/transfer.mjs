@@ -5,6 +5,7 @@ import { openDialog } from "./dialogs.mjs";
 import { note, showTask, hideTask, showError, reportError } from "./notifications.mjs";
 import { isBundle } from "./transferfiles.mjs";
 import { importChanges, showImportResult, refusal } from "./importresult.mjs";
+import { keepBackup } from "./backups.mjs";
 
 const SQLITE_TYPE = "application/vnd.sqlite3";
 
@@ -44,7 +45,7 @@ export function openImport({ store, session, editor, documents, history }) {
         h("span", {}, "Adds the file's documents to this workspace. When both sides changed the same document, both texts are kept as versions."))),
       h("div", { class: "choice" }, h("div", {},
         h("strong", {}, "Replace"),
-        h("span", {}, "The file becomes your workspace. The current workspace is kept as a backup you can download first."))),
+        h("span", {}, "The file becomes your workspace. The current workspace is kept in this browser as a backup (Storage › Backups on this device), to download or restore."))),
     ],
     foot: [h("button", { type: "button", class: "btn", onclick: () => d.close() }, "Cancel"), h("span", { class: "spacer" }), merge, replace],
   });
@@ -61,6 +62,15 @@ export function openImport({ store, session, editor, documents, history }) {
     d.close();
     await runImport({ store, session, editor, documents, history }, file, mode);
   }
+}
+
+const backupName = (res) => res.backup_name || `workspace-backup-${dateStamp()}.sqlite`;
+
+/** Import `file` (a .sqlite or .zip File) in `mode` ("replace" or "merge"), as the dialog does:
+ * also how a backup on this device is restored. */
+export function importFile(parts, file, mode) {
+  if (!parts.store.canWrite()) return Promise.resolve();
+  return runImport(parts, file, mode);
 }
 
 async function runImport({ store, session, editor, documents, history }, file, mode) {
@@ -82,6 +92,8 @@ async function runImport({ store, session, editor, documents, history }, file, m
     showError(refusal(err), `Could not import ${file.name}`);
     return;
   }
+  // Kept before anything else is shown: closing the result without downloading loses nothing.
+  const kept = res.backup ? await keepBackup(res.backup, { name: backupName(res), reason: "import" }).then(() => true, () => false) : false;
   hideTask();
   editor.setReadOnly(!store.canWrite());
   await documents.refreshTree();
@@ -89,10 +101,10 @@ async function runImport({ store, session, editor, documents, history }, file, m
   const after = await session.call("tree.list", {});
   const changes = importChanges(before, after, res);
   showImportResult({
-    fileName: file.name, res, changes, after,
+    fileName: file.name, res, changes, after, kept,
     open: (id) => documents.open(id),
     history: (artifact) => history(artifact),
-    download: () => downloadBytes(res.backup, `workspace-backup-${dateStamp()}.sqlite`, SQLITE_TYPE),
+    download: () => downloadBytes(res.backup, backupName(res), SQLITE_TYPE),
   });
   const n = changes.conflicts.length;
   note(res.mode === "replace" ? "Workspace replaced"
