@@ -17,11 +17,18 @@ from pylib.db import Workspace
 GC_GRACE_MS = 7 * 24 * 3600 * 1000
 MAX_ERROR_CHARS = 500
 
-# A tombstone (a cited artifact whose trash was emptied) keeps its hash but has size 0.
-_REFERENCED = """(EXISTS (SELECT 1 FROM artifacts a WHERE a.hash = b.sha256 AND a.content IS NULL
-                      AND a.size_bytes = b.size_bytes)
-    OR EXISTS (SELECT 1 FROM artifact_versions v WHERE v.hash = b.sha256 AND v.content IS NULL
-                      AND v.size_bytes = b.size_bytes))"""
+def referenced(alias: str) -> str:
+    """SQL true while an artifact or a version holds the content of the row ``alias`` names
+    (its ``sha256`` and ``size_bytes``: a ``blobs`` or ``local_files`` row) as a pointer, its
+    bytes not inline. A tombstone (a cited artifact whose trash was emptied) keeps its hash but
+    has size 0, so it holds nothing."""
+    return f"""(EXISTS (SELECT 1 FROM artifacts a WHERE a.hash = {alias}.sha256 AND a.content IS NULL
+                      AND a.size_bytes = {alias}.size_bytes)
+    OR EXISTS (SELECT 1 FROM artifact_versions v WHERE v.hash = {alias}.sha256 AND v.content IS NULL
+                      AND v.size_bytes = {alias}.size_bytes))"""
+
+
+_REFERENCED = referenced("b")
 
 
 @dataclass(frozen=True)

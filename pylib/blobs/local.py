@@ -24,17 +24,14 @@ from typing import Any
 from pylib.blobs import ledger
 from pylib.blobs import format as fmt
 from pylib.blobs.device import DeviceFiles
-from pylib.blobs.ledger import BlobRef
+from pylib.blobs.ledger import BlobRef, referenced
 from pylib.blobs.store import BlobStore
 from pylib.db import Workspace
 
 PREFIX = "local-"
 
 # Artifacts and versions that hold this content as a pointer (their bytes are not inline).
-_USERS = """(EXISTS (SELECT 1 FROM artifacts a WHERE a.hash = l.sha256 AND a.content IS NULL
-                      AND a.size_bytes = l.size_bytes)
-    OR EXISTS (SELECT 1 FROM artifact_versions v WHERE v.hash = l.sha256 AND v.content IS NULL
-                      AND v.size_bytes = l.size_bytes))"""
+_USERS = referenced("l")
 
 
 def local_name(sha256: str) -> str:

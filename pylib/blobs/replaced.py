@@ -27,11 +27,10 @@ import sqlite3
 
 from pylib.blobs import ledger
 from pylib.blobs.device import DeviceFiles
-from pylib.blobs.local import _USERS
-from pylib.blobs.ledger import _REFERENCED
+from pylib.blobs.ledger import referenced
 from pylib.db import Workspace
 
-_TABLES = {"blobs": ("b", _REFERENCED), "local_files": ("l", _USERS)}
+_TABLES = {"blobs": ("b", referenced("b")), "local_files": ("l", referenced("l"))}
 
 
 def _copy(old: sqlite3.Connection, fresh: sqlite3.Connection, table: str, alias: str, users: str) -> None:
@@ -71,7 +70,7 @@ async def release(ws: Workspace, files: DeviceFiles) -> list[str]:
     refers to (their copy here is dropped; S3 keeps them for the backup); one the workspace
     refers to again is an ordinary row from now on. The names forgotten."""
     with ws.transaction():
-        ws.conn.execute(f"UPDATE blobs AS b SET for_backup = 0 WHERE for_backup = 1 AND {_REFERENCED}")
+        ws.conn.execute(f"UPDATE blobs AS b SET for_backup = 0 WHERE for_backup = 1 AND {referenced('b')}")
     released = []
     for (name,) in ws.conn.execute("SELECT name FROM blobs WHERE for_backup = 1 AND state = 'uploaded'"
                                    " ORDER BY name").fetchall():
