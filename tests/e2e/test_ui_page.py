@@ -373,7 +373,7 @@ def test_import_replace_offers_the_backup(page: Page, tmp_path: Path) -> None:
 
     page.get_by_role("button", name="Import workspace").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("kept as a backup")
+    expect(dialog).to_contain_text("kept in this browser as a backup")
     dialog.get_by_label("Workspace file").set_input_files(str(made))
     dialog.get_by_role("button", name="Replace").click()
     result = page.get_by_role("dialog")

@@ -67,6 +67,15 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     expect_editor_text(second, "# Plan\n\nFirst words, then more.", timeout=10_000)
     create_document(app, "third.md")
     expect(second.get_by_role("treeitem", name="third.md")).to_be_visible(timeout=10_000)
+    # A file's card offers "Replace file…" only where the tab may write.
+    app.evaluate("""() => globalThis.quire.ui.actions.upload(
+        [new File([new Uint8Array([0xff, 0x00, 0xfe])], "photo.bin", { type: "application/octet-stream" })], "/")""")
+    open_in_tree(app, "photo.bin")
+    expect(app.locator("#binary").get_by_role("button", name="Replace file…")).to_be_enabled()
+    open_in_tree(second, "photo.bin")
+    card = second.locator("#binary")
+    expect(card.get_by_role("button", name="Download")).to_be_enabled()
+    expect(card.get_by_role("button", name="Replace file…")).to_be_disabled()
     assert second.errors == []  # type: ignore[attr-defined]
 
 

@@ -43,7 +43,7 @@ export class Editor extends Opening {
       onFiles: (files, pos) => this.attach(files, pos),
     });
     this.preview = new Preview(session, $("#preview"));
-    this.card = new FileCard({ session, download, replace }, $("#binary"));
+    this.card = new FileCard({ session, download, replace, store }, $("#binary"));
     this.doc = null; // the shown document: {id, artifact, kind, savedText, binary, inFlight, failed, text}
     this.loading = null; // the document being opened: {id, binary, settled, done, typed}
     this.detached = new Map(); // id -> a document switched away from whose text is not saved yet

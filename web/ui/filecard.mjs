@@ -12,11 +12,14 @@ const MOVING = new Set(["waiting", "uploading"]);
 
 export class FileCard {
   /** `session`: {call()}; `download(artifact)`: what its Download button does; `replace(artifact)`:
-   * its "Replace file…" button (web/ui/replacefile.mjs; none without it). */
-  constructor({ session, download, replace = null }, el) {
+   * its "Replace file…" button (web/ui/replacefile.mjs; none without it), disabled while
+   * `store` (the page's Store) says this tab cannot write. */
+  constructor({ session, download, replace = null, store = null }, el) {
     this.session = session;
     this.download = download;
     this.replace = replace;
+    this.store = store;
+    store?.on("role-changed", () => this.syncWritable());
     this.el = el;
     this.shownId = null;
     this.imageUrl = null;
@@ -43,14 +46,21 @@ export class FileCard {
       h("div", { class: "file-actions" },
         h("button", { type: "button", class: "btn btn-primary", onclick: () => this.download(a) },
           icon("download"), "Download"),
-        this.replace ? h("button", { type: "button", class: "btn", onclick: () => this.replace(a) },
+        this.replace ? h("button", { type: "button", class: "btn", id: "file-replace", onclick: () => this.replace(a) },
           icon("upload"), "Replace file…") : null),
     );
     replace(this.el, card);
+    this.syncWritable();
     this.showState(a, card);
     if ((a.mime_type || "").startsWith("image/") && a.mime_type !== "image/svg+xml" && (size ?? 0) <= IMAGE_PREVIEW_MAX) {
       this.showImage(a, card);
     }
+  }
+
+  /** "Replace file…" only where this tab may write (a read-only tab follows another). */
+  syncWritable() {
+    const button = this.el.querySelector("#file-replace");
+    if (button && this.store) button.disabled = !this.store.canWrite();
   }
 
   async showImage(a, card) {
