@@ -3,15 +3,15 @@
 // closing the result dialog without downloading loses nothing. The newest few are kept; the
 // storage view lists them to download, restore or delete.
 
-import { h, replace, formatBytes, formatFull, downloadBytes } from "./dom.mjs";
+import { h, replace, formatBytes, formatFull, downloadBytes, SQLITE_TYPE } from "./dom.mjs";
 import { confirmDialog } from "./dialogs.mjs";
 import { note, reportError } from "./notifications.mjs";
+import { request as done, transactionDone } from "../engine/pagestore_db.mjs";
 
 const DB_NAME = "quire-backups";
 const STORE = "backups";
 // Each is a whole workspace; older ones go once this many are kept.
 export const MAX_KEPT = 3;
-const SQLITE_TYPE = "application/vnd.sqlite3";
 
 let opened = null;
 
@@ -25,16 +25,12 @@ function database() {
   return opened;
 }
 
-function request(mode, fn) {
-  return database().then((db) => new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    let result;
-    const req = fn(tx.objectStore(STORE));
-    if (req) req.onsuccess = () => { result = req.result; };
-    tx.oncomplete = () => resolve(result);
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error || new DOMException("The backup was not kept.", "AbortError"));
-  }));
+/** Run `fn(store)` in one transaction; resolves once it commits, to what its request gave. */
+async function request(mode, fn) {
+  const tx = (await database()).transaction(STORE, mode);
+  const req = fn(tx.objectStore(STORE));
+  const [result] = await Promise.all([req ? done(req) : null, transactionDone(tx)]);
+  return result;
 }
 
 /**

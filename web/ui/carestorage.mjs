@@ -2,7 +2,7 @@
 // last integrity check with "Check workspace" and "Repair", and the cleanup controls (prune a
 // folder's versions, empty trash, compact) — each long action with progress in the status bar.
 
-import { h, replace, formatBytes, formatFull, downloadBytes } from "./dom.mjs";
+import { h, replace, formatBytes, formatFull, downloadBytes, SQLITE_TYPE } from "./dom.mjs";
 import { confirmDialog, promptText } from "./dialogs.mjs";
 import { note, reportError, showTask, hideTask, showError } from "./notifications.mjs";
 import { cleanupSteps, compactSteps, describeRemoved, totalRemoved } from "./upkeep.mjs";
@@ -12,7 +12,6 @@ const PART_LABELS = {
   documents: "Documents", files: "Files", versions: "Version history", trash: "Trash",
   search_index: "Search index", activity: "Activity log",
 };
-const SQLITE_TYPE = "application/vnd.sqlite3";
 
 /** `session`: {call, mutate}; `documents`: {refreshTree()}; `editor`: {close(), flush()};
  * `refresh()`: draw the storage view again after an action. */

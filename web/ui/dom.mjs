@@ -137,6 +137,9 @@ export function debounce(fn, ms) {
   return wrapped;
 }
 
+/** The media type of a workspace file (an export, a backup). */
+export const SQLITE_TYPE = "application/vnd.sqlite3";
+
 /** Save bytes as a file through a Blob and a temporary <a download>. */
 export function downloadBytes(data, name, type = "application/octet-stream") {
   const blob = data instanceof Blob ? data : new Blob([data], { type });

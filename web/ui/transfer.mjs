@@ -1,13 +1,12 @@
 // Export the workspace as one .sqlite file; import one, replacing (with a backup) or merging.
 
-import { h, dateStamp, downloadBytes, formatBytes } from "./dom.mjs";
+import { h, dateStamp, downloadBytes, formatBytes, SQLITE_TYPE } from "./dom.mjs";
 import { openDialog } from "./dialogs.mjs";
 import { note, showTask, hideTask, showError, reportError } from "./notifications.mjs";
 import { isBundle } from "./transferfiles.mjs";
 import { importChanges, showImportResult, refusal } from "./importresult.mjs";
 import { keepBackup } from "./backups.mjs";
 
-const SQLITE_TYPE = "application/vnd.sqlite3";
 
 /** `session`: {call()}; `editor`: {flush()}, so what was typed is in the file. */
 export async function exportWorkspace({ store, session, editor }) {
