@@ -95,6 +95,8 @@ class RepairResult(_Row):
     tables: dict[str, dict[str, int]]
     versions_dropped: int
     rows_lost: int
+    # This device's sync state carried over (``none``: it never synced), or begun again.
+    sync: Literal["kept", "none", "restarted"]
     backup: bytes
     backup_name: str
 

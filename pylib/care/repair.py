@@ -5,9 +5,11 @@ ranges, and a range SQLite cannot read (a damaged page) is retried row by row, s
 rows on damaged pages are lost. Every row is held to :mod:`pylib.rows` like an import's; a
 live document whose path is already taken gets a "(recovered)" name; a version whose chain of
 deltas lost a link, or whose text does not rebuild to its hash, is dropped (every version that
-rebuilds is kept); the search and link indexes are rebuilt. The result replaces the workspace
-in one step (the backup API), and the bytes of the damaged file are returned for the page to
-offer as a download.
+rebuilds is kept); the search and link indexes are rebuilt. This device's sync state is
+carried over, so the copy is not sent as new changes and what the damage took comes back from
+the other devices (:mod:`pylib.sync.repaired`). The result replaces the workspace in one step
+(the backup API), and the bytes of the damaged file are returned for the page to offer as a
+download.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pylib.links import index as link_index
 from pylib.paths import free_name, join, name_of, parent_of
 from pylib.rows import row_checker
 from pylib.search import indexer as search_index
+from pylib.sync import repaired
 from pylib.transfer.export import export_filename
 from pylib.transfer.importer import _announce_commit
 from pylib.transfer.rowcheck import check_tree
@@ -91,7 +94,7 @@ def _indexed_count(conn: sqlite3.Connection, table: str) -> int | None:
 
 
 def _insert(fresh: sqlite3.Connection, table: str, columns: tuple[str, ...],
-            values: tuple) -> bool:
+            values: tuple, renamed: list[tuple[str, str]]) -> bool:
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" for _ in columns)})'
     try:
@@ -110,18 +113,19 @@ def _insert(fresh: sqlite3.Connection, table: str, columns: tuple[str, ...],
     row["path"], row["name"] = join(parent, name), name
     try:
         fresh.execute(sql, tuple(row[c] for c in columns))
-        return True
     except sqlite3.IntegrityError:
         return False
+    renamed.append((table, row["id"]))
+    return True
 
 
 def _copy_table(src: sqlite3.Connection, fresh: sqlite3.Connection, table: str,
-                columns: tuple[str, ...]) -> dict[str, int]:
+                columns: tuple[str, ...], renamed: list[tuple[str, str]]) -> dict[str, int]:
     rows, lost = _readable_rows(src, table, ", ".join(f'"{c}"' for c in columns))
     check = row_checker(table, columns)
     copied = refused = 0
     for values in rows:
-        if check(values) is None and _insert(fresh, table, columns, values):
+        if check(values) is None and _insert(fresh, table, columns, values, renamed):
             copied += 1
         else:
             refused += 1
@@ -148,16 +152,24 @@ def rebuild_readable(ws: Workspace) -> tuple[sqlite3.Connection, dict[str, Any]]
     fresh.execute("PRAGMA foreign_keys = ON")
     latest = reference(migrations.LATEST_VERSION)
     tables: dict[str, dict[str, int]] = {}
+    renamed: list[tuple[str, str]] = []
+    sync_state = repaired.readable(ws.conn)
     fresh.execute("BEGIN")
+    repaired.start_copy(fresh, sync_state)
     for table in latest.tables:
-        tables[table] = _copy_table(ws.conn, fresh, table, latest.columns[table])
+        tables[table] = _copy_table(ws.conn, fresh, table, latest.columns[table], renamed)
     dropped = _drop_broken_versions(fresh)
-    check_tree(fresh, repair=True, now=ws.clock())
+    repaired.end_copy(fresh, sync_state)
+    if sync_state is not None:
+        for table, row_id in renamed:
+            repaired.rename_captured(fresh, table, row_id)
+    check_tree(fresh, repair=True, now=ws.clock())  # what it changes is sent as changes
     search_index.rebuild(fresh)
     fresh.execute("COMMIT")
     link_index.rebuild(fresh)
     lost = sum(t["unreadable"] + t["refused"] for t in tables.values()) + dropped
-    return fresh, {"tables": tables, "versions_dropped": dropped, "rows_lost": lost}
+    return fresh, {"tables": tables, "versions_dropped": dropped, "rows_lost": lost,
+                   "sync": repaired.status(sync_state)}
 
 
 def repair(ws: Workspace) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from pylib.sync.gather import gather_few, workspace_tag
 from pylib.sync.errors import PreconditionFailed, SyncError
 from pylib.sync.manifest import Manifest, segment_key
 from pylib.sync.merge import merge_records
-from pylib.sync.reads import MissingObject, Reads
+from pylib.sync.reads import REREAD, MissingObject, Reads
 from pylib.sync.snapshot import SEGMENT_BYTES, split, unpacked
 from pylib.sync.store import ObjectStore
 
@@ -50,7 +50,6 @@ class SyncEngine(Reads):
             raise ValueError("the sync key is 32 bytes")
         self.ws, self.store, self.key = ws, store, bytes(sync_key)
         self.tag = workspace_tag(self.key)
-        self.device = device_id(ws.conn)
         self.schema = schema_version
         self.segment_bytes = SEGMENT_BYTES  # a push larger than this is cut into segments
         self._lock = asyncio.Lock()
@@ -59,6 +58,20 @@ class SyncEngine(Reads):
         self._seen: Manifest | None = None
         self.pulled_by_push = 0  # records a push had to pull first (the views must follow)
         self.compact_after = COMPACT_AFTER
+
+    @property
+    def device(self) -> str:  # type: ignore[override]
+        """This workspace's device id, read each time: an import gives the file another."""
+        return device_id(self.ws.conn)
+
+    def _current(self) -> Manifest | None:
+        """The manifest last seen, while this workspace still holds what it applied (an import
+        or a repair replaces sync's state: then it is read again)."""
+        seen = self._seen
+        if seen is not None and (meta.get(self.ws.conn, "etag") != seen.etag
+                                 or meta.get(self.ws.conn, REREAD, False)):
+            self._seen = None
+        return self._seen
 
     # --- pull ------------------------------------------------------------------------
 
@@ -102,6 +115,7 @@ class SyncEngine(Reads):
 
         def advance(conn) -> None:
             meta.put(conn, "cursors", cursors)
+            conn.execute("DELETE FROM sync_meta WHERE key = ?", (REREAD,))
             kept.prune(conn, self.ws.clock())  # texts kept from removals, here or elsewhere
             meta.put(conn, "counter", manifest.counter)
             if manifest.etag is not None:
@@ -131,7 +145,7 @@ class SyncEngine(Reads):
 
     async def _push(self) -> int:
         for _ in range(MAX_ATTEMPTS):
-            manifest, self._seen = self._seen, None
+            manifest, self._seen = self._current(), None
             if manifest is None:  # else: the one last applied (If-Match tells if it changed)
                 manifest = await self.read_manifest()
                 assert manifest is not None
@@ -205,7 +219,7 @@ class SyncEngine(Reads):
         manifest lists :data:`COMPACT_AFTER` segments, the round compacts them too."""
         self.pulled_by_push = 0
         pulled = 0
-        if self._seen is None or not self.waiting():
+        if self._current() is None or not self.waiting():
             pulled = await self.pull()
         pushed = await self.push()
         listed = sum(map(len, self._seen.devices.values())) if self._seen else 0

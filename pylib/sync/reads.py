@@ -18,6 +18,10 @@ from pylib.sync.ready import prepare
 from pylib.sync.snapshot import FORMATS, part_key
 from pylib.sync.store import NotModified, ObjectStore
 
+# sync_meta: read every segment and snapshot again, this device's own too (set by a repair,
+# :mod:`pylib.sync.repaired`; cleared once a pull has applied them).
+REREAD = "reread"
+
 
 class MissingObject(Refused):
     default_message = "An object the sync manifest lists is missing; nothing was applied."
@@ -45,16 +49,22 @@ class Reads:
             return Manifest()
         return await mf.decode(self.key, self.tag, blob, meta.get(self.ws.conn, "counter", 0))
 
+    def _skipped(self) -> str | None:
+        """The device whose segments a pull does not read: this one, except after a repair."""
+        return None if meta.get(self.ws.conn, REREAD, False) else self.device
+
     def _needs_snapshot(self, manifest: Manifest, cursors: dict[str, int]) -> bool:
         covers = (manifest.snapshot or {}).get("covers", {})
-        return any(cursors.get(d, 0) < n for d, n in covers.items() if d != self.device)
+        skipped = self._skipped()
+        return any(cursors.get(d, 0) < n for d, n in covers.items() if d != skipped)
 
     def _unapplied(self, manifest: Manifest, cursors: dict[str, int] | None = None,
                    ) -> list[tuple[str, int]]:
         if cursors is None:
             cursors = meta.get(self.ws.conn, "cursors", {})
+        skipped = self._skipped()
         return [(dev, num) for dev, nums in sorted(manifest.devices.items())
-                if dev != self.device for num in nums if num > cursors.get(dev, 0)]
+                if dev != skipped for num in nums if num > cursors.get(dev, 0)]
 
     def _behind(self, manifest: Manifest) -> bool:
         cursors = meta.get(self.ws.conn, "cursors", {})

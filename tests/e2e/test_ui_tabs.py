@@ -76,6 +76,15 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     card = second.locator("#binary")
     expect(card.get_by_role("button", name="Download")).to_be_enabled()
     expect(card.get_by_role("button", name="Replace file…")).to_be_disabled()
+    # Downloading is reading: the owner hands over the bytes, of a file and of a note.
+    with second.expect_download() as info:
+        card.get_by_role("button", name="Download").click()
+    assert Path(info.value.path()).read_bytes() == b"\xff\x00\xfe"
+    open_in_tree(second, "plan.md")
+    with second.expect_download() as info:
+        second.get_by_role("button", name="Download", exact=True).click()
+    assert info.value.suggested_filename == "plan.md"
+    assert Path(info.value.path()).read_text() == "# Plan\n\nFirst words, then more."
     assert second.errors == []  # type: ignore[attr-defined]
 
 

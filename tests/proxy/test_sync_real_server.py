@@ -119,6 +119,9 @@ HISTORIES = [
          ("restore", 0, 0, 0), ("compact", 1, 2, 0), ("join", 0, 0, 0)]),
     (3, [("rename", 0, 0, 1), ("move", 1, 0, 2), ("trash_folder", 2, 0, 0),
          ("edit", 1, 0, 2), ("crash", 2, 2, 2), ("create", 0, 1, 1), ("sync", 1, 0, 0)]),
+    # A rename sent by one device while the other, not having pulled it, edits and repairs.
+    (2, [("rename", 1, 0, 1), ("sync", 1, 0, 0), ("edit", 0, 1, 1), ("repair", 0, 0, 0),
+         ("sync", 0, 0, 0), ("compact", 1, 0, 0), ("repair", 1, 0, 0), ("edit", 1, 0, 0)]),
 ]
 
 

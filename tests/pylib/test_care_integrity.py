@@ -98,6 +98,7 @@ def test_repair_copies_everything_readable_and_keeps_a_backup(tmp_path):
     damaged = open(path, "rb").read()
     report = repair.repair(ws)
     assert report["backup"] == damaged and report["backup_name"].startswith("workspace-damaged-")
+    assert report["sync"] == "none"  # never synced: what the damage took cannot come back
     assert integrity.check(ws)["ok"]
     left = {r[0] for r in ws.conn.execute("SELECT id FROM artifacts")}
     assert 0 < len(left) < 80

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pylib import artifacts, folders, platform, trash
+from pylib.care import repair
 from pylib.errors import QuireError
 from pylib.sync.errors import SyncError
 from pylib.sync.store import MemoryStore
@@ -30,7 +31,7 @@ FOLDERS = ["/", "/x", "/x/y", "/z"]
 LINES = ["alpha\n", "beta\n", "gamma\n", "delta\n"]
 KINDS = ["create", "edit", "edit", "rename", "move", "trash", "trash_folder", "restore",
          "mkdir", "rename_folder", "move_folder", "empty", "sync", "sync", "crash", "compact",
-         "join"]
+         "join", "repair"]
 FAULTS = ["before", "after", "412"]
 
 step = st.tuples(st.sampled_from(KINDS), st.integers(0, 2), st.integers(0, 7), st.integers(0, 7))
@@ -89,6 +90,8 @@ def _act(device, kind: str, a: int, b: int, saved: list[tuple[str, str]]) -> Non
             folders.move(ws, FOLDERS[1 + a % (len(FOLDERS) - 1)], FOLDERS[b % len(FOLDERS)])
         elif kind == "empty" and b % 4 == 0:  # now and then: removed for good
             trash.empty(ws)
+        elif kind == "repair":  # every row copied into a fresh file: sync goes on as it was
+            assert repair.repair(ws)["sync"] in ("kept", "none")
     except QuireError as exc:
         assert not isinstance(exc, SyncError)  # a refused edit (taken, missing) is fine
 

@@ -11,8 +11,14 @@ const READS = new Set([
   "versions.list", "versions.get", "versions.diff", "trash.list", "trash.contents",
   "activity.list", "storage.stats", "links.backlinks", "links.outgoing", "links.complete",
   "links.incoming", "tags.list", "tags.notes",
+  // A download is reading too: a file's bytes as the owner has them, or fetched by it from S3
+  // (then kept on its device, as when it opens the file itself) with its progress.
+  "artifacts.download", "files.open", "files.open_version", "files.status",
 ]);
 const TIMEOUT_MS = 5000;
+// A file the owner downloads first (files.open*) takes as long as the download.
+const SLOW_READS = new Set(["files.open", "files.open_version"]);
+const DOWNLOAD_TIMEOUT_MS = 10 * 60 * 1000;
 // A page-level read (the semantic search runs in the owner's page: its embedding worker holds
 // the model and the vectors) may wait for the owner's model to answer, as it does there.
 const PAGE_TIMEOUT_MS = 15000;
@@ -56,7 +62,7 @@ export class Peer {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(new PeerReadError("not_owner", "This workspace is open in another tab, which does not answer."));
-      }, method.startsWith("page.") ? PAGE_TIMEOUT_MS : TIMEOUT_MS);
+      }, SLOW_READS.has(method) ? DOWNLOAD_TIMEOUT_MS : method.startsWith("page.") ? PAGE_TIMEOUT_MS : TIMEOUT_MS);
       this.waiting.set(id, { resolve, reject, timer });
       this.channel.postMessage({ type: "read", id, method, params });
     });

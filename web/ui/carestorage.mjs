@@ -133,5 +133,7 @@ async function repair({ session, documents, editor }) {
   const kept = await keepBackup(res.backup, { name: res.backup_name, reason: "repair" }).then(() => true, () => false);
   downloadBytes(res.backup, res.backup_name, SQLITE_TYPE);
   const where = kept ? "the damaged file was kept as a backup and downloaded" : "the damaged file was downloaded";
-  note(res.rows_lost ? `Repaired: ${res.rows_lost} unreadable row(s) could not be kept; ${where}` : `Repaired; ${where}`);
+  // With sync kept, what the damage took comes back from the other devices at the next sync.
+  const back = res.rows_lost && res.sync === "kept" ? " (a synced copy comes back at the next sync)" : "";
+  note(res.rows_lost ? `Repaired: ${res.rows_lost} unreadable row(s) could not be kept${back}; ${where}` : `Repaired; ${where}`);
 }
