@@ -35,16 +35,22 @@ _YAML_KEY = re.compile(r"[ \t]*[\w\"'-][^:]*:(?:[ \t]|$)")
 _FRONT_MATTER_LINES = 200
 
 
-def _has_front_matter(text: str) -> bool:
+def front_matter_close(text: str) -> int:
+    """The line closing the front matter ``text`` opens with, or -1 (none)."""
     lines = text.split("\n", _FRONT_MATTER_LINES + 1)[:_FRONT_MATTER_LINES]
     if not lines or lines[0].rstrip() != "---":
-        return False
+        return -1
     keys = False
-    for line in lines[1:]:
+    for n, line in enumerate(lines[1:], 1):
         if line.rstrip() in ("---", "..."):
-            return keys
+            return n if keys else -1
         keys = keys or bool(_YAML_KEY.match(line))
-    return False
+    return -1
+
+
+def has_front_matter(text: str) -> bool:
+    """Whether ``text`` opens with front matter (the parser reads it as such only then)."""
+    return front_matter_close(text) >= 0
 
 
 def build_parser(front_matter: bool = True) -> MarkdownIt:
@@ -74,4 +80,4 @@ def render_markdown(text: str) -> str:
         text = text[:cut if cut > 0 else MAX_RENDER_CHARS]
         notice = (f'<p class="preview-truncated">The preview shows the first '
                   f"{len(text):,} characters of this document.</p>\n")
-    return _parser(_has_front_matter(text)).render(text) + notice
+    return _parser(has_front_matter(text)).render(text) + notice

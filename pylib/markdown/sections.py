@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from . import render_markdown
+from . import front_matter_close, render_markdown
 
 # Sections start at headings in the first column: one indented could be inside a list item.
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
@@ -37,9 +37,12 @@ _NESTED_DEFINITION = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\[(?!\^
 # Footnote definitions and reference definitions whose destination is on the next line.
 _WHOLE_ONLY = re.compile(r"^ {0,3}\[(?:\^[^\]\n]+|[^\]\n]{1,999})\]:[ \t]*$|^ {0,3}\[\^[^\]\n]+\]:",
                          re.MULTILINE)
+# A table's delimiter row (under a line with a "|"): the rows after it, to a blank line, are
+# rows, a definition-like one too (a conservative reading: a terminator ends a table sooner).
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 CACHE_SIZE = 4000
 # The first characters of every line a rule above may match (and of a blank line: "").
-_MAY_MARK = frozenset(" \t#>-+*_=`~[0123456789") | {""}
+_MAY_MARK = frozenset(" \t#>-+*_=`~[0123456789|:") | {""}
 
 
 def _indent(line: str) -> int:
@@ -51,11 +54,10 @@ def _indent(line: str) -> int:
 def _record(definitions: dict[str, str], label: str, line: str) -> bool:
     """Keep a definition by its label, unindented (after a section that ends in a list item,
     an indented line would join the item and make its list loose); True if the label was
-    defined before: the first counts, and a later section would hold its own."""
+    defined before as something else: the first counts, and a later section would hold its
+    own. The same line again (a note that repeats its definitions) changes nothing."""
     key = " ".join(label.casefold().split())
-    seen = key in definitions
-    definitions.setdefault(key, line.lstrip())
-    return seen
+    return definitions.setdefault(key, line.lstrip()) != line.lstrip()
 
 
 def _unsure(line: str, definition: bool, can_define: bool, in_container: bool,
@@ -83,10 +85,21 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
     sections, definitions, start, fence = [], {}, 0, None
     can_define = True  # at the start, after a blank line, a heading or a definition
     in_container = unsure = False  # the paragraph under way began in a list item or quote
+    table = False  # in a table's rows
     # An indented line in a list item may be code or (indented relative to the item) text,
     # which takes a definition-like line after it as a lazy line: only the whole note knows.
     maybe_text = False
+    # Front matter is one block, whatever its lines look like ("# " in YAML is a comment): the
+    # first section holds it up to the line that closes it (the front matter plugin closes it
+    # there or before), so that section is read as having front matter as the note is. A
+    # closing line ending in other white space than spaces and tabs, which the plugin may not
+    # take, leaves only the whole note sure.
+    front_end = front_matter_close(text)
+    if front_end >= 0 and lines[front_end].rstrip(" \t") not in ("---", "..."):
+        return [(0, text)], {}, True
     for n, line in enumerate(lines):
+        if n <= front_end:
+            continue  # can_define stays True: a definition may follow the block
         if line[:1] not in _MAY_MARK:  # most lines: text, which none of the rules below take
             if fence is None and can_define:
                 in_container = False  # an unindented paragraph after a break is outside
@@ -108,8 +121,10 @@ def _scan(text: str) -> tuple[list[tuple[int, str]], dict[str, str], bool]:
             # A definition cannot interrupt a paragraph: only after a blank line, a heading or
             # another definition (outside code).
             definition = _DEFINITION.match(line) if can_define else None
+            table = bool(line.strip()) and (table or n > 0 and "|" in lines[n - 1]
+                                            and bool(_TABLE_DELIMITER.match(line)))
             if definition:
-                unsure = _record(definitions, definition.group(1), line) or unsure
+                unsure = _record(definitions, definition.group(1), line) or table or unsure
             # An indented line outside a paragraph is code, which a definition may follow.
             code = can_define and line[:1] in (" ", "\t") and _indent(line) >= 4
             underline = not can_define and _SETEXT.match(line)

@@ -17,8 +17,14 @@ const CYCLE = 48;
 const CYCLE_MS = 8000;
 // Chunks per embedding call: what is in flight when the user starts typing runs to its end, so
 // this bounds how long typing shares the cores with the model (4: half the best-throughput
-// batch of 8 at 256 tokens, bench/engine_embed_throughput.py).
+// batch of 8 at 256 tokens, bench/engine_embed_throughput.py), once the page has been left alone.
 const BATCH = 4;
+// While the person is at the page (input in the last ACTIVE_MS), one chunk per call: a call of
+// four 256-token chunks runs about a second on its one thread, and the keys typed right after
+// a pause in reading (opening a note, then typing) shared the cores with all of it (unpaced
+// p95 26 ms in a 1 MB note against 11 ms once it had ended); one chunk is a quarter of that.
+const ACTIVE_BATCH = 1;
+export const ACTIVE_MS = 30_000;
 // How long the page must have had no input before the next batch.
 export const QUIET_MS = 1200;
 const POLL_MS = 150;
@@ -38,8 +44,8 @@ export class Indexer {
    * `onIndexed(artifactIds)` (documents whose vectors changed).
    */
   constructor({ engine, embedder, canWrite = () => true, onProgress = () => {}, onError = () => {},
-                onIndexed = () => {}, busy = () => false }) {
-    Object.assign(this, { engine, embedder, canWrite, onProgress, onError, onIndexed, busy });
+                onIndexed = () => {}, busy = () => false, sinceInput = () => Infinity }) {
+    Object.assign(this, { engine, embedder, canWrite, onProgress, onError, onIndexed, busy, sinceInput });
     this.paused = 0;  // times the indexer waited for the page to be quiet (tests, benchmarks)
     this.held = false; // hold(true): wait before the next batch until hold(false)
     this.running = 0;  // engine or embedding calls of the indexer in flight
@@ -124,10 +130,13 @@ export class Indexer {
     if (!todo.chunks.length) return false;
     const vectors = [];
     const started = performance.now();
-    // One call keeps every embedding worker busy: BATCH chunks for each.
-    const size = BATCH * (this.embedder.lanes ?? 1);
-    for (let start = 0; start < todo.chunks.length && performance.now() - started < CYCLE_MS; start += size) {
+    // One call keeps every embedding worker busy: BATCH chunks for each (ACTIVE_BATCH while
+    // the person is at the page).
+    const lanes = this.embedder.lanes ?? 1;
+    for (let start = 0; start < todo.chunks.length && performance.now() - started < CYCLE_MS;) {
+      const size = (this.sinceInput() < ACTIVE_MS ? ACTIVE_BATCH : BATCH) * lanes;
       const batch = todo.chunks.slice(start, start + size);
+      start += size;
       await this.quiet();
       this.running++;
       const floats = await this.embedder.embed(batch.map((c) => c.text)).finally(() => { this.running--; });

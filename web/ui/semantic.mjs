@@ -54,6 +54,7 @@ export class Semantic {
     this.indexer = new Indexer({
       engine, embedder: this.embedder, canWrite: () => this.store.canWrite(),
       busy: () => performance.now() - this.lastInput < QUIET_MS,
+      sinceInput: () => performance.now() - this.lastInput,
       onProgress: (p) => this.showProgress(p),
       onError: (e) => console.warn("indexing paused:", e?.message ?? e),
       onIndexed: (ids) => { if (ids.includes(this.openId)) this.showRelated(); this.uploader.wake(); },
