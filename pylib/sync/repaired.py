@@ -77,13 +77,13 @@ def start_copy(fresh: sqlite3.Connection, state: State | None) -> None:
 
 def rename_captured(fresh: sqlite3.Connection, table: str, row_id: str) -> None:
     """A row the copy had to give another name (its path was taken): a change to send, so that
-    every device names it so. The row is moved aside uncaptured, then back, captured."""
-    set_applying(fresh, True)
+    every device names it so. The row is moved aside uncaptured, then back, captured. Runs
+    after :func:`end_copy`, and leaves capture on as it found it."""
     path = fresh.execute(f"SELECT path FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
+    set_applying(fresh, True)
     fresh.execute(f"UPDATE {table} SET path = ? WHERE id = ?", (f"{path}{PARKED}{row_id}", row_id))
     set_applying(fresh, False)
     fresh.execute(f"UPDATE {table} SET path = ? WHERE id = ?", (path, row_id))
-    set_applying(fresh, True)
 
 
 def end_copy(fresh: sqlite3.Connection, state: State | None) -> None:

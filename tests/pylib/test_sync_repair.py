@@ -153,3 +153,31 @@ def test_a_replace_import_into_a_syncing_tab_syncs_as_a_device_of_its_own():
     assert any(device_id(a.ws.conn) in k for k in keys)  # its segments under its own id
     for d in (a, b, other):
         d.close()
+
+
+def test_a_document_the_repair_renames_is_renamed_everywhere_and_edits_after_are_sent():
+    store, key = MemoryStore(), os.urandom(32)
+    a, b = memory_device(store, key), memory_device(store, key)
+    p = artifacts.create(a.ws, "/p.md", "one\n")
+    q = artifacts.create(a.ws, "/q.md", "two\n")
+    _settle([a, b])
+    # Damage another tool could do: the unique index gone, two live documents on one path.
+    a.ws.conn.execute("DROP INDEX idx_artifacts_live_path")
+    a.ws.conn.execute("UPDATE sync_clock SET applying = 1")
+    a.ws.conn.execute("UPDATE artifacts SET path = '/p.md', name = 'p.md' WHERE id = ?", (q.id,))
+    a.ws.conn.execute("UPDATE sync_clock SET applying = 0")
+    report = repair.repair(a.ws)
+    assert report["sync"] == "kept"
+    renamed = artifacts.get(a.ws, q.id).path
+    assert renamed != "/p.md" and "recovered" in renamed
+    assert a.ws.conn.execute("SELECT applying FROM sync_clock").fetchone()[0] == 0
+    artifacts.update(a.ws, p.id, "one, edited after the repair\n")
+    assert a.engine.waiting() >= 2  # the rename and the edit
+    _settle([a, b])
+    for d in (a, b):
+        assert artifacts.get(d.ws, q.id).path == renamed
+        assert _text(d, p.id) == "one, edited after the repair\n"
+        check_invariants(d.ws)
+    assert synced_state(a.ws) == synced_state(b.ws)
+    a.close()
+    b.close()
