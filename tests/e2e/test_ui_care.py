@@ -188,6 +188,14 @@ def test_the_idle_scheduler_applies_the_policy_in_the_background(app: Page) -> N
     assert len(engine_call(app, "versions.list", {"artifact_id": doc["id"]})) >= 5
     # What the scheduler does once the tab has been idle: ask what is due, run it.
     assert "cleanup" in engine_call(app, "care.status")["due"]
+    # Nothing runs while a change could not be saved (storage full): saves go first.
+    app.evaluate("""async () => {
+        const { store, upkeep } = window.quire.ui;
+        store.set({ saveError: { code: "storage_full", message: "full" } });
+        await upkeep.tick(true);
+        store.set({ saveError: null });
+    }""")
+    assert "cleanup" in engine_call(app, "care.status")["due"]
     # The status bar speaks of the user's changes: upkeep the page started itself never shows
     # "Saving…" (a long check once held a saved note at "Saving…" for half a minute).
     app.evaluate("""() => {

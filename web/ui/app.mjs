@@ -119,7 +119,8 @@ function connect(page, engine) {
   watchSaveStatus({ store, engine, session, editor });
   new Ownership({ store, engine, editor, documents });
   // Retention, integrity checks and compaction run by themselves when the tab is idle.
-  page.upkeep = new Upkeep({ session, store, onProblem: (result) => showError(
+  page.upkeep = new Upkeep({ session, store, unsaved: () => editor.isDirty() || editor.inFlight,
+    onProblem: (result) => showError(
     `The workspace check found ${result.problem_count} problem(s). Open Storage to repair it.`, "Workspace check") });
   const booted = new Boot({ store, engine, documents }).start();
   // Semantic indexing starts once the workspace is ready, in the background.

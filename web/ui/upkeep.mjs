@@ -72,8 +72,9 @@ export function totalRemoved(steps) {
  * run it quietly. `onProblem(result)` hears of a failed integrity check.
  */
 export class Upkeep {
-  constructor({ session, store, onProblem }) {
-    Object.assign(this, { session, store, onProblem });
+  /** `unsaved()`: the editor holds text not yet durable (upkeep waits for it). */
+  constructor({ session, store, onProblem, unsaved = () => false }) {
+    Object.assign(this, { session, store, onProblem, unsaved });
     this.lastInput = Date.now();
     this.lastPoll = 0;
     this.running = false;
@@ -86,6 +87,10 @@ export class Upkeep {
   async tick(force = false) {
     const { store } = this;
     if (this.running || !store.canWrite()) return;
+    // The user's changes first: nothing runs while one is on its way or storage refuses them
+    // (a check of a big workspace is one long engine call, and the save that storage takes
+    // again once there is room would wait behind it).
+    if (store.state.pending > 0 || store.state.saveError || this.unsaved()) return;
     const now = Date.now();
     if (!force && (now - this.lastInput < IDLE_MS || now - this.lastPoll < POLL_MS)) return;
     this.running = true;
