@@ -14,20 +14,20 @@ from pylib.sync.clock import device_id
 from pylib.sync.store import MemoryStore
 from pylib.sync.tables import TABLES
 
-from sync_devices import check_invariants, drive, make_devices, memory_device, synced_state
+from sync_devices import check_invariants, drive, make_devices, memory_device, settle, synced_state
 from test_care_integrity import _damage_pages
 
 pytestmark = pytest.mark.skipif(platform.IN_BROWSER, reason="WebCrypto waits: tests/pyodide")
 
 
-def _settle(devices, rounds=6):
-    for _ in range(rounds):
-        moved = sum(drive(d.engine.sync())["pushed"] for d in devices)
-        if not moved and all(d.engine.waiting() == 0 for d in devices):
-            for d in devices:
-                drive(d.engine.pull())
-            return
-    raise AssertionError("sync did not settle")
+def _settle(devices):
+    drive(settle(devices))  # sync_devices.settle, driven without an event loop
+
+
+def _pair():
+    """Two devices in memory sharing one store and key."""
+    store, key = MemoryStore(), os.urandom(32)
+    return store, key, memory_device(store, key), memory_device(store, key)
 
 
 def _text(device, doc_id):
@@ -35,8 +35,7 @@ def _text(device, doc_id):
 
 
 def test_what_another_device_changed_meanwhile_still_wins_after_a_repair():
-    store, key = MemoryStore(), os.urandom(32)
-    a, b = memory_device(store, key), memory_device(store, key)
+    store, key, a, b = _pair()
     x = artifacts.create(a.ws, "/x.md", "one\ntwo\nthree\n")
     y = artifacts.create(a.ws, "/y.md", "alpha\nbeta\ngamma\n")
     _settle([a, b])
@@ -134,8 +133,7 @@ def test_a_replace_import_into_a_syncing_tab_syncs_as_a_device_of_its_own():
     # file's device and read the manifest again, not push on what the old file had applied.
     from pylib.transfer.importer import import_workspace
 
-    store, key = MemoryStore(), os.urandom(32)
-    a, b = memory_device(store, key), memory_device(store, key)
+    store, key, a, b = _pair()
     artifacts.create(a.ws, "/shared.md", "one\n")
     _settle([a, b])
     other = memory_device(MemoryStore(), key)  # a file from elsewhere, never synced here
@@ -156,8 +154,7 @@ def test_a_replace_import_into_a_syncing_tab_syncs_as_a_device_of_its_own():
 
 
 def test_a_document_the_repair_renames_is_renamed_everywhere_and_edits_after_are_sent():
-    store, key = MemoryStore(), os.urandom(32)
-    a, b = memory_device(store, key), memory_device(store, key)
+    store, key, a, b = _pair()
     p = artifacts.create(a.ws, "/p.md", "one\n")
     q = artifacts.create(a.ws, "/q.md", "two\n")
     _settle([a, b])
