@@ -85,6 +85,17 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
         second.get_by_role("button", name="Download", exact=True).click()
     assert info.value.suggested_filename == "plan.md"
     assert Path(info.value.path()).read_text() == "# Plan\n\nFirst words, then more."
+    # So is the history: its versions and their texts, with Restore left to the owner.
+    second.get_by_role("button", name="History", exact=True).click()
+    history = second.get_by_role("dialog", name="History — plan.md")
+    versions = history.get_by_role("listbox", name="Versions").get_by_role("option")
+    expect(versions.nth(1)).to_be_visible()
+    versions.nth(1).click()
+    history.get_by_role("button", name="Text").click()
+    expect(history.locator(".history-content")).to_contain_text("First words.")
+    expect(history.get_by_role("button", name="Restore version")).to_be_disabled()
+    _shot(second, "second-tab-history")
+    second.keyboard.press("Escape")
     assert second.errors == []  # type: ignore[attr-defined]
 
 

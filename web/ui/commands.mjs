@@ -5,8 +5,8 @@
 // An entry: `id`; `title` (the palette's and the shortcuts list's words); `label`/`icon` (a
 // menu's, when shorter); `keys` (one or more "Mod+Shift+F" strings: Mod is Ctrl, or ⌘ on a
 // Mac; letters match by physical key); `needs` ("read": also in a tab showing another tab's
-// workspace, "ready", "write", "doc": an open document,
-// "markdown": an open Markdown document) — the palette shows what cannot run now as disabled;
+// workspace, "ready", "write", "doc": an open document, "read-doc": an open document, also in
+// a tab showing another tab's workspace, "markdown": an open Markdown document) — the palette shows what cannot run now as disabled;
 // `scope` ("sidebar": a key the tree handles itself, listed for help only); `palette: false`
 // for keys that are not commands.
 
@@ -26,10 +26,10 @@ export const COMMANDS = [
   { id: "viewEdit", title: "View: edit only", needs: "markdown" },
   { id: "viewSplit", title: "View: edit and preview side by side", needs: "markdown" },
   { id: "viewPreview", title: "View: preview only", needs: "markdown" },
-  { id: "history", title: "History of the open document", label: "History", keys: ["Alt+H"], needs: "doc", icon: "history" },
+  { id: "history", title: "History of the open document", label: "History", keys: ["Alt+H"], needs: "read-doc", icon: "history" },
   { id: "rename", title: "Rename the open document", label: "Rename", needs: "doc", icon: "pencil" },
   { id: "move", title: "Move the open document to another folder", label: "Move", needs: "doc", icon: "move" },
-  { id: "download", title: "Download the open document", label: "Download", needs: "doc", icon: "download" },
+  { id: "download", title: "Download the open document", label: "Download", needs: "read-doc", icon: "download" },
   { id: "delete", title: "Move the open document to Trash", label: "Delete", needs: "doc", icon: "trash" },
   { id: "trash", title: "Open Trash", needs: "ready", icon: "trash" },
   { id: "activity", title: "Open Activity", needs: "read", icon: "activity" },

@@ -99,7 +99,7 @@ function commandHandlers({ store, actions, documents, editor, layout, panels, pi
     viewEdit: () => layout.setView("edit"),
     viewSplit: () => layout.setView("split"),
     viewPreview: () => layout.setView("preview"),
-    history: () => { if (ready()) run((it) => panels.history(it.artifact))(); },
+    history: () => { if (readable()) run((it) => panels.history(it.artifact))(); },
     rename: () => actions.rename(openItem()),
     move: () => actions.move(openItem()),
     download: run((it) => actions.download(it)),
@@ -128,6 +128,7 @@ function availability(store, editor) {
       case "read": return store.canRead();
       case "write": return store.canWrite();
       case "doc": return store.isReady() && Boolean(doc);
+      case "read-doc": return store.canRead() && Boolean(doc);
       case "markdown": return Boolean(doc) && doc.kind === "markdown";
       default: return true;
     }

@@ -116,6 +116,7 @@ export async function openHistory({ store, session, editor, documents }, artifac
     if (isCurrent && shown === "current") shown = "previous";
     const restore = h("button", {
       type: "button", class: "btn btn-primary btn-small", disabled: isCurrent || !store.canWrite(),
+      title: store.canWrite() ? null : "Restore it in the tab that has this workspace open",
       onclick: () => restoreVersion(v),
     }, "Restore version");
     const file = isLargeVersion(v) || !TEXT_KINDS.includes(kindOf(artifact));
