@@ -38,6 +38,9 @@ from pydantic import SecretStr
 from proxy.storage.ports import ADMIN_GRPC_OFFSET, PortError, admin_port_pair, free_ports, grpc_sockets, listening
 
 _PR_SET_PDEATHSIG = 1
+# How many sets of ports a start tries when weed finds one of them taken (PORT_TAKEN in its log).
+PORT_ATTEMPTS = 3
+PORT_TAKEN = "Port allocation failed"
 _PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc")
 
 
@@ -159,17 +162,26 @@ class EmbeddedS3:
         _write_private(self._config_path, json.dumps({"identities": [{
             "name": "quire", "credentials": [{"accessKey": access, "secretKey": secret}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-        ports = free_ports(len(_PORT_NAMES), self.host)
-        self.ports = dict(zip(_PORT_NAMES, ports))
-        try:
-            self.ports["admin"] = admin_port_pair(self.host, set(ports))
-        except PortError as error:
-            raise EmbeddedS3Error(str(error)) from None
-        # Recorded so that a later start can remove what this one leaves in /tmp if it is killed.
-        _write_private(self._ports_path, json.dumps(self.ports))
-        self.endpoint = S3Endpoint(f"http://{self.host}:{self.ports['s3']}", access, secret, self.bucket)
-        self._launch()
-        return self.endpoint
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            ports = free_ports(len(_PORT_NAMES), self.host)
+            self.ports = dict(zip(_PORT_NAMES, ports))
+            try:
+                self.ports["admin"] = admin_port_pair(self.host, set(ports))
+            except PortError as error:
+                raise EmbeddedS3Error(str(error)) from None
+            # Recorded so that a later start can remove what this one leaves in /tmp if it is killed.
+            _write_private(self._ports_path, json.dumps(self.ports))
+            self.endpoint = S3Endpoint(f"http://{self.host}:{self.ports['s3']}", access, secret, self.bucket)
+            logged = self._log_size()
+            try:
+                self._launch()
+                return self.endpoint
+            except EmbeddedS3Error:
+                # A port free when chosen can be taken before weed binds it (another server
+                # starting, or an outgoing connection given it as its own port): new ports.
+                if attempt == PORT_ATTEMPTS or PORT_TAKEN not in self._log_since(logged):
+                    raise
+        raise AssertionError("unreachable")
 
     def restart(self) -> None:
         """Start weed again on the same ports and credentials after it died (the endpoint stays)."""
@@ -248,6 +260,18 @@ class EmbeddedS3:
             "ExposeHeaders": ["ETag"],
             "MaxAgeSeconds": 600,
         }]})
+
+    def _log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def _log_since(self, offset: int) -> str:
+        with contextlib.suppress(OSError), open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+        return ""
 
     def _log_tail(self, lines: int = 20) -> str:
         with contextlib.suppress(OSError):

@@ -127,6 +127,35 @@ def test_restart_keeps_data_and_credentials(tmp_path: Path):
     assert again.process is None
 
 
+def test_a_port_taken_before_weed_binds_it_makes_the_start_choose_new_ports(tmp_path: Path, monkeypatch):
+    # Between choosing a free port and weed binding it, another process may take it.
+    from proxy.storage import seaweed
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    held, calls, real = taken.getsockname()[1], [], seaweed.free_ports
+
+    def first_with_a_taken_port(count, host="127.0.0.1"):
+        ports = real(count, host)
+        calls.append(ports)
+        if len(calls) == 1:
+            ports[seaweed._PORT_NAMES.index("s3")] = held
+        return ports
+
+    monkeypatch.setattr(seaweed, "free_ports", first_with_a_taken_port)
+    server = EmbeddedS3(tmp_path, ORIGIN)
+    try:
+        endpoint = server.start()
+        assert len(calls) == 2 and server.ports["s3"] != held
+        assert endpoint.endpoint_url.endswith(f":{server.ports['s3']}")
+        server.client().put_object(Bucket=endpoint.bucket, Key="users/x/after", Body=b"up")
+        assert seaweed.PORT_TAKEN in server.log_path.read_text(errors="replace")
+    finally:
+        server.stop()
+        taken.close()
+
+
 def test_stop_terminates_the_process_and_cleans_sockets(tmp_path: Path):
     server = EmbeddedS3(tmp_path, ORIGIN)
     server.start()
