@@ -27,7 +27,7 @@ from pylib.blobs.ledger import BlobRef, BlobRow
 from pylib.blobs.store import BlobStore
 from pylib.content import digest
 from pylib.db import Workspace
-from pylib.errors import NetworkError, StorageError
+from pylib.errors import NetworkError, QuireError, StorageError
 
 RETRY_BASE_MS = 5_000
 RETRY_MAX_MS = 3_600_000
@@ -135,18 +135,29 @@ class UploadQueue:
             ledger.mark_failed(self.ws, row.ref.name, f"{code}: {message}", retry_at)
 
 
-async def drop_unreferenced(ws: Workspace, files: DeviceFiles) -> list[BlobRef]:
+async def drop_unreferenced(ws: Workspace, files: DeviceFiles,
+                            store: BlobStore | None = None) -> list[BlobRef]:
     """Drop the waiting objects nothing refers to any more, bytes and row: there is nothing to
     upload (the last reference went for good). An object any artifact or version still refers
     to — a replaced file's old version, a file in the trash — stays queued until it is in S3;
-    from then on garbage collection decides, with its grace period. The refs dropped."""
+    from then on garbage collection decides, with its grace period. The refs dropped.
+
+    With ``store``, a multipart upload the object had begun is aborted in S3 too, so its parts
+    do not stay there (and count against the quota) for good; an abort that fails (offline,
+    S3 down) leaves them as they were, and never holds the drop up."""
     dropped = []
     for ref in ledger.unreferenced_waiting(ws):
         with ws.transaction():
             if ledger.is_referenced(ws, ref.name):  # regained one meanwhile
                 continue
+            row = ledger.get(ws, ref.name)
             ledger.forget(ws, ref.name)
         await files.delete(ref.name)  # after the commit: a crash leaves bytes, never a dangling row
+        if store is not None and row is not None and row.upload_id:
+            try:
+                await store.client.abort_multipart(ref.key, row.upload_id)
+            except QuireError:
+                pass
         dropped.append(ref)
     return dropped
 

@@ -228,7 +228,7 @@ class FileService:
             files = await self.files()
             await offload_pending(ws, store, files)
             await name_local(ws, store, files, self.host.persist)  # what was added while locked
-            await drop_unreferenced(ws, files)  # gone for good before it went up: nothing to send
+            await drop_unreferenced(ws, files, store)  # gone for good before it went up: nothing to send
             report = await UploadQueue(ws, store, files, progress=self._moved, durable=self.host.persist).run()
             await release(ws, files)  # a replaced workspace's files in S3 now: S3 keeps them for its backup
             if report.uploaded or report.deduplicated or report.failed:  # a run with nothing due keeps the last word

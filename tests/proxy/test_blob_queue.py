@@ -254,6 +254,54 @@ def test_the_upload_id_is_durable_before_any_part_so_a_crash_resumes(remote, mak
     assert list(stored_objects(s3_service, uid)) == [ref.key]
 
 
+def test_a_file_dropped_before_its_upload_finished_leaves_no_parts_in_s3(remote, make_blob_store, s3_service, tmp_path):
+    # A large file removed for good (the trash emptied) while its multipart upload was half
+    # done: nothing is left to send, and the parts already in S3 are aborted with it.
+    from pylib.blobs.queue import drop_unreferenced
+    from pylib.errors import StorageError
+
+    data_key, data = os.urandom(32), blob(5 * fmt.SEGMENT_SIZE + 3, 21)
+    device = DirectoryFiles(tmp_path / "device")
+
+    async def scenario():
+        ws = open_workspace(str(tmp_path / "w.sqlite"))
+        store = await make_blob_store(remote, data_key)
+        ref = await stage(ws, store, device, data)
+        real_put, sent, done = store.client.put_part, asyncio.Event(), []
+
+        async def put_part(key, upload_id, number, body):
+            if number == 3:  # parts 1 and 2 reach S3, then the upload stops
+                await sent.wait()
+                raise Crash()
+            await real_put(key, upload_id, number, body)
+            done.append(number)
+            if len(done) == 2:
+                sent.set()
+
+        store.client.put_part = put_part
+        try:
+            await UploadQueue(ws, store, device).run()
+        except Crash:
+            pass
+        store.client.put_part = real_put
+        upload_id = ledger.get(ws, ref.name).upload_id
+        held = await store.client.list_parts(ref.key, upload_id)
+        dropped = await drop_unreferenced(ws, device, store)
+        try:
+            after = await store.client.list_parts(ref.key, upload_id)
+        except StorageError as error:
+            after = error.code
+        row, kept = ledger.get(ws, ref.name), await device.get(ref.name)
+        ws.close()
+        return ref, held, dropped, after, row, kept
+
+    ref, held, dropped, after, row, kept = run(scenario())
+    assert sorted(held) == [1, 2]  # two parts were in S3
+    assert dropped == [ref] and row is None and kept is None
+    assert after == "not_found"  # the upload and its parts are gone
+    assert stored_objects(s3_service, remote[2]) == {}
+
+
 def test_the_cache_stays_under_its_limit_as_files_are_opened_and_uploaded(remote, make_blob_store, tmp_path):
     a, b, c, d = blob(1_100_000, 11), blob(1_200_000, 12), blob(1_300_000, 13), blob(1_400_000, 14)
 
