@@ -6,7 +6,7 @@
    pylib/sync/adopt.py — with the keyword and link indexes the snapshot carries; what it
    leaves for after, packing its texts, is shown on its own line and with the pull). The
    baseline, same run: the raw workspace file, uploaded to the same S3, read back with one
-   presigned GET (what "copy the file" costs). Goal (issue 10): <= 1.5x. Three rounds, each
+   presigned GET (what "copy the file" costs). Goal (issue 10): <= 1.5x. Five rounds, each
    measure in turn, medians. Also shown: the parts fetched and opened alone (the network and
    crypto share), and with ``--merge`` the same pull through the record-by-record merge (what
    a new device did before).
@@ -17,9 +17,12 @@
    work alone, no waiting for the schedule).
 
 CPython devices (the browser's engine is the same Python; its fetch and WebCrypto differ).
-Under today's CPU sharing, timings are noisy: the load average is printed with the figures.
+The proxy runs as `quire serve` runs it, in a process of its own (bench/proxy_process.py);
+``--proxy-thread`` serves it from a thread of this process as before, where every presign's
+Python shares the devices' interpreter lock. Under today's CPU sharing, timings are noisy:
+the load average is printed with the figures.
 
-    .venv/bin/python bench/engine_sync_devices.py [--quick] [--merge] [--format 1]
+    .venv/bin/python bench/engine_sync_devices.py [--quick] [--merge] [--format 1] [--proxy-thread] [--rounds N]
 
 ``--format 1`` writes the snapshot as versions before format 2 did (every text plain: the
 new device stores them so and packs them after), for a comparison under the same load.
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.engine_blobs import start_proxy  # noqa: E402
+from bench.proxy_process import ProxyProcess  # noqa: E402
 from bench.engine_sync import _fill, _note, _words  # noqa: E402
 from pylib import artifacts, db  # noqa: E402
 from pylib.sync.engine import SyncEngine  # noqa: E402
@@ -49,7 +53,7 @@ from pylib.sync import adopt  # noqa: E402
 from pylib.sync.scheduler import DEBOUNCE_MS, POLL_MS, SyncScheduler  # noqa: E402
 
 
-ROUNDS = 3  # of the new device's measures: medians
+ROUNDS = 5  # of the new device's measures: medians (--rounds)
 
 
 def live_notes(ws) -> int:
@@ -210,25 +214,39 @@ def main() -> None:
                         help="also pull through the record-by-record merge (the old path)")
     parser.add_argument("--format", type=int, choices=(1, 2), default=2,
                         help="the snapshot's format (1: every text plain, as before format 2)")
+    parser.add_argument("--proxy-thread", action="store_true",
+                        help="serve the proxy from a thread of this process (as before: its"
+                             " Python then shares this process's interpreter lock)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help="rounds of the new device's measures (medians)")
     args = parser.parse_args()
     quick = args.quick
+    globals()["ROUNDS"] = max(1, args.rounds)
     mb, samples = (10, 5) if quick else (50, 15)
     from proxy.storage.seaweed import EmbeddedS3
 
     with tempfile.TemporaryDirectory(prefix="quire-bench-sync-") as tmp:
         weed = EmbeddedS3(Path(tmp) / "weed", "http://127.0.0.1:9")
         weed.start()
+        proxy = None
         try:
-            base, headers, server = start_proxy(Path(tmp) / "data", weed)
+            if args.proxy_thread:
+                base, headers, server = start_proxy(Path(tmp) / "data", weed)
+                app = server.config.app  # a second user: its own manifest, its own key
+                other = app.state.auth.accounts.add("bench-edits", "bench-password-123")
+                edit_headers = {"Authorization": f"Bearer {app.state.auth.create_token(other.uid)[0]}"}
+            else:  # as `quire serve` runs it: a process of its own
+                proxy = ProxyProcess(Path(tmp) / "data", weed, ("bench", "bench-edits"))
+                base, headers, edit_headers = proxy.url, proxy.headers["bench"], proxy.headers["bench-edits"]
             fresh = asyncio.run(new_device(Path(tmp), base, headers, mb, args.merge,
                                            packed=args.format == 2))
-            app = server.config.app  # a second user: its own manifest, its own key
-            other = app.state.auth.accounts.add("bench-edits", "bench-password-123")
-            token = app.state.auth.create_token(other.uid)[0]
-            edits = asyncio.run(edit_to_visible(Path(tmp), base, {"Authorization": f"Bearer {token}"},
-                                                samples))
-            server.should_exit = True
+            fresh["proxy"] = "a thread of this process" if args.proxy_thread else "its own process"
+            edits = asyncio.run(edit_to_visible(Path(tmp), base, edit_headers, samples))
+            if args.proxy_thread:
+                server.should_exit = True
         finally:
+            if proxy is not None:
+                proxy.stop()
             weed.stop()
     _report(fresh, edits)
 
@@ -236,7 +254,7 @@ def main() -> None:
 def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
     print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs);"
-          f" snapshot format {fresh['format']}\n")
+          f" snapshot format {fresh['format']}; the proxy in {fresh['proxy']}\n")
     print(f"A new device: medians of {ROUNDS} rounds, each a GET, a pull and the parts alone in"
           " turn; ratios are medians of each round's own ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")
