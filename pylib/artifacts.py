@@ -20,7 +20,7 @@ from pylib import activity, folders, jsondata, textstore, versions
 from pylib.artifact_tree import kept_locally, waiting_here
 from pylib.artifact_tree import list_tree, tree_json  # noqa: F401  (re-exported: the tree is read as artifacts.*)
 from pylib.clock import new_id
-from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline
+from pylib.content import as_text, check_document_size, check_size, digest, keeps_inline, text_of_kind
 from pylib.content import render_html, to_bytes
 from pylib.db import Workspace
 from pylib.errors import Conflict, FileElsewhere, FileMissing, NotFound
@@ -83,7 +83,7 @@ def get(ws: Workspace, artifact_id: str) -> Artifact:
     """One live artifact with metadata, ``text`` when its content is text, and ``html``
     when it is Markdown."""
     row = _row(ws, artifact_id)
-    text = as_text(row[11])
+    text = text_of_kind(row[11], row[4])
     return Artifact(
         **summary(row),
         metadata=_metadata(row[10]),

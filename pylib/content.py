@@ -17,6 +17,7 @@ Use :func:`is_document` / :func:`keeps_inline` rather than comparing sizes by ha
 from __future__ import annotations
 
 import hashlib
+import re
 
 from pylib.errors import TooLarge
 
@@ -97,6 +98,22 @@ def as_text(data: bytes | str | None) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+# C0 control characters other than tab, the line breaks and form feed, and DEL: text people
+# read has none of them, a binary file of a few bytes may decode as UTF-8 all the same.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def text_of_kind(data: bytes | str | None, kind: str | None) -> str | None:
+    """The content shown and edited as text: :func:`as_text` for a document kind (Markdown,
+    text, code: it stays editable whatever it holds); for a file of any other kind only
+    text without control characters (a ``LICENSE`` with no extension reads as text, three
+    control bytes uploaded as ``application/octet-stream`` do not)."""
+    text = as_text(data)
+    if text is None or kind in DOCUMENT_KINDS:
+        return text
+    return None if _CONTROL.search(text) else text
 
 
 def render_html(text: str | None, kind: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pylib import version_store
 from pylib.clock import new_id
-from pylib.content import as_text, keeps_inline, render_html
+from pylib.content import as_text, keeps_inline, render_html, text_of_kind
 from pylib.db import Workspace
 from pylib.errors import InvalidParams, NotFound, VersionUnavailable
 from pylib.models import Version
@@ -110,7 +110,7 @@ def get(ws: Workspace, version_id: str) -> Version:
     """One version with its text (and HTML for Markdown) when the content is text."""
     row, data = _load(ws, version_id)
     art = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (row[1],)).fetchone()
-    text = as_text(data)
+    text = text_of_kind(data, art[0] if art else None)
     return Version(**_summary(row), text=text, html=render_html(text, art[0] if art else "other"))
 
 

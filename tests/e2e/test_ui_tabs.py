@@ -80,6 +80,12 @@ def test_a_second_tab_shows_the_workspace_read_only_and_follows_the_owner(
     with second.expect_download() as info:
         card.get_by_role("button", name="Download").click()
     assert Path(info.value.path()).read_bytes() == b"\xff\x00\xfe"
+    # A file of control bytes that happen to be UTF-8 is a file in both tabs, never text.
+    app.evaluate("""() => globalThis.quire.ui.actions.upload(
+        [new File([new Uint8Array([1, 2, 3])], "tiny.bin", { type: "application/octet-stream" })], "/")""")
+    for tab in (app, second):
+        open_in_tree(tab, "tiny.bin")
+        expect(tab.locator("#binary").get_by_role("button", name="Download")).to_be_visible()
     open_in_tree(second, "plan.md")
     with second.expect_download() as info:
         second.get_by_role("button", name="Download", exact=True).click()

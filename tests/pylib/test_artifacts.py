@@ -41,6 +41,21 @@ def test_binary_content_has_no_text(tmp_path):
     assert got.text is None and got.html is None and got.kind == "image"
 
 
+def test_a_file_of_control_bytes_is_binary_even_when_it_decodes_as_utf8(tmp_path):
+    from pylib import versions
+
+    ws = _ws(tmp_path)
+    tiny = artifacts.upload(ws, "/photo.bin", b"\x01\x02\x03", "application/octet-stream")
+    license_ = artifacts.upload(ws, "/LICENSE", b"MIT License\n\nPermission\tis granted.\f\r\n")
+    note = artifacts.create(ws, "/colours.md", "red: \x1b[31mred\x1b[0m\n")
+    assert tiny.kind == license_.kind == "other"
+    assert artifacts.get(ws, tiny.id).text is None  # shown as a file, never edited as text
+    assert artifacts.get(ws, license_.id).text == "MIT License\n\nPermission\tis granted.\f\r\n"
+    assert artifacts.get(ws, note.id).text == "red: \x1b[31mred\x1b[0m\n"  # a document stays text
+    (kept,) = versions.list_versions(ws, tiny.id, limit=5)
+    assert versions.get(ws, kept["id"]).text is None
+
+
 def test_create_conflicts_with_existing_artifact_or_folder(tmp_path):
     ws = _ws(tmp_path)
     artifacts.create(ws, "/a/x.md", "1")
