@@ -31,7 +31,13 @@ export async function openStorage({ engine, ...parts }) {
     stats = null;
   }
   if (stats) render(body, stats, estimate);
-  const again = () => { d.close(); openStorage({ engine, ...parts }); };
+  // Drawn again after an action (a new cache limit, space freed, a check): only while it is
+  // open, so an action that ends after the person closed the view does not bring it back.
+  const again = () => {
+    if (!d.dialog.open) return;
+    d.close();
+    openStorage({ engine, ...parts });
+  };
   if (parts.session) {
     const restore = parts.restoreBackup ? (file) => { d.close(); return parts.restoreBackup(file); } : null;
     body.append(filesSection(parts, again), careSection(parts, again), backupsSection({ restore }, again));
