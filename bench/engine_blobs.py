@@ -37,9 +37,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_proxy(data_dir: Path, weed):
-    """create_app under uvicorn in a thread; (base URL, bearer headers, server)."""
-    import uvicorn
+def bench_app(data_dir: Path, port: int, s3_fields: dict, users: tuple[str, ...] = ("bench",)):
+    """The proxy's app on ``port`` with the full auth stack and the given S3, and an account
+    per user name: ``(app, {user: bearer token})``."""
     from argon2 import PasswordHasher
 
     from proxy.app import create_app
@@ -47,19 +47,29 @@ def start_proxy(data_dir: Path, weed):
     from proxy.settings import Settings
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only
-    port = free_port()
     settings = Settings(_env_file=None, data_dir=data_dir, environment="development",
-                        public_url=f"http://127.0.0.1:{port}", web_dir=data_dir,
-                        **weed.endpoint.settings_update())
+                        public_url=f"http://127.0.0.1:{port}", web_dir=data_dir, **s3_fields)
     app = create_app(settings)
-    account = app.state.auth.accounts.add("bench", "bench-password-123")
-    token = app.state.auth.create_token(account.uid)[0]
+    tokens = {}
+    for user in users:
+        account = app.state.auth.accounts.add(user, "bench-password-123")
+        tokens[user] = app.state.auth.create_token(account.uid)[0]
+    return app, tokens
+
+
+def start_proxy(data_dir: Path, weed, users: tuple[str, ...] = ("bench",)):
+    """create_app under uvicorn in a thread; (base URL, {user: bearer headers}, server)."""
+    import uvicorn
+
+    port = free_port()
+    app, tokens = bench_app(data_dir, port, weed.endpoint.settings_update(), users)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            access_log=False, lifespan="off"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}, server
+    return (f"http://127.0.0.1:{port}",
+            {user: {"Authorization": f"Bearer {token}"} for user, token in tokens.items()}, server)
 
 
 async def measure(base: str, headers: dict, size: int, rounds: int) -> tuple[dict[str, list[float]], ...]:
@@ -115,7 +125,7 @@ def main() -> None:
         weed.start()
         try:
             base, headers, server = start_proxy(Path(tmp) / "data", weed)
-            times, cpu = asyncio.run(measure(base, headers, mb * 1_000_000, rounds))
+            times, cpu = asyncio.run(measure(base, headers["bench"], mb * 1_000_000, rounds))
             server.should_exit = True
         finally:
             weed.stop()

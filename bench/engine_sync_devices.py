@@ -97,7 +97,7 @@ async def _fetch_only(path: Path, base: str, headers: dict, key: bytes) -> float
 
 
 async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool,
-                     packed: bool = True) -> dict:
+                     packed: bool = True, rounds: int = ROUNDS) -> dict:
     rng, words, key = random.Random(12), _words(), os.urandom(32)
     a = db.open_workspace(str(tmp / "a.sqlite"), synchronous="OFF")
     store = ProxyStore(base, headers)
@@ -112,7 +112,7 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool,
     assert live_notes(a) == notes
     a.close()
     runs: dict[str, list[float]] = {"copy": [], "pull": [], "after": [], "fetch": []}
-    for i in range(ROUNDS):  # each measure in turn, a round at a time (the load drifts)
+    for i in range(rounds):  # each measure in turn, a round at a time (the load drifts)
         started = time.perf_counter()
         copied = await store.get("bench/workspace.sqlite")
         runs["copy"].append(_ms(started))
@@ -124,6 +124,7 @@ async def new_device(tmp: Path, base: str, headers: dict, mb: int, merge: bool,
         runs["after"].append(after_ms)
         runs["fetch"].append(await _fetch_only(tmp / f"f{i}.sqlite", base, headers, key))
     out = {"bytes": len(raw), "notes": notes, "records": applied, "format": 2 if packed else 1,
+           "rounds": rounds,
            "sealed": sum(n for _, n in listed),
            **{f"{k}_ms": statistics.median(v) for k, v in runs.items()},
            "ratio": statistics.median(p / c for p, c in zip(runs["pull"], runs["copy"])),
@@ -221,7 +222,6 @@ def main() -> None:
                         help="rounds of the new device's measures (medians)")
     args = parser.parse_args()
     quick = args.quick
-    globals()["ROUNDS"] = max(1, args.rounds)
     mb, samples = (10, 5) if quick else (50, 15)
     from proxy.storage.seaweed import EmbeddedS3
 
@@ -230,16 +230,15 @@ def main() -> None:
         weed.start()
         proxy = None
         try:
+            users = ("bench", "bench-edits")  # the second: its own manifest, its own key
             if args.proxy_thread:
-                base, headers, server = start_proxy(Path(tmp) / "data", weed)
-                app = server.config.app  # a second user: its own manifest, its own key
-                other = app.state.auth.accounts.add("bench-edits", "bench-password-123")
-                edit_headers = {"Authorization": f"Bearer {app.state.auth.create_token(other.uid)[0]}"}
+                base, signed, server = start_proxy(Path(tmp) / "data", weed, users)
             else:  # as `quire serve` runs it: a process of its own
-                proxy = ProxyProcess(Path(tmp) / "data", weed, ("bench", "bench-edits"))
-                base, headers, edit_headers = proxy.url, proxy.headers["bench"], proxy.headers["bench-edits"]
+                proxy = ProxyProcess(Path(tmp) / "data", weed, users)
+                base, signed = proxy.url, proxy.headers
+            headers, edit_headers = signed["bench"], signed["bench-edits"]
             fresh = asyncio.run(new_device(Path(tmp), base, headers, mb, args.merge,
-                                           packed=args.format == 2))
+                                           packed=args.format == 2, rounds=max(1, args.rounds)))
             fresh["proxy"] = "a thread of this process" if args.proxy_thread else "its own process"
             edits = asyncio.run(edit_to_visible(Path(tmp), base, edit_headers, samples))
             if args.proxy_thread:
@@ -255,7 +254,7 @@ def _report(fresh: dict, edits: dict) -> None:
     v, d = edits["visible"], edits["direct"]
     print(f"load average: {os.getloadavg()[0]:.1f} (timings are noisy on shared CPUs);"
           f" snapshot format {fresh['format']}; the proxy in {fresh['proxy']}\n")
-    print(f"A new device: medians of {ROUNDS} rounds, each a GET, a pull and the parts alone in"
+    print(f"A new device: medians of {fresh['rounds']} rounds, each a GET, a pull and the parts alone in"
           " turn; ratios are medians of each round's own ratio.\n")
     print("| measure | sync | baseline (same run) | ratio |")
     print("|---|---|---|---|")

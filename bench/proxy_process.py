@@ -6,7 +6,7 @@ on the client's time, which no deployment does. Here the proxy is a child proces
 the full auth stack, the given S3), with accounts made for the given user names; the parent
 reads its URL and each user's bearer token from its first line of output.
 
-    python -m bench.proxy_process DATA_DIR SETTINGS_JSON USER [USER ...]   (used by start_proxy_process)
+    python -m bench.proxy_process DATA_DIR SETTINGS_JSON USER [USER ...]   (run by ProxyProcess)
 """
 
 from __future__ import annotations
@@ -62,24 +62,12 @@ class ProxyProcess:
 
 def _serve(data_dir: str, fields: str, users: list[str]) -> None:
     import uvicorn
-    from argon2 import PasswordHasher
 
-    from bench.engine_blobs import free_port
-    from proxy.app import create_app
-    from proxy.auth import accounts
-    from proxy.settings import Settings
+    from bench.engine_blobs import bench_app, free_port
 
-    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only
     port = free_port()
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    settings = Settings(_env_file=None, data_dir=Path(data_dir), environment="development",
-                        public_url=f"http://127.0.0.1:{port}", web_dir=Path(data_dir),
-                        **json.loads(fields))
-    app = create_app(settings)
-    tokens = {}
-    for user in users:
-        account = app.state.auth.accounts.add(user, "bench-password-123")
-        tokens[user] = app.state.auth.create_token(account.uid)[0]
+    app, tokens = bench_app(Path(data_dir), port, json.loads(fields), tuple(users))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            access_log=False, lifespan="off"))
     print(json.dumps({"url": f"http://127.0.0.1:{port}", "tokens": tokens}), flush=True)

@@ -97,9 +97,7 @@ class SyncEngine(Reads):
                         manifest = newer
                 return await self._pull(manifest)
 
-    async def _pull(self, manifest: Manifest | None) -> int:
-        if manifest is None:
-            return 0  # unchanged since it was applied: what is seen stays valid
+    async def _pull(self, manifest: Manifest) -> int:
         self._seen = None
         cursors = dict(meta.get(self.ws.conn, "cursors", {}))
         snapshot: list[dict[str, Any]] = []
