@@ -146,6 +146,22 @@ def later_parts(request: Request) -> bool:
     return request.method == "PUT" and parse_qs(urlsplit(request.url).query).get("partNumber", ["1"]) != ["1"]
 
 
-def later_ranges(request: Request) -> bool:
-    """A download's ranges after the first."""
-    return request.method == "GET" and not (request.headers.get("range") or "bytes=0-").startswith("bytes=0-")
+class Throttled:
+    """While inside, the page and its workers receive at most ``bytes_per_second`` (Chromium's
+    own network emulation): a download takes long enough to be watched part way."""
+
+    def __init__(self, ctx: BrowserContext, page: Page, bytes_per_second: int) -> None:
+        self.cdp, self.rate = ctx.new_cdp_session(page), bytes_per_second
+
+    def _conditions(self, rate: int) -> None:
+        self.cdp.send("Network.emulateNetworkConditions",
+                      {"offline": False, "latency": 0, "downloadThroughput": rate, "uploadThroughput": -1})
+
+    def __enter__(self) -> Throttled:
+        self.cdp.send("Network.enable")
+        self._conditions(self.rate)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._conditions(-1)
+        self.cdp.detach()
