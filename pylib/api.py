@@ -217,7 +217,8 @@ METHODS: dict[str, Method] = {
     "versions.list": Method(
         p.ListVersions,
         lambda ws, q: versions.list_versions(ws, q.artifact_id, q.limit, q.before),
-        list[m.VersionSummary], "newest first"),
+        list[m.VersionSummary], "newest first, by when each was saved on whichever device"
+        " (`before`: the `seq` of the last one of the page before)"),
     "versions.get": Method(p.VersionId, lambda ws, q: versions.get(ws, q.version_id), m.Version),
     "versions.diff": Method(
         p.VersionDiff, lambda ws, q: _history().diff(ws, q.version_id, q.against), m.VersionDiff,

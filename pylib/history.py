@@ -21,10 +21,11 @@ MAX_LINES = 2000  # lines shown; a bigger change says how many more there were
 
 
 def _previous(ws: Workspace, version_id: str) -> str | None:
+    """The version listed just after ``version_id`` in history (saved before it)."""
     row = ws.conn.execute(
         "SELECT p.id FROM artifact_versions v JOIN artifact_versions p"
-        " ON p.artifact_id = v.artifact_id AND p.seq < v.seq WHERE v.id = ?"
-        " ORDER BY p.seq DESC LIMIT 1", (version_id,)).fetchone()
+        " ON p.artifact_id = v.artifact_id AND (p.created_at, p.id) < (v.created_at, v.id)"
+        " WHERE v.id = ? ORDER BY p.created_at DESC, p.id DESC LIMIT 1", (version_id,)).fetchone()
     return row[0] if row else None
 
 

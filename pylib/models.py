@@ -57,6 +57,8 @@ class VersionSummary(_Row):
     reason: str
     restored_from: str | None = None
     has_content: bool = True
+    current: bool = False  # it holds the document's current content
+    number: int = 0  # its place in history, by when each was saved: 1 for the oldest
 
 
 class Version(VersionSummary):

@@ -1,8 +1,10 @@
 """Version history of artifacts.
 
-Every save that changes content appends a version with the next ``seq`` for that artifact,
-so the newest version always equals the current content. Restoring copies an old version's
-content into a new version: nothing is ever overwritten. History keeps the content of every
+Every save that changes content appends a version with the next ``seq`` for that artifact:
+the order this device recorded them in. History lists them by when each was saved (a
+version synced from another device may have been saved before this device's latest ones)
+and marks the one holding the current content (``current``). Restoring copies an old
+version's content into a new version: nothing is ever overwritten. History keeps the content of every
 version whose artifact keeps its content inline (:func:`pylib.content.keeps_inline`: every
 document, files up to 1 MB); for larger files the row keeps size and hash and
 ``has_content`` is false. Older versions are stored as deltas (:mod:`pylib.version_store`).
@@ -60,18 +62,44 @@ def record(
     return version_id
 
 
-def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
+def _summary(row: tuple[Any, ...], current: str | None, number: int) -> dict[str, Any]:
     return {
         "id": row[0], "artifact_id": row[1], "seq": row[2], "size_bytes": row[3],
         "hash": row[4], "created_at": row[5], "reason": row[6], "restored_from": row[7],
-        "has_content": bool(row[8]),
+        "has_content": bool(row[8]), "current": row[0] == current, "number": number,
     }
+
+
+def _number(ws: Workspace, artifact_id: str, created_at: int, version_id: str) -> int:
+    """The place of a version in its document's history: 1 for the oldest."""
+    return ws.conn.execute(
+        "SELECT count(*) FROM artifact_versions WHERE artifact_id = ?"
+        " AND (created_at, id) <= (?, ?)", (artifact_id, created_at, version_id)).fetchone()[0]
+
+
+# History's order: by when each version was saved, on whichever device, then by id (made in
+# time order, and the same on every device: every device lists them alike). ``seq``, the
+# order this device recorded them in, differs once sync brings in a version saved elsewhere
+# before this device's own latest ones: it is recorded after them here.
+NEWEST_FIRST = "created_at DESC, id DESC"
+
+
+def current_version(ws: Workspace, artifact_id: str) -> str | None:
+    """The id of the version that holds the document's current content: the newest one with
+    its hash that is not a conflict version (a merge keeps the other side's text as one)."""
+    row = ws.conn.execute(
+        "SELECT v.id FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+        " WHERE v.artifact_id = ? AND v.hash IS a.hash AND v.reason != 'conflict'"
+        " ORDER BY v.created_at DESC, v.id DESC LIMIT 1", (artifact_id,)).fetchone()
+    return row[0] if row else None
 
 
 def list_versions(
     ws: Workspace, artifact_id: str, limit: int = 50, before: int | None = None
 ) -> list[dict[str, Any]]:
-    """Version summaries newest first (``VersionSummary`` dicts); ``before`` is a ``seq``."""
+    """Version summaries newest first, by when each was saved (``VersionSummary`` dicts:
+    ``number`` is the place in that order, 1 the oldest; the one holding the current content
+    has ``current``); ``before`` is the ``seq`` of the last one of the page before."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidParams(f"limit must be between 1 and {MAX_PAGE}.")
     exists = ws.conn.execute("SELECT 1 FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
@@ -80,10 +108,20 @@ def list_versions(
     sql = f"SELECT {_SUMMARY} FROM artifact_versions WHERE artifact_id = ?"
     args: list[Any] = [artifact_id]
     if before is not None:
-        sql += " AND seq < ?"
-        args.append(before)
-    rows = ws.conn.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
-    return [_summary(r) for r in rows]
+        after = ws.conn.execute("SELECT created_at, id FROM artifact_versions WHERE artifact_id = ?"
+                                " AND seq = ?", (artifact_id, before)).fetchone()
+        if after is None:  # removed since (retention): the page goes on by seq alone
+            sql += " AND seq < ?"
+            args.append(before)
+        else:
+            sql += " AND (created_at, id) < (?, ?)"
+            args += list(after)
+    rows = ws.conn.execute(f"{sql} ORDER BY {NEWEST_FIRST} LIMIT ?", (*args, limit)).fetchall()
+    if not rows:
+        return []
+    current = current_version(ws, artifact_id)
+    first = _number(ws, artifact_id, rows[0][5], rows[0][0])
+    return [_summary(r, current, first - i) for i, r in enumerate(rows)]
 
 
 def count(ws: Workspace, artifact_id: str) -> int:
@@ -111,7 +149,8 @@ def get(ws: Workspace, version_id: str) -> Version:
     row, data = _load(ws, version_id)
     art = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (row[1],)).fetchone()
     text = text_of_kind(data, art[0] if art else None)
-    return Version(**_summary(row), text=text, html=render_html(text, art[0] if art else "other"))
+    return Version(**_summary(row, current_version(ws, row[1]), _number(ws, row[1], row[5], row[0])),
+                   text=text, html=render_html(text, art[0] if art else "other"))
 
 
 def content_of(ws: Workspace, version_id: str) -> tuple[str, bytes]:

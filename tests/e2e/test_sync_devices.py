@@ -238,10 +238,17 @@ def test_both_offline_edit_one_note_and_nothing_is_lost(pair: Devices):
     notice = b.page.locator(".sync-conflict")
     expect(notice).to_contain_text("apart.md", timeout=60_000)
     shoot(b.page, "conflict")
-    current = engine_call(b.page, "artifacts.get", {"id": note["id"]})["text"]
+    now = engine_call(b.page, "artifacts.get", {"id": note["id"]})
+    current = now["text"]
     versions = engine_call(b.page, "versions.list", {"artifact_id": note["id"]})
     conflict = [v for v in versions if v["reason"] == "conflict"]
     assert conflict, versions
+    # History is in the order the versions were saved, on either device, whatever order B
+    # recorded them in; the engine marks the one that holds the current text.
+    saved = [v["created_at"] for v in versions]
+    assert saved == sorted(saved, reverse=True), versions
+    [marked] = [v for v in versions if v["current"]]
+    assert marked["hash"] == now["hash"] and marked["reason"] != "conflict"
     kept = {current, engine_call(b.page, "versions.get", {"version_id": conflict[0]["id"]})["text"]}
     assert kept == {merged.replace("two", "two (A)"), merged.replace("two", "two (B)")}
     notice.get_by_role("button", name="Open history").click()
@@ -249,7 +256,7 @@ def test_both_offline_edit_one_note_and_nothing_is_lost(pair: Devices):
     # The conflict version is the newest, yet the current text is the one marked "current".
     badge = b.page.get_by_role("dialog").locator(".version-btn:has(.version-current)")
     expect(badge).to_have_count(1)
-    assert badge.get_attribute("data-id") != conflict[0]["id"]
+    assert badge.get_attribute("data-id") == marked["id"] != conflict[0]["id"]
     shoot(b.page, "conflict-history")
     b.page.keyboard.press("Escape")
     expect_text(a.page, note["id"], current)

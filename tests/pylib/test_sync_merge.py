@@ -3,9 +3,11 @@ becomes once everyone has synced."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from pylib import activity, artifacts, folders, platform, trash, versions
+from pylib import activity, artifacts, folders, history, platform, trash, versions
 
 from sync_devices import check_invariants, drive, settle, synced_state
 
@@ -59,6 +61,41 @@ def test_edits_of_the_same_line_keep_one_current_and_the_other_as_a_conflict_ver
     assert [versions.get(c.ws, v["id"]).text for v in marked] == [other]
     notices = [x for x in activity.list_actions(c.ws).items if x.action_type == "SYNC_CONFLICT"]
     assert len(notices) == 1 and notices[0].payload["artifact_id"] == doc.id
+
+
+def test_history_lists_versions_by_when_they_were_saved_alike_on_every_device(devices):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/n.md", "one\ntwo\nthree\n")
+    _same_everywhere(devices)
+    for device, text in ((a, "ONE\ntwo\nthree\n"), (b, "one\ntwo\nTHREE\n"),
+                         (b, "one\ntwo\nTHREE!\n"), (a, "ONE!\ntwo\nthree\n")):
+        time.sleep(0.003)  # each saved at a time of its own
+        artifacts.update(device.ws, doc.id, text)
+    _same_everywhere(devices)
+    listings = [versions.list_versions(d.ws, doc.id) for d in devices]
+    order = [v["id"] for v in listings[0]]
+    assert all([v["id"] for v in listing] == order for listing in listings)
+    saved = [v["created_at"] for v in listings[0]]
+    assert saved == sorted(saved, reverse=True)
+    assert all([v["number"] for v in listing] == [6, 5, 4, 3, 2, 1] for listing in listings)
+    # Each device recorded the other's edits after its own: its seq is not history's order.
+    assert any([v["seq"] for v in listing] != sorted((v["seq"] for v in listing), reverse=True)
+               for listing in listings)
+    for device, listing in zip(devices, listings):
+        assert artifacts.get(device.ws, doc.id).text == "ONE!\ntwo\nTHREE!\n"
+        assert [v["reason"] for v in listing if v["current"]] == ["merge"]
+        assert listing[0]["current"] and listing[0]["hash"] == artifacts.get(device.ws, doc.id).hash
+        assert versions.get(device.ws, listing[0]["id"]).current
+        # "What this save changed" is against the version listed after it.
+        assert [history.diff(device.ws, v["id"])["base_id"] for v in listing] == order[1:] + [None]
+    paged, before = [], None
+    while True:  # pages of two, each after the last of the one before
+        page = versions.list_versions(b.ws, doc.id, limit=2, before=before)
+        paged += page
+        if len(page) < 2:
+            break
+        before = page[-1]["seq"]
+    assert [v["id"] for v in paged] == order
 
 
 def test_an_edit_wins_over_a_concurrent_trash(devices):
