@@ -1,10 +1,12 @@
 """What retention must never remove, and which versions a policy would remove.
 
-Never removed, whatever the policy: the newest version of each document (it equals the
-current content), a conflict version the user has not looked at yet (an ``IMPORT_CONFLICT``
-action with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded
-(trash holding a file in ``pending_uploads``, under a local name or in the device store's upload
-queue; activity not yet synced once sync is in use).
+Never removed, whatever the policy: the newest version of each document, the one that
+holds its current content (a conflict version may be newer), the one recorded last on this
+device (a version synced from elsewhere may be older than this device's own), a conflict
+version the user has not looked at yet (an ``IMPORT_CONFLICT`` or ``SYNC_CONFLICT`` action
+with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded (trash holding a file
+in ``pending_uploads``, under a local name or in the device store's upload queue; activity
+not yet synced once sync is in use).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pylib.care.settings import DAILY_KEEPER_DAYS, DAY_MS, Retention
 from pylib.db import Workspace
 
 # Actions that protect something else: removing them would unprotect it.
-KEPT_ACTIONS = ("IMPORT_CONFLICT", "CONFLICT_SEEN")
+KEPT_ACTIONS = ("IMPORT_CONFLICT", "SYNC_CONFLICT", "CONFLICT_SEEN")
+CONFLICTS = ("IMPORT_CONFLICT", "SYNC_CONFLICT")  # their payloads name both sides' hashes
 
 
 def unseen_conflicts(ws: Workspace) -> dict[str, set[str]]:
@@ -29,7 +32,7 @@ def unseen_conflicts(ws: Workspace) -> dict[str, set[str]]:
             seen[artifact_id] = max(ts, seen.get(artifact_id, 0))
     found: dict[str, set[str]] = {}
     for ts, payload in ws.conn.execute(
-            "SELECT timestamp, payload FROM action_log WHERE action_type = 'IMPORT_CONFLICT'"):
+            "SELECT timestamp, payload FROM action_log WHERE action_type IN (?, ?)", CONFLICTS):
         body = jsondata.load(payload, default={})
         artifact_id = body.get("artifact_id") if isinstance(body, dict) else None
         if not isinstance(artifact_id, str) or seen.get(artifact_id, -1) >= ts:
@@ -44,26 +47,36 @@ def sync_in_use(ws: Workspace) -> bool:
     return ws.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_state)").fetchone()[0] == 1
 
 
-# One row per version, each document's newest first, in the order of the (artifact_id, seq)
-# index (no sort): (id, artifact_id, hash, bytes, created_at). length() reads a BLOB's size
-# from the record header, not the BLOB. Add a WHERE before ORDER BY with :func:`version_rows`.
+# One row per version, each document's newest first as history lists them (by when each was
+# saved, pylib.versions.NEWEST_FIRST): (id, artifact_id, hash, bytes, created_at, holds the
+# current text, recorded last here). One document's rows come in the order of the
+# (artifact_id, created_at, id) index; all of them, by document, each one's sorted as it
+# comes. length() reads a BLOB's size from the record header, not the BLOB. Add a WHERE (on
+# ``v.``) before ORDER BY with :func:`version_rows`.
 def version_rows(where: str = "") -> str:
     """The statement listing versions for :func:`removable_versions` (``where``: a filter)."""
-    return ("SELECT id, artifact_id, hash, length(content), created_at FROM artifact_versions"
-            f" {where} ORDER BY artifact_id, seq DESC")
+    return ("SELECT v.id, v.artifact_id, v.hash, length(v.content), v.created_at,"
+            " v.hash IS a.hash AND v.reason != 'conflict',"
+            " v.seq = (SELECT max(seq) FROM artifact_versions WHERE artifact_id = v.artifact_id)"
+            " FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+            f" {where} ORDER BY v.artifact_id, v.created_at DESC, v.id DESC")
 
 
 def _ranked(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
-    """Each row with its rank in its document (1 = newest) and in its UTC day."""
-    doc, rank, days = None, 0, set()
-    for vid, artifact_id, hash_, size, created in rows:
+    """Each row with its rank in its document (1 = newest), its rank in its UTC day, and
+    whether it must stay: the newest, the newest holding the current text (a conflict version
+    may be newer), and the one recorded last on this device (what a save re-encodes next)."""
+    doc, rank, days, current_seen = None, 0, set(), False
+    for vid, artifact_id, hash_, size, created, holds_current, last in rows:
         if artifact_id != doc:
-            doc, rank, days = artifact_id, 0, set()
+            doc, rank, days, current_seen = artifact_id, 0, set(), False
         rank += 1
         day = created // DAY_MS
         day_rank = 2 if day in days else 1
         days.add(day)
-        yield vid, artifact_id, hash_, size, rank, day_rank, created
+        stays = rank == 1 or bool(last) or (bool(holds_current) and not current_seen)
+        current_seen = current_seen or bool(holds_current)
+        yield vid, artifact_id, hash_, size, rank, day_rank, created, stays
 
 
 def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: int,
@@ -75,8 +88,8 @@ def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: 
     out = []
     fresh_after = now - policy.keep_days * DAY_MS
     daily_after = fresh_after - DAILY_KEEPER_DAYS * DAY_MS
-    for vid, artifact_id, hash_, size, rank, day_rank, created in _ranked(rows):
-        if rank == 1 or hash_ in protected.get(artifact_id, ()):
+    for vid, artifact_id, hash_, size, rank, day_rank, created, stays in _ranked(rows):
+        if stays or hash_ in protected.get(artifact_id, ()):
             continue
         if policy.versions == "last":
             remove = rank > policy.keep_last

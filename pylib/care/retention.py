@@ -183,9 +183,10 @@ def _prune_versions(ws: Workspace, ids: list[str], policy: Retention, now: int,
                     skipped: list[dict[str, str]], run: dict[str, Any]) -> tuple[int, str]:
     """Prune the documents ``ids`` in order until :data:`VERSIONS_PER_STEP` versions are
     removed; returns ``(removed, the last document handled)``. Each document's versions are
-    read by the (artifact_id, seq) index when its turn comes, so no row is read twice."""
+    read by the (artifact_id, created_at, id) index when its turn comes, so no row is read
+    twice."""
     protected = keep.unseen_conflicts(ws)
-    sql = keep.version_rows("WHERE artifact_id = ?")
+    sql = keep.version_rows("WHERE v.artifact_id = ?")
     count = 0
     for artifact_id in ids:
         remove = {vid for vid, _, _ in keep.removable_versions(

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from pylib import rows, textstore
-from pylib.content import as_text
+from pylib.content import text_of_kind
 from pylib.db import Workspace
 
 # What the index is made of: derived from the artifacts, never imported (rebuilt instead).
@@ -43,8 +43,14 @@ SOURCE = (f"SELECT m.docid, a.name, CASE WHEN m.has_body THEN CAST({_PLAIN} AS T
 _UNINDEX = ("INSERT INTO search (search, rowid, name, body)"
             f" SELECT 'delete', * FROM ({SOURCE} WHERE m.docid = ?)")
 _INDEX = f"INSERT INTO search (rowid, name, body) SELECT * FROM ({SOURCE} WHERE m.docid = ?)"
-_CONTENT = (f"SELECT {_PLAIN} FROM artifacts a"
+_CONTENT = (f"SELECT {_PLAIN}, a.kind FROM artifacts a"
             " LEFT JOIN pending_uploads p ON p.artifact_id = a.id WHERE a.id = ?")
+
+
+def _is_text(data: bytes | str | None, kind: str | None) -> int:
+    """1 if the content is indexed as text: what the page shows as text (a document, or a
+    file of other kind without control characters: :func:`pylib.content.text_of_kind`)."""
+    return int(text_of_kind(data, kind) is not None)
 
 
 def _conn(target: Workspace | sqlite3.Connection) -> sqlite3.Connection:
@@ -86,7 +92,7 @@ def index(target: Workspace | sqlite3.Connection, artifact_ids: Iterable[str]) -
         conn.execute("DELETE FROM search_map WHERE artifact_id = ?", (artifact_id,))
         docid = conn.execute(
             "INSERT INTO search_map (artifact_id, has_body) VALUES (?, ?) RETURNING docid",
-            (artifact_id, int(as_text(row[0]) is not None))).fetchone()[0]
+            (artifact_id, _is_text(row[0], row[1]))).fetchone()[0]
         conn.execute(_INDEX, (docid,))
 
 
@@ -109,17 +115,16 @@ def rebuild(target: Workspace | sqlite3.Connection) -> int:
     Runs inside the caller's transaction if one is open.
     """
     conn = _conn(target)
-    conn.create_function("quire_is_text", 1, lambda d: int(as_text(d) is not None),
-                         deterministic=True)
+    conn.create_function("quire_is_text", 2, _is_text, deterministic=True)
     try:
         conn.execute("DELETE FROM search_map")
         count = conn.execute(
             "INSERT INTO search_map (artifact_id, has_body)"
-            f" SELECT a.id, quire_is_text({_PLAIN})"
+            f" SELECT a.id, quire_is_text({_PLAIN}, a.kind)"
             " FROM artifacts a LEFT JOIN pending_uploads p ON p.artifact_id = a.id"
             " ORDER BY a.updated_at, a.id").rowcount
     finally:
-        conn.create_function("quire_is_text", 1, None)
+        conn.create_function("quire_is_text", 2, None)
     conn.execute("INSERT INTO search (search) VALUES ('delete-all')")
     conn.execute(f"INSERT INTO search (rowid, name, body) {SOURCE} ORDER BY m.docid")
     return count

@@ -10,6 +10,7 @@ import pytest
 
 from pylib import api, artifacts, db, folders, search, trash, versions
 from pylib.errors import Conflict, InvalidParams
+from pylib.search import indexer
 
 
 def _ws(tmp_path):
@@ -103,6 +104,23 @@ def test_binary_files_are_found_by_name_only(tmp_path):
     artifacts.upload(ws, "/img/holiday.png", b"\x89PNG\r\n\x1a\n\x00secretword\x00")
     assert _names(ws, "holiday") == ["holiday.png"]
     assert _names(ws, "secretword") == []
+
+
+def test_a_file_is_searched_by_its_words_only_when_it_reads_as_text(tmp_path):
+    ws = _ws(tmp_path)
+    # Valid UTF-8 with control bytes: a file the page does not show as text, nor does search.
+    artifacts.upload(ws, "/data/tiny.bin", b"\x01\x02zebra\x03", "application/octet-stream")
+    artifacts.upload(ws, "/LICENSE", b"Permission is granted, walrus clause\n", "application/octet-stream")
+    artifacts.create(ws, "/n.md", "a note with a stray \x01 byte about a yak")  # a document: its text
+    for rebuilt in (False, True):
+        if rebuilt:
+            with ws.transaction():
+                indexer.rebuild(ws)
+        assert _names(ws, "tiny") == ["tiny.bin"]
+        assert _names(ws, "zebra") == []
+        assert _names(ws, "walrus") == ["LICENSE"]
+        assert _names(ws, "yak") == ["n.md"]
+        assert indexer.check(ws) == []
 
 
 def test_large_text_is_searchable_inline_or_waiting_for_upload(tmp_path):

@@ -8,6 +8,8 @@ import time
 import pytest
 
 from pylib import activity, artifacts, folders, history, platform, trash, versions
+from pylib.care import retention, settings
+from pylib.care import service as care_service
 
 from sync_devices import check_invariants, drive, settle, synced_state
 
@@ -61,6 +63,35 @@ def test_edits_of_the_same_line_keep_one_current_and_the_other_as_a_conflict_ver
     assert [versions.get(c.ws, v["id"]).text for v in marked] == [other]
     notices = [x for x in activity.list_actions(c.ws).items if x.action_type == "SYNC_CONFLICT"]
     assert len(notices) == 1 and notices[0].payload["artifact_id"] == doc.id
+
+
+def test_retention_keeps_the_current_version_and_an_unseen_conflict_version(devices):
+    a, b, c = devices
+    doc = artifacts.create(a.ws, "/n.md", "title\n")
+    _same_everywhere(devices)
+    for i in range(3):
+        artifacts.update(a.ws, doc.id, f"title {i}\n")
+    _same_everywhere(devices)
+    artifacts.update(a.ws, doc.id, "title by A\n")
+    artifacts.update(b.ws, doc.id, "title by B\n")
+    _same_everywhere(devices)
+    current = artifacts.get(c.ws, doc.id)
+    [other] = [v for v in versions.list_versions(c.ws, doc.id) if v["reason"] == "conflict"]
+    settings.set_retention(c.ws, {"versions": "last", "keep_last": 1})
+    for step in range(2):  # before the conflict is seen, and after
+        cursor = ""
+        while not (done := retention.cleanup_step(c.ws, cursor))["done"]:
+            cursor = done["cursor"]
+        left = versions.list_versions(c.ws, doc.id)
+        # The version holding the current text stays, whatever newer conflict version there is.
+        assert [v["hash"] for v in left if v["current"]] == [current.hash]
+        if step == 0:  # unseen: every version of either side's text stays, nothing older
+            assert {v["hash"] for v in left} == {current.hash, other["hash"]}
+            assert "title 2\n" not in {versions.get(c.ws, v["id"]).text for v in left}
+            care_service.conflict_seen(c.ws, doc.id)
+        else:  # seen: the newest (the conflict version) and the current one
+            assert [v["id"] for v in left] == [other["id"], *(v["id"] for v in left if v["current"])]
+    assert artifacts.get(c.ws, doc.id).text == current.text
 
 
 def test_history_lists_versions_by_when_they_were_saved_alike_on_every_device(devices):
