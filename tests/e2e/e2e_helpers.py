@@ -31,6 +31,7 @@ import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from proxy.storage.seaweed import death_signal_hook
 from static_server import free_port, isolated_app, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +124,7 @@ class QuireServer:
                 [str(Path(sys.executable).parent / "quire"), "serve", "--port", str(self.port),
                  "--data-dir", str(self.data_dir)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=death_signal_hook(),  # a test run killed outright takes its servers along
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
