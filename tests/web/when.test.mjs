@@ -23,3 +23,11 @@ test("lists group by day in their own order", () => {
   const groups = groupByDay(items, (d) => d, now);
   assert.deepEqual(groups.map((g) => [g.day, g.items.length]), [["Today", 2], ["Yesterday", 1], ["2 Nov", 1]]);
 });
+
+test("the status bar, file cards and lists tell the time as history does (24-hour)", async () => {
+  globalThis.navigator ??= { platform: "Linux x86_64", userAgent: "" }; // dom.mjs reads it on import
+  const { formatClock, formatWhen } = await import("../../web/ui/dom.mjs");
+  assert.equal(formatClock(new Date(2026, 11, 1, 22, 17, 3)), "22:17:03");
+  assert.equal(formatClock(new Date(2026, 11, 1, 0, 5, 9).getTime()), "00:05:09");
+  assert.match(formatWhen(new Date(2020, 2, 4, 21, 5)), / 21:05$/);
+});

@@ -1,6 +1,8 @@
 // Small DOM helpers. Everything the page shows is built with these: text always goes in as
 // text nodes, so no document or engine string is ever parsed as HTML.
 
+import { clock } from "./when.mjs";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** Build an element: h("button", {class: "btn", onclick: fn, "aria-label": "…"}, "text", child). */
@@ -76,8 +78,13 @@ export function toDate(ts) {
   return new Date(n < 1e11 ? n * 1000 : n);
 }
 
+// Times of day read as history and activity show them ("14:03", web/ui/when.mjs), so one
+// screen never says "22:17" in one place and "10:17 PM" in another.
+
+/** "14:03:27": when the status bar last saved or synced. */
 export function formatClock(ts) {
-  return toDate(ts).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const d = toDate(ts);
+  return `${clock(d)}:${String(d.getSeconds()).padStart(2, "0")}`;
 }
 
 export function formatWhen(ts) {
@@ -87,7 +94,7 @@ export function formatWhen(ts) {
   if (diff < 45) return "just now";
   if (diff < 3600) return `${Math.round(diff / 60)} min ago`;
   const sameDay = d.toDateString() === now.toDateString();
-  const time = d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const time = clock(d);
   if (sameDay) return `today ${time}`;
   const yesterday = new Date(now); yesterday.setDate(now.getDate() - 1);
   if (d.toDateString() === yesterday.toDateString()) return `yesterday ${time}`;
