@@ -52,12 +52,17 @@ def _version_links(conn: sqlite3.Connection) -> list[Problem]:
         "SELECT v.id, v.artifact_id FROM artifact_versions v WHERE v.storage = 'delta'"
         " AND NOT EXISTS (SELECT 1 FROM artifact_versions b WHERE b.id = v.base_id"
         " AND b.artifact_id = v.artifact_id)")]
-    newest = [{"message": "the newest version does not match the current content",
-               "artifact_id": a, "path": p} for a, p in conn.execute(
-        "SELECT a.id, a.path FROM artifacts a JOIN artifact_versions v ON v.artifact_id = a.id"
-        " AND v.seq = (SELECT max(seq) FROM artifact_versions WHERE artifact_id = a.id)"
-        " WHERE a.hash IS NOT NULL AND v.hash IS NOT NULL AND v.hash != a.hash")]
-    return orphans + bases + newest
+    # The current content is in history: some version other than a conflict version has its
+    # hash. Not "the newest": a merge keeps the other side's text as a conflict version after
+    # it, and a version synced from elsewhere may be recorded after this device's own.
+    current = [{"message": "no version holds the current content",
+                "artifact_id": a, "path": p} for a, p in conn.execute(
+        "SELECT a.id, a.path FROM artifacts a WHERE a.hash IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM artifact_versions v WHERE v.artifact_id = a.id"
+        " AND v.hash IS NOT NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM artifact_versions v WHERE v.artifact_id = a.id"
+        " AND v.hash = a.hash AND v.reason != 'conflict')")]
+    return orphans + bases + current
 
 
 def _blobs(conn: sqlite3.Connection) -> list[Problem]:

@@ -52,6 +52,8 @@ def test_each_invariant_is_reported(tmp_path):
                  " AND storage = 'delta'", (docs[0].id,))
     conn.execute("INSERT INTO artifact_versions (id, artifact_id, seq, size_bytes, created_at,"
                  " reason) VALUES ('v-orphan', 'no-such-doc', 1, 0, 1, 'create')")
+    # A current text that no version holds (its version re-labelled as a conflict's).
+    conn.execute("UPDATE artifact_versions SET reason = 'conflict' WHERE id = ?", (newest,))
     result = integrity.check(ws)
     kinds = {(p["check"], p["message"]) for p in result["problems"]}
     assert not result["ok"]
@@ -62,6 +64,8 @@ def test_each_invariant_is_reported(tmp_path):
     assert damaged[0]["message"].startswith("the stored text of this document is damaged")
     assert ("versions", "a version is stored against a version that is missing") in kinds
     assert ("versions", "a version belongs to no document") in kinds
+    assert [p["artifact_id"] for p in result["problems"]
+            if p["message"] == "no version holds the current content"] == [docs[0].id]
     assert any(c == "foreign_keys" for c, _ in kinds)
     assert newest
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from pylib import activity, artifacts, folders, history, platform, trash, versions
-from pylib.care import retention, settings
+from pylib.care import integrity, retention, settings
 from pylib.care import service as care_service
 
 from sync_devices import check_invariants, drive, settle, synced_state
@@ -63,6 +63,9 @@ def test_edits_of_the_same_line_keep_one_current_and_the_other_as_a_conflict_ver
     assert [versions.get(c.ws, v["id"]).text for v in marked] == [other]
     notices = [x for x in activity.list_actions(c.ws).items if x.action_type == "SYNC_CONFLICT"]
     assert len(notices) == 1 and notices[0].payload["artifact_id"] == doc.id
+    # A conflict version newer than the current text is no problem for the workspace check.
+    for device in devices:
+        assert integrity.check(device.ws)["problems"] == []
 
 
 def test_retention_keeps_the_current_version_and_an_unseen_conflict_version(devices):
