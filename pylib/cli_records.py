@@ -42,7 +42,7 @@ def add_subcommands(subparsers: Any) -> None:
     cat.add_argument("file")
     cat.add_argument("path", help="the document's path, e.g. /notes/ideas.md")
     cat.add_argument("--version", type=int, metavar="N",
-                     help="version number (seq); default: the current text")
+                     help="the version History shows as #N (1 the oldest); default: the current text")
     for sub, name in ((tsk, "tasks"), (cit, "citations"), (cat, "cat")):
         sub.set_defaults(engine_command=name)
 
@@ -96,11 +96,10 @@ def _cat(ws: Workspace, path: str, version: int | None, out: TextIO) -> None:
     if version is None:
         data = textstore.read(ws.conn, row[0])
     else:
-        vid = ws.conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ? AND seq = ?",
-                              (row[0], version)).fetchone()
+        vid = versions.by_number(ws, row[0], version)
         if vid is None:
             raise NotFound(f"{path} has no version {version}.")
-        data = versions.content_of(ws, vid[0])[1]
+        data = versions.content_of(ws, vid)[1]
     data = data.encode() if isinstance(data, str) else bytes(data or b"")
     out.write(data.decode("utf-8", errors="replace"))
 

@@ -77,6 +77,24 @@ def _number(ws: Workspace, artifact_id: str, created_at: int, version_id: str) -
         " AND (created_at, id) <= (?, ?)", (artifact_id, created_at, version_id)).fetchone()[0]
 
 
+def number_of(ws: Workspace, version_id: str) -> int:
+    """The number History shows for a version ("#3"); NotFound if there is none."""
+    row = ws.conn.execute("SELECT artifact_id, created_at FROM artifact_versions WHERE id = ?",
+                          (version_id,)).fetchone()
+    if row is None:
+        raise NotFound("No such version.", id=version_id)
+    return _number(ws, row[0], row[1], version_id)
+
+
+def by_number(ws: Workspace, artifact_id: str, number: int) -> str | None:
+    """The id of the version History shows as ``#number`` (None if there is no such one)."""
+    if number < 1:
+        return None
+    row = ws.conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ?"
+                          " ORDER BY created_at, id LIMIT 1 OFFSET ?", (artifact_id, number - 1)).fetchone()
+    return row[0] if row else None
+
+
 # History's order: by when each version was saved, on whichever device, then by id (made in
 # time order, and the same on every device: every device lists them alike). ``seq``, the
 # order this device recorded them in, differs once sync brings in a version saved elsewhere

@@ -53,12 +53,13 @@ def _version(ws: Workspace, version_id: str) -> tuple[str, str | None, int, bool
     return row[0], row[1], row[2] or 0, bool(row[3])
 
 
-def version_name(name: str, seq: int) -> str:
-    """The name an old version is downloaded under: ``report (version 3).pdf``."""
+def version_name(name: str, number: int) -> str:
+    """The name an old version is downloaded under: ``report (version 3).pdf``, by the number
+    History shows it with (:func:`pylib.versions.number_of`)."""
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
-        return f"{name} (version {seq})"
-    return f"{stem} (version {seq}).{ext}"
+        return f"{name} (version {number})"
+    return f"{stem} (version {number}).{ext}"
 
 
 def _unavailable(error: Exception, version_id: str) -> VersionUnavailable:
@@ -78,8 +79,7 @@ async def open_version(ws: Workspace, q: p.VersionId) -> dict[str, Any]:
 
     artifact_id, sha256, size, has_content = _version(ws, q.version_id)
     art = ws.conn.execute("SELECT name, mime_type FROM artifacts WHERE id = ?", (artifact_id,)).fetchone()
-    seq = ws.conn.execute("SELECT seq FROM artifact_versions WHERE id = ?", (q.version_id,)).fetchone()[0]
-    name, mime = version_name(art[0], seq), art[1]
+    name, mime = version_name(art[0], versions.number_of(ws, q.version_id)), art[1]
     if not has_content and not sha256 and size:
         raise VersionUnavailable(UNRECORDED, id=q.version_id, reason="unrecorded")
     if has_content or size == 0:

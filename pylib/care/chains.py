@@ -34,7 +34,7 @@ class Rebuilt:
     """One version after the walk: ``data`` is its bytes, or ``None`` with ``reason``."""
 
     version_id: str
-    number: int            # 1 for the document's oldest version kept
+    number: int            # as History shows it: 1 for the document's oldest version kept
     created_at: int
     data: bytes | None
     reason: str = ""
@@ -63,7 +63,8 @@ class _Walk:
             " AND storage = 'full' AND size_bytes > ? FROM artifact_versions"
             " WHERE artifact_id = ? ORDER BY seq", (FILE_INLINE_LIMIT, artifact_id)).fetchall()
         self.meta = {r[0]: r[1:6] for r in rows}
-        self.numbers = {r[0]: i + 1 for i, r in enumerate(rows)}
+        # Named as History numbers them: by when each was saved (pylib.versions).
+        self.numbers = {r[0]: i + 1 for i, r in enumerate(sorted(rows, key=lambda r: (r[5], r[0])))}
         self.order = [r[0] for r in reversed(rows) if not r[6]]
         self.refs = Counter(r[3] for r in rows if r[2] == "delta" and r[3] is not None)
         self.done: dict[str, bytes | _Broken] = {}

@@ -112,6 +112,10 @@ def test_history_lists_versions_by_when_they_were_saved_alike_on_every_device(de
     saved = [v["created_at"] for v in listings[0]]
     assert saved == sorted(saved, reverse=True)
     assert all([v["number"] for v in listing] == [6, 5, 4, 3, 2, 1] for listing in listings)
+    for device, listing in zip(devices, listings):  # "#3" names one version everywhere
+        assert [versions.by_number(device.ws, doc.id, v["number"]) for v in listing] == order
+        assert [versions.number_of(device.ws, v["id"]) for v in listing] == [6, 5, 4, 3, 2, 1]
+    assert versions.by_number(b.ws, doc.id, 7) is None and versions.by_number(b.ws, doc.id, 0) is None
     # Each device recorded the other's edits after its own: its seq is not history's order.
     assert any([v["seq"] for v in listing] != sorted((v["seq"] for v in listing), reverse=True)
                for listing in listings)
