@@ -42,7 +42,8 @@ def add_subcommands(subparsers: Any) -> None:
     cat.add_argument("file")
     cat.add_argument("path", help="the document's path, e.g. /notes/ideas.md")
     cat.add_argument("--version", type=int, metavar="N",
-                     help="the version History shows as #N (1 the oldest); default: the current text")
+                     help="the version History shows as #N (1 the oldest);"
+                          " default: the current text")
     for sub, name in ((tsk, "tasks"), (cit, "citations"), (cat, "cat")):
         sub.set_defaults(engine_command=name)
 

@@ -4,9 +4,9 @@ Every save that changes content appends a version with the next ``seq`` for that
 the order this device recorded them in. History lists them by when each was saved (a
 version synced from another device may have been saved before this device's latest ones)
 and marks the one holding the current content (``current``). Restoring copies an old
-version's content into a new version: nothing is ever overwritten. History keeps the content of every
-version whose artifact keeps its content inline (:func:`pylib.content.keeps_inline`: every
-document, files up to 1 MB); for larger files the row keeps size and hash and
+version's content into a new version: nothing is ever overwritten. History keeps the content
+of every version whose artifact keeps its content inline (:func:`pylib.content.keeps_inline`:
+every document, files up to 1 MB); for larger files the row keeps size and hash and
 ``has_content`` is false. Older versions are stored as deltas (:mod:`pylib.version_store`).
 """
 
@@ -91,7 +91,8 @@ def by_number(ws: Workspace, artifact_id: str, number: int) -> str | None:
     if number < 1:
         return None
     row = ws.conn.execute("SELECT id FROM artifact_versions WHERE artifact_id = ?"
-                          " ORDER BY created_at, id LIMIT 1 OFFSET ?", (artifact_id, number - 1)).fetchone()
+                          " ORDER BY created_at, id LIMIT 1 OFFSET ?",
+                          (artifact_id, number - 1)).fetchone()
     return row[0] if row else None
 
 
@@ -167,8 +168,8 @@ def get(ws: Workspace, version_id: str) -> Version:
     row, data = _load(ws, version_id)
     art = ws.conn.execute("SELECT kind FROM artifacts WHERE id = ?", (row[1],)).fetchone()
     text = text_of_kind(data, art[0] if art else None)
-    return Version(**_summary(row, current_version(ws, row[1]), _number(ws, row[1], row[5], row[0])),
-                   text=text, html=render_html(text, art[0] if art else "other"))
+    summary = _summary(row, current_version(ws, row[1]), _number(ws, row[1], row[5], row[0]))
+    return Version(**summary, text=text, html=render_html(text, art[0] if art else "other"))
 
 
 def content_of(ws: Workspace, version_id: str) -> tuple[str, bytes]:

@@ -4,9 +4,9 @@ Never removed, whatever the policy: the newest version of each document, the one
 holds its current content (a conflict version may be newer), the one recorded last on this
 device (a version synced from elsewhere may be older than this device's own), a conflict
 version the user has not looked at yet (an ``IMPORT_CONFLICT`` or ``SYNC_CONFLICT`` action
-with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded (trash holding a file
-in ``pending_uploads``, under a local name or in the device store's upload queue; activity
-not yet synced once sync is in use).
+with no later ``CONFLICT_SEEN`` for that document), and anything not yet uploaded (trash
+holding a file in ``pending_uploads``, under a local name or in the device store's upload
+queue; activity not yet synced once sync is in use).
 """
 
 from __future__ import annotations
