@@ -25,7 +25,7 @@ def _previous(ws: Workspace, version_id: str) -> str | None:
     row = ws.conn.execute(
         "SELECT p.id FROM artifact_versions v JOIN artifact_versions p"
         " ON p.artifact_id = v.artifact_id AND (p.created_at, p.id) < (v.created_at, v.id)"
-        " WHERE v.id = ? ORDER BY p.created_at DESC, p.id DESC LIMIT 1", (version_id,)).fetchone()
+        f" WHERE v.id = ? ORDER BY {versions.newest_first('p')} LIMIT 1", (version_id,)).fetchone()
     return row[0] if row else None
 
 

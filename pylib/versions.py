@@ -100,16 +100,25 @@ def by_number(ws: Workspace, artifact_id: str, number: int) -> str | None:
 # time order, and the same on every device: every device lists them alike). ``seq``, the
 # order this device recorded them in, differs once sync brings in a version saved elsewhere
 # before this device's own latest ones: it is recorded after them here.
-NEWEST_FIRST = "created_at DESC, id DESC"
+def newest_first(alias: str = "") -> str:
+    """SQL ``ORDER BY`` terms of history's order, newest first (``alias``: of the versions)."""
+    at = f"{alias}." if alias else ""
+    return f"{at}created_at DESC, {at}id DESC"
+
+
+def holds_current(alias: str = "v", artifact: str = "a") -> str:
+    """SQL true for a version row that holds its document's current content: its hash, and not
+    a conflict version (a merge keeps the other side's text as one, newer than the current)."""
+    return f"{alias}.hash IS {artifact}.hash AND {alias}.reason != 'conflict'"
 
 
 def current_version(ws: Workspace, artifact_id: str) -> str | None:
-    """The id of the version that holds the document's current content: the newest one with
-    its hash that is not a conflict version (a merge keeps the other side's text as one)."""
+    """The id of the version that holds the document's current content: the newest one
+    :func:`holds_current`."""
     row = ws.conn.execute(
         "SELECT v.id FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
-        " WHERE v.artifact_id = ? AND v.hash IS a.hash AND v.reason != 'conflict'"
-        " ORDER BY v.created_at DESC, v.id DESC LIMIT 1", (artifact_id,)).fetchone()
+        f" WHERE v.artifact_id = ? AND {holds_current()} ORDER BY {newest_first('v')} LIMIT 1",
+        (artifact_id,)).fetchone()
     return row[0] if row else None
 
 
@@ -135,7 +144,7 @@ def list_versions(
         else:
             sql += " AND (created_at, id) < (?, ?)"
             args += list(after)
-    rows = ws.conn.execute(f"{sql} ORDER BY {NEWEST_FIRST} LIMIT ?", (*args, limit)).fetchall()
+    rows = ws.conn.execute(f"{sql} ORDER BY {newest_first()} LIMIT ?", (*args, limit)).fetchall()
     if not rows:
         return []
     current = current_version(ws, artifact_id)

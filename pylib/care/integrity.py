@@ -12,7 +12,7 @@ import sqlite3
 import time
 from typing import Any, Callable
 
-from pylib import compress, jsondata, textstore
+from pylib import compress, jsondata, textstore, versions
 from pylib.care import chains, settings
 from pylib.content import digest, to_bytes
 from pylib.db import Workspace
@@ -61,7 +61,7 @@ def _version_links(conn: sqlite3.Connection) -> list[Problem]:
         " AND EXISTS (SELECT 1 FROM artifact_versions v WHERE v.artifact_id = a.id"
         " AND v.hash IS NOT NULL)"
         " AND NOT EXISTS (SELECT 1 FROM artifact_versions v WHERE v.artifact_id = a.id"
-        " AND v.hash = a.hash AND v.reason != 'conflict')")]
+        f" AND {versions.holds_current()})")]
     return orphans + bases + current
 
 

@@ -11,9 +11,10 @@ queue; activity not yet synced once sync is in use).
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any, Iterable
 
-from pylib import jsondata
+from pylib import jsondata, versions
 from pylib.care.settings import DAILY_KEEPER_DAYS, DAY_MS, Retention
 from pylib.db import Workspace
 
@@ -32,7 +33,8 @@ def unseen_conflicts(ws: Workspace) -> dict[str, set[str]]:
             seen[artifact_id] = max(ts, seen.get(artifact_id, 0))
     found: dict[str, set[str]] = {}
     for ts, payload in ws.conn.execute(
-            "SELECT timestamp, payload FROM action_log WHERE action_type IN (?, ?)", CONFLICTS):
+            f"SELECT timestamp, payload FROM action_log WHERE action_type IN"
+            f" ({', '.join('?' * len(CONFLICTS))})", CONFLICTS):
         body = jsondata.load(payload, default={})
         artifact_id = body.get("artifact_id") if isinstance(body, dict) else None
         if not isinstance(artifact_id, str) or seen.get(artifact_id, -1) >= ts:
@@ -47,36 +49,35 @@ def sync_in_use(ws: Workspace) -> bool:
     return ws.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_state)").fetchone()[0] == 1
 
 
-# One row per version, each document's newest first as history lists them (by when each was
-# saved, pylib.versions.NEWEST_FIRST): (id, artifact_id, hash, bytes, created_at, holds the
-# current text, recorded last here). One document's rows come in the order of the
-# (artifact_id, created_at, id) index; all of them, by document, each one's sorted as it
-# comes. length() reads a BLOB's size from the record header, not the BLOB. Add a WHERE (on
-# ``v.``) before ORDER BY with :func:`version_rows`.
+# One row per version, each document's newest first as history lists them
+# (pylib.versions.newest_first): (id, artifact_id, hash, bytes, created_at, seq, holds the
+# current text). One document's rows come in the order of the (artifact_id, created_at, id)
+# index; all of them, by document, each one's sorted as it comes. length() reads a BLOB's
+# size from the record header, not the BLOB. Add a WHERE (on ``v.``) before ORDER BY with
+# :func:`version_rows`.
 def version_rows(where: str = "") -> str:
     """The statement listing versions for :func:`removable_versions` (``where``: a filter)."""
-    return ("SELECT v.id, v.artifact_id, v.hash, length(v.content), v.created_at,"
-            " v.hash IS a.hash AND v.reason != 'conflict',"
-            " v.seq = (SELECT max(seq) FROM artifact_versions WHERE artifact_id = v.artifact_id)"
-            " FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
-            f" {where} ORDER BY v.artifact_id, v.created_at DESC, v.id DESC")
+    return ("SELECT v.id, v.artifact_id, v.hash, length(v.content), v.created_at, v.seq,"
+            f" {versions.holds_current()} FROM artifact_versions v JOIN artifacts a"
+            f" ON a.id = v.artifact_id {where} ORDER BY v.artifact_id, {versions.newest_first('v')}")
 
 
 def _ranked(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
     """Each row with its rank in its document (1 = newest), its rank in its UTC day, and
     whether it must stay: the newest, the newest holding the current text (a conflict version
     may be newer), and the one recorded last on this device (what a save re-encodes next)."""
-    doc, rank, days, current_seen = None, 0, set(), False
-    for vid, artifact_id, hash_, size, created, holds_current, last in rows:
-        if artifact_id != doc:
-            doc, rank, days, current_seen = artifact_id, 0, set(), False
-        rank += 1
-        day = created // DAY_MS
-        day_rank = 2 if day in days else 1
-        days.add(day)
-        stays = rank == 1 or bool(last) or (bool(holds_current) and not current_seen)
-        current_seen = current_seen or bool(holds_current)
-        yield vid, artifact_id, hash_, size, rank, day_rank, created, stays
+    for _, group in groupby(rows, key=lambda row: row[1]):
+        doc = list(group)
+        last = max(row[5] for row in doc)
+        days: set[int] = set()
+        current_seen = False
+        for rank, (vid, artifact_id, hash_, size, created, seq, holds_current) in enumerate(doc, 1):
+            day = created // DAY_MS
+            day_rank = 2 if day in days else 1
+            days.add(day)
+            stays = rank == 1 or seq == last or (bool(holds_current) and not current_seen)
+            current_seen = current_seen or bool(holds_current)
+            yield vid, artifact_id, hash_, size, rank, day_rank, created, stays
 
 
 def removable_versions(rows: Iterable[tuple[Any, ...]], policy: Retention, now: int,

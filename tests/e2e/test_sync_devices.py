@@ -89,6 +89,8 @@ def expect_sync(page: Page, pattern: str, timeout: int = 60_000) -> None:
 
 def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # A dialog fades in: shoot once every running animation has ended, as a person sees it.
+    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {})))")
     page.screenshot(path=str(SHOTS / f"sync-{name}.png"))
 
 

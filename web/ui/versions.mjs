@@ -54,9 +54,9 @@ export async function openHistory({ store, session, editor, documents }, artifac
 
   // The version that holds the current text, as the engine marks it (the newest with its hash
   // that is not a conflict version: a sync or an import keeps the other side's text as one,
-  // newer than the current text); on a page not yet loaded, the newest that is not a conflict.
+  // newer than the current text); null while it is on a page not loaded yet.
   function currentId() {
-    return (versions.find((v) => v.current) || versions.find((v) => v.reason !== "conflict") || versions[0]).id;
+    return versions.find((v) => v.current)?.id ?? null;
   }
 
   async function loadPage(before) {
@@ -207,5 +207,5 @@ export async function openHistory({ store, session, editor, documents }, artifac
 
 const REASONS = { create: "created", update: "edited", restore: "restored", initial: "first kept", merge: "merged", import: "imported", upload: "uploaded" };
 function reasonText(v) {
-  return `#${v.number || v.seq} ${REASONS[v.reason] || v.reason}`;
+  return `#${v.number} ${REASONS[v.reason] || v.reason}`;
 }
